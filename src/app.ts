@@ -1,0 +1,96 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { methodNotAllowed } from 'hono/method-not-allowed';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import type { AppEnv } from './http/context.ts';
+import { docsRoutes } from './http/docs.ts';
+import { HttpProblem, problemResponse, type ProblemInit } from './http/problem.ts';
+import { requestLog } from './http/request-log.ts';
+import { CachedTokenVerifier, requireRole } from './http/zgw-auth.ts';
+import { ServiceError } from './lib/service-error.ts';
+import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
+import { organisationRoutes } from './network/routes.ts';
+import type { NetworkService } from './network/service.ts';
+import type { Role } from './network/types.ts';
+import type { JobQueue } from './jobs/queue.ts';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  database: Database;
+  network: NetworkService;
+  jobs: JobQueue;
+  /** True once migrations ran; readiness also needs the database to answer. */
+  isMigrated: () => boolean;
+}
+
+export type RoleGuard = (...roles: Role[]) => ReturnType<typeof requireRole>;
+
+export function createApp(deps: AppDeps) {
+  const { config, logger, metrics, network } = deps;
+  const verifier = new CachedTokenVerifier({
+    secretFor: (clientId) => network.client(clientId)?.resolvedSecret,
+    maxAgeSeconds: config.jwt.maxAgeSeconds,
+    leewaySeconds: config.jwt.leewaySeconds,
+  });
+  const guard: RoleGuard = (...roles) => requireRole(verifier, (id) => network.client(id)?.role, ...roles);
+
+  const app = new Hono<AppEnv>();
+  app.use(requestLog(logger, metrics));
+  app.use(methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => problemResponse({ status: 405, detail: `Use ${methods.join(', ')}.`, headers: { Allow: methods.join(', ') } }, c.req.path) }));
+  app.use(bodyLimit({
+    maxSize: config.bodyLimit,
+    onError: () => {
+      throw new HttpProblem({ status: 413, detail: `The body is larger than ${config.bodyLimit} bytes.` });
+    },
+  }));
+
+  app.get('/health/live', (c) => c.json({ status: 'live' }));
+  app.get('/health/ready', async (c) => {
+    const database = await deps.database.ping(2000);
+    const ready = database && deps.isMigrated();
+    return c.json({ status: ready ? 'ready' : 'not-ready', checks: { database, migrations: deps.isMigrated() } }, ready ? 200 : 503);
+  });
+  app.get('/metrics', async (c) => {
+    await deps.jobs.refreshMetrics(metrics).catch(() => undefined);
+    return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
+  });
+  app.route('/', docsRoutes());
+  app.route('/api/v1/organisations', organisationRoutes({ network, guard }));
+
+  app.notFound((c) => problemResponse({ status: 404, detail: `No resource at ${c.req.path}.` }, c.req.path));
+  app.onError((error, c) => {
+    const init = toProblem(error);
+    if (init.status >= 500) logger.error({ err: error, request_id: c.get('requestId') }, 'unhandled error');
+    return problemResponse(init, c.req.path);
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+
+const SERVICE_STATUS: Record<ServiceError['kind'], number> = {
+  not_found: 404, invalid: 400, unprocessable: 422, conflict: 409, forbidden: 403, unavailable: 503,
+};
+
+function toProblem(error: unknown): ProblemInit {
+  if (error instanceof HttpProblem) return error.init;
+  if (error instanceof ServiceError) {
+    return {
+      status: SERVICE_STATUS[error.kind],
+      detail: error.message,
+      invalidParams: error.invalidParams,
+      headers: error.retryAfterSeconds ? { 'Retry-After': String(error.retryAfterSeconds) } : undefined,
+    };
+  }
+  if (isDatabaseUnavailable(error)) return { status: 503, detail: 'The database is not reachable; try again shortly.', headers: { 'Retry-After': '5' } };
+  return { status: 500, detail: 'Something went wrong on our side; the request id identifies it in our logs.' };
+}
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: string })?.code;
+  return ['ECONNREFUSED', 'ECONNRESET', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P03', '53300'].includes(code ?? '');
+}

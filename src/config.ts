@@ -1,0 +1,74 @@
+// The only place that reads process.env. Everything else receives a Config.
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+const envSchema = z.object({
+  PORT: int(8080, 0),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().min(1).default('./data'),
+  NETWORK_FILE: z.string().optional(),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  JWT_MAX_AGE_SECONDS: int(3600, 1),
+  JWT_LEEWAY_SECONDS: int(60, 0),
+  BODY_LIMIT: int(65536, 1024),
+  SYNC_DEBOUNCE_MS: int(500, 0),
+  OUTBOUND_ALLOW_PRIVATE: bool.optional(),
+  OUTBOUND_TIMEOUT_MS: int(10_000, 100),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_SECONDS: int(10, 0),
+  WORKER_CONCURRENCY: int(8, 1),
+  JOB_POLL_INTERVAL_MS: int(250, 10),
+  DEMO: bool.optional(),
+  CITIZEN_OIDC_ISSUER: z.string().url().optional(),
+  CITIZEN_OIDC_AUDIENCE: z.string().default('ketenstatus'),
+  CITIZEN_BSN_CLAIM: z.string().default('bsn'),
+  CITIZEN_MAX_CONFIDENTIALITY: z
+    .enum(['openbaar', 'beperkt_openbaar', 'intern', 'zaakvertrouwelijk', 'vertrouwelijk', 'confidentieel', 'geheim', 'zeer_geheim'])
+    .default('zaakvertrouwelijk'),
+  ACCESS_LOG_RETENTION_DAYS: int(400, 1),
+});
+
+export type Env = z.input<typeof envSchema>;
+export type Config = ReturnType<typeof parseConfig>;
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: Record<string, string | undefined>) {
+  const parsed = envSchema.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const demo = e.DEMO ?? e.NETWORK_FILE === undefined;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    networkFile: e.NETWORK_FILE,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    jwt: { maxAgeSeconds: e.JWT_MAX_AGE_SECONDS, leewaySeconds: e.JWT_LEEWAY_SECONDS },
+    bodyLimit: e.BODY_LIMIT,
+    syncDebounceMs: e.SYNC_DEBOUNCE_MS,
+    outbound: { allowPrivate: e.OUTBOUND_ALLOW_PRIVATE ?? demo, timeoutMs: e.OUTBOUND_TIMEOUT_MS },
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    worker: { concurrency: e.WORKER_CONCURRENCY, pollIntervalMs: e.JOB_POLL_INTERVAL_MS },
+    demo,
+    citizen: {
+      issuer: e.CITIZEN_OIDC_ISSUER,
+      audience: e.CITIZEN_OIDC_AUDIENCE,
+      bsnClaim: e.CITIZEN_BSN_CLAIM,
+      maxConfidentiality: e.CITIZEN_MAX_CONFIDENTIALITY,
+    },
+    accessLogRetentionDays: e.ACCESS_LOG_RETENTION_DAYS,
+  };
+}
+
+function stripEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
+  return out;
+}

@@ -1,0 +1,125 @@
+// One handle type for both engines: embedded PGlite (default, single process) and real
+// PostgreSQL through postgres.js (scale-out). Callers only see Kysely plus a few capabilities.
+import { mkdirSync, openSync, closeSync, writeSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Kysely, PGliteDialect, sql } from 'kysely';
+import { PostgresJSDialect } from 'kysely-postgres-js';
+import { PGlite } from '@electric-sql/pglite';
+import postgres from 'postgres';
+import type { DB } from '../../db/schema.ts';
+
+export type Db = Kysely<DB>;
+
+export interface Database {
+  db: Db;
+  engine: 'pglite' | 'postgres';
+  /** LISTEN on a channel (pg_notify wakes every process on PostgreSQL, the one process on PGlite). */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  ping(timeoutMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class DataDirectoryLockedError extends Error {}
+
+export async function openDatabase(url: string, options: { maxConnections?: number } = {}): Promise<Database> {
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options.maxConnections ?? 10);
+  return openPglite(url);
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    connect_timeout: 10,
+    // int8 (counts, bigserial ids) as number, as PGlite does; our ids stay far below 2^53.
+    types: { int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: client }) });
+  return {
+    db,
+    engine: 'postgres',
+    async listen(channel, onNotify) {
+      const sub = await client.listen(channel, () => onNotify());
+      return () => sub.unlisten();
+    },
+    ping: (timeoutMs = 2000) => pingWith(db, timeoutMs),
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+async function openPglite(url: string): Promise<Database> {
+  const inMemory = url === 'memory://' || url.startsWith('memory://');
+  let releaseLock = () => {};
+  let dataDir: string | undefined;
+  if (!inMemory) {
+    dataDir = resolve(url.replace(/^file:\/\//, ''));
+    mkdirSync(dataDir, { recursive: true });
+    releaseLock = lockDataDirectory(dataDir);
+  }
+  const pg = new PGlite(inMemory ? undefined : dataDir);
+  try {
+    await pg.waitReady;
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+  const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite: pg as never }) });
+  return {
+    db,
+    engine: 'pglite',
+    async listen(channel, onNotify) {
+      return pg.listen(channel, () => onNotify());
+    },
+    ping: (timeoutMs = 2000) => pingWith(db, timeoutMs),
+    async close() {
+      await db.destroy();
+      if (!pg.closed) await pg.close();
+      releaseLock();
+    },
+  };
+}
+
+async function pingWith(db: Db, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), timeoutMs)));
+    const query = sql`select 1 as ok`.execute(db).then(() => true, () => false);
+    return await Promise.race([query, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// PGlite is single-process: a second gateway on the same directory would corrupt it.
+function lockDataDirectory(dir: string): () => void {
+  const lockPath = join(dir, 'ketenstatus.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(lockPath, 'utf8').trim());
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new DataDirectoryLockedError(
+          `the PGlite data directory ${dir} is in use by process ${holder}; PGlite allows one gateway process per directory (use PostgreSQL to run several)`,
+        );
+      }
+      rmSync(lockPath, { force: true }); // stale lock from a process that died
+    }
+  }
+  throw new DataDirectoryLockedError(`could not lock the PGlite data directory ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

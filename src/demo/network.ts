@@ -1,0 +1,45 @@
+// The bundled demo network: used when NETWORK_FILE is unset. Secrets here are public demo
+// values; the log says so at start-up.
+import type { NetworkDefinition, Organisation } from '../network/types.ts';
+
+export const DEMO_SELF = { id: 'gemeente-voorbeeld', name: 'Gemeente Voorbeeld', oin: '00000001001234567000', rsin: '001234567' };
+
+export const DEMO_CLIENTS: NetworkDefinition['clients'] = [
+  { clientId: 'zac', name: 'Zaaksysteem Gemeente Voorbeeld', secret: 'demo-secret-zac-0123456789', role: 'supplier' },
+  { clientId: 'beheer', name: 'Functioneel beheer', secret: 'demo-secret-beheer-0123456789', role: 'operator' },
+  { clientId: 'portaal', name: 'MijnGemeente portaal', secret: 'demo-secret-portaal-0123456789', role: 'portal' },
+];
+
+/** Secrets the demo subcontractors use towards the gateway and the gateway towards them. */
+export const DEMO_SECRETS = {
+  outbound: 'demo-secret-outbound-0123456789',
+  notify: { 'hulpmiddelen-bv': 'demo-secret-notify-hulpmiddelen', 'bouwbedrijf-de-steiger': 'demo-secret-notify-steiger' },
+} as const;
+
+export interface DemoSubcontractor {
+  id: 'hulpmiddelen-bv' | 'bouwbedrijf-de-steiger';
+  name: string;
+  oin: string;
+  rsin: string;
+  zakenApiRoot: string;
+  products: Organisation['products'];
+}
+
+export function demoNetwork(subcontractors: DemoSubcontractor[]): NetworkDefinition {
+  return {
+    self: DEMO_SELF,
+    clients: DEMO_CLIENTS,
+    organisations: subcontractors.map((s) => ({
+      id: s.id,
+      name: s.name,
+      oin: s.oin,
+      rsin: s.rsin,
+      status: 'active',
+      agreement: { version: 'demo-2026', acceptedAt: '2026-01-10T09:00:00Z', acceptedBy: 'Demo' },
+      zaken: { apiRoot: s.zakenApiRoot, auth: { type: 'zgw-jwt', clientId: DEMO_SELF.id, secret: DEMO_SECRETS.outbound } },
+      notifications: { mode: 'push', clientId: s.id, secret: DEMO_SECRETS.notify[s.id] },
+      pollIntervalSeconds: 60,
+      products: s.products,
+    })),
+  };
+}

@@ -1,0 +1,102 @@
+// Composition root: config → logger → db → migrate → network → app → serve → workers.
+// main.ts adds signals; tests start whole gateways through this too.
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { JobQueue } from './jobs/queue.ts';
+import { Worker } from './jobs/worker.ts';
+import type { Logger } from './log.ts';
+import { createMetrics } from './metrics.ts';
+import { loadNetworkFile } from './network/load.ts';
+import { NetworkService } from './network/service.ts';
+import type { NetworkDefinition } from './network/types.ts';
+
+export interface GatewayOptions {
+  config: Config;
+  logger: Logger;
+  env: Record<string, string | undefined>;
+  /** A network given directly (tests); otherwise NETWORK_FILE, otherwise the demo's. */
+  network?: NetworkDefinition;
+  /** Used when config.networkFile is unset (the demo supplies one with its simulators). */
+  defaultNetwork?: () => Promise<NetworkDefinition> | NetworkDefinition;
+  /** Reuse an open database (tests); the gateway then does not close it. */
+  database?: Database;
+  listen?: boolean;
+}
+
+export interface Gateway {
+  url: string;
+  app: ReturnType<typeof createApp>;
+  database: Database;
+  network: NetworkService;
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config, logger, env } = options;
+  const definition = options.network ?? (config.networkFile ? loadNetworkFile(config.networkFile) : await demoNetwork(options, logger));
+
+  const database = options.database ?? (await openDatabase(config.databaseUrl));
+  let migrated = false;
+  try {
+    const applied = await migrateToLatest(database.db);
+    migrated = true;
+    logger.info({ engine: database.engine, applied }, 'database ready');
+  } catch (error) {
+    if (!options.database) await database.close();
+    throw error;
+  }
+
+  const metrics = createMetrics();
+  const network = new NetworkService({ database, definition, env, logger });
+  await network.start();
+  const jobs = new JobQueue(database.db);
+  const app = createApp({ config, logger, metrics, database, network, jobs, isMigrated: () => migrated });
+
+  const worker = new Worker({
+    database, logger, metrics, handlers: {},
+    concurrency: config.worker.concurrency, pollIntervalMs: config.worker.pollIntervalMs,
+  });
+  await worker.start();
+
+  let server: ServerType | undefined;
+  let url = config.publicBaseUrl;
+  if (options.listen !== false) {
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    });
+    const address = server.address() as AddressInfo;
+    url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address}:${address.port}`;
+    logger.info({ url, public_base_url: config.publicBaseUrl }, 'gateway listening');
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      if (server) await closeServer(server as Server, config.shutdownTimeoutMs);
+      await worker.stop(config.shutdownTimeoutMs);
+      await network.stop();
+      if (!options.database) await database.close();
+    })());
+  return { url, app, database, network, worker, close };
+}
+
+async function demoNetwork(options: GatewayOptions, logger: Logger): Promise<NetworkDefinition> {
+  if (!options.defaultNetwork) throw new Error('no NETWORK_FILE and no default network');
+  logger.warn('NETWORK_FILE is not set: using the bundled demo network (demo secrets, simulated subcontractors); do not use in production');
+  return options.defaultNetwork();
+}
+
+/** Stop accepting, let in-flight requests finish, then cut what is left after the timeout. */
+async function closeServer(server: Server, timeoutMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+  await closed;
+  clearTimeout(timer);
+}

@@ -1,0 +1,142 @@
+// The durable job queue: rows in `jobs`, enqueued inside the caller's transaction, claimed
+// with FOR UPDATE SKIP LOCKED under a lease. Done jobs are deleted; dead ones stay for operators.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import { json } from '../db/json.ts';
+import type { JobError } from '../../db/schema.ts';
+import type { Metrics } from '../metrics.ts';
+
+export const JOBS_CHANNEL = 'ketenstatus_jobs';
+
+export interface Job<P = Record<string, unknown>> {
+  id: number;
+  kind: string;
+  payload: P;
+  attempts: number;
+  maxAttempts: number;
+  groupKey: string | null;
+  errors: JobError[];
+  createdAt: Date;
+}
+
+export interface EnqueueOptions {
+  delayMs?: number;
+  runAt?: Date;
+  maxAttempts?: number;
+  /** While a job with this key waits, enqueueing again does nothing (coalescing). */
+  dedupeKey?: string;
+  /** Jobs of one group share a concurrency cap (e.g. one organisation). */
+  groupKey?: string;
+}
+
+/** Enqueue inside the caller's transaction; returns the id, or undefined when coalesced. */
+export async function enqueue(db: Db, kind: string, payload: Record<string, unknown>, options: EnqueueOptions = {}): Promise<number | undefined> {
+  const runAt = options.runAt ?? (options.delayMs ? new Date(Date.now() + options.delayMs) : undefined);
+  const row = await db
+    .insertInto('jobs')
+    .values({
+      kind,
+      payload: json(payload) as never,
+      ...(runAt ? { run_at: runAt } : {}),
+      ...(options.maxAttempts ? { max_attempts: options.maxAttempts } : {}),
+      dedupe_key: options.dedupeKey ?? null,
+      group_key: options.groupKey ?? null,
+    })
+    .onConflict((oc) => oc.column('dedupe_key').where('state', '=', 'queued').where('dedupe_key', 'is not', null).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (row && !runAt) await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(db);
+  return row?.id;
+}
+
+export class JobQueue {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async claim(workerId: string, limit: number, leaseMs: number, excludeGroups: string[] = []): Promise<Job[]> {
+    if (limit <= 0) return [];
+    const exclude = excludeGroups.length > 0
+      ? sql`and (group_key is null or group_key not in (${sql.join(excludeGroups)}))`
+      : sql``;
+    const result = await sql<JobRow>`
+      update jobs set state = 'running', attempts = attempts + 1, locked_by = ${workerId},
+        lease_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now()
+      where id in (
+        select id from jobs
+        where ((state = 'queued' and run_at <= now()) or (state = 'running' and lease_until < now())) ${exclude}
+        order by run_at limit ${limit}
+        for update skip locked)
+      returning id, kind, payload, attempts, max_attempts, group_key, errors, created_at`.execute(this.db);
+    return result.rows.map(toJob);
+  }
+
+  async extendLeases(workerId: string, ids: number[], leaseMs: number): Promise<void> {
+    if (ids.length === 0) return;
+    await sql`update jobs set lease_until = now() + ${leaseMs} * interval '1 millisecond'
+      where locked_by = ${workerId} and state = 'running' and id in (${sql.join(ids)})`.execute(this.db);
+  }
+
+  /** Done: the row goes. Only the lease holder may finish it (a stolen lease means someone else runs it). */
+  async complete(workerId: string, id: number): Promise<void> {
+    await this.db.deleteFrom('jobs').where('id', '=', id).where('locked_by', '=', workerId).where('state', '=', 'running').execute();
+  }
+
+  async reschedule(workerId: string, job: Job, delayMs: number, error: string | undefined): Promise<void> {
+    const errors = error ? [...job.errors, entry(job, error)].slice(-20) : job.errors;
+    await this.db.updateTable('jobs')
+      .set({ state: 'queued', run_at: new Date(Date.now() + delayMs), lease_until: null, locked_by: null, errors: json(errors) as never, updated_at: new Date() })
+      .where('id', '=', job.id).where('locked_by', '=', workerId).execute()
+      .catch(async (e) => {
+        // Another copy of this job is already queued under the same dedupe key: it carries the work.
+        if ((e as { code?: string }).code !== '23505') throw e;
+        await this.complete(workerId, job.id);
+      });
+  }
+
+  async bury(workerId: string, job: Job, error: string): Promise<void> {
+    await this.db.updateTable('jobs')
+      .set({ state: 'dead', lease_until: null, locked_by: null, dedupe_key: null, errors: json([...job.errors, entry(job, error)].slice(-20)) as never, updated_at: new Date() })
+      .where('id', '=', job.id).where('locked_by', '=', workerId).execute();
+  }
+
+  /** An operator sends a dead job round again. */
+  async retryDead(id: number): Promise<boolean> {
+    const result = await this.db.updateTable('jobs')
+      .set({ state: 'queued', run_at: new Date(), attempts: 0, updated_at: new Date() })
+      .where('id', '=', id).where('state', '=', 'dead').executeTakeFirst();
+    if (Number(result.numUpdatedRows) > 0) await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(this.db);
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async counts(): Promise<{ kind: string; state: string; n: number }[]> {
+    const rows = await this.db.selectFrom('jobs').select(['kind', 'state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['kind', 'state']).execute();
+    return rows.map((r) => ({ kind: r.kind, state: r.state, n: Number(r.n) }));
+  }
+
+  async refreshMetrics(metrics: Metrics): Promise<void> {
+    const counts = await this.counts();
+    metrics.jobQueue.reset();
+    for (const c of counts) metrics.jobQueue.set({ kind: c.kind, state: c.state }, c.n);
+  }
+}
+
+interface JobRow {
+  id: number;
+  kind: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  max_attempts: number;
+  group_key: string | null;
+  errors: JobError[];
+  created_at: Date;
+}
+
+function toJob(r: JobRow): Job {
+  return { id: Number(r.id), kind: r.kind, payload: r.payload, attempts: r.attempts, maxAttempts: r.max_attempts, groupKey: r.group_key, errors: r.errors ?? [], createdAt: r.created_at };
+}
+
+function entry(job: Job, error: string): JobError {
+  return { at: new Date().toISOString(), attempt: job.attempts, error: error.slice(0, 2000) };
+}

@@ -1,0 +1,138 @@
+// Runs jobs from the queue: a claim loop woken by LISTEN/NOTIFY (and a short poll, which is
+// also how delayed jobs and expired leases are found), bounded concurrency overall and per group.
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import { PermanentJobError, RetryJobError, backoffMs } from './errors.ts';
+import { JOBS_CHANNEL, JobQueue, type Job } from './queue.ts';
+
+export type JobHandler = (job: Job) => Promise<void>;
+
+export interface WorkerOptions {
+  database: Database;
+  handlers: Record<string, JobHandler>;
+  logger: Logger;
+  metrics?: Metrics;
+  concurrency?: number;
+  leaseMs?: number;
+  pollIntervalMs?: number;
+  /** Cap of jobs running at once per group key (e.g. per organisation). */
+  groupConcurrency?: (groupKey: string) => number;
+  backoff?: (attempt: number) => number;
+  workerId?: string;
+}
+
+export class Worker {
+  readonly id: string;
+  private readonly options: Required<Omit<WorkerOptions, 'metrics' | 'workerId'>> & { metrics?: Metrics };
+  private readonly queue: JobQueue;
+  private readonly running = new Map<number, { groupKey: string | null; promise: Promise<void> }>();
+  private stopped = true;
+  private wake?: () => void;
+  private loopDone?: Promise<void>;
+  private unlisten?: () => Promise<void>;
+  private heartbeat?: NodeJS.Timeout;
+
+  constructor(options: WorkerOptions) {
+    this.id = options.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
+    this.options = {
+      concurrency: 8, leaseMs: 60_000, pollIntervalMs: 250, groupConcurrency: () => Infinity, backoff: (a) => backoffMs(a), ...options,
+    };
+    this.queue = new JobQueue(options.database.db);
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.unlisten = await this.options.database.listen(JOBS_CHANNEL, () => this.wake?.());
+    const { leaseMs } = this.options;
+    this.heartbeat = setInterval(() => {
+      this.queue.extendLeases(this.id, [...this.running.keys()], leaseMs).catch((e) => this.options.logger.warn({ err: (e as Error).message }, 'lease heartbeat failed'));
+    }, Math.max(50, leaseMs / 3));
+    this.heartbeat.unref();
+    this.loopDone = this.loop();
+  }
+
+  /** Stops claiming, waits for running jobs (up to timeoutMs); unfinished ones come back after their lease. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.wake?.();
+    await this.loopDone;
+    await Promise.race([Promise.allSettled([...this.running.values()].map((r) => r.promise)), delay(timeoutMs)]);
+    clearInterval(this.heartbeat);
+    await this.unlisten?.();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      let claimed = 0;
+      try {
+        claimed = await this.claimAndRun();
+      } catch (error) {
+        this.options.logger.warn({ err: (error as Error).message }, 'job claim failed; retrying');
+        await delay(Math.min(5000, this.options.pollIntervalMs * 4));
+      }
+      const free = this.options.concurrency - this.running.size;
+      if (claimed > 0 && free > 0) continue; // there may be more due work
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollIntervalMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private async claimAndRun(): Promise<number> {
+    const free = this.options.concurrency - this.running.size;
+    if (free <= 0) return 0;
+    const jobs = await this.queue.claim(this.id, free, this.options.leaseMs, this.saturatedGroups());
+    for (const job of jobs) {
+      const promise = this.run(job).finally(() => {
+        this.running.delete(job.id);
+        this.wake?.();
+      });
+      this.running.set(job.id, { groupKey: job.groupKey, promise });
+    }
+    return jobs.length;
+  }
+
+  private saturatedGroups(): string[] {
+    const counts = new Map<string, number>();
+    for (const { groupKey } of this.running.values()) if (groupKey) counts.set(groupKey, (counts.get(groupKey) ?? 0) + 1);
+    return [...counts].filter(([group, n]) => n >= this.options.groupConcurrency(group)).map(([group]) => group);
+  }
+
+  private async run(job: Job): Promise<void> {
+    const { logger, metrics } = this.options;
+    const handler = this.options.handlers[job.kind];
+    try {
+      if (!handler) throw new PermanentJobError(`no handler for job kind ${job.kind}`);
+      await handler(job);
+      await this.queue.complete(this.id, job.id);
+      metrics?.jobRuns.inc({ kind: job.kind, outcome: 'done' });
+    } catch (error) {
+      const message = (error as Error)?.message ?? String(error);
+      try {
+        if (error instanceof PermanentJobError || job.attempts >= job.maxAttempts) {
+          await this.queue.bury(this.id, job, message);
+          metrics?.jobRuns.inc({ kind: job.kind, outcome: 'dead' });
+          logger.warn({ job_id: job.id, kind: job.kind, attempts: job.attempts, err: message }, 'job moved to the dead letter');
+        } else {
+          const delayMs = error instanceof RetryJobError ? error.delayMs : this.options.backoff(job.attempts);
+          await this.queue.reschedule(this.id, job, delayMs, message);
+          metrics?.jobRuns.inc({ kind: job.kind, outcome: 'retry' });
+          logger.info({ job_id: job.id, kind: job.kind, attempts: job.attempts, retry_in_ms: delayMs, err: message }, 'job will be retried');
+        }
+      } catch (bookkeeping) {
+        // The lease will expire and the job runs again; nothing is lost.
+        logger.warn({ job_id: job.id, err: (bookkeeping as Error).message }, 'could not record job failure');
+      }
+    }
+  }
+}
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());

@@ -1,0 +1,40 @@
+import { ConfigError, parseConfig } from './config.ts';
+import { DataDirectoryLockedError } from './db/database.ts';
+import { startDemo } from './demo/demo.ts';
+import { startGateway } from './gateway.ts';
+import { createLogger } from './log.ts';
+import { NetworkFileError } from './network/load.ts';
+
+const EXPECTED = [ConfigError, NetworkFileError, DataDirectoryLockedError];
+
+async function main() {
+  const config = parseConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  const demo = config.networkFile ? undefined : await startDemo(config, logger);
+  const gateway = await startGateway({ config, logger, env: process.env, defaultNetwork: demo?.network });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const hardStop = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 5000);
+    hardStop.unref();
+    await gateway.close();
+    await demo?.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: Error) => {
+  // Start-up errors are for a human: one clear message, no stack for the expected ones.
+  const expected = EXPECTED.some((E) => error instanceof E);
+  process.stderr.write(`ketenstatus: cannot start: ${expected ? error.message : error.stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** One registry per app instance, so tests can run several gateways in one process. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'ketenstatus_' });
+  return {
+    registry,
+    httpRequests: new Histogram({
+      name: 'ketenstatus_http_request_duration_seconds',
+      help: 'HTTP requests by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers: [registry],
+    }),
+    jobQueue: new Gauge({
+      name: 'ketenstatus_jobs',
+      help: 'Jobs in the durable queue by kind and state',
+      labelNames: ['kind', 'state'] as const,
+      registers: [registry],
+    }),
+    jobRuns: new Counter({
+      name: 'ketenstatus_job_runs_total',
+      help: 'Job attempts by kind and outcome',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [registry],
+    }),
+    notifications: new Counter({
+      name: 'ketenstatus_notifications_total',
+      help: 'Inbound notifications by organisation and outcome',
+      labelNames: ['organisation', 'outcome'] as const,
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,209 @@
+// The trust network held in the database and mirrored in memory: read paths (every request,
+// every notification) never touch the database; writes go through here and refresh every
+// process through pg_notify.
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../log.ts';
+import { ServiceError, notFound } from '../lib/service-error.ts';
+import { findOrganisationForUpdate, listChanges, listOrganisations, recordChange, upsertOrganisation } from './repository.ts';
+import { keepStoredSecrets, redactSecrets, resolveSecret } from './secrets.ts';
+import type { Agreement, Client, NetworkDefinition, Organisation } from './types.ts';
+import { toInvalidParams, validateOrganisation } from './validate.ts';
+
+const CHANNEL = 'ketenstatus_network';
+const REFRESH_FALLBACK_MS = 5000;
+
+export interface NetworkDeps {
+  database: Database;
+  definition: NetworkDefinition;
+  env: Record<string, string | undefined>;
+  logger: Logger;
+}
+
+export class NetworkService {
+  readonly self: NetworkDefinition['self'];
+  private readonly deps: NetworkDeps;
+  private organisations = new Map<string, Organisation>();
+  private byNotificationClient = new Map<string, Organisation>();
+  private readonly clients: Map<string, Client & { resolvedSecret: string }>;
+  private refreshTimer?: NodeJS.Timeout;
+  private unlisten?: () => Promise<void>;
+  private listeners = new Set<() => void>();
+
+  constructor(deps: NetworkDeps) {
+    this.deps = deps;
+    this.self = deps.definition.self;
+    this.clients = new Map(
+      deps.definition.clients.map((c) => [c.clientId, { ...c, resolvedSecret: resolveSecret(c.secret, deps.env)! }]),
+    );
+  }
+
+  /** Applies the file's organisations whose definition changed since it was last applied, then loads all. */
+  async start(): Promise<void> {
+    const { db } = this.deps.database;
+    const stored = new Map((await listOrganisations(db)).map((s) => [s.organisation.id, s]));
+    for (const org of this.deps.definition.organisations) {
+      const hash = createHash('sha256').update(JSON.stringify(org)).digest('hex');
+      if (stored.get(org.id)?.sourceHash === hash) continue;
+      await db.transaction().execute(async (trx) => {
+        const before = await findOrganisationForUpdate(trx, org.id);
+        if (before?.source_hash === hash) return;
+        await upsertOrganisation(trx, org, 'file', hash);
+        await recordChange(trx, org.id, before ? 'replace' : 'create', 'network-file', describeChange(before?.config, org));
+      });
+    }
+    await this.refresh();
+    this.unlisten = await this.deps.database.listen(CHANNEL, () => void this.refresh());
+    this.refreshTimer = setInterval(() => void this.refresh(), REFRESH_FALLBACK_MS);
+    this.refreshTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.refreshTimer);
+    await this.unlisten?.();
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const rows = await listOrganisations(this.deps.database.db);
+      this.organisations = new Map(rows.map((r) => [r.organisation.id, r.organisation]));
+      this.byNotificationClient = new Map(
+        rows.filter((r) => r.organisation.notifications.clientId).map((r) => [r.organisation.notifications.clientId!, r.organisation]),
+      );
+      for (const fn of this.listeners) fn();
+    } catch (error) {
+      this.deps.logger.warn({ err: (error as Error).message }, 'network refresh failed; keeping the last known network');
+    }
+  }
+
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  list(): Organisation[] {
+    return [...this.organisations.values()];
+  }
+
+  get(id: string): Organisation | undefined {
+    return this.organisations.get(id);
+  }
+
+  byNotificationClientId(clientId: string): Organisation | undefined {
+    return this.byNotificationClient.get(clientId);
+  }
+
+  client(clientId: string) {
+    return this.clients.get(clientId);
+  }
+
+  secret(ref: Parameters<typeof resolveSecret>[0]): string | undefined {
+    return resolveSecret(ref, this.deps.env);
+  }
+
+  /** The operator's view: everything but secrets. */
+  view(org: Organisation) {
+    return redactSecrets(org);
+  }
+
+  async put(id: string, body: unknown, actor: string): Promise<{ organisation: Organisation; created: boolean }> {
+    const problems = validateOrganisation(body);
+    if (problems.length > 0) throw new ServiceError('invalid', 'The organisation is not valid.', { invalidParams: toInvalidParams(problems) });
+    const org = body as Organisation;
+    if (org.id !== id) {
+      throw new ServiceError('invalid', 'The id in the body must match the id in the path.', {
+        invalidParams: [{ name: 'id', code: 'mismatch', reason: `expected "${id}"` }],
+      });
+    }
+    const result = await this.deps.database.db.transaction().execute(async (trx) => {
+      const before = await findOrganisationForUpdate(trx, id);
+      const missing = keepStoredSecrets(org, before?.config);
+      if (missing.length > 0) {
+        throw new ServiceError('unprocessable', 'A secret marked { "configured": true } has no stored value to keep.', {
+          invalidParams: missing.map((p) => ({ name: p.replace(/^\$\./, ''), code: 'required', reason: 'write the secret or { "env": "NAME" }' })),
+        });
+      }
+      await upsertOrganisation(trx, org, 'api', null);
+      await recordChange(trx, id, before ? 'replace' : 'create', actor, describeChange(before?.config, org));
+      await notifyChange(trx);
+      return { organisation: org, created: !before };
+    });
+    await this.refresh();
+    return result;
+  }
+
+  async activate(id: string, actor: string, agreement?: Agreement): Promise<Organisation> {
+    return this.transition(id, actor, 'activate', (org) => {
+      const accepted = agreement ?? org.agreement;
+      if (!accepted) {
+        throw new ServiceError('unprocessable', 'An organisation becomes active only with an accepted agreement.', {
+          invalidParams: [{ name: 'agreement', code: 'required', reason: 'give { version, acceptedAt, acceptedBy }' }],
+        });
+      }
+      return { ...org, status: 'active', agreement: accepted };
+    });
+  }
+
+  async suspend(id: string, actor: string, reason?: string): Promise<Organisation> {
+    return this.transition(id, actor, 'suspend', (org) => ({ ...org, status: 'suspended' }), reason);
+  }
+
+  async changes(id: string, limit: number, offset: number) {
+    if (!this.get(id)) {
+      const exists = await findOrganisationForUpdate(this.deps.database.db, id);
+      if (!exists) throw notFound(`organisation ${id}`);
+    }
+    return listChanges(this.deps.database.db, id, limit, offset);
+  }
+
+  private async transition(id: string, actor: string, action: string, change: (org: Organisation) => Organisation, reason?: string) {
+    const next = await this.deps.database.db.transaction().execute(async (trx) => {
+      const before = await findOrganisationForUpdate(trx, id);
+      if (!before) throw notFound(`organisation ${id}`);
+      const org = change(before.config as unknown as Organisation);
+      await upsertOrganisation(trx, org, before.source, before.source_hash);
+      await recordChange(trx, id, action, actor, { ...describeChange(before.config, org), ...(reason ? { reason } : {}) });
+      await notifyChange(trx);
+      return org;
+    });
+    await this.refresh();
+    return next;
+  }
+}
+
+async function notifyChange(trx: Parameters<typeof upsertOrganisation>[0]) {
+  await sql`select pg_notify(${CHANNEL}, '')`.execute(trx);
+}
+
+/** What changed, as paths; secret values never appear, only that they changed. */
+export function describeChange(before: unknown, after: unknown): { fields: string[]; after: unknown } {
+  const fields: string[] = [];
+  diff(redactSecretsDeep(before), redactSecretsDeep(after), '', fields);
+  return { fields, after: redactSecrets(after) };
+}
+
+function redactSecretsDeep(value: unknown): unknown {
+  // Hash secrets so a changed secret shows up as a changed field without revealing it.
+  if (Array.isArray(value)) return value.map(redactSecretsDeep);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = ['secret', 'clientSecret', 'authorization', 'key'].includes(k)
+      ? createHash('sha256').update(JSON.stringify(v)).digest('hex')
+      : redactSecretsDeep(v);
+  }
+  return out;
+}
+
+function diff(a: unknown, b: unknown, path: string, out: string[]): void {
+  if (JSON.stringify(a) === JSON.stringify(b)) return;
+  const objA = typeof a === 'object' && a !== null && !Array.isArray(a);
+  const objB = typeof b === 'object' && b !== null && !Array.isArray(b);
+  if (!objA || !objB) {
+    out.push(path || '$');
+    return;
+  }
+  const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+  for (const k of keys) diff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k, out);
+}

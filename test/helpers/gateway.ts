@@ -1,0 +1,60 @@
+import { afterAll } from 'vitest';
+import { parseConfig } from '../../src/config.ts';
+import { startGateway, type Gateway } from '../../src/gateway.ts';
+import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
+import { createLogger } from '../../src/log.ts';
+import type { NetworkDefinition, Organisation } from '../../src/network/types.ts';
+import { freshDatabaseUrl } from './db.ts';
+
+export const SECRETS = {
+  zac: 'test-secret-zac-0123456789abcdef',
+  beheer: 'test-secret-beheer-0123456789abc',
+  portaal: 'test-secret-portaal-0123456789ab',
+} as const;
+
+export function testNetwork(organisations: Organisation[] = []): NetworkDefinition {
+  return {
+    self: { id: 'gemeente-test', name: 'Gemeente Test', oin: '00000001001234567000', rsin: '001234567' },
+    clients: [
+      { clientId: 'zac', secret: SECRETS.zac, role: 'supplier' },
+      { clientId: 'beheer', secret: SECRETS.beheer, role: 'operator' },
+      { clientId: 'portaal', secret: SECRETS.portaal, role: 'portal' },
+    ],
+    organisations,
+  };
+}
+
+export const token = (client: keyof typeof SECRETS, claims: Record<string, unknown> = {}) =>
+  signZgwJwt({ client_id: client, ...claims }, SECRETS[client]);
+
+export const authHeader = (client: keyof typeof SECRETS) => ({ authorization: `Bearer ${token(client)}` });
+
+export interface TestGatewayOptions {
+  network?: NetworkDefinition;
+  env?: Record<string, string>;
+  listen?: boolean;
+  databaseUrl?: string;
+}
+
+/** A whole gateway on a fresh database of the current lane, closed after the file. */
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<Gateway> {
+  const env = {
+    DATABASE_URL: options.databaseUrl ?? (await freshDatabaseUrl()),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    OUTBOUND_ALLOW_PRIVATE: 'true',
+    JOB_POLL_INTERVAL_MS: '50',
+    ...options.env,
+  };
+  const config = parseConfig(env);
+  const gateway = await startGateway({
+    config,
+    logger: createLogger(config.logLevel),
+    env,
+    network: options.network ?? testNetwork(),
+    listen: options.listen ?? false,
+  });
+  afterAll(() => gateway.close());
+  return gateway;
+}
