@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { authHeader, startTestGateway, testNetwork } from '../helpers/gateway.ts';
@@ -48,7 +49,7 @@ describe('problem+json errors', () => {
       for (let i = 0; i < 10; i++) yield Buffer.alloc(512, 'a');
     };
     const res = await request(`${gateway.url}/api/v1/organisations/x`, {
-      method: 'PUT', headers: { ...authHeader('beheer'), 'content-type': 'application/json' }, body: chunks(),
+      method: 'PUT', headers: { ...authHeader('beheer'), 'content-type': 'application/json' }, body: Readable.from(chunks()),
     });
     expect(res.statusCode).toBe(413);
     expect(await res.body.json()).toMatchObject({ status: 413 });
@@ -58,7 +59,7 @@ describe('problem+json errors', () => {
     const body = JSON.stringify({ id: 'x' });
     const res = await request(`${gateway.url}/api/v1/organisations/x`, {
       method: 'PUT', headers: { ...authHeader('beheer'), 'content-type': 'application/json' },
-      body: (async function* () { yield Buffer.from(body); })(),
+      body: Readable.from([Buffer.from(body)]),
     });
     expect(res.statusCode).toBe(400); // reached the handler: validation, not 413
     expect((await res.body.json() as { invalidParams: unknown[] }).invalidParams.length).toBeGreaterThan(0);
