@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+# Build stage: install production dependencies only (the `node` devDependency is not needed:
+# the image brings Node 24).
+FROM node:24-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
+
+FROM node:24-slim
+ENV NODE_ENV=production \
+    PORT=8080 \
+    DATABASE_URL=/var/lib/ketenstatus
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY src ./src
+COPY db ./db
+COPY contracts ./contracts
+RUN mkdir -p /var/lib/ketenstatus && chown node:node /var/lib/ketenstatus
+USER node
+EXPOSE 8080
+VOLUME ["/var/lib/ketenstatus"]
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+STOPSIGNAL SIGTERM
+CMD ["node", "src/main.ts"]
