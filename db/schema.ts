@@ -48,10 +48,91 @@ export interface JobError {
   error: string;
 }
 
+export interface CasesTable {
+  id: string;
+  reference: string;
+  title: string;
+  citizen_bsn: string | null;
+  citizen_kvk: string | null;
+  confidentiality: string;
+  product: string | null;
+  planned_end_date: string | null;
+  deadline: string | null;
+  phase: string;
+  phase_text: string | null;
+  closed_at: Date | null;
+  combined_status: Json<Record<string, unknown>>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OrdersTable {
+  id: string;
+  case_id: string;
+  subcontractor: string;
+  product: string;
+  description: string | null;
+  share_citizen: Generated<boolean>;
+  state: 'placing' | 'placed' | 'failed';
+  failure: Json<Record<string, unknown> | null>;
+  planned_identificatie: string;
+  remote_zaak_url: string | null;
+  remote_identificatie: string | null;
+  status: Json<Record<string, unknown> | null>;
+  etag: string | null;
+  sync_state: ColumnType<string, string | undefined, string>;
+  sync_error: string | null;
+  last_synced_at: Date | null;
+  last_sync_attempt_at: Date | null;
+  last_notification_at: Date | null;
+  next_poll_at: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TimelineEntriesTable {
+  id: Generated<number>;
+  case_id: string;
+  order_id: string | null;
+  at: Timestamp;
+  organisation_id: string;
+  kind: string;
+  phase: string | null;
+  text: string | null;
+  refs: ColumnType<unknown[], unknown[] | undefined, unknown[]>;
+  citizen_visible: Generated<boolean>;
+  dedupe_key: string | null;
+  created_at: Timestamp;
+}
+
+export interface IdempotencyKeysTable {
+  client_id: string;
+  key: string;
+  request_hash: string;
+  response_status: number | null;
+  response_body: Json<unknown>;
+  created_at: Timestamp;
+}
+
+export interface CaseEventsTable {
+  id: Generated<number>;
+  type: string;
+  case_id: string;
+  payload: Json<Record<string, unknown>>;
+  dedupe_key: string | null;
+  created_at: Timestamp;
+}
+
 export interface DB {
   organisations: OrganisationsTable;
   organisation_changes: OrganisationChangesTable;
   jobs: JobsTable;
+  cases: CasesTable;
+  orders: OrdersTable;
+  timeline_entries: TimelineEntriesTable;
+  idempotency_keys: IdempotencyKeysTable;
+  case_events: CaseEventsTable;
 }
 
 export type { JSONColumnType };

@@ -15,6 +15,8 @@ import { organisationRoutes } from './network/routes.ts';
 import type { NetworkService } from './network/service.ts';
 import type { Role } from './network/types.ts';
 import type { JobQueue } from './jobs/queue.ts';
+import { caseRoutes, orderRoutes } from './cases/routes.ts';
+import type { CaseService } from './cases/service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -23,6 +25,7 @@ export interface AppDeps {
   database: Database;
   network: NetworkService;
   jobs: JobQueue;
+  cases: CaseService;
   /** True once migrations ran; readiness also needs the database to answer. */
   isMigrated: () => boolean;
 }
@@ -60,6 +63,8 @@ export function createApp(deps: AppDeps) {
   });
   app.route('/', docsRoutes());
   app.route('/api/v1/organisations', organisationRoutes({ network, guard }));
+  app.route('/api/v1/cases', caseRoutes({ cases: deps.cases, guard, baseUrl: config.publicBaseUrl }));
+  app.route('/api/v1/orders', orderRoutes({ cases: deps.cases, guard }));
 
   app.notFound((c) => problemResponse({ status: 404, detail: `No resource at ${c.req.path}.` }, c.req.path));
   app.onError((error, c) => {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { createApp } from './app.ts';
+import { CaseService } from './cases/service.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -56,7 +57,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const network = new NetworkService({ database, definition, env, logger });
   await network.start();
   const jobs = new JobQueue(database.db);
-  const app = createApp({ config, logger, metrics, database, network, jobs, isMigrated: () => migrated });
+  const cases = new CaseService({ database, network, baseUrl: config.publicBaseUrl });
+  const app = createApp({ config, logger, metrics, database, network, jobs, cases, isMigrated: () => migrated });
 
   const worker = new Worker({
     database, logger, metrics, handlers: {},

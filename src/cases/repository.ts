@@ -1,0 +1,113 @@
+import { sql, type Selectable } from 'kysely';
+import type { CasesTable, OrdersTable, TimelineEntriesTable } from '../../db/schema.ts';
+import type { Db } from '../db/database.ts';
+import { json } from '../db/json.ts';
+
+export type CaseRow = Selectable<CasesTable>;
+export type OrderRow = Selectable<OrdersTable>;
+export type TimelineRow = Selectable<TimelineEntriesTable>;
+
+export interface CaseFilters {
+  phase?: string;
+  subcontractor?: string;
+  updatedSince?: string;
+  reference?: string;
+}
+
+export async function insertCase(db: Db, row: Omit<CaseRow, 'created_at' | 'updated_at' | 'closed_at'>) {
+  return db.insertInto('cases').values({ ...row, combined_status: json(row.combined_status) as never }).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findCase(db: Db, id: string, forUpdate = false) {
+  let q = db.selectFrom('cases').selectAll().where('id', '=', id);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function listCases(db: Db, filters: CaseFilters, limit: number, offset: number) {
+  let q = db.selectFrom('cases');
+  if (filters.phase) q = q.where(sql`combined_status->>'phase'`, '=', filters.phase);
+  if (filters.reference) q = q.where('reference', '=', filters.reference);
+  if (filters.updatedSince) q = q.where('updated_at', '>=', new Date(filters.updatedSince));
+  if (filters.subcontractor) {
+    const sub = filters.subcontractor;
+    q = q.where((eb) => eb.exists(eb.selectFrom('orders').select('orders.id').whereRef('orders.case_id', '=', 'cases.id').where('orders.subcontractor', '=', sub)));
+  }
+  const [rows, count] = await Promise.all([
+    q.selectAll().orderBy('updated_at', 'desc').orderBy('id').limit(limit).offset(offset).execute(),
+    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, count: Number(count.n) };
+}
+
+export async function updateCase(db: Db, id: string, values: Partial<Omit<CaseRow, 'id'>>) {
+  const { combined_status, ...rest } = values;
+  await db.updateTable('cases')
+    .set({ ...rest, ...(combined_status ? { combined_status: json(combined_status) as never } : {}), updated_at: new Date() })
+    .where('id', '=', id).execute();
+}
+
+export async function ordersOfCase(db: Db, caseId: string) {
+  return db.selectFrom('orders').selectAll().where('case_id', '=', caseId).orderBy('created_at').orderBy('id').execute();
+}
+
+export async function ordersOfCases(db: Db, caseIds: string[]) {
+  if (caseIds.length === 0) return [];
+  return db.selectFrom('orders').selectAll().where('case_id', 'in', caseIds).orderBy('created_at').orderBy('id').execute();
+}
+
+export async function insertOrder(db: Db, row: Pick<OrderRow, 'id' | 'case_id' | 'subcontractor' | 'product' | 'description' | 'share_citizen' | 'planned_identificatie'>) {
+  return db.insertInto('orders').values({ ...row, state: 'placing' }).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findOrder(db: Db, id: string, forUpdate = false) {
+  let q = db.selectFrom('orders').selectAll().where('id', '=', id);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function updateOrder(db: Db, id: string, values: Partial<Omit<OrderRow, 'id' | 'case_id'>>) {
+  const { status, failure, ...rest } = values;
+  await db.updateTable('orders')
+    .set({
+      ...rest,
+      ...(status !== undefined ? { status: (status === null ? null : json(status)) as never } : {}),
+      ...(failure !== undefined ? { failure: (failure === null ? null : json(failure)) as never } : {}),
+      updated_at: new Date(),
+    })
+    .where('id', '=', id).execute();
+}
+
+export interface NewTimelineEntry {
+  case_id: string;
+  order_id?: string | null;
+  at: Date;
+  organisation_id: string;
+  kind: string;
+  phase?: string | null;
+  text?: string | null;
+  refs?: unknown[];
+  citizen_visible?: boolean;
+  dedupe_key?: string | null;
+}
+
+/** Adds an entry; an entry with a dedupe key already present is left as it is. */
+export async function addTimelineEntry(db: Db, entry: NewTimelineEntry) {
+  await db.insertInto('timeline_entries')
+    .values({ ...entry, refs: json(entry.refs ?? []) as never })
+    .onConflict((oc) => oc.columns(['case_id', 'dedupe_key']).where('dedupe_key', 'is not', null).doNothing())
+    .execute();
+}
+
+export async function timelineOfCase(db: Db, caseId: string, citizenOnly = false) {
+  let q = db.selectFrom('timeline_entries').selectAll().where('case_id', '=', caseId);
+  if (citizenOnly) q = q.where('citizen_visible', '=', true);
+  return q.orderBy('at').orderBy('id').execute();
+}
+
+export async function addCaseEvent(db: Db, type: string, caseId: string, payload: Record<string, unknown>, dedupeKey?: string) {
+  return db.insertInto('case_events')
+    .values({ type, case_id: caseId, payload: json(payload) as never, dedupe_key: dedupeKey ?? null })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returning('id').executeTakeFirst();
+}

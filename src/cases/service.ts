@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import type { Database, Db } from '../db/database.ts';
+import { enqueue } from '../jobs/queue.ts';
+import { ServiceError, notFound } from '../lib/service-error.ts';
+import type { NetworkService } from '../network/service.ts';
+import type { Phase } from '../network/types.ts';
+import { generateReference } from './identifiers.ts';
+import { claimIdempotencyKey, requestHash, storeIdempotentResponse } from './idempotency.ts';
+import { caseResource, orderResource, timelineResource } from './presenter.ts';
+import * as repo from './repository.ts';
+import type { CreateCaseInput } from './schemas.ts';
+import { computeCombined, refreshCombinedStatus } from './status-refresh.ts';
+
+export interface CaseServiceDeps {
+  database: Database;
+  network: NetworkService;
+  baseUrl: string;
+}
+
+export const PLACE_ORDER_JOB = 'order.place';
+export const SYNC_ORDER_JOB = 'order.sync';
+
+export class CaseService {
+  private readonly deps: CaseServiceDeps;
+  constructor(deps: CaseServiceDeps) {
+    this.deps = deps;
+  }
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  async create(clientId: string, input: CreateCaseInput, idempotencyKey?: string): Promise<{ status: number; body: ReturnType<CaseService['present']> }> {
+    return this.db.transaction().execute(async (trx) => {
+      if (idempotencyKey) {
+        const previous = await claimIdempotencyKey(trx, clientId, idempotencyKey, requestHash(input));
+        if (previous) return previous as { status: number; body: ReturnType<CaseService['present']> };
+      }
+      const reference = input.reference ?? generateReference();
+      if (input.reference && (await trx.selectFrom('cases').select('id').where('reference', '=', reference).executeTakeFirst())) {
+        throw new ServiceError('unprocessable', `A case with reference ${reference} exists.`, {
+          invalidParams: [{ name: 'reference', code: 'unique', reason: 'must be unique' }],
+        });
+      }
+      const draft: repo.CaseRow = {
+        id: randomUUID(), reference, title: input.title,
+        citizen_bsn: 'bsn' in input.citizen ? input.citizen.bsn : null,
+        citizen_kvk: 'kvk' in input.citizen ? input.citizen.kvk : null,
+        confidentiality: input.confidentiality, product: input.product ?? null,
+        planned_end_date: input.plannedEndDate ?? null, deadline: input.deadline ?? null,
+        phase: 'ontvangen', phase_text: null, closed_at: null, combined_status: {}, created_by: clientId,
+        created_at: new Date(), updated_at: new Date(),
+      };
+      draft.combined_status = computeCombined(this.deps.network, draft, []) as never;
+      const row = await repo.insertCase(trx, draft);
+      await repo.addTimelineEntry(trx, { case_id: row.id, at: row.created_at, organisation_id: this.deps.network.self.id, kind: 'status', phase: 'ontvangen', text: null, dedupe_key: 'case-created' });
+      const response = { status: 201, body: this.present(row, []) };
+      if (idempotencyKey) await storeIdempotentResponse(trx, clientId, idempotencyKey, response);
+      return response;
+    });
+  }
+
+  async list(filters: repo.CaseFilters, limit: number, offset: number) {
+    const { rows, count } = await repo.listCases(this.db, filters, limit, offset);
+    const orders = await repo.ordersOfCases(this.db, rows.map((r) => r.id));
+    return { count, results: rows.map((r) => this.present(r, orders.filter((o) => o.case_id === r.id))) };
+  }
+
+  async get(id: string) {
+    const c = await this.findCaseOr404(this.db, id);
+    const [orders, timeline] = await Promise.all([repo.ordersOfCase(this.db, id), repo.timelineOfCase(this.db, id)]);
+    return { ...this.present(c, orders), timeline: timeline.map((t) => timelineResource(t, (org) => this.orgName(org))) };
+  }
+
+  async setPhase(id: string, phase: Phase, text: string | undefined) {
+    await this.db.transaction().execute(async (trx) => {
+      const c = await this.findCaseOr404(trx, id, true);
+      if (c.closed_at) throw new ServiceError('conflict', 'The case is closed.');
+      const closes = phase === 'afgerond' || phase === 'geannuleerd';
+      await repo.updateCase(trx, id, { phase, phase_text: text ?? null, ...(closes ? { closed_at: new Date() } : {}) });
+      await repo.addTimelineEntry(trx, { case_id: id, at: new Date(), organisation_id: this.deps.network.self.id, kind: 'status', phase, text: text ?? null });
+      await refreshCombinedStatus(trx, this.deps.network, id, 'supplier-status');
+    });
+    return this.get(id);
+  }
+
+  async addEvent(id: string, input: { kind: string; text?: string; references: unknown[]; at?: string; citizenVisible?: boolean }) {
+    await this.db.transaction().execute(async (trx) => {
+      await this.findCaseOr404(trx, id);
+      await repo.addTimelineEntry(trx, {
+        case_id: id, at: input.at ? new Date(input.at) : new Date(), organisation_id: this.deps.network.self.id,
+        kind: input.kind, text: input.text ?? null, refs: input.references,
+        citizen_visible: input.citizenVisible ?? input.kind !== 'note',
+      });
+      await repo.updateCase(trx, id, {});
+    });
+    return this.get(id);
+  }
+
+  async placeOrder(caseId: string, input: { subcontractor: string; product: string; description?: string; shareCitizen: boolean }) {
+    const org = this.deps.network.get(input.subcontractor);
+    if (!org || org.status !== 'active') {
+      const reason = !org ? 'is not a member of the trust network' : `is ${org.status}; only active organisations receive orders`;
+      throw new ServiceError('unprocessable', `Organisation ${input.subcontractor} ${reason}.`, { invalidParams: [{ name: 'subcontractor', code: org ? org.status : 'unknown', reason }] });
+    }
+    if (!org.products.some((p) => p.code === input.product)) {
+      throw new ServiceError('unprocessable', `${org.name} does not offer product ${input.product}.`, {
+        invalidParams: [{ name: 'product', code: 'unknown', reason: `offered: ${org.products.map((p) => p.code).join(', ') || 'none'}` }],
+      });
+    }
+    const order = await this.db.transaction().execute(async (trx) => {
+      const c = await this.findCaseOr404(trx, caseId, true);
+      if (c.closed_at) throw new ServiceError('conflict', 'The case is closed; it takes no new orders.');
+      if (input.shareCitizen && !c.citizen_bsn) {
+        throw new ServiceError('unprocessable', 'Only a citizen identified by BSN can be shared.', { invalidParams: [{ name: 'shareCitizen', code: 'no-bsn', reason: 'the case has no BSN' }] });
+      }
+      const id = randomUUID();
+      const row = await repo.insertOrder(trx, {
+        id, case_id: caseId, subcontractor: org.id, product: input.product, description: input.description ?? null,
+        share_citizen: input.shareCitizen, planned_identificatie: `KS-${id.replaceAll('-', '').toUpperCase()}`,
+      });
+      await enqueue(trx, PLACE_ORDER_JOB, { orderId: id }, { groupKey: org.id, maxAttempts: 1000 });
+      await refreshCombinedStatus(trx, this.deps.network, caseId, 'order-created');
+      return row;
+    });
+    return this.presentOrder(order);
+  }
+
+  async listOrders(caseId: string) {
+    await this.findCaseOr404(this.db, caseId);
+    return (await repo.ordersOfCase(this.db, caseId)).map((o) => this.presentOrder(o));
+  }
+
+  async getOrder(id: string) {
+    const order = await repo.findOrder(this.db, id);
+    if (!order) throw notFound(`order ${id}`);
+    return this.presentOrder(order);
+  }
+
+  async requestSync(id: string) {
+    const order = await repo.findOrder(this.db, id);
+    if (!order) throw notFound(`order ${id}`);
+    if (order.state !== 'placed') throw new ServiceError('conflict', `The order is ${order.state}; only a placed order can be synchronised.`);
+    await enqueue(this.db, SYNC_ORDER_JOB, { orderId: id, reason: 'requested' }, { dedupeKey: `sync:${id}`, groupKey: order.subcontractor });
+    return this.presentOrder(order);
+  }
+
+  private present(c: repo.CaseRow, orders: repo.OrderRow[]) {
+    const now = new Date();
+    return caseResource(c, this.deps.baseUrl, computeCombined(this.deps.network, c, orders, now), orders.map((o) => this.presentOrder(o, now)));
+  }
+
+  private presentOrder(o: repo.OrderRow, now = new Date()) {
+    return orderResource(o, this.deps.baseUrl, this.deps.network.get(o.subcontractor), now);
+  }
+
+  private orgName(id: string) {
+    return id === this.deps.network.self.id ? this.deps.network.self.name : this.deps.network.get(id)?.name ?? id;
+  }
+
+  private async findCaseOr404(db: Db, id: string, forUpdate = false) {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`case ${id}`);
+    const c = await repo.findCase(db, id, forUpdate);
+    if (!c) throw notFound(`case ${id}`);
+    return c;
+  }
+}

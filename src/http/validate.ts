@@ -1,0 +1,14 @@
+import type { z } from 'zod';
+import { validationProblem, type InvalidParam } from './problem.ts';
+
+/** Parses with zod; failures become a 400 with ZGW-style invalidParams. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const params: InvalidParam[] = result.error.issues.map((issue) => ({
+    name: issue.path.length > 0 ? issue.path.map(String).join('.') : where,
+    code: issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.code,
+    reason: issue.message,
+  }));
+  throw validationProblem(params);
+}
