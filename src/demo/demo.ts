@@ -2,6 +2,7 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { NetworkDefinition } from '../network/types.ts';
+import type { Simulator } from '../simulator/index.ts';
 import { demoNetwork, DEMO_SECRETS, DEMO_SELF, type DemoSubcontractor } from './network.ts';
 
 export interface Demo {
@@ -16,7 +17,7 @@ export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
     { id: 'hulpmiddelen-bv', name: 'Hulpmiddelen B.V.', oin: '00000003012345678000', rsin: '012345678', offset: 1 },
     { id: 'bouwbedrijf-de-steiger', name: 'Bouwbedrijf De Steiger', oin: '00000003087654321000', rsin: '087654321', offset: 2 },
   ] as const;
-  const simulators = [];
+  const simulators: Simulator[] = [];
   const subcontractors: DemoSubcontractor[] = [];
   for (const spec of specs) {
     const zaaktypen = demoCatalogues[spec.id];
@@ -41,6 +42,8 @@ export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
         name: { nl: zt.omschrijving, en: zt.omschrijvingEn ?? zt.omschrijving },
         zaaktype: sim.zaaktypeUrl(zt.key),
         initiatorRoltype: sim.roltypeUrl(zt.key, 'initiator'),
+        // Statustypen flagged for the citizen's action; the rest follow the default mapping.
+        phases: Object.fromEntries(zt.statustypen.filter((st) => /informatie nodig|proefrit/i.test(st.omschrijving)).map((st) => [st.omschrijving, 'actie_vereist' as const])),
       })),
     });
     logger.info({ organisation: spec.id, url: sim.url }, 'demo subcontractor simulator started');
