@@ -7,6 +7,8 @@ import type { JobError } from '../../db/schema.ts';
 import type { Metrics } from '../metrics.ts';
 
 export const JOBS_CHANNEL = 'ketenstatus_jobs';
+/** Recorded in a job's errors when its lease ran out: the attempt ended without an outcome. */
+export const LEASE_EXPIRED = 'lease expired: the worker stopped or died during this attempt';
 
 export interface Job<P = Record<string, unknown>> {
   id: number;
@@ -62,7 +64,13 @@ export class JobQueue {
       : sql``;
     const result = await sql<JobRow>`
       update jobs set state = 'running', attempts = attempts + 1, locked_by = ${workerId},
-        lease_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now()
+        lease_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now(),
+        -- A running job with an expired lease: its worker stopped or died mid-attempt. Say so in
+        -- its errors (SET sees the old row), so the dead letter tells the whole story.
+        errors = case when state = 'running' then errors || jsonb_build_array(jsonb_build_object(
+          'at', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+          'attempt', attempts,
+          'error', cast(${LEASE_EXPIRED} as text) || ' (worker ' || coalesce(locked_by, '?') || ')')) else errors end
       where id in (
         select id from jobs
         where ((state = 'queued' and run_at <= now()) or (state = 'running' and lease_until < now())) ${exclude}
@@ -70,6 +78,20 @@ export class JobQueue {
         for update skip locked)
       returning id, kind, payload, attempts, max_attempts, group_key, errors, created_at`.execute(this.db);
     return result.rows.map(toJob);
+  }
+
+  /** Hands claimed jobs back without running them (e.g. over a group's cap): the attempt does not count. */
+  async release(workerId: string, jobs: Job[]): Promise<void> {
+    for (const job of jobs) {
+      await this.db.updateTable('jobs')
+        .set({ state: 'queued', attempts: sql<number>`attempts - 1`, lease_until: null, locked_by: null, updated_at: new Date() })
+        .where('id', '=', job.id).where('locked_by', '=', workerId).where('state', '=', 'running').execute()
+        .catch(async (e) => {
+          // A copy under the same dedupe key was queued meanwhile: it carries the work.
+          if ((e as { code?: string }).code !== '23505') throw e;
+          await this.complete(workerId, job.id);
+        });
+    }
   }
 
   async extendLeases(workerId: string, ids: number[], leaseMs: number): Promise<void> {

@@ -5,7 +5,7 @@ import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { PermanentJobError, RetryJobError, backoffMs } from './errors.ts';
-import { JOBS_CHANNEL, JobQueue, type Job } from './queue.ts';
+import { JOBS_CHANNEL, JobQueue, LEASE_EXPIRED, type Job } from './queue.ts';
 
 export type JobHandler = (job: Job) => Promise<void>;
 
@@ -30,6 +30,8 @@ export class Worker {
   private readonly running = new Map<number, { groupKey: string | null; promise: Promise<void> }>();
   private stopped = true;
   private wake?: () => void;
+  /** Set by every wake-up; one that arrives while the loop is claiming must not be lost. */
+  private wakeRequested = false;
   private loopDone?: Promise<void>;
   private unlisten?: () => Promise<void>;
   private heartbeat?: NodeJS.Timeout;
@@ -44,7 +46,7 @@ export class Worker {
 
   async start(): Promise<void> {
     this.stopped = false;
-    this.unlisten = await this.options.database.listen(JOBS_CHANNEL, () => this.wake?.());
+    this.unlisten = await this.options.database.listen(JOBS_CHANNEL, () => this.signal());
     const { leaseMs } = this.options;
     this.heartbeat = setInterval(() => {
       this.queue.extendLeases(this.id, [...this.running.keys()], leaseMs).catch((e) => this.options.logger.warn({ err: (e as Error).message }, 'lease heartbeat failed'));
@@ -57,7 +59,7 @@ export class Worker {
   async stop(timeoutMs = 10_000): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.wake?.();
+    this.signal();
     await this.loopDone;
     await Promise.race([Promise.allSettled([...this.running.values()].map((r) => r.promise)), delay(timeoutMs)]);
     clearInterval(this.heartbeat);
@@ -66,6 +68,7 @@ export class Worker {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
+      this.wakeRequested = false;
       let claimed = 0;
       try {
         claimed = await this.claimAndRun();
@@ -75,6 +78,7 @@ export class Worker {
       }
       const free = this.options.concurrency - this.running.size;
       if (claimed > 0 && free > 0) continue; // there may be more due work
+      if (this.wakeRequested || this.stopped) continue; // woken (or stopped) while claiming
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.pollIntervalMs);
         this.wake = () => {
@@ -86,30 +90,58 @@ export class Worker {
     }
   }
 
+  private signal(): void {
+    this.wakeRequested = true;
+    this.wake?.();
+  }
+
   private async claimAndRun(): Promise<number> {
     const free = this.options.concurrency - this.running.size;
     if (free <= 0) return 0;
     const jobs = await this.queue.claim(this.id, free, this.options.leaseMs, this.saturatedGroups());
+    // One claim may return more jobs of a group than its cap allows: run what fits, hand the rest back.
+    const perGroup = this.groupCounts();
+    const over: Job[] = [];
+    let started = 0;
     for (const job of jobs) {
+      if (job.groupKey) {
+        const n = perGroup.get(job.groupKey) ?? 0;
+        if (n >= this.options.groupConcurrency(job.groupKey)) {
+          over.push(job);
+          continue;
+        }
+        perGroup.set(job.groupKey, n + 1);
+      }
+      started++;
       const promise = this.run(job).finally(() => {
         this.running.delete(job.id);
-        this.wake?.();
+        this.signal();
       });
       this.running.set(job.id, { groupKey: job.groupKey, promise });
     }
-    return jobs.length;
+    if (over.length > 0) {
+      // If this fails the leases run out and the jobs come back; nothing is lost.
+      await this.queue.release(this.id, over).catch((e) => this.options.logger.warn({ err: (e as Error).message }, 'could not hand back jobs over their group cap'));
+    }
+    return started;
+  }
+
+  private groupCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const { groupKey } of this.running.values()) if (groupKey) counts.set(groupKey, (counts.get(groupKey) ?? 0) + 1);
+    return counts;
   }
 
   private saturatedGroups(): string[] {
-    const counts = new Map<string, number>();
-    for (const { groupKey } of this.running.values()) if (groupKey) counts.set(groupKey, (counts.get(groupKey) ?? 0) + 1);
-    return [...counts].filter(([group, n]) => n >= this.options.groupConcurrency(group)).map(([group]) => group);
+    return [...this.groupCounts()].filter(([group, n]) => n >= this.options.groupConcurrency(group)).map(([group]) => group);
   }
 
   private async run(job: Job): Promise<void> {
     const { logger, metrics } = this.options;
     const handler = this.options.handlers[job.kind];
     try {
+      // Its worker died on the last allowed attempt (the lease expired): do not run it forever.
+      if (job.attempts > job.maxAttempts) throw new PermanentJobError(`${LEASE_EXPIRED}; ${job.maxAttempts} attempts used`);
       if (!handler) throw new PermanentJobError(`no handler for job kind ${job.kind}`);
       await handler(job);
       await this.queue.complete(this.id, job.id);
