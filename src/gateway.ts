@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { createApp } from './app.ts';
-import { CaseService } from './cases/service.ts';
+import { placementHandler, SHARE_CITIZEN_JOB } from './cases/placement.ts';
+import { CaseService, PLACE_ORDER_JOB } from './cases/service.ts';
+import { shareCitizenHandler } from './cases/share-citizen.ts';
+import { OutboundClients } from './outbound/index.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -60,8 +63,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const cases = new CaseService({ database, network, baseUrl: config.publicBaseUrl });
   const app = createApp({ config, logger, metrics, database, network, jobs, cases, isMigrated: () => migrated });
 
+  const outbound = new OutboundClients({ network, logger, timeoutMs: config.outbound.timeoutMs });
   const worker = new Worker({
-    database, logger, metrics, handlers: {},
+    database, logger, metrics,
+    handlers: {
+      [PLACE_ORDER_JOB]: placementHandler({ database, network, outbound, logger, giveUpMs: config.placementGiveUpMs }),
+      [SHARE_CITIZEN_JOB]: shareCitizenHandler({ database, network, outbound }),
+    },
+    groupConcurrency: (orgId) => network.get(orgId)?.maxConcurrency ?? 4,
     concurrency: config.worker.concurrency, pollIntervalMs: config.worker.pollIntervalMs,
   });
   await worker.start();
@@ -82,6 +91,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     (closing ??= (async () => {
       if (server) await closeServer(server as Server, config.shutdownTimeoutMs);
       await worker.stop(config.shutdownTimeoutMs);
+      await outbound.close();
       await network.stop();
       if (!options.database) await database.close();
     })());

@@ -103,9 +103,15 @@ export class CaseService {
       const reason = !org ? 'is not a member of the trust network' : `is ${org.status}; only active organisations receive orders`;
       throw new ServiceError('unprocessable', `Organisation ${input.subcontractor} ${reason}.`, { invalidParams: [{ name: 'subcontractor', code: org ? org.status : 'unknown', reason }] });
     }
-    if (!org.products.some((p) => p.code === input.product)) {
+    const product = org.products.find((p) => p.code === input.product);
+    if (!product) {
       throw new ServiceError('unprocessable', `${org.name} does not offer product ${input.product}.`, {
         invalidParams: [{ name: 'product', code: 'unknown', reason: `offered: ${org.products.map((p) => p.code).join(', ') || 'none'}` }],
+      });
+    }
+    if (input.shareCitizen && !product.initiatorRoltype) {
+      throw new ServiceError('unprocessable', `Product ${product.code} has no initiator roltype configured, so the citizen cannot be shared.`, {
+        invalidParams: [{ name: 'shareCitizen', code: 'no-roltype', reason: 'configure products[].initiatorRoltype for this organisation' }],
       });
     }
     const order = await this.db.transaction().execute(async (trx) => {

@@ -1,0 +1,68 @@
+// A gateway and simulated subcontractors talking over real loopback HTTP.
+import { afterAll } from 'vitest';
+import type { Gateway } from '../../src/gateway.ts';
+import type { Organisation } from '../../src/network/types.ts';
+import { demoCatalogues, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
+import { organisation } from './fixtures.ts';
+import { authHeader, startTestGateway, testNetwork } from './gateway.ts';
+
+export const OUTBOUND_SECRET = 'chain-outbound-secret-0123456789';
+export const notifySecret = (id: string) => `chain-notify-secret-${id}-0123456789`;
+
+export interface SubcontractorSpec {
+  id: string;
+  catalogue?: keyof typeof demoCatalogues;
+  simulator?: Partial<SimulatorOptions>;
+  organisation?: Partial<Organisation>;
+  /** Wire the simulator's notifier to the gateway (default true). */
+  notify?: boolean;
+}
+
+export interface Chain {
+  gateway: Gateway;
+  sims: Record<string, Simulator>;
+  supplier: (path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }) => Promise<Response>;
+  waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
+}
+
+export async function startChain(specs: SubcontractorSpec[], env: Record<string, string> = {}): Promise<Chain> {
+  const sims: Record<string, Simulator> = {};
+  const organisations: Organisation[] = [];
+  for (const spec of specs) {
+    const zaaktypen = demoCatalogues[spec.catalogue ?? 'hulpmiddelen-bv'];
+    const sim = await startSimulator({ name: `Sim ${spec.id}`, rsin: '012345678', clients: { 'gemeente-test': OUTBOUND_SECRET }, zaaktypen, ...spec.simulator });
+    afterAll(() => sim.close());
+    sims[spec.id] = sim;
+    organisations.push(organisation(spec.id, {
+      zaken: { apiRoot: sim.zakenApiRoot, auth: { type: 'zgw-jwt', clientId: 'gemeente-test', secret: OUTBOUND_SECRET } },
+      notifications: { mode: 'push', clientId: spec.id, secret: notifySecret(spec.id) },
+      products: zaaktypen.map((zt) => ({
+        code: zt.key, name: { nl: zt.omschrijving, en: zt.omschrijvingEn ?? zt.omschrijving },
+        zaaktype: sim.zaaktypeUrl(zt.key), initiatorRoltype: sim.roltypeUrl(zt.key, 'initiator'),
+        phases: { 'Aanvullende informatie nodig': 'actie_vereist' as const },
+      })),
+      ...spec.organisation,
+    }));
+  }
+  const gateway = await startTestGateway({ network: testNetwork(organisations), listen: true, env });
+  for (const spec of specs) {
+    if (spec.notify === false) continue;
+    sims[spec.id].setNotifier({ callbackUrl: `${gateway.url}/api/v1/notificaties`, clientId: spec.id, secret: notifySecret(spec.id) });
+  }
+  const supplier: Chain['supplier'] = (path, init = {}) =>
+    Promise.resolve(gateway.app.request(path, {
+      method: init.method ?? (init.body ? 'POST' : 'GET'),
+      headers: { ...authHeader('zac'), ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+      body: init.body ? JSON.stringify(init.body) : undefined,
+    }));
+  const waitFor: Chain['waitFor'] = async (probe, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value) return value as never;
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  return { gateway, sims, supplier, waitFor };
+}
