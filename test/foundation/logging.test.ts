@@ -1,0 +1,196 @@
+// Logs: pino JSON, one access line per request with the route pattern (never the raw URL),
+// X-Request-Id echoed, trace id from traceparent; no Authorization value and no BSN, ever.
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.ts';
+import { startGateway } from '../../src/gateway.ts';
+import { createLogger } from '../../src/log.ts';
+import { freshDatabaseUrl } from '../helpers/db.ts';
+import { testNetwork, token } from '../helpers/gateway.ts';
+
+const BSN = '123456782';
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** An in-memory pino destination: every write is one JSON line. */
+function memoryDestination() {
+  const raw: string[] = [];
+  return {
+    raw,
+    write(chunk: string) {
+      for (const line of chunk.split('\n')) if (line) raw.push(line);
+    },
+    lines: () => raw.map((l) => JSON.parse(l) as Record<string, unknown>),
+    clear: () => void raw.splice(0),
+  };
+}
+
+const out = memoryDestination();
+const env = {
+  DATABASE_URL: await freshDatabaseUrl(),
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'info',
+  OUTBOUND_ALLOW_PRIVATE: 'true',
+  JOB_POLL_INTERVAL_MS: '50',
+};
+const config = parseConfig(env);
+const gateway = await startGateway({ config, logger: createLogger(config.logLevel, out), env, network: testNetwork(), listen: false });
+afterAll(() => gateway.close());
+const app = gateway.app;
+
+const requestLines = () => out.lines().filter((l) => l.msg === 'request');
+
+beforeEach(() => out.clear());
+
+describe('the access line', () => {
+  it('writes one JSON line per request with method, route pattern, status, duration, client, request id and trace id', async () => {
+    const bearer = token('beheer');
+    const res = await app.request(`/api/v1/organisations/${BSN}`, { headers: { authorization: `Bearer ${bearer}`, traceparent: TRACEPARENT } });
+    expect(res.status).toBe(404);
+    const requestId = res.headers.get('x-request-id');
+    expect(requestId).toMatch(UUID);
+
+    const lines = requestLines();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      service: 'ketenstatus',
+      msg: 'request',
+      method: 'GET',
+      route: '/api/v1/organisations/:id',
+      status: 404,
+      client_id: 'beheer',
+      request_id: requestId,
+      trace_id: TRACE_ID,
+    });
+    expect(lines[0].duration_ms).toEqual(expect.any(Number));
+    expect(lines[0].duration_ms as number).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(lines[0].time as string)).not.toBeNaN();
+    for (const raw of out.raw) {
+      expect(raw).not.toContain(bearer);
+      expect(raw).not.toContain(BSN);
+      expect(raw.toLowerCase()).not.toContain('bearer');
+    }
+  });
+
+  it('logs the route pattern, never the query string (?onBehalfOf=<bsn>)', async () => {
+    const res = await app.request(`/api/v1/organisations?onBehalfOf=${BSN}&page=1`, { headers: { authorization: `Bearer ${token('beheer')}` } });
+    expect(res.status).toBe(200);
+    const [line] = requestLines();
+    expect(requestLines()).toHaveLength(1);
+    expect(line.route).toMatch(/^\/api\/v1\/organisations\/?$/);
+    expect(line).not.toHaveProperty('url');
+    expect(line).not.toHaveProperty('path');
+    for (const raw of out.raw) {
+      expect(raw).not.toContain(BSN);
+      expect(raw).not.toContain('onBehalfOf');
+    }
+  });
+
+  it('echoes a well-formed X-Request-Id and logs it; replaces a malformed one', async () => {
+    const res = await app.request('/health/live', { headers: { 'x-request-id': 'portal-7f3a:42' } });
+    expect(res.headers.get('x-request-id')).toBe('portal-7f3a:42');
+    expect(requestLines()[0]).toMatchObject({ request_id: 'portal-7f3a:42', route: '/health/live', status: 200 });
+
+    out.clear();
+    const evil = 'x"\n{"msg":"forged"} ' + 'y'.repeat(200);
+    const replaced = await app.request('/health/live', { headers: { 'x-request-id': evil.replace('\n', ' ') } });
+    const id = replaced.headers.get('x-request-id');
+    expect(id).toMatch(UUID);
+    expect(requestLines()).toHaveLength(1);
+    expect(requestLines()[0].request_id).toBe(id);
+    expect(out.raw.join('\n')).not.toContain('forged');
+  });
+
+  it('has no trace id for a missing or malformed traceparent', async () => {
+    await app.request('/health/live');
+    await app.request('/health/live', { headers: { traceparent: '00-not-a-trace-01' } });
+    const lines = requestLines();
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line.trace_id).toBeUndefined();
+  });
+
+  it('never logs a rejected Authorization value; client_id stays empty', async () => {
+    const forged = 'eyJhbGciOiJIUzI1NiJ9.eyJjbGllbnRfaWQiOiJiZWhlZXIifQ.c2lnbmF0dXJlLW5vdC12YWxpZA';
+    const res = await app.request('/api/v1/organisations', { headers: { authorization: `Bearer ${forged}` } });
+    expect(res.status).toBe(401);
+    const raw2 = await app.request('/api/v1/organisations', { headers: { authorization: `Basic ${Buffer.from(`beheer:${BSN}`).toString('base64')}` } });
+    expect(raw2.status).toBe(401);
+    const lines = requestLines();
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line).toMatchObject({ route: expect.stringMatching(/^\/api\/v1\/organisations/), status: 401 });
+      expect(line.client_id).toBeUndefined();
+    }
+    const all = out.raw.join('\n');
+    expect(all).not.toContain(forged);
+    expect(all).not.toContain('c2lnbmF0dXJlLW5vdC12YWxpZA');
+    expect(all).not.toContain(Buffer.from(`beheer:${BSN}`).toString('base64'));
+  });
+
+  it('logs an unknown path as "unmatched", not the path itself', async () => {
+    const res = await app.request(`/citizens/${BSN}/secret?bsn=${BSN}`);
+    expect(res.status).toBe(404);
+    const lines = requestLines();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ route: 'unmatched', status: 404, method: 'GET' });
+    expect(out.raw.join('\n')).not.toContain(BSN);
+    expect(out.raw.join('\n')).not.toContain('citizens');
+  });
+
+  it('does not log request bodies: a BSN in a rejected body stays out', async () => {
+    const res = await app.request('/api/v1/organisations/new-org', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token('beheer')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'new-org', name: `BSN ${BSN}`, bsn: BSN }),
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(requestLines()).toHaveLength(1);
+    expect(requestLines()[0]).toMatchObject({ method: 'PUT', route: '/api/v1/organisations/:id', client_id: 'beheer' });
+    expect(out.raw.join('\n')).not.toContain(BSN);
+  });
+
+  it('writes exactly one line per request under concurrency', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `req-${i}`);
+    await Promise.all(ids.map((id) => app.request('/health/live', { headers: { 'x-request-id': id } })));
+    const lines = requestLines();
+    expect(lines).toHaveLength(20);
+    expect(lines.map((l) => l.request_id).sort()).toEqual([...ids].sort());
+  });
+});
+
+describe('the logger', () => {
+  it('redacts authorization and secrets, and masks anything BSN-shaped in messages and fields', () => {
+    const dest = memoryDestination();
+    const logger = createLogger('info', dest);
+    logger.info({ authorization: 'Bearer abc.def.ghi', headers: { authorization: 'Bearer abc.def.ghi' }, client: { secret: 'hush-hush-0123456789' } }, 'headers');
+    logger.info({ bsn: BSN, citizen: { bsn: BSN } }, 'fields named bsn');
+    logger.info(`free text with ${BSN}`);
+    logger.warn({ job_id: 7, err: `remote said: inpBsn ${BSN} is unknown` }, 'job will be retried');
+    logger.error({ err: new Error(`duplicate key (bsn)=(${BSN})`) }, 'unhandled error');
+    logger.info({ nested: { list: [`x ${BSN} y`, { deeper: `?onBehalfOf=${BSN}` }] } }, 'nested');
+    logger.error({ err: Object.assign(new TypeError('outer', { cause: new Error(`inner ${BSN}`) }), { detail: `for ${BSN}` }) }, 'with cause');
+    const all = dest.raw.join('\n');
+    expect(all).not.toContain('abc.def.ghi');
+    expect(all).not.toContain('hush-hush');
+    expect(all).not.toContain(BSN);
+    const lines = dest.lines();
+    expect(lines).toHaveLength(7);
+    expect(lines[0]).toMatchObject({ authorization: '[redacted]', headers: { authorization: '[redacted]' }, client: { secret: '[redacted]' } });
+    expect(lines[1]).toMatchObject({ bsn: '[redacted]', citizen: { bsn: '[redacted]' } });
+    expect(lines[2].msg).toBe('free text with *********');
+    expect(lines[3]).toMatchObject({ level: 'warn', job_id: 7, err: 'remote said: inpBsn ********* is unknown' });
+    expect(lines[4]).toMatchObject({ level: 'error', err: { type: 'Error', message: 'duplicate key (bsn)=(*********)' } });
+    expect((lines[4].err as { stack: string }).stack).toContain('duplicate key');
+    expect(lines[5]).toMatchObject({ nested: { list: ['x ********* y', { deeper: '?onBehalfOf=*********' }] } });
+    expect(lines[6]).toMatchObject({ err: { type: 'TypeError', message: expect.stringContaining('outer'), detail: 'for *********' } });
+    expect(JSON.stringify(lines[6])).toContain('inner *********');
+  });
+
+  it('leaves numbers, ids and longer digit runs (OIN, trace ids) alone', () => {
+    const dest = memoryDestination();
+    createLogger('info', dest).info({ oin: '00000001001234567000', trace_id: TRACE_ID, job_id: 123456782, at: new Date(0) }, 'ids');
+    expect(dest.lines()[0]).toMatchObject({ oin: '00000001001234567000', trace_id: TRACE_ID, job_id: 123456782, at: '1970-01-01T00:00:00.000Z' });
+  });
+});

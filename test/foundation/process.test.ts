@@ -1,0 +1,304 @@
+// The real process: `node src/main.ts` started as an operator would, with signals, a PGlite data
+// directory on disk (or PostgreSQL), and start-up failures that explain themselves.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
+import { freshDatabaseUrl, lane } from '../helpers/db.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const NETWORK_FILE = join(ROOT, 'test/fixtures/network.json');
+const INVALID_NETWORK_FILE = join(ROOT, 'test/fixtures/network-invalid.json');
+const OPERATOR_SECRET = JSON.parse(readFileSync(NETWORK_FILE, 'utf8')).clients.find((c: { clientId: string }) => c.clientId === 'beheer').secret as string;
+const SHUTDOWN_TIMEOUT_SECONDS = 5;
+
+interface Gateway {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  output: () => { stdout: string; stderr: string };
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const children = new Set<ChildProcess>();
+const tmpDirs: string[] = [];
+
+afterEach(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+});
+
+afterAll(() => {
+  for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** In-memory PGlite, or a fresh PostgreSQL database in the PostgreSQL lane. */
+const laneDatabaseUrl = async () => (lane === 'postgres' ? freshDatabaseUrl() : 'memory://');
+
+function tmpDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ketenstatus-process-'));
+  tmpDirs.push(dir);
+  return dir;
+}
+
+/** PORT=0 would hide the port from us: take a free one and hand it over. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function startProcess(env: Record<string, string>): Promise<Gateway> {
+  const port = env.PORT ? Number(env.PORT) : await freePort();
+  // A clean environment: only what the gateway should see (no NETWORK_FILE → demo, no stray DATABASE_URL).
+  const child = spawn(process.execPath, ['src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? tmpdir(),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT_SECONDS: String(SHUTDOWN_TIMEOUT_SECONDS),
+      NETWORK_FILE,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return { child, port, url: `http://127.0.0.1:${port}`, output: () => ({ stdout, stderr }), exited };
+}
+
+type Response = { status: number; body: string };
+
+function get(url: string, timeoutMs = 2000): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+/** Polls /health/ready until 200; fails early (with the process output) if the process exits. */
+async function waitReady(gw: Gateway, timeoutMs = 45_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  let exit: { code: number | null } | undefined;
+  void gw.exited.then((e) => (exit = e));
+  for (;;) {
+    if (exit) throw new Error(`gateway exited (${exit.code}) before it was ready:\n${gw.output().stderr}\n${gw.output().stdout}`);
+    const res = await get(`${gw.url}/health/ready`).catch(() => undefined);
+    if (res?.status === 200) return res;
+    if (Date.now() > deadline) throw new Error(`gateway not ready after ${timeoutMs} ms:\n${gw.output().stderr}\n${gw.output().stdout}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Resolves with the exit, or rejects when the process is still running after timeoutMs. */
+function exitWithin(gw: Gateway, timeoutMs: number) {
+  return Promise.race([
+    gw.exited,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running ${timeoutMs} ms later:\n${gw.output().stdout}`)), timeoutMs).unref()),
+  ]);
+}
+
+async function stop(gw: Gateway): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  const t = Date.now();
+  gw.child.kill('SIGTERM');
+  const result = await exitWithin(gw, SHUTDOWN_TIMEOUT_SECONDS * 1000);
+  return { ...result, ms: Date.now() - t };
+}
+
+function connects(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+const logLines = (stdout: string) => stdout.split('\n').filter(Boolean).map((l) => {
+  try {
+    return JSON.parse(l) as Record<string, unknown>;
+  } catch {
+    return { raw: l };
+  }
+});
+
+describe('the gateway process', () => {
+  it('runs under Node 24 (type stripping)', () => {
+    expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(24);
+  });
+
+  it.skipIf(lane === 'postgres')('starts on a PGlite data directory, is ready, and exits 0 on SIGTERM within the shutdown timeout', async () => {
+    const dir = tmpDataDir();
+    const gw = await startProcess({ DATABASE_URL: dir });
+    const ready = await waitReady(gw);
+    expect(JSON.parse(ready.body)).toMatchObject({ status: 'ready', checks: { database: true, migrations: true } });
+    expect(existsSync(join(dir, 'ketenstatus.lock'))).toBe(true);
+
+    const { code, signal, ms } = await stop(gw);
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(ms).toBeLessThan(SHUTDOWN_TIMEOUT_SECONDS * 1000);
+    expect(existsSync(join(dir, 'ketenstatus.lock'))).toBe(false); // the directory is free again
+    const lines = logLines(gw.output().stdout);
+    expect(lines.every((l) => !('raw' in l))).toBe(true); // every stdout line is JSON
+    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['database ready', 'gateway listening', 'shutting down', 'stopped']));
+
+    // The data survives a restart on the same directory (no migrations left to apply).
+    const again = await startProcess({ DATABASE_URL: dir });
+    await waitReady(again);
+    expect(logLines(again.output().stdout).find((l) => l.msg === 'database ready')).toMatchObject({ engine: 'pglite', applied: [] });
+    expect((await stop(again)).code).toBe(0);
+  }, 120_000);
+
+  it.skipIf(lane === 'postgres')('refuses a second process on the same PGlite data directory with a clear message', async () => {
+    const dir = tmpDataDir();
+    const first = await startProcess({ DATABASE_URL: dir });
+    await waitReady(first);
+
+    const second = await startProcess({ DATABASE_URL: dir });
+    const { code } = await exitWithin(second, 30_000);
+    expect(code).not.toBe(0);
+    const { stderr } = second.output();
+    expect(stderr).toContain('ketenstatus: cannot start:');
+    expect(stderr).toContain(dir);
+    expect(stderr).toMatch(/in use by process \d+/);
+    expect(stderr).not.toMatch(/\n\s+at /); // an expected refusal: no stack trace
+
+    // The first one is unharmed and still owns the directory.
+    expect((await get(`${first.url}/health/ready`)).status).toBe(200);
+    expect(readFileSync(join(dir, 'ketenstatus.lock'), 'utf8').trim()).toBe(String(first.child.pid));
+    expect((await stop(first)).code).toBe(0);
+  }, 120_000);
+
+  it.skipIf(lane === 'postgres')('takes over a data directory whose process died without releasing it', async () => {
+    const dir = tmpDataDir();
+    const first = await startProcess({ DATABASE_URL: dir });
+    await waitReady(first);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(existsSync(join(dir, 'ketenstatus.lock'))).toBe(true); // stale
+
+    const second = await startProcess({ DATABASE_URL: dir });
+    await waitReady(second);
+    expect((await stop(second)).code).toBe(0);
+  }, 120_000);
+
+  it('stops start-up on an invalid NETWORK_FILE, naming the JSON path at fault', async () => {
+    const gw = await startProcess({ DATABASE_URL: 'memory://', NETWORK_FILE: INVALID_NETWORK_FILE });
+    const { code } = await exitWithin(gw, 30_000);
+    expect(code).not.toBe(0);
+    const { stderr } = gw.output();
+    expect(stderr).toContain('ketenstatus: cannot start:');
+    expect(stderr).toContain(INVALID_NETWORK_FILE);
+    expect(stderr).toContain('$.organisations[0].zaken.apiRoot');
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(await connects(gw.port)).toBe(false);
+  }, 60_000);
+
+  it('stops start-up on an invalid environment variable, naming it', async () => {
+    const gw = await startProcess({ DATABASE_URL: 'memory://', LOG_LEVEL: 'loud' });
+    const { code } = await exitWithin(gw, 30_000);
+    expect(code).not.toBe(0);
+    expect(gw.output().stderr).toMatch(/cannot start: invalid environment:[\s\S]*LOG_LEVEL/);
+  }, 60_000);
+
+  it('on SIGTERM stops accepting connections, finishes the request in flight, then exits 0', async () => {
+    const gw = await startProcess({ DATABASE_URL: await laneDatabaseUrl() });
+    await waitReady(gw);
+
+    // A request whose body is still arriving is in flight: start it, then signal.
+    const token = signZgwJwt({ client_id: 'beheer' }, OPERATOR_SECRET);
+    const body = JSON.stringify({
+      id: 'late-org', name: 'Late B.V.', oin: '00000003099999999000', rsin: '099999999', status: 'pending',
+      zaken: { apiRoot: 'http://127.0.0.1:1/zaken/api/v1/', auth: { type: 'zgw-jwt', clientId: 'gemeente-test', secret: 'test-secret-outbound-late-0123' } },
+      notifications: { mode: 'poll' }, products: [],
+    });
+    const req = http.request(`${gw.url}/api/v1/organisations/late-org`, {
+      method: 'PUT', agent: false,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+    });
+    const response = new Promise<Response>((resolve, reject) => {
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+      });
+      req.on('error', reject);
+    });
+    req.write(body.slice(0, 20));
+    await new Promise((r) => setTimeout(r, 300));
+
+    const t = Date.now();
+    gw.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(gw.child.exitCode).toBeNull(); // waiting for the request in flight
+    expect(await connects(gw.port)).toBe(false); // but no longer accepting
+
+    req.end(body.slice(20));
+    const res = await response;
+    expect(res.status).toBe(201);
+    expect(JSON.parse(res.body)).toMatchObject({ id: 'late-org' });
+    const { code, signal } = await exitWithin(gw, SHUTDOWN_TIMEOUT_SECONDS * 1000);
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(Date.now() - t).toBeLessThan(SHUTDOWN_TIMEOUT_SECONDS * 1000);
+  }, 60_000);
+
+  it('cuts a request that outlives the shutdown timeout and still exits', async () => {
+    const gw = await startProcess({ DATABASE_URL: await laneDatabaseUrl(), SHUTDOWN_TIMEOUT_SECONDS: '1' });
+    await waitReady(gw);
+    const token = signZgwJwt({ client_id: 'beheer' }, OPERATOR_SECRET);
+    const req = http.request(`${gw.url}/api/v1/organisations/stuck`, {
+      method: 'PUT', agent: false,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+    });
+    const failed = new Promise<unknown>((resolve) => {
+      req.on('error', resolve);
+      req.on('response', (res) => resolve(res.statusCode));
+    });
+    req.write('{"id":');
+    await new Promise((r) => setTimeout(r, 300));
+    const t = Date.now();
+    gw.child.kill('SIGTERM');
+    const { code } = await exitWithin(gw, 8000);
+    expect(code).toBe(0);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(900);
+    expect(await failed).toBeInstanceOf(Error); // the connection was cut
+  }, 60_000);
+
+  it.skipIf(lane === 'pglite')('starts two processes at the same moment on one fresh PostgreSQL database', async () => {
+    const url = await freshDatabaseUrl();
+    const [a, b] = await Promise.all([startProcess({ DATABASE_URL: url }), startProcess({ DATABASE_URL: url })]);
+    const [ra, rb] = await Promise.all([waitReady(a), waitReady(b)]);
+    expect(JSON.parse(ra.body).status).toBe('ready');
+    expect(JSON.parse(rb.body).status).toBe('ready');
+    // Exactly one of them applied the migrations; the other waited for the lock and found none left.
+    const applied = [a, b].map((g) => logLines(g.output().stdout).find((l) => l.msg === 'database ready')?.applied as string[]);
+    expect(applied.map((x) => x.length > 0).sort()).toEqual([false, true]);
+
+    const [sa, sb] = await Promise.all([stop(a), stop(b)]);
+    expect(sa.code).toBe(0);
+    expect(sb.code).toBe(0);
+  }, 120_000);
+});
