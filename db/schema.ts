@@ -124,7 +124,30 @@ export interface CaseEventsTable {
   created_at: Timestamp;
 }
 
+export interface InboxTable {
+  id: Generated<number>;
+  organisation_id: string;
+  kanaal: string;
+  resource_url: string;
+  actie: string;
+  aanmaakdatum: string;
+  order_id: string;
+  state: ColumnType<'pending' | 'synced' | 'dead', 'pending' | 'synced' | 'dead' | undefined>;
+  received_at: Timestamp;
+  processed_at: Date | null;
+}
+
+export interface OrganisationHealthTable {
+  organisation_id: string;
+  consecutive_failures: Generated<number>;
+  last_error: string | null;
+  last_failure_at: Date | null;
+  last_success_at: Date | null;
+}
+
 export interface DB {
+  inbox: InboxTable;
+  organisation_health: OrganisationHealthTable;
   organisations: OrganisationsTable;
   organisation_changes: OrganisationChangesTable;
   jobs: JobsTable;

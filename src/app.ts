@@ -17,6 +17,11 @@ import type { Role } from './network/types.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { caseRoutes, orderRoutes } from './cases/routes.ts';
 import type { CaseService } from './cases/service.ts';
+import type { Breakers } from './sync/breaker.ts';
+import type { IntakeService } from './sync/intake.ts';
+import { intakeRoutes } from './sync/intake-routes.ts';
+import type { NotificationAuthenticator } from './sync/notification-auth.ts';
+import { opsRoutes } from './sync/ops-routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -26,6 +31,9 @@ export interface AppDeps {
   network: NetworkService;
   jobs: JobQueue;
   cases: CaseService;
+  intake: IntakeService;
+  notificationAuth: NotificationAuthenticator;
+  breakers: Breakers;
   /** True once migrations ran; readiness also needs the database to answer. */
   isMigrated: () => boolean;
 }
@@ -65,6 +73,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/organisations', organisationRoutes({ network, guard }));
   app.route('/api/v1/cases', caseRoutes({ cases: deps.cases, guard, baseUrl: config.publicBaseUrl }));
   app.route('/api/v1/orders', orderRoutes({ cases: deps.cases, guard }));
+  app.route('/api/v1', intakeRoutes({ auth: deps.notificationAuth, intake: deps.intake, metrics }));
+  app.route('/api/v1/ops', opsRoutes({ database: deps.database, network, breakers: deps.breakers, jobs: deps.jobs, guard, baseUrl: config.publicBaseUrl }));
 
   app.notFound((c) => problemResponse({ status: 404, detail: `No resource at ${c.req.path}.` }, c.req.path));
   app.onError((error, c) => {

@@ -5,9 +5,15 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { createApp } from './app.ts';
 import { placementHandler, SHARE_CITIZEN_JOB } from './cases/placement.ts';
-import { CaseService, PLACE_ORDER_JOB } from './cases/service.ts';
+import { CaseService, PLACE_ORDER_JOB, SYNC_ORDER_JOB } from './cases/service.ts';
 import { shareCitizenHandler } from './cases/share-citizen.ts';
 import { OutboundClients } from './outbound/index.ts';
+import { Breakers } from './sync/breaker.ts';
+import { StatusTypeCache } from './sync/catalog.ts';
+import { IntakeService } from './sync/intake.ts';
+import { NotificationAuthenticator } from './sync/notification-auth.ts';
+import { ReconcilePoller } from './sync/poller.ts';
+import { syncHandler } from './sync/requery.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -38,6 +44,7 @@ export interface Gateway {
   database: Database;
   network: NetworkService;
   worker: Worker;
+  poller: ReconcilePoller;
   close(): Promise<void>;
 }
 
@@ -61,19 +68,26 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   await network.start();
   const jobs = new JobQueue(database.db);
   const cases = new CaseService({ database, network, baseUrl: config.publicBaseUrl });
-  const app = createApp({ config, logger, metrics, database, network, jobs, cases, isMigrated: () => migrated });
+  const breakers = new Breakers({ threshold: config.sync.breakerThreshold, openMs: config.sync.breakerOpenMs });
+  const intake = new IntakeService({ database, debounceMs: config.syncDebounceMs, metrics });
+  const notificationAuth = new NotificationAuthenticator(network, config.jwt);
+  const app = createApp({ config, logger, metrics, database, network, jobs, cases, intake, notificationAuth, breakers, isMigrated: () => migrated });
 
   const outbound = new OutboundClients({ network, logger, timeoutMs: config.outbound.timeoutMs });
+  const statustypes = new StatusTypeCache();
   const worker = new Worker({
     database, logger, metrics,
     handlers: {
       [PLACE_ORDER_JOB]: placementHandler({ database, network, outbound, logger, giveUpMs: config.placementGiveUpMs }),
       [SHARE_CITIZEN_JOB]: shareCitizenHandler({ database, network, outbound }),
+      [SYNC_ORDER_JOB]: syncHandler({ database, network, outbound, logger, statustypes, breakers }),
     },
     groupConcurrency: (orgId) => network.get(orgId)?.maxConcurrency ?? 4,
     concurrency: config.worker.concurrency, pollIntervalMs: config.worker.pollIntervalMs,
   });
   await worker.start();
+  const poller = new ReconcilePoller({ database, network, logger, tickMs: config.sync.pollTickMs });
+  poller.start();
 
   let server: ServerType | undefined;
   let url = config.publicBaseUrl;
@@ -90,12 +104,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const close = () =>
     (closing ??= (async () => {
       if (server) await closeServer(server as Server, config.shutdownTimeoutMs);
+      await poller.stop();
       await worker.stop(config.shutdownTimeoutMs);
       await outbound.close();
       await network.stop();
       if (!options.database) await database.close();
     })());
-  return { url, app, database, network, worker, close };
+  return { url, app, database, network, worker, poller, close };
 }
 
 async function demoNetwork(options: GatewayOptions, logger: Logger): Promise<NetworkDefinition> {

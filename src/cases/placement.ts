@@ -12,6 +12,7 @@ import { OutboundError, retryAfterMs, type OutboundClients, type OutboundRespons
 import * as repo from './repository.ts';
 import { SYNC_ORDER_JOB } from './service.ts';
 import { refreshCombinedStatus } from './status-refresh.ts';
+import { firstPollAt } from '../sync/apply.ts';
 
 export const SHARE_CITIZEN_JOB = 'order.share-citizen';
 
@@ -123,7 +124,7 @@ async function markPlaced(deps: PlacementDeps, order: repo.OrderRow, org: Organi
   await deps.database.db.transaction().execute(async (trx) => {
     const current = await repo.findOrder(trx, order.id, true);
     if (!current || current.state !== 'placing') return;
-    await repo.updateOrder(trx, order.id, { state: 'placed', remote_zaak_url: zaak.url, remote_identificatie: zaak.identificatie, failure: null });
+    await repo.updateOrder(trx, order.id, { state: 'placed', remote_zaak_url: zaak.url, remote_identificatie: zaak.identificatie, failure: null, next_poll_at: firstPollAt(org) });
     await repo.addTimelineEntry(trx, {
       case_id: order.case_id, order_id: order.id, at: new Date(), organisation_id: org.id, kind: 'order-placed',
       phase: null, text: null, dedupe_key: `order-placed:${order.id}`,

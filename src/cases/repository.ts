@@ -91,12 +91,14 @@ export interface NewTimelineEntry {
   dedupe_key?: string | null;
 }
 
-/** Adds an entry; an entry with a dedupe key already present is left as it is. */
-export async function addTimelineEntry(db: Db, entry: NewTimelineEntry) {
-  await db.insertInto('timeline_entries')
+/** Adds an entry; an entry with a dedupe key already present is left as it is. True when added. */
+export async function addTimelineEntry(db: Db, entry: NewTimelineEntry): Promise<boolean> {
+  const row = await db.insertInto('timeline_entries')
     .values({ ...entry, refs: json(entry.refs ?? []) as never })
     .onConflict((oc) => oc.columns(['case_id', 'dedupe_key']).where('dedupe_key', 'is not', null).doNothing())
-    .execute();
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function timelineOfCase(db: Db, caseId: string, citizenOnly = false) {

@@ -66,3 +66,17 @@ export async function startChain(specs: SubcontractorSpec[], env: Record<string,
   };
   return { gateway, sims, supplier, waitFor };
 }
+
+/** Creates a case with one order at `subcontractor` and waits until it is placed. */
+export async function placedOrder(chain: Chain, subcontractor: string, product = 'traplift') {
+  const c = await (await chain.supplier('/api/v1/cases', { body: { title: 'Aanvraag', citizen: { bsn: '111222333' } } })).json();
+  const o = await (await chain.supplier(`/api/v1/cases/${c.id}/orders`, { body: { subcontractor, product } })).json();
+  const placed = await chain.waitFor(async () => {
+    const now = await (await chain.supplier(`/api/v1/orders/${o.id}`)).json();
+    return now.state === 'placed' && now;
+  });
+  return { caseId: c.id as string, orderId: o.id as string, zaakUrl: placed.remoteZaak.url as string };
+}
+
+export const caseDetail = async (chain: Chain, caseId: string) => (await chain.supplier(`/api/v1/cases/${caseId}`)).json();
+export const orderDetail = async (chain: Chain, orderId: string) => (await chain.supplier(`/api/v1/orders/${orderId}`)).json();

@@ -1,0 +1,105 @@
+// Writing what a re-query learnt, each in one short transaction (no network I/O inside).
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { Organisation } from '../network/types.ts';
+import { pollIntervalOf } from '../network/types.ts';
+import * as repo from '../cases/repository.ts';
+import { refreshCombinedStatus } from '../cases/status-refresh.ts';
+import { citizenText, phaseOf, type StatusType } from './catalog.ts';
+import type { SyncDeps } from './requery.ts';
+
+export interface RemoteStatus {
+  url: string;
+  datumStatusGezet: string;
+  toelichting?: string;
+  statustype: StatusType;
+}
+
+export type Facts =
+  | { unchanged: true }
+  | { unchanged: false; etag?: string; currentStatusUrl: string | null; statussen: RemoteStatus[] };
+
+type Deps = Pick<SyncDeps, 'database' | 'network' | 'logger'>;
+
+export async function applyFacts(deps: Deps, order: repo.OrderRow, org: Organisation, facts: Facts, started: Date) {
+  const product = org.products.find((p) => p.code === order.product);
+  await deps.database.db.transaction().execute(async (trx) => {
+    if (facts.unchanged) {
+      await repo.updateOrder(trx, order.id, { last_synced_at: new Date(), last_sync_attempt_at: started, sync_state: 'fresh', sync_error: null });
+    } else {
+      const current = facts.statussen.find((s) => s.url === facts.currentStatusUrl) ?? facts.statussen.at(-1);
+      await repo.updateOrder(trx, order.id, {
+        status: current ? statusOf(current, product) : null,
+        etag: facts.etag ?? null,
+        last_synced_at: new Date(), last_sync_attempt_at: started, sync_state: 'fresh', sync_error: null,
+      });
+      for (const s of facts.statussen) {
+        const phase = phaseOf(s.statustype, product);
+        const added = await repo.addTimelineEntry(trx, {
+          case_id: order.case_id, order_id: order.id, at: new Date(s.datumStatusGezet), organisation_id: org.id,
+          kind: 'status', phase, text: citizenText(s.statustype, s.toelichting), dedupe_key: s.url,
+        });
+        if (added && s.statustype.informeren) {
+          await repo.addCaseEvent(trx, 'case.citizen-notice', order.case_id, { phase, orderId: order.id, reason: 'informeren' }, `notice:${s.url}`);
+        }
+      }
+    }
+    await settleInbox(trx, order.id, started, 'synced');
+    await refreshCombinedStatus(trx, deps.network, order.case_id, 'sync');
+  });
+  // Outside the transaction: the organisation's row is shared by all its orders' syncs.
+  await recordHealth(deps.database.db, org.id, undefined);
+}
+
+export async function markGone(deps: Deps, order: repo.OrderRow, org: Organisation, started: Date) {
+  await deps.database.db.transaction().execute(async (trx) => {
+    await repo.updateOrder(trx, order.id, { sync_state: 'gone', sync_error: 'the zaak no longer exists at the subcontractor', last_sync_attempt_at: started });
+    await settleInbox(trx, order.id, started, 'synced');
+    await refreshCombinedStatus(trx, deps.network, order.case_id, 'zaak-gone');
+  });
+  deps.logger.warn({ order_id: order.id, organisation: org.id }, 'remote zaak is gone (404/410); shown as a gap');
+}
+
+export async function recordFailure(deps: Deps, order: repo.OrderRow, org: Organisation, error: string, final: boolean) {
+  await deps.database.db.transaction().execute(async (trx) => {
+    await repo.updateOrder(trx, order.id, { sync_state: 'unreachable', sync_error: error.slice(0, 500), last_sync_attempt_at: new Date() });
+    if (final) await settleInbox(trx, order.id, new Date(), 'dead');
+    await refreshCombinedStatus(trx, deps.network, order.case_id, 'sync-failed');
+  });
+  await recordHealth(deps.database.db, org.id, error);
+}
+
+/** The first poll lands somewhere in the interval, so a batch of new orders does not poll in step. */
+export function firstPollAt(org: Organisation, now = Date.now()): Date {
+  return new Date(now + Math.random() * pollIntervalOf(org) * 1000);
+}
+
+function statusOf(s: RemoteStatus, product: Parameters<typeof phaseOf>[1]) {
+  return {
+    phase: phaseOf(s.statustype, product),
+    url: s.url,
+    statustype: s.statustype.url,
+    omschrijving: s.statustype.omschrijving,
+    statustekst: s.statustype.statustekst ?? null,
+    toelichting: s.toelichting ?? null,
+    volgnummer: s.statustype.volgnummer,
+    isEindstatus: s.statustype.isEindstatus,
+    datumStatusGezet: s.datumStatusGezet,
+  };
+}
+
+async function settleInbox(trx: Db, orderId: string, upTo: Date, state: 'synced' | 'dead') {
+  await trx.updateTable('inbox').set({ state, processed_at: new Date() })
+    .where('order_id', '=', orderId).where('state', '=', 'pending').where('received_at', '<=', upTo).execute();
+}
+
+async function recordHealth(trx: Db, orgId: string, error: string | undefined) {
+  if (error === undefined) {
+    await sql`insert into organisation_health (organisation_id, consecutive_failures, last_success_at) values (${orgId}, 0, now())
+      on conflict (organisation_id) do update set consecutive_failures = 0, last_success_at = now()`.execute(trx);
+  } else {
+    await sql`insert into organisation_health (organisation_id, consecutive_failures, last_error, last_failure_at) values (${orgId}, 1, ${error.slice(0, 500)}, now())
+      on conflict (organisation_id) do update set consecutive_failures = organisation_health.consecutive_failures + 1,
+        last_error = excluded.last_error, last_failure_at = now()`.execute(trx);
+  }
+}

@@ -1,0 +1,78 @@
+// Who sent this notification? Either a ZGW JWT signed with the organisation's notification
+// secret (client_id = notifications.clientId), or the fixed Authorization value registered for it
+// (what an NRC abonnement sends).
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { HttpProblem } from '../http/problem.ts';
+import { CachedTokenVerifier, bearerToken } from '../http/zgw-auth.ts';
+import { JwtError } from '../lib/zgw-jwt.ts';
+import type { NetworkService } from '../network/service.ts';
+import type { Organisation } from '../network/types.ts';
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
+export class NotificationAuthenticator {
+  private readonly network: NetworkService;
+  private readonly verifier: CachedTokenVerifier;
+  private fixed = new Map<string, { org: string; value: Buffer }>();
+
+  constructor(network: NetworkService, jwt: { maxAgeSeconds: number; leewaySeconds: number }) {
+    this.network = network;
+    this.verifier = new CachedTokenVerifier({
+      ...jwt,
+      secretFor: (clientId) => {
+        const org = network.byNotificationClientId(clientId);
+        return org ? network.secret(org.notifications.secret) : undefined;
+      },
+    });
+    this.rebuild();
+    network.onChange(() => this.rebuild());
+  }
+
+  /** The sending organisation; throws 401 (not authenticated) or 403 (organisation not active). */
+  authenticate(authorization: string | undefined): Organisation {
+    if (!authorization) throw unauthenticated('Send Authorization: Bearer <ZGW JWT> or the value registered for your organisation.');
+    const org = this.byFixedValue(authorization) ?? this.byJwt(authorization);
+    if (org.status !== 'active') {
+      throw new HttpProblem({ status: 403, detail: `Organisation ${org.id} is ${org.status}; only active members may notify.` });
+    }
+    return org;
+  }
+
+  private byFixedValue(authorization: string): Organisation | undefined {
+    const digest = sha256(authorization);
+    const hit = this.fixed.get(digest.toString('hex'));
+    if (!hit || !timingSafeEqual(sha256(hit.value.toString()), digest)) return undefined;
+    return this.network.get(hit.org);
+  }
+
+  private byJwt(authorization: string): Organisation {
+    const token = bearerToken(authorization);
+    if (!token) throw unauthenticated('The Authorization value is not registered for any organisation.');
+    try {
+      const claims = this.verifier.verify(token);
+      const org = this.network.byNotificationClientId(claims.client_id);
+      if (!org) throw unauthenticated('The token is for an unknown client.');
+      return org;
+    } catch (error) {
+      if (error instanceof JwtError) throw unauthenticated(`The token is not valid: ${error.message}.`);
+      throw error;
+    }
+  }
+
+  private rebuild(): void {
+    const fixed = new Map<string, { org: string; value: Buffer }>();
+    for (const org of this.network.list()) {
+      try {
+        const value = this.network.secret(org.notifications.authorization);
+        if (value) fixed.set(sha256(value).toString('hex'), { org: org.id, value: Buffer.from(value) });
+      } catch {
+        // An unresolvable env reference: that organisation cannot use the fixed value.
+      }
+    }
+    this.fixed = fixed;
+  }
+}
+
+function unauthenticated(detail: string) {
+  return new HttpProblem({ status: 401, detail, headers: { 'WWW-Authenticate': 'Bearer realm="ketenstatus-notificaties"' } });
+}

@@ -1,0 +1,72 @@
+import { Hono } from 'hono';
+import { sql } from 'kysely';
+import type { RoleGuard } from '../app.ts';
+import type { Database } from '../db/database.ts';
+import type { AppEnv } from '../http/context.ts';
+import { pageOf, readPage } from '../http/pagination.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import { notFound } from '../lib/service-error.ts';
+import type { NetworkService } from '../network/service.ts';
+import { pollIntervalOf } from '../network/types.ts';
+import type { Breakers } from './breaker.ts';
+
+export async function operationsOverview(database: Database, network: NetworkService, breakers: Breakers) {
+  const [health, notifications, syncs, jobs] = await Promise.all([
+    database.db.selectFrom('organisation_health').selectAll().execute(),
+    sql<{ organisation_id: string; last: Date }>`select organisation_id, max(received_at) as last from inbox group by organisation_id`.execute(database.db),
+    sql<{ subcontractor: string; last: Date | null; open: number; unreachable: number }>`
+      select subcontractor, max(last_synced_at) as last, count(*)::int as open,
+             count(*) filter (where sync_state in ('unreachable', 'gone'))::int as unreachable
+      from orders where state = 'placed' group by subcontractor`.execute(database.db),
+    sql<{ group_key: string; state: string; n: number }>`select group_key, state, count(*)::int as n from jobs where group_key is not null group by group_key, state`.execute(database.db),
+  ]);
+  return network.list().map((org) => {
+    const h = health.find((r) => r.organisation_id === org.id);
+    const s = syncs.rows.find((r) => r.subcontractor === org.id);
+    const jobCount = (state: string) => Number(jobs.rows.find((r) => r.group_key === org.id && r.state === state)?.n ?? 0);
+    const lastSync = s?.last ?? null;
+    return {
+      id: org.id,
+      name: org.name,
+      status: org.status,
+      agreement: org.agreement ?? null,
+      notifications: org.notifications.mode,
+      pollIntervalSeconds: pollIntervalOf(org),
+      lastNotificationAt: notifications.rows.find((r) => r.organisation_id === org.id)?.last ?? null,
+      lastSuccessfulSyncAt: h?.last_success_at ?? lastSync,
+      syncLagSeconds: lastSync ? Math.round((Date.now() - new Date(lastSync).getTime()) / 1000) : null,
+      consecutiveFailures: h?.consecutive_failures ?? 0,
+      lastError: h?.last_error ?? null,
+      breaker: breakers.state(org.id),
+      openOrders: Number(s?.open ?? 0),
+      unreachableOrders: Number(s?.unreachable ?? 0),
+      jobs: { queued: jobCount('queued'), running: jobCount('running'), dead: jobCount('dead') },
+    };
+  });
+}
+
+export function opsRoutes(deps: { database: Database; network: NetworkService; breakers: Breakers; jobs: JobQueue; guard: RoleGuard; baseUrl: string }) {
+  const { database, jobs } = deps;
+  return new Hono<AppEnv>()
+    .use(deps.guard('operator'))
+    .get('/overview', async (c) => c.json({ organisations: await operationsOverview(database, deps.network, deps.breakers) }))
+    .get('/jobs', async (c) => {
+      const page = readPage(c);
+      const state = c.req.query('state') === 'queued' ? 'queued' : 'dead';
+      const base = database.db.selectFrom('jobs').where('state', '=', state);
+      const [rows, count] = await Promise.all([
+        base.selectAll().orderBy('updated_at', 'desc').limit(page.limit).offset(page.offset).execute(),
+        base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      const results = rows.map((j) => ({
+        id: j.id, kind: j.kind, state: j.state, organisation: j.group_key, attempts: j.attempts, runAt: j.run_at,
+        updatedAt: j.updated_at, payload: j.payload, errors: j.errors,
+      }));
+      return c.json(pageOf(c, page, Number(count.n), results, deps.baseUrl));
+    })
+    .post('/jobs/:id/retry', async (c) => {
+      const id = Number(c.req.param('id'));
+      if (!Number.isSafeInteger(id) || !(await jobs.retryDead(id))) throw notFound(`dead job ${c.req.param('id')}`);
+      return c.json({ id, state: 'queued' }, 202);
+    });
+}

@@ -1,0 +1,77 @@
+// Reconcile polling: every open order is re-queried at least once per its organisation's
+// pollIntervalSeconds, whatever notifications did or did not arrive. Each tick moves due orders'
+// next_poll_at one interval on and queues a sync job; SKIP LOCKED lets replicas share the work.
+import { sql } from 'kysely';
+import type { Database } from '../db/database.ts';
+import { json } from '../db/json.ts';
+import type { Logger } from '../log.ts';
+import type { NetworkService } from '../network/service.ts';
+import { pollIntervalOf } from '../network/types.ts';
+import { SYNC_ORDER_JOB } from '../cases/service.ts';
+
+export interface PollerOptions {
+  database: Database;
+  network: NetworkService;
+  logger: Logger;
+  tickMs?: number;
+  batchSize?: number;
+}
+
+export class ReconcilePoller {
+  private readonly options: Required<PollerOptions>;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+
+  constructor(options: PollerOptions) {
+    this.options = { tickMs: 1000, batchSize: 500, ...options };
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      if (!this.running) this.running = this.tick().catch((e) => {
+        this.options.logger.warn({ err: (e as Error).message }, 'reconcile tick failed');
+        return 0;
+      }).finally(() => (this.running = undefined));
+    }, this.options.tickMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Queues sync jobs for due orders; returns how many. */
+  async tick(now = new Date()): Promise<number> {
+    const { database, network, batchSize } = this.options;
+    return database.db.transaction().execute(async (trx) => {
+      const due = await sql<{ id: string; subcontractor: string; next_poll_at: Date }>`
+        select id, subcontractor, next_poll_at from orders
+        where state = 'placed' and next_poll_at <= ${now} and sync_state <> 'gone'
+          and coalesce((status->>'isEindstatus')::boolean, false) = false
+        order by next_poll_at limit ${batchSize}
+        for update skip locked`.execute(trx);
+      if (due.rows.length === 0) return 0;
+      const updates = due.rows.map((o) => {
+        const org = network.get(o.subcontractor);
+        const intervalMs = (org ? pollIntervalOf(org) : 3600) * 1000;
+        // Keep each order's place in the interval; after a long stop, start again from now.
+        let next = o.next_poll_at.getTime() + intervalMs;
+        if (next <= now.getTime()) next = now.getTime() + Math.random() * intervalMs;
+        return { id: o.id, next: new Date(next).toISOString(), org: o.subcontractor, active: org?.status === 'active' };
+      });
+      await sql`update orders set next_poll_at = u.next::timestamptz
+        from jsonb_to_recordset(${json(updates.map(({ id, next }) => ({ id, next })))}) as u(id uuid, next text)
+        where orders.id = u.id`.execute(trx);
+      const jobs = updates.filter((u) => u.active);
+      if (jobs.length > 0) {
+        await sql`insert into jobs (kind, payload, dedupe_key, group_key, max_attempts)
+          select ${SYNC_ORDER_JOB}, jsonb_build_object('orderId', u.id, 'reason', 'poll'), 'sync:' || u.id, u.org, 5
+          from jsonb_to_recordset(${json(jobs.map(({ id, org }) => ({ id, org })))}) as u(id text, org text)
+          on conflict (dedupe_key) where state = 'queued' and dedupe_key is not null do nothing`.execute(trx);
+        await sql`select pg_notify('ketenstatus_jobs', '')`.execute(trx);
+      }
+      return jobs.length;
+    });
+  }
+}

@@ -1,0 +1,88 @@
+// The re-query: a notification only says "look again". We GET the zaak (If-None-Match), all its
+// statussen and their statustypen, then write order status, timeline and combined status in one
+// transaction. Order of arrival never matters: the subcontractor's current state is the truth.
+import type { Database } from '../db/database.ts';
+import { backoffMs, RetryJobError } from '../jobs/errors.ts';
+import type { Job } from '../jobs/queue.ts';
+import type { Logger } from '../log.ts';
+import type { NetworkService } from '../network/service.ts';
+import type { Organisation } from '../network/types.ts';
+import { OutboundError, retryAfterMs, type OutboundClients } from '../outbound/index.ts';
+import * as repo from '../cases/repository.ts';
+import type { Breakers } from './breaker.ts';
+import { RemoteError, type StatusTypeCache } from './catalog.ts';
+import { applyFacts, markGone, recordFailure, type Facts, type RemoteStatus } from './apply.ts';
+
+export interface SyncDeps {
+  database: Database;
+  network: NetworkService;
+  outbound: OutboundClients;
+  logger: Logger;
+  statustypes: StatusTypeCache;
+  breakers: Breakers;
+}
+
+const MAX_STATUS_PAGES = 100;
+
+export function syncHandler(deps: SyncDeps) {
+  return async (job: Job) => {
+    const started = new Date();
+    const order = await repo.findOrder(deps.database.db, String(job.payload.orderId));
+    if (!order || order.state !== 'placed' || !order.remote_zaak_url) return;
+    const org = deps.network.get(order.subcontractor);
+    if (!org || org.status !== 'active') return; // no calls to non-members; the combined status shows the gap
+    const wait = deps.breakers.blockedFor(org.id);
+    if (wait !== undefined) throw new RetryJobError(`circuit open for ${org.id}`, wait + Math.random() * 1000);
+    try {
+      const facts = await fetchFacts(deps, org, order);
+      deps.breakers.success(org.id);
+      await applyFacts(deps, order, org, facts, started);
+    } catch (error) {
+      if (error instanceof RemoteError && (error.status === 404 || error.status === 410)) {
+        deps.breakers.success(org.id);
+        await markGone(deps, order, org, started);
+        return;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      const countsAgainstOrg = !(error instanceof OutboundError && error.kind === 'forbidden-destination');
+      if (countsAgainstOrg) deps.breakers.failure(org.id);
+      await recordFailure(deps, order, org, message, job.attempts >= job.maxAttempts);
+      const retryAfter = error instanceof RemoteError ? retryAfterMs(error.headers) : undefined;
+      throw new RetryJobError(message, retryAfter ?? backoffMs(job.attempts, 1000, 15 * 60_000));
+    }
+  };
+}
+
+async function fetchFacts(deps: SyncDeps, org: Organisation, order: repo.OrderRow): Promise<Facts> {
+  const { outbound } = deps;
+  const zaakRes = await outbound.request(org.id, { method: 'GET', url: order.remote_zaak_url!, ifNoneMatch: order.etag ?? undefined });
+  if (zaakRes.status === 304) return { unchanged: true };
+  if (zaakRes.status !== 200) throw new RemoteError(`zaak answered ${zaakRes.status}`, zaakRes.status, zaakRes.headers);
+  const zaak = zaakRes.body as { url?: string; status?: string | null };
+  const zaakUrl = zaak.url ?? order.remote_zaak_url!;
+
+  const raw: { url: string; statustype: string; datumStatusGezet: string; statustoelichting?: string }[] = [];
+  let next: string | null = `${org.zaken.apiRoot}statussen?zaak=${encodeURIComponent(zaakUrl)}`;
+  for (let page = 0; next && page < MAX_STATUS_PAGES; page++) {
+    const res = await outbound.request(org.id, { method: 'GET', url: next });
+    if (res.status !== 200) throw new RemoteError(`statussen answered ${res.status}`, res.status, res.headers);
+    const body = res.body as { results?: typeof raw; next?: string | null } | (typeof raw);
+    const results = Array.isArray(body) ? body : body.results ?? [];
+    raw.push(...results);
+    next = Array.isArray(body) ? null : body.next ?? null;
+  }
+  if (zaak.status && !raw.some((s) => s.url === zaak.status)) {
+    // Set between our two reads: fetch it rather than show an older status as current.
+    const res = await outbound.request(org.id, { method: 'GET', url: zaak.status });
+    if (res.status !== 200) throw new RemoteError(`status answered ${res.status}`, res.status, res.headers);
+    raw.push(res.body as (typeof raw)[number]);
+  }
+  const statussen: RemoteStatus[] = [];
+  for (const s of raw) {
+    if (typeof s?.url !== 'string' || typeof s.statustype !== 'string' || typeof s.datumStatusGezet !== 'string') continue;
+    const statustype = await deps.statustypes.get(outbound, org.id, s.statustype);
+    statussen.push({ url: s.url, datumStatusGezet: s.datumStatusGezet, toelichting: s.statustoelichting || undefined, statustype });
+  }
+  statussen.sort((a, b) => Date.parse(a.datumStatusGezet) - Date.parse(b.datumStatusGezet));
+  return { unchanged: false, etag: zaakRes.etag, currentStatusUrl: zaak.status ?? null, statussen };
+}
