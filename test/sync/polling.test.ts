@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { authHeader } from '../helpers/gateway.ts';
+import { orderDetail, placedOrder, startChain } from '../helpers/chain.ts';
+
+const chain = await startChain([
+  { id: 'alleen-poll-bv', notify: false, organisation: { notifications: { mode: 'poll' }, pollIntervalSeconds: 60 } },
+], { SYNC_DEBOUNCE_MS: '20' });
+const sim = chain.sims['alleen-poll-bv'];
+const db = chain.gateway.database.db;
+
+describe('reconcile polling', () => {
+  const orders: Awaited<ReturnType<typeof placedOrder>>[] = [];
+
+  it('spreads the first polls of new orders over the interval', async () => {
+    for (let i = 0; i < 12; i++) orders.push(await placedOrder(chain, 'alleen-poll-bv'));
+    const rows = await db.selectFrom('orders').select(['next_poll_at', 'created_at']).where('subcontractor', '=', 'alleen-poll-bv').execute();
+    const offsets = rows.map((r) => (r.next_poll_at!.getTime() - r.created_at.getTime()) / 1000);
+    expect(Math.max(...offsets)).toBeLessThanOrEqual(61);
+    expect(new Set(offsets.map((o) => Math.floor(o / 10))).size).toBeGreaterThan(2); // not all in one 10 s slot
+  });
+
+  it('converges within one interval when every notification is lost', async () => {
+    for (const o of orders) await sim.advance(o.zaakUrl, { notify: false });
+    const due = await chain.gateway.poller.tick(new Date(Date.now() + 61_000));
+    expect(due).toBe(orders.length);
+    for (const o of orders) {
+      await chain.waitFor(async () => (await orderDetail(chain, o.orderId)).status?.omschrijving === 'Ontvangen');
+    }
+    const next = await db.selectFrom('orders').select('next_poll_at').where('subcontractor', '=', 'alleen-poll-bv').execute();
+    expect(next.every((r) => r.next_poll_at!.getTime() > Date.now())).toBe(true);
+  });
+
+  it('stops polling an order that reached its eindstatus', async () => {
+    const o = orders[0];
+    for (let i = 0; i < 3; i++) await sim.advance(o.zaakUrl, { notify: false });
+    await chain.gateway.poller.tick(new Date(Date.now() + 3 * 61_000));
+    await chain.waitFor(async () => (await orderDetail(chain, o.orderId)).status?.isEindstatus === true);
+    await chain.waitFor(async () => (await db.selectFrom('jobs').select('id').where('state', 'in', ['queued', 'running']).execute()).length === 0);
+    expect(await chain.gateway.poller.tick(new Date(Date.now() + 10 * 61_000))).toBe(orders.length - 1);
+  });
+
+  it('marks an order stale when no sync succeeded within twice the interval', async () => {
+    const o = orders[1];
+    await db.updateTable('orders').set({ last_synced_at: new Date(Date.now() - 3 * 60_000) }).where('id', '=', o.orderId).execute();
+    const order = await orderDetail(chain, o.orderId);
+    expect(order.sync.state).toBe('stale');
+    const detail = await (await chain.supplier(`/api/v1/cases/${o.caseId}`)).json();
+    expect(detail.combinedStatus.gaps).toContainEqual(expect.objectContaining({ orderId: o.orderId, kind: 'stale' }));
+  });
+});
+
+describe('operations', () => {
+  it('lists dead jobs and sends one round again', async () => {
+    await db.insertInto('jobs').values({ kind: 'order.unknown-kind', payload: { x: 1 } as never }).execute();
+    const dead = await chain.waitFor(async () => {
+      const res = await (await chain.gateway.app.request('/api/v1/ops/jobs?state=dead', { headers: authHeader('beheer') })).json();
+      return res.results.find((j: { kind: string }) => j.kind === 'order.unknown-kind');
+    });
+    expect(dead.errors[0].error).toContain('no handler');
+    const retry = await chain.gateway.app.request(`/api/v1/ops/jobs/${dead.id}/retry`, { method: 'POST', headers: authHeader('beheer') });
+    expect(retry.status).toBe(202);
+    expect((await chain.gateway.app.request('/api/v1/ops/jobs/999999/retry', { method: 'POST', headers: authHeader('beheer') })).status).toBe(404);
+    expect((await chain.gateway.app.request('/api/v1/ops/overview', { headers: authHeader('zac') })).status).toBe(403);
+    const overview = await (await chain.gateway.app.request('/api/v1/ops/overview', { headers: authHeader('beheer') })).json();
+    expect(overview.organisations[0]).toMatchObject({ id: 'alleen-poll-bv', notifications: 'poll', pollIntervalSeconds: 60, breaker: 'closed' });
+  });
+});
