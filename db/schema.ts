@@ -145,6 +145,32 @@ export interface OrganisationHealthTable {
   last_success_at: Date | null;
 }
 
+export interface AccessLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  actor_role: 'citizen' | 'proxy' | 'supplier' | 'operator';
+  actor: string;
+  mandate_id: string | null;
+  organisation: string | null;
+  purpose: string;
+  case_id: string;
+  subject_bsn: string | null;
+  request_id: string | null;
+  trace_id: string | null;
+}
+
+export interface MandatesTable {
+  id: string;
+  grantor_bsn: string;
+  proxy_bsn: string;
+  proxy_name: string | null;
+  case_id: string | null;
+  valid_from: Timestamp;
+  valid_until: Timestamp;
+  revoked_at: Date | null;
+  created_at: Timestamp;
+}
+
 export interface DB {
   inbox: InboxTable;
   organisation_health: OrganisationHealthTable;
@@ -156,6 +182,8 @@ export interface DB {
   timeline_entries: TimelineEntriesTable;
   idempotency_keys: IdempotencyKeysTable;
   case_events: CaseEventsTable;
+  access_log: AccessLogTable;
+  mandates: MandatesTable;
 }
 
 export type { JSONColumnType };
