@@ -171,6 +171,15 @@ export interface MandatesTable {
   created_at: Timestamp;
 }
 
+export interface WebSessionsTable {
+  id_hash: string;
+  kind: 'login' | 'citizen' | 'operator';
+  data: Json<Record<string, unknown>>;
+  csrf: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface DB {
   inbox: InboxTable;
   organisation_health: OrganisationHealthTable;
@@ -184,6 +193,7 @@ export interface DB {
   case_events: CaseEventsTable;
   access_log: AccessLogTable;
   mandates: MandatesTable;
+  web_sessions: WebSessionsTable;
 }
 
 export type { JSONColumnType };
