@@ -11,7 +11,7 @@ import type { Organisation, Product } from '../network/types.ts';
 import { OutboundError, retryAfterMs, type OutboundClients, type OutboundResponse } from '../outbound/index.ts';
 import * as repo from './repository.ts';
 import { SYNC_ORDER_JOB } from './service.ts';
-import { refreshCombinedStatus } from './status-refresh.ts';
+import { inCaseTransaction, refreshCombinedStatus } from './status-refresh.ts';
 import { firstPollAt } from '../sync/apply.ts';
 
 export const SHARE_CITIZEN_JOB = 'order.share-citizen';
@@ -121,7 +121,7 @@ function asProblem(body: unknown) {
 }
 
 async function markPlaced(deps: PlacementDeps, order: repo.OrderRow, org: Organisation, zaak: RemoteZaak) {
-  await deps.database.db.transaction().execute(async (trx) => {
+  await inCaseTransaction(deps.database.db, order.case_id, async (trx) => {
     const current = await repo.findOrder(trx, order.id, true);
     if (!current || current.state !== 'placing') return;
     await repo.updateOrder(trx, order.id, { state: 'placed', remote_zaak_url: zaak.url, remote_identificatie: zaak.identificatie, failure: null, next_poll_at: firstPollAt(org) });
@@ -137,7 +137,7 @@ async function markPlaced(deps: PlacementDeps, order: repo.OrderRow, org: Organi
 }
 
 async function markFailed(deps: PlacementDeps, order: repo.OrderRow, failure: Record<string, unknown>) {
-  await deps.database.db.transaction().execute(async (trx) => {
+  await inCaseTransaction(deps.database.db, order.case_id, async (trx) => {
     await repo.updateOrder(trx, order.id, { state: 'failed', failure });
     await refreshCombinedStatus(trx, deps.network, order.case_id, 'order-failed');
   });

@@ -86,7 +86,7 @@ export class CaseService {
 
   async addEvent(id: string, input: { kind: string; text?: string; references: unknown[]; at?: string; citizenVisible?: boolean }) {
     await this.db.transaction().execute(async (trx) => {
-      await this.findCaseOr404(trx, id);
+      await this.findCaseOr404(trx, id, true);
       await repo.addTimelineEntry(trx, {
         case_id: id, at: input.at ? new Date(input.at) : new Date(), organisation_id: this.deps.network.self.id,
         kind: input.kind, text: input.text ?? null, refs: input.references,

@@ -7,7 +7,11 @@ import { combinedStatus, type CombinedStatus } from './combined-status.ts';
 import { addCaseEvent, findCase, ordersOfCase, updateCase, type CaseRow, type OrderRow } from './repository.ts';
 import { effectiveSyncState } from './sync-state.ts';
 
-export function computeCombined(network: NetworkService, c: CaseRow, orders: OrderRow[], now = new Date()): CombinedStatus {
+/** The columns the combined status depends on (the citizen API reads only these). */
+export type CombinedCase = Pick<CaseRow, 'phase' | 'closed_at' | 'created_at'>;
+export type CombinedOrder = Pick<OrderRow, 'id' | 'subcontractor' | 'state' | 'status' | 'sync_state' | 'last_synced_at' | 'created_at' | 'updated_at'>;
+
+export function computeCombined(network: NetworkService, c: CombinedCase, orders: CombinedOrder[], now = new Date()): CombinedStatus {
   return combinedStatus({
     self: { id: network.self.id, name: network.self.name },
     supplierPhase: c.phase as Phase,
@@ -26,6 +30,18 @@ export function computeCombined(network: NetworkService, c: CaseRow, orders: Ord
         updatedAt: ((o.status?.datumStatusGezet as string | undefined) ?? o.created_at.toISOString()),
       };
     }),
+  });
+}
+
+/**
+ * Runs `fn` in a transaction that first locks the case row. Every writer of a case's parts takes
+ * this lock before anything else, so concurrent writers queue instead of deadlocking (the foreign
+ * keys of orders and timeline entries take share locks on the case row).
+ */
+export async function inCaseTransaction<T>(db: Db, caseId: string, fn: (trx: Db) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await trx.selectFrom('cases').select('id').where('id', '=', caseId).forUpdate().execute();
+    return fn(trx);
   });
 }
 

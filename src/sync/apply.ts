@@ -4,7 +4,7 @@ import type { Db } from '../db/database.ts';
 import type { Organisation } from '../network/types.ts';
 import { pollIntervalOf } from '../network/types.ts';
 import * as repo from '../cases/repository.ts';
-import { refreshCombinedStatus } from '../cases/status-refresh.ts';
+import { inCaseTransaction, refreshCombinedStatus } from '../cases/status-refresh.ts';
 import { citizenText, phaseOf, type StatusType } from './catalog.ts';
 import type { SyncDeps } from './requery.ts';
 
@@ -23,7 +23,7 @@ type Deps = Pick<SyncDeps, 'database' | 'network' | 'logger'>;
 
 export async function applyFacts(deps: Deps, order: repo.OrderRow, org: Organisation, facts: Facts, started: Date) {
   const product = org.products.find((p) => p.code === order.product);
-  await deps.database.db.transaction().execute(async (trx) => {
+  await inCaseTransaction(deps.database.db, order.case_id, async (trx) => {
     if (facts.unchanged) {
       await repo.updateOrder(trx, order.id, { last_synced_at: new Date(), last_sync_attempt_at: started, sync_state: 'fresh', sync_error: null });
     } else {
@@ -52,7 +52,7 @@ export async function applyFacts(deps: Deps, order: repo.OrderRow, org: Organisa
 }
 
 export async function markGone(deps: Deps, order: repo.OrderRow, org: Organisation, started: Date) {
-  await deps.database.db.transaction().execute(async (trx) => {
+  await inCaseTransaction(deps.database.db, order.case_id, async (trx) => {
     await repo.updateOrder(trx, order.id, { sync_state: 'gone', sync_error: 'the zaak no longer exists at the subcontractor', last_sync_attempt_at: started });
     await settleInbox(trx, order.id, started, 'synced');
     await refreshCombinedStatus(trx, deps.network, order.case_id, 'zaak-gone');
@@ -61,7 +61,7 @@ export async function markGone(deps: Deps, order: repo.OrderRow, org: Organisati
 }
 
 export async function recordFailure(deps: Deps, order: repo.OrderRow, org: Organisation, error: string, final: boolean) {
-  await deps.database.db.transaction().execute(async (trx) => {
+  await inCaseTransaction(deps.database.db, order.case_id, async (trx) => {
     await repo.updateOrder(trx, order.id, { sync_state: 'unreachable', sync_error: error.slice(0, 500), last_sync_attempt_at: new Date() });
     if (final) await settleInbox(trx, order.id, new Date(), 'dead');
     await refreshCombinedStatus(trx, deps.network, order.case_id, 'sync-failed');
