@@ -22,6 +22,9 @@ import type { IntakeService } from './sync/intake.ts';
 import { intakeRoutes } from './sync/intake-routes.ts';
 import type { NotificationAuthenticator } from './sync/notification-auth.ts';
 import { opsRoutes } from './sync/ops-routes.ts';
+import type { CitizenAuthenticator } from './citizen/auth.ts';
+import { citizenRoutes, networkRoutes } from './citizen/routes.ts';
+import type { CitizenService } from './citizen/service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -34,6 +37,8 @@ export interface AppDeps {
   intake: IntakeService;
   notificationAuth: NotificationAuthenticator;
   breakers: Breakers;
+  citizen: CitizenService;
+  citizenAuth: CitizenAuthenticator;
   /** True once migrations ran; readiness also needs the database to answer. */
   isMigrated: () => boolean;
 }
@@ -74,6 +79,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/cases', caseRoutes({ cases: deps.cases, guard, baseUrl: config.publicBaseUrl }));
   app.route('/api/v1/orders', orderRoutes({ cases: deps.cases, guard }));
   app.route('/api/v1', intakeRoutes({ auth: deps.notificationAuth, intake: deps.intake, metrics }));
+  app.route('/api/v1/me', citizenRoutes({ citizen: deps.citizen, auth: deps.citizenAuth, baseUrl: config.publicBaseUrl, minAcr: config.citizen.minAcr }));
+  app.route('/api/v1/network', networkRoutes({ citizen: deps.citizen }));
   app.route('/api/v1/ops', opsRoutes({ database: deps.database, network, breakers: deps.breakers, jobs: deps.jobs, guard, baseUrl: config.publicBaseUrl }));
 
   app.notFound((c) => problemResponse({ status: 404, detail: `No resource at ${c.req.path}.` }, c.req.path));

@@ -3,6 +3,9 @@ import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+// DigiD's assurance levels, lowest first (basis, midden, substantieel, hoog).
+const DIGID_ACR_ORDER = ['PasswordProtectedTransport', 'MobileTwoFactorContract', 'Smartcard', 'SmartcardPKI']
+  .map((c) => `urn:oasis:names:tc:SAML:2.0:ac:classes:${c}`).join(',');
 
 const envSchema = z.object({
   PORT: int(8080, 0),
@@ -31,6 +34,9 @@ const envSchema = z.object({
   CITIZEN_MAX_CONFIDENTIALITY: z
     .enum(['openbaar', 'beperkt_openbaar', 'intern', 'zaakvertrouwelijk', 'vertrouwelijk', 'confidentieel', 'geheim', 'zeer_geheim'])
     .default('zaakvertrouwelijk'),
+  CITIZEN_MIN_ACR: z.string().min(1).optional(),
+  CITIZEN_ACR_ORDER: z.string().default(DIGID_ACR_ORDER),
+  CITIZEN_MANDATE_LIMIT: int(50, 1),
   ACCESS_LOG_RETENTION_DAYS: int(400, 1),
 });
 
@@ -46,6 +52,9 @@ export function parseConfig(env: Record<string, string | undefined>) {
     throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.CITIZEN_MIN_ACR && !e.CITIZEN_ACR_ORDER.split(',').map((v) => v.trim()).includes(e.CITIZEN_MIN_ACR)) {
+    throw new ConfigError('invalid environment:\n  CITIZEN_MIN_ACR: must be one of CITIZEN_ACR_ORDER');
+  }
   const demo = e.DEMO ?? e.NETWORK_FILE === undefined;
   return {
     port: e.PORT,
@@ -68,6 +77,9 @@ export function parseConfig(env: Record<string, string | undefined>) {
       audience: e.CITIZEN_OIDC_AUDIENCE,
       bsnClaim: e.CITIZEN_BSN_CLAIM,
       maxConfidentiality: e.CITIZEN_MAX_CONFIDENTIALITY,
+      minAcr: e.CITIZEN_MIN_ACR,
+      acrOrder: e.CITIZEN_ACR_ORDER.split(',').map((v) => v.trim()).filter(Boolean),
+      mandateLimit: e.CITIZEN_MANDATE_LIMIT,
     },
     accessLogRetentionDays: e.ACCESS_LOG_RETENTION_DAYS,
   };

@@ -13,6 +13,9 @@ import { StatusTypeCache } from './sync/catalog.ts';
 import { IntakeService } from './sync/intake.ts';
 import { NotificationAuthenticator } from './sync/notification-auth.ts';
 import { ReconcilePoller } from './sync/poller.ts';
+import { AccessLogRetention } from './citizen/access-log.ts';
+import { CitizenAuthenticator } from './citizen/auth.ts';
+import { CitizenService } from './citizen/service.ts';
 import { syncHandler } from './sync/requery.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
@@ -71,7 +74,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const breakers = new Breakers({ threshold: config.sync.breakerThreshold, openMs: config.sync.breakerOpenMs });
   const intake = new IntakeService({ database, debounceMs: config.syncDebounceMs, metrics });
   const notificationAuth = new NotificationAuthenticator(network, config.jwt);
-  const app = createApp({ config, logger, metrics, database, network, jobs, cases, intake, notificationAuth, breakers, isMigrated: () => migrated });
+  const citizen = new CitizenService({ database, network, breakers, maxConfidentiality: config.citizen.maxConfidentiality, mandateLimit: config.citizen.mandateLimit });
+  // The issuer is read at first use: in the demo the identity provider sets it after start-up.
+  const citizenAuth = new CitizenAuthenticator({ ...config.citizen, issuer: () => config.citizen.issuer });
+  const app = createApp({ config, logger, metrics, database, network, jobs, cases, intake, notificationAuth, breakers, citizen, citizenAuth, isMigrated: () => migrated });
 
   const outbound = new OutboundClients({ network, logger, timeoutMs: config.outbound.timeoutMs });
   const statustypes = new StatusTypeCache();
@@ -88,6 +94,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   await worker.start();
   const poller = new ReconcilePoller({ database, network, logger, tickMs: config.sync.pollTickMs });
   poller.start();
+  const retention = new AccessLogRetention({
+    db: database.db, retentionDays: config.accessLogRetentionDays,
+    onError: (error) => logger.warn({ err: (error as Error).message }, 'access log retention purge failed; will retry'),
+  });
+  retention.start();
 
   let server: ServerType | undefined;
   let url = config.publicBaseUrl;
@@ -105,6 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     (closing ??= (async () => {
       if (server) await closeServer(server as Server, config.shutdownTimeoutMs);
       await poller.stop();
+      await retention.stop();
       await worker.stop(config.shutdownTimeoutMs);
       await outbound.close();
       await network.stop();

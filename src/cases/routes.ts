@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { RoleGuard } from '../app.ts';
 import { readJson } from '../http/body.ts';
 import type { AppEnv } from '../http/context.ts';
@@ -7,8 +7,16 @@ import { validationProblem } from '../http/problem.ts';
 import { parseWith } from '../http/validate.ts';
 import { addEventSchema, createCaseSchema, listCasesQuery, placeOrderSchema, setPhaseSchema } from './schemas.ts';
 import type { CaseService } from './service.ts';
+import { PURPOSES, type Access } from '../citizen/access-log.ts';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
+
+/** Who reads, for the access log (verwerkingenlogging). */
+function accessOf(c: Context<AppEnv>): Access {
+  const client = c.get('client')!;
+  const role = client.role === 'operator' ? 'operator' : 'supplier';
+  return { role, actor: client.clientId, purpose: PURPOSES[role], requestId: c.get('requestId'), traceId: c.get('traceId') };
+}
 
 export function caseRoutes({ cases, guard, baseUrl }: { cases: CaseService; guard: RoleGuard; baseUrl: string }) {
   return new Hono<AppEnv>()
@@ -25,17 +33,17 @@ export function caseRoutes({ cases, guard, baseUrl }: { cases: CaseService; guar
     .get('/', async (c) => {
       const query = parseWith(listCasesQuery, c.req.query(), 'query');
       const page = readPage(c);
-      const { count, results } = await cases.list(query, page.limit, page.offset);
+      const { count, results } = await cases.list(query, page.limit, page.offset, accessOf(c));
       return c.json(pageOf(c, page, count, results, baseUrl));
     })
-    .get('/:id', async (c) => c.json(await cases.get(c.req.param('id'))))
+    .get('/:id', async (c) => c.json(await cases.get(c.req.param('id'), accessOf(c))))
     .post('/:id/status', async (c) => {
       const input = parseWith(setPhaseSchema, await readJson(c));
-      return c.json(await cases.setPhase(c.req.param('id'), input.phase, input.text));
+      return c.json(await cases.setPhase(c.req.param('id'), input.phase, input.text, accessOf(c)));
     })
     .post('/:id/events', async (c) => {
       const input = parseWith(addEventSchema, await readJson(c));
-      return c.json(await cases.addEvent(c.req.param('id'), input), 201);
+      return c.json(await cases.addEvent(c.req.param('id'), input, accessOf(c)), 201);
     })
     .post('/:id/orders', async (c) => {
       const input = parseWith(placeOrderSchema, await readJson(c));

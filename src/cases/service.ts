@@ -10,6 +10,7 @@ import { caseResource, orderResource, timelineResource } from './presenter.ts';
 import * as repo from './repository.ts';
 import type { CreateCaseInput } from './schemas.ts';
 import { computeCombined, refreshCombinedStatus } from './status-refresh.ts';
+import { recordAccess, type Access } from '../citizen/access-log.ts';
 
 export interface CaseServiceDeps {
   database: Database;
@@ -60,19 +61,32 @@ export class CaseService {
     });
   }
 
-  async list(filters: repo.CaseFilters, limit: number, offset: number) {
-    const { rows, count } = await repo.listCases(this.db, filters, limit, offset);
-    const orders = await repo.ordersOfCases(this.db, rows.map((r) => r.id));
-    return { count, results: rows.map((r) => this.present(r, orders.filter((o) => o.case_id === r.id))) };
+  /** Every case returned is a read of a citizen's data: one access-log row each, in the same transaction. */
+  async list(filters: repo.CaseFilters, limit: number, offset: number, access: Access) {
+    return this.db.transaction().execute(async (trx) => {
+      const { rows, count } = await repo.listCases(trx, filters, limit, offset);
+      const orders = await repo.ordersOfCases(trx, rows.map((r) => r.id));
+      await recordAccess(trx, this.withSelf(access), rows);
+      return { count, results: rows.map((r) => this.present(r, orders.filter((o) => o.case_id === r.id))) };
+    });
   }
 
-  async get(id: string) {
-    const c = await this.findCaseOr404(this.db, id);
-    const [orders, timeline] = await Promise.all([repo.ordersOfCase(this.db, id), repo.timelineOfCase(this.db, id)]);
-    return { ...this.present(c, orders), timeline: timeline.map((t) => timelineResource(t, (org) => this.orgName(org))) };
+  async get(id: string, access: Access) {
+    return this.db.transaction().execute(async (trx) => {
+      const c = await this.findCaseOr404(trx, id);
+      const orders = await repo.ordersOfCase(trx, id);
+      const timeline = await repo.timelineOfCase(trx, id);
+      await recordAccess(trx, this.withSelf(access), [c]);
+      return { ...this.present(c, orders), timeline: timeline.map((t) => timelineResource(t, (org) => this.orgName(org))) };
+    });
   }
 
-  async setPhase(id: string, phase: Phase, text: string | undefined) {
+  /** Supplier and operator clients read on behalf of the organisation running the gateway. */
+  private withSelf(access: Access): Access {
+    return { organisation: this.deps.network.self.id, ...access };
+  }
+
+  async setPhase(id: string, phase: Phase, text: string | undefined, access: Access) {
     await this.db.transaction().execute(async (trx) => {
       const c = await this.findCaseOr404(trx, id, true);
       if (c.closed_at) throw new ServiceError('conflict', 'The case is closed.');
@@ -81,10 +95,10 @@ export class CaseService {
       await repo.addTimelineEntry(trx, { case_id: id, at: new Date(), organisation_id: this.deps.network.self.id, kind: 'status', phase, text: text ?? null });
       await refreshCombinedStatus(trx, this.deps.network, id, 'supplier-status');
     });
-    return this.get(id);
+    return this.get(id, access);
   }
 
-  async addEvent(id: string, input: { kind: string; text?: string; references: unknown[]; at?: string; citizenVisible?: boolean }) {
+  async addEvent(id: string, input: { kind: string; text?: string; references: unknown[]; at?: string; citizenVisible?: boolean }, access: Access) {
     await this.db.transaction().execute(async (trx) => {
       await this.findCaseOr404(trx, id, true);
       await repo.addTimelineEntry(trx, {
@@ -94,7 +108,7 @@ export class CaseService {
       });
       await repo.updateCase(trx, id, {});
     });
-    return this.get(id);
+    return this.get(id, access);
   }
 
   async placeOrder(caseId: string, input: { subcontractor: string; product: string; description?: string; shareCitizen: boolean }) {

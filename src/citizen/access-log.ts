@@ -1,0 +1,100 @@
+// Verwerkingenlogging: every read of a case writes one row per case read, in the same
+// transaction as the read, so a read that cannot be logged does not happen.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+
+export type ActorRole = 'citizen' | 'proxy' | 'supplier' | 'operator';
+
+/** Who reads and why. A proxy's `actor` is the masked BSN; the mandate says on whose authority. */
+export interface Access {
+  role: ActorRole;
+  actor: string;
+  purpose: string;
+  organisation?: string | null;
+  mandateId?: string | null;
+  requestId?: string;
+  traceId?: string;
+}
+
+export const PURPOSES = {
+  citizen: 'citizen-view',
+  proxy: 'proxy-view',
+  supplier: 'case-handling',
+  operator: 'operations',
+} as const satisfies Record<ActorRole, string>;
+
+/** One batched insert for all cases read; nothing for an empty read. */
+export async function recordAccess(db: Db, access: Access, cases: { id: string; citizen_bsn: string | null }[]): Promise<void> {
+  if (cases.length === 0) return;
+  await db.insertInto('access_log').values(cases.map((c) => ({
+    actor_role: access.role,
+    actor: access.actor,
+    mandate_id: access.mandateId ?? null,
+    organisation: access.organisation ?? null,
+    purpose: access.purpose,
+    case_id: c.id,
+    subject_bsn: c.citizen_bsn,
+    request_id: access.requestId ?? null,
+    trace_id: access.traceId ?? null,
+  }))).execute();
+}
+
+/** The rows about one citizen's data, newest first, with the proxy's name the grantor gave. */
+export async function accessLogOf(db: Db, bsn: string, limit: number, offset: number) {
+  const base = db.selectFrom('access_log as a').where('a.subject_bsn', '=', bsn);
+  const [rows, count] = await Promise.all([
+    base.leftJoin('cases as c', 'c.id', 'a.case_id')
+      .leftJoin('mandates as m', (j) => j.onRef('m.id', '=', 'a.mandate_id').on('m.grantor_bsn', '=', bsn))
+      .select(['a.id', 'a.at', 'a.actor_role', 'a.actor', 'a.organisation', 'a.purpose', 'a.case_id', 'a.trace_id', 'a.request_id', 'c.reference', 'm.proxy_name'])
+      .orderBy('a.at', 'desc').orderBy('a.id', 'desc').limit(limit).offset(offset).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, count: Number(count.n) };
+}
+
+export type AccessLogRow = Awaited<ReturnType<typeof accessLogOf>>['rows'][number];
+
+/** Deletes rows older than `before` in batches (short transactions); returns how many went. */
+export async function purgeAccessLog(db: Db, before: Date, batchSize = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await sql`delete from access_log where id in (
+      select id from access_log where at < ${before} order by at limit ${batchSize} for update skip locked)`.execute(db);
+    const n = Number(result.numAffectedRows ?? 0);
+    total += n;
+    if (n < batchSize) return total;
+  }
+}
+
+/** Runs the retention purge every hour (and once soon after start). */
+export class AccessLogRetention {
+  private timer?: NodeJS.Timeout;
+  private first?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private readonly options: { db: Db; retentionDays: number; intervalMs?: number; onError?: (error: unknown) => void };
+
+  constructor(options: AccessLogRetention['options']) {
+    this.options = options;
+  }
+
+  start(): void {
+    const tick = () => void this.runOnce().catch((error) => this.options.onError?.(error));
+    this.timer = setInterval(tick, this.options.intervalMs ?? 3_600_000);
+    this.timer.unref();
+    this.first = setTimeout(tick, 5_000);
+    this.first.unref();
+  }
+
+  runOnce(now = new Date()): Promise<number> {
+    const before = new Date(now.getTime() - this.options.retentionDays * 86_400_000);
+    const run = purgeAccessLog(this.options.db, before);
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    clearTimeout(this.first);
+    await this.running;
+  }
+}

@@ -1,0 +1,206 @@
+// The citizen-safe view of a case: only what the citizen may see, in their language. No
+// caseworker names, internal notes, remote zaak URLs, failure details or anyone's BSN.
+import type { CombinedStatus, GapKind } from '../cases/combined-status.ts';
+import { maskBsn } from '../cases/identifiers.ts';
+import { PHASE_TEXT } from '../cases/phases.ts';
+import { computeCombined } from '../cases/status-refresh.ts';
+import { effectiveSyncState } from '../cases/sync-state.ts';
+import type { NetworkService } from '../network/service.ts';
+import type { Phase } from '../network/types.ts';
+import type { AccessLogRow } from './access-log.ts';
+import type { Lang } from './language.ts';
+import { mandateState, type MandateWithCase } from './mandates.ts';
+import type { CitizenCaseRow, CitizenTimelineRow } from './repository.ts';
+
+type Named = { id: string; name: string };
+
+const dateFormat = { nl: new Intl.DateTimeFormat('nl-NL', { day: 'numeric', month: 'long', timeZone: 'Europe/Amsterdam' }), en: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', timeZone: 'Europe/Amsterdam' }) };
+
+/** Plain-language texts for the gaps, e.g. "Hulpmiddelen B.V. has sent no update since 3 November; this part may be out of date". */
+const GAP_TEXT: Record<GapKind, Record<Lang, (org: string, since: string) => string>> = {
+  stale: {
+    nl: (o, d) => `${o} heeft sinds ${d} geen update gestuurd; dit deel is mogelijk niet actueel.`,
+    en: (o, d) => `${o} has sent no update since ${d}; this part may be out of date.`,
+  },
+  unreachable: {
+    nl: (o, d) => `${o} is sinds ${d} niet bereikbaar; dit deel is mogelijk niet actueel.`,
+    en: (o, d) => `${o} cannot be reached since ${d}; this part may be out of date.`,
+  },
+  not_connected: {
+    nl: (o) => `${o} is niet aangesloten; wij kunnen de voortgang van dit deel niet tonen.`,
+    en: (o) => `${o} is not connected; we cannot show the progress of this part.`,
+  },
+  suspended: {
+    nl: (o) => `De aansluiting van ${o} is opgeschort; dit deel is mogelijk niet actueel.`,
+    en: (o) => `${o}'s connection is suspended; this part may be out of date.`,
+  },
+};
+
+const TIMELINE_TEXT: Record<string, Record<Lang, (org: string) => string>> = {
+  'order-placed': { nl: (o) => `Doorgestuurd naar ${o}`, en: (o) => `Passed on to ${o}` },
+};
+
+const ACTOR_TEXT: Record<'self' | 'supplier' | 'operator', Record<Lang, string>> = {
+  self: { nl: 'U zelf', en: 'You' },
+  supplier: { nl: 'Behandelaar (systeem)', en: 'Case handler (system)' },
+  operator: { nl: 'Beheerder', en: 'Operator' },
+};
+
+const PURPOSE_TEXT: Record<string, Record<Lang, string>> = {
+  'citizen-view': { nl: 'U bekeek uw zaak', en: 'You viewed your case' },
+  'proxy-view': { nl: 'Inzage met uw machtiging', en: 'Viewed with your mandate' },
+  'case-handling': { nl: 'Behandeling van uw zaak', en: 'Handling your case' },
+  operations: { nl: 'Technisch beheer', en: 'Technical operations' },
+};
+
+export class CitizenPresenter {
+  private readonly network: NetworkService;
+  constructor(network: NetworkService) {
+    this.network = network;
+  }
+
+  caseSummary(c: CitizenCaseRow, lang: Lang, now = new Date()) {
+    const combined = computeCombined(this.network, c, c.orders, now);
+    return {
+      id: c.id,
+      reference: c.reference,
+      title: c.title,
+      state: c.closed_at ? 'closed' as const : 'open' as const,
+      combinedStatus: this.combined(combined, lang),
+      parts: [this.supplierPart(c, lang), ...c.orders.map((o) => this.orderPart(o, lang, now))],
+      createdAt: c.created_at.toISOString(),
+      updatedAt: c.updated_at.toISOString(),
+    };
+  }
+
+  caseDetail(c: CitizenCaseRow & { timeline: CitizenTimelineRow[] }, lang: Lang, now = new Date()) {
+    return { ...this.caseSummary(c, lang, now), timeline: c.timeline.map((t) => this.timelineEntry(t, lang)) };
+  }
+
+  organisation(id: string): Named {
+    if (id === this.network.self.id) return { id, name: this.network.self.name };
+    return { id, name: this.network.get(id)?.name ?? id };
+  }
+
+  productName(orgId: string, code: string, lang: Lang): string {
+    const name = this.network.get(orgId)?.products.find((p) => p.code === code)?.name;
+    return name?.[lang] ?? name?.nl ?? code;
+  }
+
+  private combined(s: CombinedStatus, lang: Lang) {
+    return {
+      phase: s.phase,
+      text: PHASE_TEXT[s.phase][lang],
+      ballWith: s.ballWith === 'citizen' ? 'citizen' as const : { id: s.ballWith.id, name: s.ballWith.name },
+      progress: s.progress,
+      lastUpdatedAt: s.lastUpdatedAt,
+      gaps: s.gaps.map((g) => ({
+        partId: g.orderId,
+        organisation: { id: g.organisation.id, name: g.organisation.name },
+        kind: g.kind,
+        since: g.since,
+        text: GAP_TEXT[g.kind][lang](g.organisation.name, dateFormat[lang].format(new Date(g.since))),
+      })),
+    };
+  }
+
+  private supplierPart(c: CitizenCaseRow, lang: Lang) {
+    const phase = c.phase as Phase;
+    return {
+      id: 'supplier',
+      kind: 'supplier' as const,
+      organisation: this.organisation(this.network.self.id),
+      product: c.product ? { code: c.product, name: c.product } : null,
+      phase,
+      text: c.phase_text ?? PHASE_TEXT[phase]?.[lang] ?? null,
+      since: (c.supplier_since ?? c.created_at).toISOString(),
+      sync: { state: 'fresh' as const, lastSyncedAt: null },
+    };
+  }
+
+  private orderPart(o: CitizenCaseRow['orders'][number], lang: Lang, now: Date) {
+    const org = this.network.get(o.subcontractor);
+    const status = o.status as { phase?: Phase; statustekst?: string | null; omschrijving?: string; toelichting?: string | null; datumStatusGezet?: string } | null;
+    const remoteText = status ? [status.statustekst ?? status.omschrijving, status.toelichting].filter(Boolean).join(' — ') : '';
+    return {
+      id: o.id,
+      kind: 'order' as const,
+      organisation: this.organisation(o.subcontractor),
+      product: { code: o.product, name: this.productName(o.subcontractor, o.product, lang) },
+      phase: status?.phase ?? null,
+      text: remoteText || (status?.phase ? PHASE_TEXT[status.phase][lang] : null),
+      since: status?.datumStatusGezet ?? null,
+      sync: { state: effectiveSyncState(o, org, now), lastSyncedAt: o.last_synced_at?.toISOString() ?? null },
+    };
+  }
+
+  private timelineEntry(t: CitizenTimelineRow, lang: Lang) {
+    const organisation = this.organisation(t.organisation_id);
+    const phase = t.phase as Phase | null;
+    const generated = TIMELINE_TEXT[t.kind]?.[lang](organisation.name);
+    return {
+      at: t.at.toISOString(),
+      organisation,
+      partId: t.order_id ?? 'supplier',
+      kind: t.kind,
+      phase,
+      text: t.text ?? generated ?? (phase ? PHASE_TEXT[phase]?.[lang] ?? null : null),
+      references: t.refs.flatMap((r) => {
+        const ref = r as { type?: unknown; id?: unknown };
+        return typeof ref?.type === 'string' && typeof ref.id === 'string' ? [{ type: ref.type, id: ref.id }] : [];
+      }),
+    };
+  }
+
+  accessEntry(r: AccessLogRow, lang: Lang) {
+    const actor = r.actor_role === 'citizen' ? ACTOR_TEXT.self[lang]
+      : r.actor_role === 'proxy' ? (r.proxy_name ? `${r.proxy_name} (${r.actor})` : r.actor)
+      : `${ACTOR_TEXT[r.actor_role][lang]}: ${this.network.client(r.actor)?.name ?? r.actor}`;
+    return {
+      at: new Date(r.at).toISOString(),
+      role: r.actor_role,
+      actor,
+      organisation: r.organisation ? this.organisation(r.organisation) : null,
+      purpose: r.purpose,
+      purposeText: PURPOSE_TEXT[r.purpose]?.[lang] ?? r.purpose,
+      case: { id: r.case_id, reference: r.reference },
+      traceId: r.trace_id ?? r.request_id,
+    };
+  }
+
+  grantedMandate(m: MandateWithCase, now: Date) {
+    return {
+      id: m.id,
+      proxy: { name: m.proxy_name, bsn: maskBsn(m.proxy_bsn) },
+      case: m.case_id ? { id: m.case_id, reference: m.case_reference } : null,
+      ...this.validity(m, now),
+    };
+  }
+
+  receivedMandate(m: MandateWithCase, now: Date) {
+    const validity = this.validity(m, now);
+    return {
+      id: m.id,
+      grantor: { bsn: maskBsn(m.grantor_bsn) },
+      // The case's reference only while the mandate lets the proxy read it.
+      case: m.case_id ? { id: m.case_id, reference: validity.state === 'active' ? m.case_reference : null } : null,
+      ...validity,
+    };
+  }
+
+  private validity(m: MandateWithCase, now: Date) {
+    return {
+      validFrom: new Date(m.valid_from).toISOString(),
+      validUntil: new Date(m.valid_until).toISOString(),
+      revokedAt: m.revoked_at ? new Date(m.revoked_at).toISOString() : null,
+      state: mandateState(m, now),
+      createdAt: new Date(m.created_at).toISOString(),
+    };
+  }
+}
+
+export type CitizenCase = ReturnType<CitizenPresenter['caseSummary']>;
+export type CitizenCaseDetail = ReturnType<CitizenPresenter['caseDetail']>;
+export type AccessLogEntry = ReturnType<CitizenPresenter['accessEntry']>;
+export type GrantedMandate = ReturnType<CitizenPresenter['grantedMandate']>;
+export type ReceivedMandate = ReturnType<CitizenPresenter['receivedMandate']>;

@@ -1,0 +1,163 @@
+// The citizen's reads. Each is ONE statement: the visibility rules (BSN, confidentiality,
+// mandate), the page, the orders and the access-log insert (a data-modifying CTE, so the log
+// row and the read commit or fail together) — one round trip per request at any scale.
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { CombinedOrder } from '../cases/status-refresh.ts';
+import type { Access } from './access-log.ts';
+
+export interface Scope {
+  /** Whose cases are read. */
+  subjectBsn: string;
+  /** Confidentiality levels a citizen may see. */
+  levels: readonly string[];
+  /** Reading as a proxy: only cases a valid mandate from the subject to this BSN covers. */
+  proxyBsn?: string;
+}
+
+export interface CitizenCaseRow {
+  id: string;
+  reference: string;
+  title: string;
+  product: string | null;
+  phase: string;
+  phase_text: string | null;
+  closed_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  supplier_since: Date | null;
+  orders: CitizenOrderRow[];
+}
+
+export type CitizenOrderRow = CombinedOrder & { product: string };
+
+export interface CitizenTimelineRow {
+  at: Date;
+  organisation_id: string;
+  order_id: string | null;
+  kind: string;
+  phase: string | null;
+  text: string | null;
+  refs: unknown[];
+}
+
+const ORDERS = sql`coalesce((select jsonb_agg(jsonb_build_object(
+    'id', o.id, 'subcontractor', o.subcontractor, 'product', o.product, 'state', o.state, 'status', o.status,
+    'sync_state', o.sync_state, 'last_synced_at', o.last_synced_at, 'created_at', o.created_at, 'updated_at', o.updated_at
+  ) order by o.created_at, o.id) from orders o where o.case_id = p.id), '[]'::jsonb)`;
+
+const SUPPLIER_SINCE = sql`(select max(te.at) from timeline_entries te where te.case_id = p.id and te.order_id is null and te.kind = 'status')`;
+
+const TIMELINE = sql`coalesce((select jsonb_agg(jsonb_build_object(
+    'at', te.at, 'organisation_id', te.organisation_id, 'order_id', te.order_id, 'kind', te.kind,
+    'phase', te.phase, 'text', te.text, 'refs', te.refs
+  ) order by te.at, te.id) from timeline_entries te where te.case_id = p.id and te.citizen_visible), '[]'::jsonb)`;
+
+function mandateCte(scope: Scope): RawBuilder<unknown> {
+  if (!scope.proxyBsn) return sql`mandate as (select null::uuid as id, null::uuid as case_id where false)`;
+  return sql`mandate as (select id, case_id from mandates
+    where grantor_bsn = ${scope.subjectBsn} and proxy_bsn = ${scope.proxyBsn}
+      and revoked_at is null and valid_from <= now() and valid_until > now())`;
+}
+
+/** The cases the scope may read, with the mandate that allows it (null when reading one's own). */
+function visible(scope: Scope, extra: RawBuilder<unknown>): RawBuilder<unknown> {
+  const mandateOf = scope.proxyBsn
+    ? sql`(select m.id from mandate m where m.case_id = c.id or m.case_id is null order by m.case_id nulls last limit 1)`
+    : sql`null::uuid`;
+  const mandated = scope.proxyBsn ? sql`and exists (select 1 from mandate m where m.case_id is null or m.case_id = c.id)` : sql``;
+  return sql`visible as (
+    select c.id, c.reference, c.title, c.product, c.citizen_bsn, c.phase, c.phase_text, c.closed_at, c.created_at, c.updated_at,
+           ${mandateOf} as mandate_id
+    from cases c
+    where c.citizen_bsn = ${scope.subjectBsn} and c.confidentiality in (${sql.join([...scope.levels])}) ${mandated} ${extra})`;
+}
+
+function logged(access: Access): RawBuilder<unknown> {
+  return sql`logged as (
+    insert into access_log (actor_role, actor, mandate_id, organisation, purpose, case_id, subject_bsn, request_id, trace_id)
+    select ${access.role}::text, ${access.actor}::text, p.mandate_id, ${access.organisation ?? null}::text, ${access.purpose}::text,
+           p.id, p.citizen_bsn, ${access.requestId ?? null}::text, ${access.traceId ?? null}::text
+    from page p returning 1)`;
+}
+
+export interface ListResult {
+  /** How many valid mandates cover the read (proxies only; null when reading one's own). */
+  mandates: number | null;
+  count: number;
+  rows: CitizenCaseRow[];
+}
+
+export async function listVisibleCases(db: Db, scope: Scope, state: 'open' | 'closed' | undefined, limit: number, offset: number, access: Access): Promise<ListResult> {
+  const stateFilter = state === 'open' ? sql`and c.closed_at is null` : state === 'closed' ? sql`and c.closed_at is not null` : sql``;
+  const { rows } = await sql<RawRow & { total: number; mandates: number }>`
+    with ${mandateCte(scope)}, ${visible(scope, stateFilter)},
+    page as (select * from visible order by updated_at desc, id limit ${limit} offset ${offset}),
+    ${logged(access)}
+    select t.total, (select count(*)::int from mandate) as mandates,
+           p.id, p.reference, p.title, p.product, p.phase, p.phase_text, p.closed_at, p.created_at, p.updated_at,
+           ${SUPPLIER_SINCE} as supplier_since, ${ORDERS} as orders
+    from (select count(*)::int as total from visible) t left join page p on true
+    order by p.updated_at desc, p.id`.execute(db);
+  return {
+    mandates: scope.proxyBsn ? Number(rows[0]?.mandates ?? 0) : null,
+    count: Number(rows[0]?.total ?? 0),
+    rows: rows.filter((r) => r.id !== null).map(toCaseRow),
+  };
+}
+
+export interface DetailResult {
+  mandates: number | null;
+  row: (CitizenCaseRow & { timeline: CitizenTimelineRow[] }) | undefined;
+}
+
+export async function findVisibleCase(db: Db, scope: Scope, id: string, access: Access): Promise<DetailResult> {
+  const { rows } = await sql<RawRow & { mandates: number; timeline: unknown[] | null }>`
+    with ${mandateCte(scope)}, ${visible(scope, sql`and c.id = ${id}`)},
+    page as (select * from visible),
+    ${logged(access)}
+    select (select count(*)::int from mandate) as mandates,
+           p.id, p.reference, p.title, p.product, p.phase, p.phase_text, p.closed_at, p.created_at, p.updated_at,
+           ${SUPPLIER_SINCE} as supplier_since, ${ORDERS} as orders, ${TIMELINE} as timeline
+    from (select 1) one left join page p on true`.execute(db);
+  const r = rows[0];
+  return {
+    mandates: scope.proxyBsn ? Number(r?.mandates ?? 0) : null,
+    row: r?.id ? { ...toCaseRow(r), timeline: ((r.timeline ?? []) as JsonTimeline[]).map(toTimelineRow) } : undefined,
+  };
+}
+
+interface RawRow {
+  id: string | null;
+  reference: string;
+  title: string;
+  product: string | null;
+  phase: string;
+  phase_text: string | null;
+  closed_at: Date | string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  supplier_since: Date | string | null;
+  orders: JsonOrder[] | null;
+}
+
+type JsonOrder = Omit<CitizenOrderRow, 'last_synced_at' | 'created_at' | 'updated_at'> & { last_synced_at: string | null; created_at: string; updated_at: string };
+type JsonTimeline = Omit<CitizenTimelineRow, 'at'> & { at: string };
+
+const date = (v: Date | string) => (v instanceof Date ? v : new Date(v));
+const dateOrNull = (v: Date | string | null) => (v === null ? null : date(v));
+
+function toCaseRow(r: RawRow): CitizenCaseRow {
+  return {
+    id: r.id!, reference: r.reference, title: r.title, product: r.product, phase: r.phase, phase_text: r.phase_text,
+    closed_at: dateOrNull(r.closed_at), created_at: date(r.created_at), updated_at: date(r.updated_at),
+    supplier_since: dateOrNull(r.supplier_since),
+    orders: (r.orders ?? []).map((o) => ({
+      ...o, last_synced_at: dateOrNull(o.last_synced_at), created_at: date(o.created_at), updated_at: date(o.updated_at),
+    })),
+  };
+}
+
+function toTimelineRow(t: JsonTimeline): CitizenTimelineRow {
+  return { ...t, at: date(t.at), refs: Array.isArray(t.refs) ? t.refs : [] };
+}

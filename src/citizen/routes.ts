@@ -1,0 +1,98 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { readJson } from '../http/body.ts';
+import type { AppEnv } from '../http/context.ts';
+import { pageOf, readPage } from '../http/pagination.ts';
+import { validationProblem } from '../http/problem.ts';
+import { parseWith } from '../http/validate.ts';
+import type { CitizenAuthenticator } from './auth.ts';
+import { preferredLanguage } from './language.ts';
+import { requireCitizen, type CitizenEnv } from './middleware.ts';
+import type { CitizenService } from './service.ts';
+
+const listQuery = z.strictObject({
+  state: z.enum(['open', 'closed']).optional(),
+  onBehalfOf: z.string().optional(),
+  page: z.string().optional(),
+  pageSize: z.string().optional(),
+});
+const detailQuery = z.strictObject({ onBehalfOf: z.string().optional() });
+const pageQuery = z.strictObject({ page: z.string().optional(), pageSize: z.string().optional() });
+
+const grantSchema = z.strictObject({
+  proxyBsn: z.string(),
+  proxyName: z.string().trim().min(1).max(100).optional(),
+  caseId: z.string().max(64).optional(),
+  validUntil: z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'must be an ISO 8601 date-time with offset, or a date' }).optional(),
+});
+
+/** Proxies only read: onBehalfOf anywhere else is refused rather than ignored. */
+function refuseOnBehalfOf(c: Context) {
+  if (c.req.query('onBehalfOf') !== undefined) {
+    throw validationProblem([{ name: 'onBehalfOf', code: 'read-only', reason: 'a proxy may only read cases (GET /me/cases and /me/cases/{id})' }]);
+  }
+}
+
+function language(c: Context) {
+  const lang = preferredLanguage(c.req.header('accept-language'));
+  c.header('Content-Language', lang);
+  c.header('Vary', 'Accept-Language, Authorization');
+  // Personal data: no shared cache may keep it.
+  c.header('Cache-Control', 'no-store');
+  return lang;
+}
+
+const trace = (c: Context<CitizenEnv>) => ({ requestId: c.get('requestId'), traceId: c.get('traceId') });
+
+export function citizenRoutes({ citizen, auth, baseUrl, minAcr }: { citizen: CitizenService; auth: CitizenAuthenticator; baseUrl: string; minAcr?: string }) {
+  return new Hono<CitizenEnv>()
+    .use(requireCitizen(auth, minAcr))
+    .get('/cases', async (c) => {
+      const query = parseWith(listQuery, c.req.query(), 'query');
+      const page = readPage(c);
+      const onBehalfOf = query.onBehalfOf !== undefined ? { bsn: query.onBehalfOf } : undefined;
+      const lang = language(c);
+      const { count, results } = await citizen.listMyCases(c.get('viewer'), { state: query.state, onBehalfOf, page: page.page, pageSize: page.pageSize, lang, ...trace(c) });
+      return c.json(pageOf(c, page, count, results, baseUrl));
+    })
+    .get('/cases/:id', async (c) => {
+      const query = parseWith(detailQuery, c.req.query(), 'query');
+      const onBehalfOf = query.onBehalfOf !== undefined ? { bsn: query.onBehalfOf } : undefined;
+      return c.json(await citizen.getMyCase(c.get('viewer'), c.req.param('id'), { onBehalfOf, lang: language(c), ...trace(c) }));
+    })
+    .get('/access-log', async (c) => {
+      refuseOnBehalfOf(c);
+      parseWith(pageQuery, c.req.query(), 'query');
+      const page = readPage(c);
+      const { count, results } = await citizen.accessLog(c.get('viewer'), { page: page.page, pageSize: page.pageSize, lang: language(c) });
+      return c.json(pageOf(c, page, count, results, baseUrl));
+    })
+    .get('/mandates', async (c) => {
+      refuseOnBehalfOf(c);
+      language(c);
+      return c.json(await citizen.listMandates(c.get('viewer')));
+    })
+    .post('/mandates', async (c) => {
+      refuseOnBehalfOf(c);
+      const input = parseWith(grantSchema, await readJson(c));
+      language(c);
+      const mandate = await citizen.grantMandate(c.get('viewer'), input);
+      return c.json(mandate, 201, { Location: `${baseUrl}/api/v1/me/mandates/${mandate.id}` });
+    })
+    .delete('/mandates/:id', async (c) => {
+      refuseOnBehalfOf(c);
+      await citizen.revokeMandate(c.get('viewer'), c.req.param('id'));
+      return c.body(null, 204);
+    });
+}
+
+/** GET /api/v1/network: public, no personal data, no URLs or secrets. */
+export function networkRoutes({ citizen }: { citizen: CitizenService }) {
+  return new Hono<AppEnv>().get('/', async (c) => {
+    const lang = preferredLanguage(c.req.header('accept-language'));
+    c.header('Content-Language', lang);
+    c.header('Vary', 'Accept-Language');
+    c.header('Cache-Control', 'public, max-age=10');
+    return c.json(await citizen.network(lang));
+  });
+}

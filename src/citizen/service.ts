@@ -1,0 +1,198 @@
+// The citizen's verbs, shared by the JSON API (/api/v1/me/...) and the server-rendered page.
+// Every case read goes through here: visibility is decided in SQL (the viewer's BSN, or a valid
+// mandate; confidentiality ≤ the configured maximum) and the access-log row is written by the
+// same statement. Someone else's case is "not found", never "forbidden".
+import { randomUUID } from 'node:crypto';
+import { isValidBsn, maskBsn } from '../cases/identifiers.ts';
+import { CONFIDENTIALITY, type Confidentiality } from '../cases/phases.ts';
+import type { Database } from '../db/database.ts';
+import { ServiceError, notFound } from '../lib/service-error.ts';
+import type { NetworkService } from '../network/service.ts';
+import type { Breakers } from '../sync/breaker.ts';
+import { accessLogOf, PURPOSES, type Access } from './access-log.ts';
+import type { CitizenIdentity } from './auth.ts';
+import type { Lang } from './language.ts';
+import * as mandates from './mandates.ts';
+import { NetworkView } from './network-view.ts';
+import { CitizenPresenter } from './presenter.ts';
+import { findVisibleCase, listVisibleCases, type Scope } from './repository.ts';
+
+export type Viewer = CitizenIdentity;
+
+/** Read as the proxy of someone: by their BSN (API) or by the mandate's id (the page: no BSN in URLs). */
+export type OnBehalfOf = { bsn: string } | { mandateId: string };
+
+export interface ReadOptions {
+  lang?: Lang;
+  onBehalfOf?: OnBehalfOf;
+  requestId?: string;
+  traceId?: string;
+}
+
+export interface CaseListQuery extends ReadOptions {
+  state?: 'open' | 'closed';
+  page?: number;
+  pageSize?: number;
+}
+
+export interface GrantInput {
+  proxyBsn: string;
+  proxyName?: string;
+  caseId?: string;
+  /** ISO date-time, or a date (valid through that day, at most a year); default and maximum: one year from now. */
+  validUntil?: string | Date;
+}
+
+export interface CitizenServiceDeps {
+  database: Database;
+  network: NetworkService;
+  maxConfidentiality: Confidentiality;
+  breakers?: Breakers;
+  /** Active mandates one citizen may have given at a time. */
+  mandateLimit?: number;
+  now?: () => Date;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const noMandate = () => new ServiceError('forbidden', 'You hold no valid mandate from this person to read their cases.');
+
+export class CitizenService {
+  private readonly deps: CitizenServiceDeps;
+  private readonly levels: readonly Confidentiality[];
+  private readonly present: CitizenPresenter;
+  private readonly networkView: NetworkView;
+
+  constructor(deps: CitizenServiceDeps) {
+    this.deps = deps;
+    this.levels = CONFIDENTIALITY.slice(0, CONFIDENTIALITY.indexOf(deps.maxConfidentiality) + 1);
+    this.present = new CitizenPresenter(deps.network);
+    this.networkView = new NetworkView({ db: deps.database.db, network: deps.network, breakers: deps.breakers });
+  }
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  private now() {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** The viewer's cases (or, with onBehalfOf, the mandated cases of the grantor), newest first. */
+  async listMyCases(viewer: Viewer, query: CaseListQuery = {}) {
+    const pageSize = query.pageSize ?? 20;
+    const page = query.page ?? 1;
+    const { scope, access } = await this.scopeOf(viewer, query);
+    const result = await listVisibleCases(this.db, scope, query.state, pageSize, (page - 1) * pageSize, access);
+    if (result.mandates === 0) throw noMandate();
+    const now = this.now();
+    return { count: result.count, results: result.rows.map((r) => this.present.caseSummary(r, query.lang ?? 'nl', now)) };
+  }
+
+  /** One case with its citizen-visible timeline; 404 when the viewer may not read it. */
+  async getMyCase(viewer: Viewer, id: string, options: ReadOptions = {}) {
+    const { scope, access } = await this.scopeOf(viewer, options);
+    if (!UUID.test(id)) {
+      if (scope.proxyBsn) await this.requireSomeMandate(scope);
+      throw notFound(`case ${id}`);
+    }
+    const result = await findVisibleCase(this.db, scope, id, access);
+    if (result.mandates === 0) throw noMandate();
+    if (!result.row) throw notFound(`case ${id}`);
+    return this.present.caseDetail(result.row, options.lang ?? 'nl', this.now());
+  }
+
+  /** Who read the viewer's case data, and why; newest first. */
+  async accessLog(viewer: Viewer, page: { page?: number; pageSize?: number; lang?: Lang } = {}) {
+    const pageSize = page.pageSize ?? 20;
+    const { rows, count } = await accessLogOf(this.db, viewer.bsn, pageSize, ((page.page ?? 1) - 1) * pageSize);
+    return { count, results: rows.map((r) => this.present.accessEntry(r, page.lang ?? 'nl')) };
+  }
+
+  async grantMandate(viewer: Viewer, input: GrantInput) {
+    const now = this.now();
+    const max = new Date(now);
+    max.setUTCFullYear(max.getUTCFullYear() + 1);
+    if (!isValidBsn(input.proxyBsn)) throw invalid('proxyBsn', 'bsn', 'must be a valid BSN (9 digits, elfproef)');
+    if (input.proxyBsn === viewer.bsn) throw unprocessable('proxyBsn', 'self', 'you cannot give a mandate to yourself');
+    const validUntil = validUntilOf(input.validUntil, max);
+    if (Number.isNaN(validUntil.getTime())) throw invalid('validUntil', 'date-time', 'must be an ISO 8601 date-time');
+    if (validUntil <= now) throw unprocessable('validUntil', 'past', 'must lie in the future');
+    if (validUntil.getTime() > max.getTime() + 60_000) throw unprocessable('validUntil', 'too-long', 'a mandate lasts at most one year');
+    if (input.caseId !== undefined && !UUID.test(input.caseId)) throw notFound(`case ${input.caseId}`);
+    const row = await this.db.transaction().execute(async (trx) => {
+      if (input.caseId && !(await mandates.isOwnCase(trx, input.caseId, viewer.bsn, this.levels))) throw notFound(`case ${input.caseId}`);
+      if ((await mandates.countActiveGranted(trx, viewer.bsn, now)) >= (this.deps.mandateLimit ?? 50)) {
+        throw new ServiceError('unprocessable', 'You have given the maximum number of mandates; revoke one first.');
+      }
+      const created = await mandates.insertMandate(trx, {
+        id: randomUUID(), grantor_bsn: viewer.bsn, proxy_bsn: input.proxyBsn, proxy_name: input.proxyName?.trim() || null,
+        case_id: input.caseId ?? null, valid_from: now, valid_until: validUntil,
+      });
+      const reference = input.caseId ? (await trx.selectFrom('cases').select('reference').where('id', '=', input.caseId).executeTakeFirst())?.reference ?? null : null;
+      return { ...created, case_reference: reference };
+    });
+    return this.present.grantedMandate(row, now);
+  }
+
+  /** Mandates the viewer gave and mandates the viewer holds, newest first (at most 100 of each). */
+  async listMandates(viewer: Viewer) {
+    const now = this.now();
+    const [granted, received] = await Promise.all([mandates.mandatesOf(this.db, 'grantor', viewer.bsn), mandates.mandatesOf(this.db, 'proxy', viewer.bsn)]);
+    return {
+      granted: granted.map((m) => this.present.grantedMandate(m, now)),
+      received: received.map((m) => this.present.receivedMandate(m, now)),
+    };
+  }
+
+  /** Ends a mandate at once; only its grantor may. Revoking twice is fine. */
+  async revokeMandate(viewer: Viewer, id: string): Promise<void> {
+    if (!UUID.test(id) || !(await mandates.revokeMandate(this.db, id, viewer.bsn))) throw notFound(`mandate ${id}`);
+  }
+
+  /** The public network listing (no authentication needed). */
+  network(lang: Lang = 'nl') {
+    return this.networkView.list(lang);
+  }
+
+  private async scopeOf(viewer: Viewer, options: ReadOptions): Promise<{ scope: Scope; access: Access }> {
+    const trace = { requestId: options.requestId, traceId: options.traceId };
+    const grantor = await this.grantorOf(viewer, options.onBehalfOf);
+    if (grantor === undefined || grantor === viewer.bsn) {
+      return { scope: { subjectBsn: viewer.bsn, levels: this.levels }, access: { role: 'citizen', actor: 'self', purpose: PURPOSES.citizen, ...trace } };
+    }
+    return {
+      scope: { subjectBsn: grantor, levels: this.levels, proxyBsn: viewer.bsn },
+      access: { role: 'proxy', actor: maskBsn(viewer.bsn), purpose: PURPOSES.proxy, ...trace },
+    };
+  }
+
+  private async grantorOf(viewer: Viewer, onBehalfOf: OnBehalfOf | undefined): Promise<string | undefined> {
+    if (!onBehalfOf) return undefined;
+    if ('bsn' in onBehalfOf) {
+      if (!isValidBsn(onBehalfOf.bsn)) throw invalid('onBehalfOf', 'bsn', 'must be a valid BSN (9 digits, elfproef)');
+      return onBehalfOf.bsn;
+    }
+    const grantor = UUID.test(onBehalfOf.mandateId) ? await mandates.grantorOf(this.db, onBehalfOf.mandateId, viewer.bsn) : undefined;
+    if (!grantor) throw noMandate();
+    return grantor;
+  }
+
+  private async requireSomeMandate(scope: Scope) {
+    if (!(await mandates.hasValidMandate(this.db, scope.subjectBsn, scope.proxyBsn!))) throw noMandate();
+  }
+}
+
+const invalid = (name: string, code: string, reason: string) =>
+  new ServiceError('invalid', `${name} ${reason}.`, { invalidParams: [{ name, code, reason }] });
+const unprocessable = (name: string, code: string, reason: string) =>
+  new ServiceError('unprocessable', `${name} ${reason}.`, { invalidParams: [{ name, code, reason }] });
+
+/** A plain date means "through that day" (to 23:59:59 CET, clamped to the maximum); a date-time is taken as given. */
+function validUntilOf(value: string | Date | undefined, max: Date): Date {
+  if (value === undefined) return max;
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const endOfDay = new Date(`${value}T23:59:59+01:00`);
+    return Number.isNaN(endOfDay.getTime()) || endOfDay < max ? endOfDay : max;
+  }
+  return new Date(value);
+}
