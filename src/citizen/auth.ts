@@ -24,6 +24,8 @@ export interface CitizenAuthOptions {
   clockToleranceSeconds?: number;
   /** Discovery and JWKS requests give up after this long. */
   timeoutMs?: number;
+  /** After a JWKS fetch, an unknown `kid` fetches again only after this long (spares the issuer). */
+  jwksCooldownMs?: number;
 }
 
 export const CITIZEN_ALGORITHMS = ['RS256', 'ES256', 'PS256'];
@@ -130,7 +132,7 @@ export class CitizenAuthenticator {
     if (typeof doc.jwks_uri !== 'string' || String(doc.issuer).replace(/\/+$/, '') !== issuer) {
       throw new CitizenAuthUnavailable('the citizen identity provider publishes no jwks_uri for this issuer', true);
     }
-    const remote = createRemoteJWKSet(new URL(doc.jwks_uri), { timeoutDuration: timeoutMs, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+    const remote = createRemoteJWKSet(new URL(doc.jwks_uri), { timeoutDuration: timeoutMs, cooldownDuration: this.options.jwksCooldownMs ?? 30_000, cacheMaxAge: 600_000 });
     // A key set that cannot be fetched is our problem (503), not a bad token (401).
     const keys: KeySet = async (header, token) => {
       try {
