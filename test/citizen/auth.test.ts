@@ -1,7 +1,7 @@
 // Citizen access tokens: only RS256/ES256/PS256 JWTs from the configured issuer, for this
 // audience, in their validity window, carrying a BSN. Every attack answers 401 with
 // WWW-Authenticate; a gateway without an issuer answers 503.
-import { exportSPKI, importJWK, SignJWT } from 'jose';
+import { exportSPKI, importJWK, SignJWT, type CryptoKey } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { CitizenAuthenticator, CitizenAuthError, CitizenAuthUnavailable } from '../../src/citizen/auth.ts';
 import { startTestGateway } from '../helpers/gateway.ts';

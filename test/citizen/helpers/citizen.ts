@@ -2,22 +2,39 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../src/db/database.ts';
 import { json } from '../../../src/db/json.ts';
-import type { Organisation } from '../../../src/network/types.ts';
+import type { DestinationStream } from 'pino';
+import { afterAll } from 'vitest';
+import { parseConfig } from '../../../src/config.ts';
+import { startGateway } from '../../../src/gateway.ts';
+import { createLogger } from '../../../src/log.ts';
+import type { NetworkDefinition, Organisation } from '../../../src/network/types.ts';
+import { freshDatabaseUrl } from '../../helpers/db.ts';
 import { organisation } from '../../helpers/fixtures.ts';
 import { startTestGateway, testNetwork } from '../../helpers/gateway.ts';
 import { startTestIssuer } from './issuer.ts';
 
+/** Like startTestGateway, with log lines (level info) going to `destination`. */
+async function startLoggingGateway(network: NetworkDefinition, extra: Record<string, string>, destination: DestinationStream) {
+  const env = { DATABASE_URL: await freshDatabaseUrl(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', OUTBOUND_ALLOW_PRIVATE: 'true', ...extra };
+  const config = parseConfig(env);
+  const gateway = await startGateway({ config, logger: createLogger(config.logLevel, destination), env, network, listen: false });
+  afterAll(() => gateway.close());
+  return gateway;
+}
+
 /** Valid BSNs (elfproef). */
 export const BSN = { anna: '111222333', bram: '123456782', carla: '999999990', dirk: '100000009' } as const;
 
-export async function startCitizenGateway(options: { env?: Record<string, string>; organisations?: Organisation[] } = {}) {
+export async function startCitizenGateway(options: { env?: Record<string, string>; organisations?: Organisation[]; logDestination?: DestinationStream } = {}) {
   const issuer = await startTestIssuer();
   const organisations = options.organisations ?? [
     organisation('hulpmiddelen-bv', { name: 'Hulpmiddelen B.V.', pollIntervalSeconds: 300 }),
     organisation('bouw-bv', { name: 'Bouw B.V.', notifications: { mode: 'poll' }, products: [{ code: 'aanpassing', name: { nl: 'Woningaanpassing', en: 'Home adaptation' }, zaaktype: 'https://catalogi.example/zt/2' }] }),
     organisation('wachtend-bv', { name: 'Wachtend B.V.', status: 'pending', agreement: undefined }),
   ];
-  const gateway = await startTestGateway({ network: testNetwork(organisations), env: { CITIZEN_OIDC_ISSUER: issuer.url, ...options.env } });
+  const gateway = options.logDestination
+    ? await startLoggingGateway(testNetwork(organisations), { CITIZEN_OIDC_ISSUER: issuer.url, ...options.env }, options.logDestination)
+    : await startTestGateway({ network: testNetwork(organisations), env: { CITIZEN_OIDC_ISSUER: issuer.url, ...options.env } });
   const as = async (bsn: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${await issuer.token(bsn)}`, ...extra });
   return { gateway, issuer, app: gateway.app, db: gateway.database.db, as };
 }
