@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from './http/body-limit.ts';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
