@@ -22,6 +22,7 @@ import type { IntakeService } from './sync/intake.ts';
 import { intakeRoutes } from './sync/intake-routes.ts';
 import type { NotificationAuthenticator } from './sync/notification-auth.ts';
 import { opsRoutes } from './sync/ops-routes.ts';
+import { webRoutes } from './web/index.ts';
 import type { CitizenAuthenticator } from './citizen/auth.ts';
 import { citizenRoutes, networkRoutes } from './citizen/routes.ts';
 import type { CitizenService } from './citizen/service.ts';
@@ -75,6 +76,11 @@ export function createApp(deps: AppDeps) {
     return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
   });
   app.route('/', docsRoutes());
+  // Server-rendered pages (citizen page `/`, /auth, /ops): HTML errors; everything else problem+json.
+  app.route('/', webRoutes({
+    config, logger, database: deps.database, network, breakers: deps.breakers, jobs: deps.jobs, verifier,
+    citizens: deps.citizen, authenticator: deps.citizenAuth,
+  }));
   app.route('/api/v1/organisations', organisationRoutes({ network, guard }));
   app.route('/api/v1/cases', caseRoutes({ cases: deps.cases, guard, baseUrl: config.publicBaseUrl }));
   app.route('/api/v1/orders', orderRoutes({ cases: deps.cases, guard }));

@@ -1,4 +1,5 @@
 // The only place that reads process.env. Everything else receives a Config.
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -38,6 +39,12 @@ const envSchema = z.object({
   CITIZEN_ACR_ORDER: z.string().default(DIGID_ACR_ORDER),
   CITIZEN_MANDATE_LIMIT: int(50, 1),
   ACCESS_LOG_RETENTION_DAYS: int(400, 1),
+  // The HTML pages (citizen page `/`, operator dashboard `/ops`).
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  CITIZEN_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  CITIZEN_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  CITIZEN_OIDC_SCOPE: z.string().min(1).default('openid'),
+  CITIZEN_OIDC_RESOURCE: z.string().url().optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -56,6 +63,9 @@ export function parseConfig(env: Record<string, string | undefined>) {
     throw new ConfigError('invalid environment:\n  CITIZEN_MIN_ACR: must be one of CITIZEN_ACR_ORDER');
   }
   const demo = e.DEMO ?? e.NETWORK_FILE === undefined;
+  if (!demo && !e.SESSION_SECRET) {
+    throw new ConfigError('invalid environment:\n  SESSION_SECRET: required outside the demo (at least 32 random characters; signs the page session cookies)');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -82,6 +92,18 @@ export function parseConfig(env: Record<string, string | undefined>) {
       mandateLimit: e.CITIZEN_MANDATE_LIMIT,
     },
     accessLogRetentionDays: e.ACCESS_LOG_RETENTION_DAYS,
+    web: {
+      // In the demo a random secret per start (sessions end at a restart); main.ts says so in the log.
+      sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+      sessionSecretGenerated: e.SESSION_SECRET === undefined,
+      /** The gateway's own page as an OIDC client of CITIZEN_OIDC_ISSUER (authorization code + PKCE). */
+      login: {
+        clientId: e.CITIZEN_OIDC_CLIENT_ID,
+        clientSecret: e.CITIZEN_OIDC_CLIENT_SECRET,
+        scope: e.CITIZEN_OIDC_SCOPE,
+        resource: e.CITIZEN_OIDC_RESOURCE,
+      },
+    },
   };
 }
 

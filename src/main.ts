@@ -8,10 +8,13 @@ import { NetworkFileError } from './network/load.ts';
 const EXPECTED = [ConfigError, NetworkFileError, DataDirectoryLockedError];
 
 async function main() {
-  const config = parseConfig(process.env);
-  const logger = createLogger(config.logLevel);
-  const demo = config.networkFile ? undefined : await startDemo(config, logger);
+  const parsed = parseConfig(process.env);
+  const logger = createLogger(parsed.logLevel);
+  const demo = parsed.networkFile ? undefined : await startDemo(parsed, logger);
+  // The demo's identity provider only has its address once it runs: the demo completes the config.
+  const config = demo ? demo.configure(parsed) : parsed;
   const gateway = await startGateway({ config, logger, env: process.env, defaultNetwork: demo?.network });
+  if (demo) await demo.seed(gateway).catch((error: Error) => logger.error({ err: error }, 'demo case could not be seeded'));
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,12 +1,23 @@
-// `npm start` without NETWORK_FILE: two simulated subcontractors on loopback and the demo network.
+// `npm start` without NETWORK_FILE: two simulated subcontractors on loopback, the demo network, a
+// local OpenID Provider with test citizens (unless CITIZEN_OIDC_ISSUER is set) and a seeded case.
 import type { Config } from '../config.ts';
+import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../log.ts';
 import type { NetworkDefinition } from '../network/types.ts';
 import type { Simulator } from '../simulator/index.ts';
+import { DEMO_CITIZENS, DEMO_PASSWORD, DEMO_RESOURCE, DEMO_SCOPE, DEMO_WEB_CLIENT, startDemoIdp, type DemoIdp } from './idp.ts';
 import { demoNetwork, DEMO_SECRETS, DEMO_SELF, type DemoSubcontractor } from './network.ts';
+import { seedDemo } from './seed.ts';
+
+/** Seconds between the simulators' automatic steps (each its own pace, so the parts interleave). */
+const AUTO_ADVANCE_SECONDS = { 'hulpmiddelen-bv': 20, 'bouwbedrijf-de-steiger': 25 } as const;
 
 export interface Demo {
   network: () => NetworkDefinition;
+  /** The gateway's configuration with the demo identity provider as citizen issuer and login client. */
+  configure(config: Config): Config;
+  /** Creates this run's demo case (see seed.ts) and says in the log how to log in. */
+  seed(gateway: Pick<Gateway, 'app' | 'database'>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,6 +40,7 @@ export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
       clients: { [DEMO_SELF.id]: DEMO_SECRETS.outbound },
       zaaktypen,
       notifier: { callbackUrl: notifyUrl, clientId: spec.id, secret: DEMO_SECRETS.notify[spec.id] },
+      autoAdvanceSeconds: AUTO_ADVANCE_SECONDS[spec.id],
     });
     simulators.push(sim);
     subcontractors.push({
@@ -48,8 +60,32 @@ export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
     });
     logger.info({ organisation: spec.id, url: sim.url }, 'demo subcontractor simulator started');
   }
+  let idp: DemoIdp | undefined;
+  if (!config.citizen.issuer) {
+    idp = await startDemoIdp({
+      host: config.host,
+      port: config.port === 0 ? 0 : config.port + 3,
+      publicHost: new URL(config.publicBaseUrl).hostname,
+      gatewayBaseUrl: config.publicBaseUrl,
+      audience: config.citizen.audience,
+      logger,
+    });
+    logger.info({ issuer: idp.issuer }, 'demo identity provider started (test citizens; never for production)');
+  }
   return {
     network: () => demoNetwork(subcontractors),
-    close: async () => void (await Promise.all(simulators.map((s) => s.close()))),
+    configure: (base) => idp ? {
+      ...base,
+      citizen: { ...base.citizen, issuer: idp.issuer },
+      web: { ...base.web, login: { clientId: DEMO_WEB_CLIENT.clientId, clientSecret: DEMO_WEB_CLIENT.secret, scope: DEMO_SCOPE, resource: DEMO_RESOURCE } },
+    } : base,
+    seed: async (gateway) => {
+      const seeded = await seedDemo(gateway, logger);
+      logger.info({
+        url: config.publicBaseUrl, case: seeded.reference,
+        citizens: DEMO_CITIZENS.map((c) => c.name).join(', '), password: idp ? DEMO_PASSWORD : undefined,
+      }, `demo ready: open ${config.publicBaseUrl} and log in as ${DEMO_CITIZENS[0].name}`);
+    },
+    close: async () => void (await Promise.all([...simulators.map((s) => s.close()), idp?.close()])),
   };
 }

@@ -1,0 +1,92 @@
+// The server-rendered pages: the citizen page `/` (+ /cases, /access-log, /mandates, /on-behalf),
+// its login under /auth, and the operator dashboard /ops. HTML errors here, problem+json elsewhere.
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { CitizenAuthenticator } from '../citizen/auth.ts';
+import type { CitizenService } from '../citizen/service.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import type { CachedTokenVerifier } from '../http/zgw-auth.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import { ServiceError } from '../lib/service-error.ts';
+import type { Logger } from '../log.ts';
+import type { NetworkService } from '../network/service.ts';
+import type { Breakers } from '../sync/breaker.ts';
+import { STYLESHEET, STYLESHEET_PATH } from './assets.ts';
+import { authRoutes } from './auth.ts';
+import { citizenPages } from './citizen-pages.ts';
+import type { WebEnv } from './context.ts';
+import { language, tOf } from './i18n.ts';
+import { errorPage, LoginRequired, PageError } from './layout.ts';
+import { CitizenLogin } from './oidc-login.ts';
+import { opsPages, type OpsPanel } from './ops.ts';
+import { SessionStore } from './session.ts';
+
+export interface WebDeps {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  network: NetworkService;
+  breakers: Breakers;
+  jobs: JobQueue;
+  verifier: CachedTokenVerifier;
+  citizens: CitizenService;
+  authenticator: CitizenAuthenticator;
+  opsPanels?: OpsPanel[];
+}
+
+/** The page paths; middleware is bound to these only, never to the API under the same app. */
+export const PAGE_PATHS = ['/', '/cases/*', '/access-log', '/mandates', '/mandates/*', '/on-behalf/*', '/auth/*', '/ops', '/ops/*'];
+
+export function webRoutes(deps: WebDeps) {
+  const { config, logger } = deps;
+  const publicBaseUrl = config.publicBaseUrl;
+  const publicOrigin = new URL(publicBaseUrl).origin;
+  const secure = publicBaseUrl.startsWith('https:');
+  if (config.web.sessionSecretGenerated) {
+    logger.info('SESSION_SECRET is not set: page sessions are signed with a random secret and end at a restart (demo only)');
+  }
+  const sessions = new SessionStore({ db: deps.database.db, secret: config.web.sessionSecret, secure });
+  const login = new CitizenLogin({
+    issuer: () => deps.authenticator.issuer(),
+    clientId: config.web.login.clientId,
+    clientSecret: config.web.login.clientSecret,
+    scope: config.web.login.scope,
+    resource: config.web.login.resource,
+    redirectUri: `${publicBaseUrl}/auth/callback`,
+  });
+  const owner = deps.network.self.name;
+
+  const web = new Hono<WebEnv>();
+  const lang = language({ secure });
+  const seen = new WeakSet<Request>();
+  // '/x/*' also matches '/x' in Hono: run the language step once per request whatever matched.
+  const once: MiddlewareHandler<WebEnv> = async (c, next) => {
+    if (seen.has(c.req.raw)) return next();
+    seen.add(c.req.raw);
+    return lang(c, next);
+  };
+  for (const path of PAGE_PATHS) web.use(path, once);
+
+  web.get(STYLESHEET_PATH, (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=31536000, immutable' }));
+  web.route('/', authRoutes({ login, authenticator: deps.authenticator, sessions, publicBaseUrl, publicOrigin, logger }));
+  web.route('/', citizenPages({ citizens: deps.citizens, authenticator: deps.authenticator, login, sessions, publicOrigin, demo: config.demo, owner }));
+  web.route('/', opsPages({
+    database: deps.database, network: deps.network, breakers: deps.breakers, jobs: deps.jobs, verifier: deps.verifier,
+    sessions, publicOrigin, demo: config.demo, panels: deps.opsPanels,
+  }));
+
+  web.onError((error, c) => {
+    if (!c.get('lang')) c.set('lang', 'nl');
+    const t = tOf(c);
+    const extra = { demo: config.demo, owner };
+    if (error instanceof LoginRequired) return c.redirect(error.to, 303);
+    if (error instanceof PageError) return errorPage(c, error.status, t(error.key, error.params), { ...extra, headers: error.headers });
+    if (error instanceof ServiceError) {
+      const status = ({ not_found: 404, invalid: 400, unprocessable: 400, conflict: 400, forbidden: 403, unavailable: 503 } as const)[error.kind];
+      return errorPage(c, status, t(status === 404 ? 'error.404' : status === 403 ? 'error.403' : status === 503 ? 'error.503' : 'error.400'), extra);
+    }
+    logger.error({ err: error, request_id: c.get('requestId') }, 'page failed');
+    return errorPage(c, 500, t('error.500', { requestId: c.get('requestId') ?? '' }), extra);
+  });
+  return web;
+}

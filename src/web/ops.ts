@@ -1,0 +1,169 @@
+// /ops: the operator dashboard. A browser cannot send a ZGW bearer token by itself, so the operator
+// pastes one (npm run token -- --client beheer) once; it is verified exactly as the API does, and
+// the browser gets a server-side session (signed HttpOnly cookie, path /ops). Every request checks
+// that the client still exists with role operator, so removing the client ends its sessions.
+import { Hono, type Context } from 'hono';
+import { html } from 'hono/html';
+import type { Database } from '../db/database.ts';
+import type { CachedTokenVerifier } from '../http/zgw-auth.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import { JwtError, UnknownClientError } from '../lib/zgw-jwt.ts';
+import type { NetworkService } from '../network/service.ts';
+import type { Breakers } from '../sync/breaker.ts';
+import { operationsOverview } from '../sync/ops-routes.ts';
+import type { WebEnv } from './context.ts';
+import { readForm, readSessionForm } from './forms.ts';
+import { formatDateTime, tOf } from './i18n.ts';
+import { flash, LoginRequired, render, type Html } from './layout.ts';
+import type { Session, SessionStore } from './session.ts';
+
+const SESSION_SECONDS = 8 * 3600;
+const DEAD_JOBS_SHOWN = 50;
+
+/** Optional extra panels (e.g. undelivered webhooks) another module contributes. */
+export interface OpsPanel {
+  render(c: Context<WebEnv>, csrf: string): Promise<Html>;
+  routes?: (app: Hono<WebEnv>, guard: (c: Context<WebEnv>) => Promise<Session<'operator'>>) => void;
+}
+
+export interface OpsPageDeps {
+  database: Database;
+  network: NetworkService;
+  breakers: Breakers;
+  jobs: JobQueue;
+  verifier: CachedTokenVerifier;
+  sessions: SessionStore;
+  publicOrigin: string;
+  demo: boolean;
+  panels?: OpsPanel[];
+}
+
+export function opsPages(deps: OpsPageDeps) {
+  const app = new Hono<WebEnv>();
+  const { sessions } = deps;
+
+  const current = async (c: Context<WebEnv>) => {
+    const session = await sessions.read(c, 'operator');
+    if (session && deps.network.client(session.data.clientId)?.role === 'operator') return session;
+    if (session) await sessions.end(c, 'operator');
+    return undefined;
+  };
+  const guard = async (c: Context<WebEnv>) => {
+    const session = await current(c);
+    if (!session) throw new LoginRequired('/ops');
+    return session;
+  };
+
+  app.get('/ops', async (c) => {
+    const session = await current(c);
+    return session ? dashboard(c, deps, session) : loginPage(c, deps);
+  });
+
+  app.post('/ops/login', async (c) => {
+    const form = await readForm(c, deps.publicOrigin);
+    const token = (form.token ?? '').trim().replace(/^Bearer\s+/i, '');
+    const refused = (reason: string) => loginPage(c, deps, tOf(c)('ops.loginFailed', { reason }), 401);
+    let clientId: string;
+    try {
+      clientId = deps.verifier.verify(token).client_id;
+    } catch (error) {
+      if (error instanceof JwtError || error instanceof UnknownClientError) return refused(error.message);
+      throw error;
+    }
+    const role = deps.network.client(clientId)?.role;
+    if (role !== 'operator') return refused(`client ${clientId} has role ${role ?? 'none'}, not operator`);
+    await sessions.end(c, 'operator');
+    await sessions.start(c, 'operator', { clientId }, SESSION_SECONDS);
+    return c.redirect('/ops', 303);
+  });
+
+  app.post('/ops/logout', async (c) => {
+    const session = await current(c);
+    if (session) await readSessionForm(c, deps.publicOrigin, session);
+    await sessions.end(c, 'operator');
+    return c.redirect('/ops', 303);
+  });
+
+  app.post('/ops/jobs/:id/retry', async (c) => {
+    const session = await guard(c);
+    await readSessionForm(c, deps.publicOrigin, session);
+    const id = Number(c.req.param('id'));
+    const retried = Number.isSafeInteger(id) && id > 0 && (await deps.jobs.retryDead(id));
+    return c.redirect(`/ops?done=${retried ? 'retried' : 'retry-gone'}&job=${Number.isSafeInteger(id) ? id : 0}`, 303);
+  });
+
+  for (const panel of deps.panels ?? []) panel.routes?.(app, guard);
+
+  return app;
+}
+
+function loginPage(c: Context<WebEnv>, deps: OpsPageDeps, failure?: string, status: 200 | 401 = 200) {
+  const t = tOf(c);
+  return render(c, {
+    title: t('ops.loginTitle'),
+    status,
+    demo: deps.demo,
+    owner: deps.network.self.name,
+    body: html`<h1>${t('ops.loginTitle')}</h1>
+${failure ? html`<div class="error-summary" role="alert"><p>${failure}</p></div>` : ''}
+<form method="post" action="/ops/login">
+<div class="field"><label for="token">${t('ops.token')}</label>
+<span class="hint" id="token-hint">${t('ops.loginIntro')}</span>
+<textarea id="token" name="token" rows="4" required autocomplete="off" spellcheck="false" aria-describedby="token-hint"${failure ? html` aria-invalid="true"` : ''}></textarea></div>
+<button type="submit">${t('ops.login')}</button>
+</form>`,
+  });
+}
+
+async function dashboard(c: Context<WebEnv>, deps: OpsPageDeps, session: Session<'operator'>) {
+  const t = tOf(c);
+  const lang = c.get('lang');
+  const [organisations, deadJobs, panels] = await Promise.all([
+    operationsOverview(deps.database, deps.network, deps.breakers),
+    deps.database.db.selectFrom('jobs').select(['id', 'kind', 'group_key', 'attempts', 'errors', 'updated_at'])
+      .where('state', '=', 'dead').orderBy('updated_at', 'desc').limit(DEAD_JOBS_SHOWN).execute(),
+    Promise.all((deps.panels ?? []).map((p) => p.render(c, session.csrf))),
+  ]);
+  const when = (at: Date | string | null) => (at ? formatDateTime(lang, at) : t('ops.never'));
+  const job = /^\d+$/.test(c.req.query('job') ?? '') ? c.req.query('job')! : '';
+  return render(c, {
+    title: t('ops.title'),
+    demo: deps.demo,
+    owner: deps.network.self.name,
+    user: { label: t('ops.loggedInAs', { clientId: session.data.clientId }), logoutAction: '/ops/logout', csrf: session.csrf, logoutLabel: t('ops.logout') },
+    body: html`<h1>${t('ops.title')}</h1>
+${flash(c, { retried: 'ops.retried', 'retry-gone': 'ops.retryGone' }, { id: job })}
+<p><a href="/ops">${t('ops.refresh')}</a></p>
+<h2 id="organisations">${t('ops.organisations')}</h2>
+${organisations.length === 0 ? html`<p>${t('ops.noOrganisations')}</p>` : html`<table aria-labelledby="organisations">
+<thead><tr><th scope="col">${t('ops.org')}</th><th scope="col">${t('ops.status')}</th><th scope="col">${t('ops.agreement')}</th>
+<th scope="col">${t('ops.lastNotification')}</th><th scope="col">${t('ops.syncLag')}</th><th scope="col">${t('ops.breaker')}</th>
+<th scope="col">${t('ops.failures')}</th><th scope="col">${t('ops.openOrders')}</th><th scope="col">${t('ops.jobs')}</th></tr></thead>
+<tbody>${organisations.map((o) => html`<tr>
+<th scope="row">${o.name}<br><code>${o.id}</code></th>
+<td>${o.status}</td>
+<td>${o.agreement ? html`${o.agreement.version}<br><span class="muted">${when(o.agreement.acceptedAt)}</span>` : t('ops.agreementNone')}</td>
+<td>${when(o.lastNotificationAt)}</td>
+<td>${o.syncLagSeconds === null ? '—' : t('ops.seconds', { n: o.syncLagSeconds })}</td>
+<td><span class="badge ${o.breaker}">${o.breaker}</span></td>
+<td>${o.consecutiveFailures}${o.lastError ? html`<br><span class="muted">${truncate(o.lastError, 160)}</span>` : ''}</td>
+<td>${o.openOrders}${o.unreachableOrders ? html` (${o.unreachableOrders} ✕)` : ''}</td>
+<td>${o.jobs.queued}/${o.jobs.running}/${o.jobs.dead}</td>
+</tr>`)}</tbody></table>`}
+<h2 id="dead-jobs">${t('ops.deadJobs')}</h2>
+${deadJobs.length === 0 ? html`<p>${t('ops.deadJobsNone')}</p>` : html`<table aria-labelledby="dead-jobs">
+<thead><tr><th scope="col">${t('ops.job')}</th><th scope="col">${t('ops.kind')}</th><th scope="col">${t('ops.org')}</th><th scope="col">${t('ops.attempts')}</th>
+<th scope="col">${t('ops.lastError')}</th><th scope="col">${t('ops.updated')}</th><th scope="col"><span class="visually-hidden">${t('ops.retry')}</span></th></tr></thead>
+<tbody>${deadJobs.map((j) => html`<tr>
+<th scope="row">${j.id}</th><td><code>${j.kind}</code></td><td>${j.group_key ?? '—'}</td><td>${j.attempts}</td>
+<td>${truncate(j.errors.at(-1)?.error ?? '', 300)}</td><td>${when(j.updated_at)}</td>
+<td><form method="post" action="/ops/jobs/${j.id}/retry"><input type="hidden" name="_csrf" value="${session.csrf}">
+<button type="submit" class="secondary" aria-label="${t('ops.retryLabel', { id: j.id })}">${t('ops.retry')}</button></form></td>
+</tr>`)}</tbody></table>`}
+${panels}`,
+  });
+}
+
+function truncate(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}

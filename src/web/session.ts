@@ -1,0 +1,102 @@
+// Server-side sessions of the HTML pages. The browser holds a signed HttpOnly cookie with a random
+// token; the database holds only the token's SHA-256, the session's data and its CSRF token.
+// Nothing personal is in the cookie (the citizen's BSN stays inside the access token, server-side).
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
+import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import { json } from '../db/json.ts';
+
+export type SessionKind = 'login' | 'citizen' | 'operator';
+
+/** A login in flight (OIDC authorization request), a citizen, or an operator. */
+export interface SessionData {
+  login: { state: string; nonce: string; codeVerifier: string; returnTo: string };
+  citizen: { accessToken: string; name: string | null };
+  operator: { clientId: string };
+}
+
+export interface Session<K extends SessionKind = SessionKind> {
+  kind: K;
+  data: SessionData[K];
+  csrf: string;
+  expiresAt: Date;
+}
+
+/** One cookie per kind, each scoped to the paths that need it. */
+export const SESSION_COOKIES: Record<SessionKind, { name: string; path: string }> = {
+  login: { name: 'ks_login', path: '/auth' },
+  citizen: { name: 'ks_session', path: '/' },
+  operator: { name: 'ks_ops', path: '/ops' },
+};
+
+const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
+export const randomToken = () => randomBytes(32).toString('base64url');
+
+export class SessionStore {
+  private readonly db: Db;
+  private readonly secret: string;
+  private readonly secure: boolean;
+  private lastSweep = 0;
+
+  constructor(options: { db: Db; secret: string; secure: boolean }) {
+    this.db = options.db;
+    this.secret = options.secret;
+    this.secure = options.secure;
+  }
+
+  /** Creates a session and sets its cookie on the response. */
+  async start<K extends SessionKind>(c: Context, kind: K, data: SessionData[K], ttlSeconds: number): Promise<Session<K>> {
+    await this.sweep();
+    const token = randomToken();
+    const session: Session<K> = { kind, data, csrf: randomToken(), expiresAt: new Date(Date.now() + ttlSeconds * 1000) };
+    await this.db.insertInto('web_sessions').values({
+      id_hash: hash(token), kind, data: json(data) as never, csrf: session.csrf, expires_at: session.expiresAt,
+    }).execute();
+    const cookie = SESSION_COOKIES[kind];
+    await setSignedCookie(c, cookie.name, token, this.secret, {
+      path: cookie.path, httpOnly: true, sameSite: 'Lax', secure: this.secure, maxAge: ttlSeconds,
+    });
+    return session;
+  }
+
+  /** The live session of this kind named by the request's cookie, or undefined. */
+  async read<K extends SessionKind>(c: Context, kind: K): Promise<Session<K> | undefined> {
+    const token = await this.token(c, kind);
+    if (!token) return undefined;
+    const row = await this.db.selectFrom('web_sessions').selectAll()
+      .where('id_hash', '=', hash(token)).where('kind', '=', kind).where('expires_at', '>', new Date())
+      .executeTakeFirst();
+    return row ? { kind, data: row.data as unknown as SessionData[K], csrf: row.csrf, expiresAt: new Date(row.expires_at) } : undefined;
+  }
+
+  /** Ends the session of this kind (row and cookie); returns what it held. */
+  async end<K extends SessionKind>(c: Context, kind: K): Promise<Session<K> | undefined> {
+    const session = await this.read(c, kind);
+    const token = await this.token(c, kind);
+    if (token) await this.db.deleteFrom('web_sessions').where('id_hash', '=', hash(token)).execute();
+    deleteCookie(c, SESSION_COOKIES[kind].name, { path: SESSION_COOKIES[kind].path, secure: this.secure, httpOnly: true, sameSite: 'Lax' });
+    return session;
+  }
+
+  private async token(c: Context, kind: SessionKind): Promise<string | undefined> {
+    const value = await getSignedCookie(c, this.secret, SESSION_COOKIES[kind].name);
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+  }
+
+  /** Drops expired rows now and then (at most once a minute per process). */
+  private async sweep(): Promise<void> {
+    if (Date.now() - this.lastSweep < 60_000) return;
+    this.lastSweep = Date.now();
+    await sql`delete from web_sessions where expires_at < now()`.execute(this.db);
+  }
+}
+
+/** Constant-time comparison of a submitted CSRF token with the session's. */
+export function csrfMatches(session: Pick<Session, 'csrf'>, submitted: unknown): boolean {
+  if (typeof submitted !== 'string' || submitted.length === 0) return false;
+  const a = Buffer.from(session.csrf);
+  const b = Buffer.from(submitted);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
