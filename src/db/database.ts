@@ -44,10 +44,17 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     },
     ping: (timeoutMs = 2000) => pingWith(db, timeoutMs),
     async close() {
+      // postgres.js never resolves end() for a connection that was reserved (Kysely reserves one
+      // per query) when end() began and released afterwards (porsager/postgres#925): a query still
+      // in flight at shutdown would hang the process. Give stragglers a grace period, then cut.
+      await client.end({ timeout: CLOSE_GRACE_SECONDS });
       await db.destroy();
     },
   };
 }
+
+/** How long close() lets queries still running finish before it cuts their connections. */
+const CLOSE_GRACE_SECONDS = 2;
 
 async function openPglite(url: string): Promise<Database> {
   const inMemory = url === 'memory://' || url.startsWith('memory://');

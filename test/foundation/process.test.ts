@@ -7,7 +7,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.ts';
 import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
 import { freshDatabaseUrl, lane } from '../helpers/db.ts';
 
@@ -68,6 +70,8 @@ async function startProcess(env: Record<string, string>): Promise<Gateway> {
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_SECONDS: String(SHUTDOWN_TIMEOUT_SECONDS),
       NETWORK_FILE,
+      // Required outside the demo (signs the HTML pages' session cookies).
+      SESSION_SECRET: 'process-test-session-secret-0123456789abcdef',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -301,4 +305,20 @@ describe('the gateway process', () => {
     expect(sa.code).toBe(0);
     expect(sb.code).toBe(0);
   }, 120_000);
+});
+
+describe('closing the database at shutdown', () => {
+  it('does not hang when a query is still running as close() begins', async () => {
+    const database = await openDatabase(await laneDatabaseUrl());
+    const straggler = sql`select pg_sleep(0.3)`.execute(database.db).then(() => 'finished', (e: Error) => e.message);
+    await new Promise((r) => setTimeout(r, 50));
+    const t = Date.now();
+    const closed = await Promise.race([
+      database.close().then(() => 'closed'),
+      new Promise((r) => setTimeout(() => r('still closing after 5 s'), 5000).unref()),
+    ]);
+    expect(closed).toBe('closed');
+    expect(Date.now() - t).toBeLessThan(4000);
+    expect(await straggler).toBeTypeOf('string');
+  }, 20_000);
 });
