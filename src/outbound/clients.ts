@@ -87,13 +87,20 @@ export class OutboundClients {
     }
   }
 
-  /** Closes every pool; requests in flight finish first. */
-  async close(): Promise<void> {
+  /** Closes every pool; requests in flight get `graceMs` to finish, then their sockets are cut. */
+  async close(graceMs = 5000): Promise<void> {
     this.closed = true;
     this.unsubscribe();
     const pools = [...this.entries.values()].map((e) => e.pool);
     this.entries.clear();
-    await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
+    await Promise.all(pools.map(async (pool) => {
+      let timer: NodeJS.Timeout | undefined;
+      const cut = new Promise<void>((resolve) => {
+        timer = setTimeout(() => void pool.destroy().catch(() => undefined).then(() => resolve()), graceMs);
+      });
+      await Promise.race([pool.close().catch(() => undefined), cut]);
+      clearTimeout(timer);
+    }));
   }
 
   private async attempt(orgId: string, req: OutboundRequest): Promise<OutboundResponse> {
