@@ -19,13 +19,18 @@ export interface SeededCase {
   reference: string;
 }
 
-export async function seedDemo(gateway: Pick<Gateway, 'app' | 'database'>, logger: Logger): Promise<SeededCase> {
+/** A ZGW JWT of the demo network's supplier client. */
+function demoSupplierToken(): string {
   const supplier = DEMO_CLIENTS.find((c) => c.role === 'supplier')!;
-  const secret = typeof supplier.secret === 'string' ? supplier.secret : '';
+  return signZgwJwt({ client_id: supplier.clientId }, typeof supplier.secret === 'string' ? supplier.secret : '');
+}
+
+/** `supplierToken`: another network's supplier (tests); the demo network's by default. */
+export async function seedDemo(gateway: Pick<Gateway, 'app' | 'database'>, logger: Logger, supplierToken: () => string = demoSupplierToken): Promise<SeededCase> {
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await gateway.app.request(path, {
       method,
-      headers: { authorization: `Bearer ${signZgwJwt({ client_id: supplier.clientId }, secret)}`, 'content-type': 'application/json', ...headers },
+      headers: { authorization: `Bearer ${supplierToken()}`, 'content-type': 'application/json', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = (await res.json()) as Record<string, unknown>;

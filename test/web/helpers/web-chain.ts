@@ -1,0 +1,75 @@
+// A whole chain for the page tests: the demo identity provider, two simulated subcontractors and
+// a listening gateway whose PUBLIC_BASE_URL is its real address (the OIDC redirect URI needs it).
+import net from 'node:net';
+import { afterAll } from 'vitest';
+import { DEMO_RESOURCE, DEMO_SCOPE, DEMO_WEB_CLIENT, startDemoIdp, type DemoIdp } from '../../../src/demo/idp.ts';
+import { seedDemo } from '../../../src/demo/seed.ts';
+import { createLogger } from '../../../src/log.ts';
+import { startChain, type Chain } from '../../helpers/chain.ts';
+import { token } from '../../helpers/gateway.ts';
+import { WebClient, inputValue } from './web-client.ts';
+
+export const CITIZEN = { id: 'a.devries', name: 'Mevrouw A. de Vries', bsn: '999993653' };
+export const PROXY = { id: 'b.jansen', name: 'Dhr. B. Jansen', bsn: '999990019' };
+
+export interface WebChain {
+  chain: Chain;
+  idp: DemoIdp;
+  base: string;
+  /** Seeds the demo case (DEMO-n) through the real seed code and waits until both orders are placed. */
+  seed(): Promise<{ id: string; reference: string }>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function startWebChain(env: Record<string, string> = {}): Promise<WebChain> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const idp = await startDemoIdp({ gatewayBaseUrl: base, audience: 'ketenstatus' });
+  afterAll(() => idp.close());
+  const chain = await startChain([
+    { id: 'hulpmiddelen-bv', catalogue: 'hulpmiddelen-bv', organisation: { name: 'Hulpmiddelen B.V.' } },
+    { id: 'bouwbedrijf-de-steiger', catalogue: 'bouwbedrijf-de-steiger', organisation: { name: 'Bouwbedrijf De Steiger' } },
+  ], {
+    PORT: String(port),
+    PUBLIC_BASE_URL: base,
+    CITIZEN_OIDC_ISSUER: idp.issuer,
+    CITIZEN_OIDC_CLIENT_ID: DEMO_WEB_CLIENT.clientId,
+    CITIZEN_OIDC_CLIENT_SECRET: DEMO_WEB_CLIENT.secret,
+    CITIZEN_OIDC_SCOPE: DEMO_SCOPE,
+    CITIZEN_OIDC_RESOURCE: DEMO_RESOURCE,
+    ...env,
+  });
+  const seed = async () => {
+    const seeded = await seedDemo(chain.gateway, createLogger('silent'), () => token('zac'));
+    await chain.waitFor(async () => {
+      const orders = await chain.gateway.database.db.selectFrom('orders').select('state').where('case_id', '=', seeded.id).execute();
+      return orders.length === 2 && orders.every((o) => o.state === 'placed');
+    });
+    return seeded;
+  };
+  return { chain, idp, base, seed };
+}
+
+/** Logs a citizen in through the real OIDC round trip (gateway → provider → gateway). */
+export async function loginAs(client: WebClient, base: string, citizenId: string, returnTo = '/') {
+  const start = await client.follow(`${base}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+  if (start.res.status !== 200 || !start.url.includes('/interaction/')) throw new Error(`expected the provider's login page, got ${start.res.status} at ${start.url}`);
+  await start.res.text();
+  const done = await client.post(start.url, { citizen: citizenId, password: 'demo', action: 'login' });
+  const body = await done.res.text();
+  return { ...done, body };
+}
+
+/** The page's CSRF token (from any form on it). */
+export const csrfOf = (html: string) => {
+  const value = inputValue(html, '_csrf');
+  if (!value) throw new Error('no CSRF token on the page');
+  return value;
+};
