@@ -84,23 +84,26 @@ function logged(access: Access): RawBuilder<unknown> {
 export interface ListResult {
   /** How many valid mandates cover the read (proxies only; null when reading one's own). */
   mandates: number | null;
+  /** One of them: a handle for links that must not carry the grantor's BSN. */
+  mandateId: string | null;
   count: number;
   rows: CitizenCaseRow[];
 }
 
 export async function listVisibleCases(db: Db, scope: Scope, state: 'open' | 'closed' | undefined, limit: number, offset: number, access: Access): Promise<ListResult> {
   const stateFilter = state === 'open' ? sql`and c.closed_at is null` : state === 'closed' ? sql`and c.closed_at is not null` : sql``;
-  const { rows } = await sql<RawRow & { total: number; mandates: number }>`
+  const { rows } = await sql<RawRow & { total: number; mandates: number; mandate_id: string | null }>`
     with ${mandateCte(scope)}, ${visible(scope, stateFilter)},
     page as (select * from visible order by updated_at desc, id limit ${limit} offset ${offset}),
     ${logged(access)}
-    select t.total, (select count(*)::int from mandate) as mandates,
+    select t.total, (select count(*)::int from mandate) as mandates, (select id from mandate order by id limit 1) as mandate_id,
            p.id, p.reference, p.title, p.product, p.phase, p.phase_text, p.closed_at, p.created_at, p.updated_at,
            ${SUPPLIER_SINCE} as supplier_since, ${ORDERS} as orders
     from (select count(*)::int as total from visible) t left join page p on true
     order by p.updated_at desc, p.id`.execute(db);
   return {
     mandates: scope.proxyBsn ? Number(rows[0]?.mandates ?? 0) : null,
+    mandateId: rows[0]?.mandate_id ?? null,
     count: Number(rows[0]?.total ?? 0),
     rows: rows.filter((r) => r.id !== null).map(toCaseRow),
   };

@@ -2,21 +2,48 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { readJson } from '../http/body.ts';
 import type { AppEnv } from '../http/context.ts';
-import { pageOf, readPage } from '../http/pagination.ts';
+import { pageOf, readPage, type Page } from '../http/pagination.ts';
 import { validationProblem } from '../http/problem.ts';
 import { parseWith } from '../http/validate.ts';
 import type { CitizenAuthenticator } from './auth.ts';
 import { preferredLanguage } from './language.ts';
 import { requireCitizen, type CitizenEnv } from './middleware.ts';
-import type { CitizenService } from './service.ts';
+import type { CitizenService, OnBehalfOf } from './service.ts';
 
+const proxyParams = {
+  onBehalfOf: z.string().optional(),
+  mandate: z.string().max(64).optional(),
+};
 const listQuery = z.strictObject({
   state: z.enum(['open', 'closed']).optional(),
-  onBehalfOf: z.string().optional(),
+  ...proxyParams,
   page: z.string().optional(),
   pageSize: z.string().optional(),
 });
-const detailQuery = z.strictObject({ onBehalfOf: z.string().optional() });
+const detailQuery = z.strictObject(proxyParams);
+
+/** A proxy names the grantor by BSN (?onBehalfOf=) or by the mandate (?mandate=), not both. */
+function onBehalfOf(query: { onBehalfOf?: string; mandate?: string }): OnBehalfOf | undefined {
+  if (query.onBehalfOf !== undefined && query.mandate !== undefined) {
+    throw validationProblem([{ name: 'mandate', code: 'exclusive', reason: 'give onBehalfOf or mandate, not both' }]);
+  }
+  if (query.onBehalfOf !== undefined) return { bsn: query.onBehalfOf };
+  if (query.mandate !== undefined) return { mandateId: query.mandate };
+  return undefined;
+}
+
+/** pageOf, but the links never carry a BSN: a proxy's links name the mandate instead. */
+function casePage<T>(c: Context, page: Page, count: number, results: T[], baseUrl: string, mandateId: string | undefined) {
+  const body = pageOf(c, page, count, results, baseUrl);
+  const relink = (link: string | null) => {
+    if (link === null) return link;
+    const url = new URL(link);
+    url.searchParams.delete('onBehalfOf');
+    if (mandateId !== undefined) url.searchParams.set('mandate', mandateId);
+    return url.toString();
+  };
+  return { ...body, next: relink(body.next), previous: relink(body.previous) };
+}
 const pageQuery = z.strictObject({ page: z.string().optional(), pageSize: z.string().optional() });
 
 const grantSchema = z.strictObject({
@@ -28,7 +55,7 @@ const grantSchema = z.strictObject({
 
 /** Proxies only read: onBehalfOf anywhere else is refused rather than ignored. */
 function refuseOnBehalfOf(c: Context) {
-  if (c.req.query('onBehalfOf') !== undefined) {
+  if (c.req.query('onBehalfOf') !== undefined || c.req.query('mandate') !== undefined) {
     throw validationProblem([{ name: 'onBehalfOf', code: 'read-only', reason: 'a proxy may only read cases (GET /me/cases and /me/cases/{id})' }]);
   }
 }
@@ -50,15 +77,14 @@ export function citizenRoutes({ citizen, auth, baseUrl, minAcr }: { citizen: Cit
     .get('/cases', async (c) => {
       const query = parseWith(listQuery, c.req.query(), 'query');
       const page = readPage(c);
-      const onBehalfOf = query.onBehalfOf !== undefined ? { bsn: query.onBehalfOf } : undefined;
       const lang = language(c);
-      const { count, results } = await citizen.listMyCases(c.get('viewer'), { state: query.state, onBehalfOf, page: page.page, pageSize: page.pageSize, lang, ...trace(c) });
-      return c.json(pageOf(c, page, count, results, baseUrl));
+      const read = { state: query.state, onBehalfOf: onBehalfOf(query), page: page.page, pageSize: page.pageSize, lang, ...trace(c) };
+      const { count, results, mandateId } = await citizen.listMyCases(c.get('viewer'), read);
+      return c.json(casePage(c, page, count, results, baseUrl, mandateId));
     })
     .get('/cases/:id', async (c) => {
       const query = parseWith(detailQuery, c.req.query(), 'query');
-      const onBehalfOf = query.onBehalfOf !== undefined ? { bsn: query.onBehalfOf } : undefined;
-      return c.json(await citizen.getMyCase(c.get('viewer'), c.req.param('id'), { onBehalfOf, lang: language(c), ...trace(c) }));
+      return c.json(await citizen.getMyCase(c.get('viewer'), c.req.param('id'), { onBehalfOf: onBehalfOf(query), lang: language(c), ...trace(c) }));
     })
     .get('/access-log', async (c) => {
       refuseOnBehalfOf(c);

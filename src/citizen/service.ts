@@ -85,7 +85,12 @@ export class CitizenService {
     const result = await listVisibleCases(this.db, scope, query.state, pageSize, (page - 1) * pageSize, access);
     if (result.mandates === 0) throw noMandate();
     const now = this.now();
-    return { count: result.count, results: result.rows.map((r) => this.present.caseSummary(r, query.lang ?? 'nl', now)) };
+    return {
+      count: result.count,
+      results: result.rows.map((r) => this.present.caseSummary(r, query.lang ?? 'nl', now)),
+      /** Reading as a proxy: a mandate to name in links instead of the grantor's BSN. */
+      mandateId: result.mandateId ?? undefined,
+    };
   }
 
   /** One case with its citizen-visible timeline; 404 when the viewer may not read it. */

@@ -60,6 +60,21 @@ describe('granting and using a mandate for all cases', () => {
     expect(JSON.stringify(log)).not.toContain(BSN.bram);
   });
 
+  it('hands out pagination links that name the mandate, never the grantor\'s BSN', async () => {
+    const first = await (await request('GET', `/api/v1/me/cases?onBehalfOf=${BSN.anna}&pageSize=1`, BSN.bram)).json();
+    expect(first.count).toBe(2);
+    const next = new URL(first.next);
+    expect(next.searchParams.get('onBehalfOf')).toBeNull();
+    expect(next.searchParams.get('mandate')).toMatch(/^[0-9a-f-]{36}$/);
+    const second = await request('GET', next.pathname + next.search, BSN.bram);
+    expect(second.status).toBe(200);
+    const body = await second.json();
+    expect(body.results).toHaveLength(1);
+    expect(body.previous).not.toContain(BSN.anna);
+    expect((await request('GET', `${next.pathname}${next.search}`, BSN.dirk)).status).toBe(403); // the handle is no key for others
+    expect((await request('GET', `/api/v1/me/cases?onBehalfOf=${BSN.anna}&mandate=${next.searchParams.get('mandate')}`, BSN.bram)).status).toBe(400);
+  });
+
   it('never lets onBehalfOf reach a log line: the route pattern is logged, not the query string', async () => {
     await request('GET', `/api/v1/me/cases?onBehalfOf=${BSN.anna}&state=open`, BSN.bram);
     await request('GET', `/api/v1/me/cases/${annaA}?onBehalfOf=${BSN.anna}`, BSN.bram);
