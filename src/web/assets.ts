@@ -13,6 +13,8 @@ a{color:var(--brand);text-underline-offset:.15em}a:hover{text-decoration-thickne
 .skip{position:absolute;left:.5rem;top:-3rem;background:#fff;color:var(--ink);padding:.5rem 1rem;z-index:10}
 .skip:focus{top:.5rem}
 .wrap{max-width:62rem;margin:0 auto;padding:0 1rem}
+.wide .wrap{max-width:84rem}
+.table-scroll{overflow-x:auto;margin:.5rem 0 1rem}.table-scroll table{margin:0}
 header.site{background:var(--brand);color:#fff}
 header.site .wrap{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1.5rem;padding-top:.75rem;padding-bottom:.75rem}
 header.site a,header.site .who{color:#fff}

@@ -53,6 +53,11 @@ export function formatDateTime(lang: Lang, at: string | Date): string {
   return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: TZ, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(at));
 }
 
+/** "25-11-2026 12:53": compact, for the operator's tables. */
+export function formatShort(lang: Lang, at: string | Date): string {
+  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: TZ, dateStyle: 'short', timeStyle: 'short' }).format(new Date(at));
+}
+
 /** The value of a date input (YYYY-MM-DD) in the Netherlands for a moment. */
 export function dateInputValue(at: Date): string {
   return new Intl.DateTimeFormat('sv-SE', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);

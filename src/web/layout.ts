@@ -27,6 +27,8 @@ export interface PageInput {
   status?: StatusCode;
   /** Sub-title under the site name (the organisation running the gateway). */
   owner?: string;
+  /** A wider page (the operator dashboard's tables). */
+  wide?: boolean;
 }
 
 /** Security headers for every page: no framing, no inline script, forms only to ourselves. */
@@ -51,7 +53,7 @@ export function render(c: Context<WebEnv>, page: PageInput) {
 <title>${page.title} — ${t('site.name')}</title>
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
 </head>
-<body>
+<body${page.wide ? html` class="wide"` : ''}>
 <a class="skip" href="#main">${t('site.skip')}</a>
 <header class="site"><div class="wrap">
 <a class="brand" href="/">${t('site.name')}${page.owner ? html`<small>${page.owner}</small>` : ''}</a>

@@ -13,7 +13,7 @@ import type { Breakers } from '../sync/breaker.ts';
 import { operationsOverview } from '../sync/ops-routes.ts';
 import type { WebEnv } from './context.ts';
 import { readForm, readSessionForm } from './forms.ts';
-import { formatDateTime, tOf } from './i18n.ts';
+import { formatShort, tOf } from './i18n.ts';
 import { flash, LoginRequired, render, type Html } from './layout.ts';
 import type { Session, SessionStore } from './session.ts';
 
@@ -124,10 +124,11 @@ async function dashboard(c: Context<WebEnv>, deps: OpsPageDeps, session: Session
       .where('state', '=', 'dead').orderBy('updated_at', 'desc').limit(DEAD_JOBS_SHOWN).execute(),
     Promise.all((deps.panels ?? []).map((p) => p.render(c, session.csrf))),
   ]);
-  const when = (at: Date | string | null) => (at ? formatDateTime(lang, at) : t('ops.never'));
+  const when = (at: Date | string | null) => (at ? formatShort(lang, at) : t('ops.never'));
   const job = /^\d+$/.test(c.req.query('job') ?? '') ? c.req.query('job')! : '';
   return render(c, {
     title: t('ops.title'),
+    wide: true,
     demo: deps.demo,
     owner: deps.network.self.name,
     user: { label: t('ops.loggedInAs', { clientId: session.data.clientId }), logoutAction: '/ops/logout', csrf: session.csrf, logoutLabel: t('ops.logout') },
@@ -135,7 +136,7 @@ async function dashboard(c: Context<WebEnv>, deps: OpsPageDeps, session: Session
 ${flash(c, { retried: 'ops.retried', 'retry-gone': 'ops.retryGone' }, { id: job })}
 <p><a href="/ops">${t('ops.refresh')}</a></p>
 <h2 id="organisations">${t('ops.organisations')}</h2>
-${organisations.length === 0 ? html`<p>${t('ops.noOrganisations')}</p>` : html`<table aria-labelledby="organisations">
+${organisations.length === 0 ? html`<p>${t('ops.noOrganisations')}</p>` : html`<div class="table-scroll" role="region" aria-labelledby="organisations" tabindex="0"><table aria-labelledby="organisations">
 <thead><tr><th scope="col">${t('ops.org')}</th><th scope="col">${t('ops.status')}</th><th scope="col">${t('ops.agreement')}</th>
 <th scope="col">${t('ops.lastNotification')}</th><th scope="col">${t('ops.syncLag')}</th><th scope="col">${t('ops.breaker')}</th>
 <th scope="col">${t('ops.failures')}</th><th scope="col">${t('ops.openOrders')}</th><th scope="col">${t('ops.jobs')}</th></tr></thead>
@@ -148,10 +149,10 @@ ${organisations.length === 0 ? html`<p>${t('ops.noOrganisations')}</p>` : html`<
 <td><span class="badge ${o.breaker}">${o.breaker}</span></td>
 <td>${o.consecutiveFailures}${o.lastError ? html`<br><span class="muted">${truncate(o.lastError, 160)}</span>` : ''}</td>
 <td>${o.openOrders}${o.unreachableOrders ? html` (${o.unreachableOrders} ✕)` : ''}</td>
-<td>${o.jobs.queued}/${o.jobs.running}/${o.jobs.dead}</td>
-</tr>`)}</tbody></table>`}
+<td>${t('ops.jobCounts', o.jobs)}</td>
+</tr>`)}</tbody></table></div>`}
 <h2 id="dead-jobs">${t('ops.deadJobs')}</h2>
-${deadJobs.length === 0 ? html`<p>${t('ops.deadJobsNone')}</p>` : html`<table aria-labelledby="dead-jobs">
+${deadJobs.length === 0 ? html`<p>${t('ops.deadJobsNone')}</p>` : html`<div class="table-scroll" role="region" aria-labelledby="dead-jobs" tabindex="0"><table aria-labelledby="dead-jobs">
 <thead><tr><th scope="col">${t('ops.job')}</th><th scope="col">${t('ops.kind')}</th><th scope="col">${t('ops.org')}</th><th scope="col">${t('ops.attempts')}</th>
 <th scope="col">${t('ops.lastError')}</th><th scope="col">${t('ops.updated')}</th><th scope="col"><span class="visually-hidden">${t('ops.retry')}</span></th></tr></thead>
 <tbody>${deadJobs.map((j) => html`<tr>
@@ -159,7 +160,7 @@ ${deadJobs.length === 0 ? html`<p>${t('ops.deadJobsNone')}</p>` : html`<table ar
 <td>${truncate(j.errors.at(-1)?.error ?? '', 300)}</td><td>${when(j.updated_at)}</td>
 <td><form method="post" action="/ops/jobs/${j.id}/retry"><input type="hidden" name="_csrf" value="${session.csrf}">
 <button type="submit" class="secondary" aria-label="${t('ops.retryLabel', { id: j.id })}">${t('ops.retry')}</button></form></td>
-</tr>`)}</tbody></table>`}
+</tr>`)}</tbody></table></div>`}
 ${panels}`,
   });
 }
