@@ -18,7 +18,8 @@ import type { WebEnv } from './context.ts';
 import { language, tOf } from './i18n.ts';
 import { errorPage, LoginRequired, PageError } from './layout.ts';
 import { CitizenLogin } from './oidc-login.ts';
-import { opsPages, type OpsPanel } from './ops.ts';
+import { deliveryPanel, type DeliveryOpsVerbs } from './delivery-panel.ts';
+import { opsPages } from './ops.ts';
 import { SessionStore } from './session.ts';
 
 export interface WebDeps {
@@ -31,7 +32,8 @@ export interface WebDeps {
   verifier: CachedTokenVerifier;
   citizens: CitizenService;
   authenticator: CitizenAuthenticator;
-  opsPanels?: OpsPanel[];
+  /** Outbound webhooks (src/delivery): dead letters and disabled subscriptions on /ops. */
+  deliveryOps?: DeliveryOpsVerbs;
 }
 
 /** The page paths; middleware is bound to these only, never to the API under the same app. */
@@ -72,7 +74,7 @@ export function webRoutes(deps: WebDeps) {
   web.route('/', citizenPages({ citizens: deps.citizens, authenticator: deps.authenticator, login, sessions, publicOrigin, demo: config.demo, owner }));
   web.route('/', opsPages({
     database: deps.database, network: deps.network, breakers: deps.breakers, jobs: deps.jobs, verifier: deps.verifier,
-    sessions, publicOrigin, demo: config.demo, panels: deps.opsPanels,
+    sessions, publicOrigin, demo: config.demo, panels: deps.deliveryOps ? [deliveryPanel(deps.deliveryOps, publicOrigin)] : [],
   }));
 
   web.onError((error, c) => {
