@@ -129,7 +129,7 @@ ${receivedTable(v, mandates.received)}`, status);
 
   app.get('/on-behalf/:mandate', async (c) => {
     const me = (await citizenOf(c, deps, true))!;
-    const v = view(c);
+    const v = { ...view(c), proxy: true };
     const mandateId = c.req.param('mandate');
     const grantor = await grantorLabel(citizens, me, mandateId);
     const cases = await asProxy(() => citizens.listMyCases(me.viewer, { ...reading(c), onBehalfOf: { mandateId }, pageSize: 50 }));
@@ -140,7 +140,7 @@ ${caseList(v, cases.results, (k) => `/on-behalf/${mandateId}/cases/${k.id}`, v.t
 
   app.get('/on-behalf/:mandate/cases/:id', async (c) => {
     const me = (await citizenOf(c, deps, true))!;
-    const v = view(c);
+    const v = { ...view(c), proxy: true };
     const mandateId = c.req.param('mandate');
     const grantor = await grantorLabel(citizens, me, mandateId);
     const detail = await asProxy(() => readOr404(() => citizens.getMyCase(me.viewer, c.req.param('id'), { ...reading(c), onBehalfOf: { mandateId } })));

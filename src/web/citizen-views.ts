@@ -14,6 +14,8 @@ type Part = CaseSummary['parts'][number];
 export interface ViewContext {
   t: Translate;
   lang: Lang;
+  /** Read by a proxy: "you" in the service's texts is the person who gave the mandate. */
+  proxy?: boolean;
 }
 
 const time = (v: ViewContext, at: string, withTime = true) =>
@@ -25,10 +27,11 @@ function partName(v: ViewContext, p: Part): string {
 
 function facts(v: ViewContext, c: CaseSummary): Html {
   const s = c.combinedStatus;
-  const ball = s.ballWith === 'citizen' ? v.t('cases.ballWithCitizen') : s.ballWith.name;
+  const ball = s.ballWith === 'citizen' ? v.t(v.proxy ? 'cases.ballWithGrantor' : 'cases.ballWithCitizen') : s.ballWith.name;
+  const status = v.proxy && s.phase === 'actie_vereist' ? v.t('cases.actionGrantor') : s.text;
   return html`<dl class="facts">
 <dt>${v.t('cases.reference')}</dt><dd>${c.reference}</dd>
-<dt>${v.t('cases.status')}</dt><dd><span class="phase ${s.phase}">${s.text}</span></dd>
+<dt>${v.t('cases.status')}</dt><dd><span class="phase ${s.phase}">${status}</span></dd>
 <dt>${v.t('cases.ballWith')}</dt><dd>${ball}</dd>
 <dt>${v.t('cases.progress')}</dt><dd>${s.progress.total === 0 ? v.t('cases.progressNone') : html`<progress value="${s.progress.done}" max="${s.progress.total}" aria-hidden="true"></progress>
 ${v.t('cases.progressText', { done: s.progress.done, total: s.progress.total })}`}</dd>
@@ -96,8 +99,8 @@ export function accessTable(v: ViewContext, entries: AccessEntry[], caseHref: (i
 <tbody>${entries.map((e) => {
     const href = caseHref(e.case.id);
     const ref = e.case.reference ?? '—';
-    return html`<tr><td>${time(v, e.at)}</td><td>${e.actor}${e.organisation ? html`<br><span class="muted">${e.organisation.name}</span>` : ''}</td>
-<td>${e.purposeText}</td><td>${href ? html`<a href="${href}">${ref}</a>` : ref}</td></tr>`;
+    return html`<tr><td class="nowrap">${time(v, e.at)}</td><td>${e.actor}${e.organisation ? html`<br><span class="muted">${e.organisation.name}</span>` : ''}</td>
+<td>${e.purposeText}</td><td class="nowrap">${href ? html`<a href="${href}">${ref}</a>` : ref}</td></tr>`;
   })}</tbody></table>`;
 }
 

@@ -80,6 +80,16 @@ describe('reading on behalf', () => {
     expect((await proxy.request(`${base}${link}/cases/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
   });
 
+  it('“you” in the case is the applicant when a proxy reads it', async () => {
+    const order = await db.selectFrom('orders').select(['id', 'remote_zaak_url']).where('case_id', '=', seeded.id).where('subcontractor', '=', 'hulpmiddelen-bv').executeTakeFirstOrThrow();
+    await chain.sims['hulpmiddelen-bv'].setStatus(order.remote_zaak_url!, 2); // "Aanvullende informatie nodig"
+    await chain.waitFor(async () => (await db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status?.phase === 'actie_vereist');
+    const asProxy = textOf(await (await proxy.request(`${base}/on-behalf/${mandateId}`)).text());
+    expect(asProxy).toContain('Status Actie van de aanvrager nodig Wie is aan zet De aanvrager (die u machtigde)');
+    const asCitizen = textOf(await (await citizen.request(`${base}/`)).text());
+    expect(asCitizen).toContain('Status Actie van u nodig Wie is aan zet U');
+  });
+
   it('the citizen sees the proxy’s reads in “who viewed my data”', async () => {
     const text = textOf(await (await citizen.request(`${base}/access-log`)).text());
     expect(text).toMatch(/B\. Jansen \(\*+019\) Inzage met uw machtiging DEMO-1/);
