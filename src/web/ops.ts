@@ -149,7 +149,7 @@ ${organisations.length === 0 ? html`<p>${t('ops.noOrganisations')}</p>` : html`<
 <td><span class="badge ${o.breaker}">${o.breaker}</span></td>
 <td>${o.consecutiveFailures}${o.lastError ? html`<br><span class="muted">${truncate(o.lastError, 160)}</span>` : ''}</td>
 <td>${o.openOrders}${o.unreachableOrders ? html` (${o.unreachableOrders} ✕)` : ''}</td>
-<td>${t('ops.jobCounts', o.jobs)}</td>
+<td class="nowrap">${t('ops.jobsQueued', { n: o.jobs.queued })}<br>${t('ops.jobsRunning', { n: o.jobs.running })}<br>${t('ops.jobsDead', { n: o.jobs.dead })}</td>
 </tr>`)}</tbody></table></div>`}
 <h2 id="dead-jobs">${t('ops.deadJobs')}</h2>
 ${deadJobs.length === 0 ? html`<p>${t('ops.deadJobsNone')}</p>` : html`<div class="table-scroll" role="region" aria-labelledby="dead-jobs" tabindex="0"><table aria-labelledby="dead-jobs">

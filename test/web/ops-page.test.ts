@@ -49,7 +49,7 @@ describe('the dashboard', () => {
   it('lists every organisation with status, agreement, last notification, sync lag and breaker', async () => {
     const { html } = await operator();
     const text = textOf(html);
-    expect(text).toMatch(/Hulpmiddelen B\.V\. hulpmiddelen-bv active 2026-1 .+ never — closed 0 0 0 queued, 0 running, 0 dead/);
+    expect(text).toMatch(/Hulpmiddelen B\.V\. hulpmiddelen-bv active 2026-1 .+ never — closed 0 0 0 queued 0 running 0 dead/);
     expect(text).toMatch(/Bouwbedrijf De Steiger bouwbedrijf-de-steiger active/);
     expect(text).toContain('There are no dead jobs.');
   });
