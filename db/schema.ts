@@ -180,6 +180,64 @@ export interface WebSessionsTable {
   expires_at: Timestamp;
 }
 
+export interface SubscriptionsTable {
+  id: string;
+  client_id: string;
+  callback_url: string;
+  events: Json<string[]>;
+  format: 'zgw' | 'cloudevents';
+  filters: ColumnType<SubscriptionFilters, SubscriptionFilters | undefined, SubscriptionFilters>;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+  state: ColumnType<'active' | 'disabled', 'active' | 'disabled' | undefined>;
+  disabled_reason: string | null;
+  disabled_at: Date | null;
+  consecutive_failures: Generated<number>;
+  failing_since: Date | null;
+  last_success_at: Date | null;
+  last_failure_at: Date | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SubscriptionFilters {
+  caseIds?: string[];
+  phases?: string[];
+}
+
+export interface DeliveriesTable {
+  id: Generated<number>;
+  subscription_id: string;
+  event_id: number;
+  case_id: string;
+  event_type: string;
+  webhook_id: string;
+  state: ColumnType<DeliveryState, DeliveryState | undefined>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  lease_until: Date | null;
+  locked_by: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type DeliveryState = 'waiting' | 'pending' | 'delivering' | 'delivered' | 'dead';
+
+export interface DeliveryAttemptsTable {
+  id: Generated<number>;
+  delivery_id: number;
+  attempt: number;
+  at: Timestamp;
+  duration_ms: number | null;
+  status: number | null;
+  error: string | null;
+}
+
 export interface DB {
   inbox: InboxTable;
   organisation_health: OrganisationHealthTable;
@@ -194,6 +252,9 @@ export interface DB {
   access_log: AccessLogTable;
   mandates: MandatesTable;
   web_sessions: WebSessionsTable;
+  subscriptions: SubscriptionsTable;
+  deliveries: DeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
 }
 
 export type { JSONColumnType };

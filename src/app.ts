@@ -23,6 +23,8 @@ import { intakeRoutes } from './sync/intake-routes.ts';
 import type { NotificationAuthenticator } from './sync/notification-auth.ts';
 import { opsRoutes } from './sync/ops-routes.ts';
 import { webRoutes } from './web/index.ts';
+import type { Delivery } from './delivery/index.ts';
+import { subscriptionRoutes } from './delivery/routes.ts';
 import type { CitizenAuthenticator } from './citizen/auth.ts';
 import { citizenRoutes, networkRoutes } from './citizen/routes.ts';
 import type { CitizenService } from './citizen/service.ts';
@@ -40,6 +42,7 @@ export interface AppDeps {
   breakers: Breakers;
   citizen: CitizenService;
   citizenAuth: CitizenAuthenticator;
+  delivery: Delivery;
   /** True once migrations ran; readiness also needs the database to answer. */
   isMigrated: () => boolean;
 }
@@ -79,7 +82,7 @@ export function createApp(deps: AppDeps) {
   // Server-rendered pages (citizen page `/`, /auth, /ops): HTML errors; everything else problem+json.
   app.route('/', webRoutes({
     config, logger, database: deps.database, network, breakers: deps.breakers, jobs: deps.jobs, verifier,
-    citizens: deps.citizen, authenticator: deps.citizenAuth,
+    citizens: deps.citizen, authenticator: deps.citizenAuth, deliveryOps: deps.delivery.ops,
   }));
   app.route('/api/v1/organisations', organisationRoutes({ network, guard }));
   app.route('/api/v1/cases', caseRoutes({ cases: deps.cases, guard, baseUrl: config.publicBaseUrl }));
@@ -87,7 +90,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1', intakeRoutes({ auth: deps.notificationAuth, intake: deps.intake, metrics }));
   app.route('/api/v1/me', citizenRoutes({ citizen: deps.citizen, auth: deps.citizenAuth, baseUrl: config.publicBaseUrl, minAcr: config.citizen.minAcr }));
   app.route('/api/v1/network', networkRoutes({ citizen: deps.citizen }));
-  app.route('/api/v1/ops', opsRoutes({ database: deps.database, network, breakers: deps.breakers, jobs: deps.jobs, guard, baseUrl: config.publicBaseUrl }));
+  app.route('/api/v1/subscriptions', subscriptionRoutes({ subscriptions: deps.delivery.subscriptions, guard, baseUrl: config.publicBaseUrl }));
+  app.route('/api/v1/ops', opsRoutes({ database: deps.database, network, breakers: deps.breakers, jobs: deps.jobs, deliveries: deps.delivery.ops, guard, baseUrl: config.publicBaseUrl }));
 
   app.notFound((c) => problemResponse({ status: 404, detail: `No resource at ${c.req.path}.` }, c.req.path));
   app.onError((error, c) => {

@@ -39,6 +39,12 @@ const envSchema = z.object({
   CITIZEN_ACR_ORDER: z.string().default(DIGID_ACR_ORDER),
   CITIZEN_MANDATE_LIMIT: int(50, 1),
   ACCESS_LOG_RETENTION_DAYS: int(400, 1),
+  // Outbound webhooks to portals and notify services (src/delivery).
+  DELIVERY_CONCURRENCY: int(64, 1),
+  DELIVERY_SUBSCRIPTION_CONCURRENCY: int(4, 1),
+  DELIVERY_TIMEOUT_MS: int(10_000, 100),
+  DELIVERY_RETRY_BASE_SECONDS: z.coerce.number().positive().default(25),
+  WEBHOOK_ALLOW_HTTP_HOSTS: z.string().optional(),
   // The HTML pages (citizen page `/`, operator dashboard `/ops`).
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   CITIZEN_OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -92,6 +98,15 @@ export function parseConfig(env: Record<string, string | undefined>) {
       mandateLimit: e.CITIZEN_MANDATE_LIMIT,
     },
     accessLogRetentionDays: e.ACCESS_LOG_RETENTION_DAYS,
+    delivery: {
+      concurrency: e.DELIVERY_CONCURRENCY,
+      perSubscription: Math.min(e.DELIVERY_SUBSCRIPTION_CONCURRENCY, e.DELIVERY_CONCURRENCY),
+      timeoutMs: e.DELIVERY_TIMEOUT_MS,
+      retryBaseMs: e.DELIVERY_RETRY_BASE_SECONDS * 1000,
+      // Plain http only to these hosts (https everywhere else); the demo allows loopback.
+      allowHttpHosts: (e.WEBHOOK_ALLOW_HTTP_HOSTS ?? (demo ? 'localhost,127.0.0.1,::1' : ''))
+        .split(',').map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter(Boolean),
+    },
     web: {
       // In the demo a random secret per start (sessions end at a restart); main.ts says so in the log.
       sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('base64url'),

@@ -20,6 +20,7 @@ import { syncHandler } from './sync/requery.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { createDelivery, type Delivery } from './delivery/index.ts';
 import { JobQueue } from './jobs/queue.ts';
 import { Worker } from './jobs/worker.ts';
 import type { Logger } from './log.ts';
@@ -47,6 +48,7 @@ export interface Gateway {
   database: Database;
   network: NetworkService;
   worker: Worker;
+  delivery: Delivery;
   poller: ReconcilePoller;
   close(): Promise<void>;
 }
@@ -77,7 +79,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const citizen = new CitizenService({ database, network, breakers, maxConfidentiality: config.citizen.maxConfidentiality, mandateLimit: config.citizen.mandateLimit });
   // The issuer is read at first use: in the demo the identity provider sets it after start-up.
   const citizenAuth = new CitizenAuthenticator({ ...config.citizen, issuer: () => config.citizen.issuer });
-  const app = createApp({ config, logger, metrics, database, network, jobs, cases, intake, notificationAuth, breakers, citizen, citizenAuth, isMigrated: () => migrated });
+  const delivery = createDelivery({ config, database, network, logger, metrics });
+  const app = createApp({ config, logger, metrics, database, network, jobs, cases, intake, notificationAuth, breakers, citizen, citizenAuth, delivery, isMigrated: () => migrated });
 
   const outbound = new OutboundClients({ network, logger, timeoutMs: config.outbound.timeoutMs });
   const statustypes = new StatusTypeCache();
@@ -92,6 +95,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     concurrency: config.worker.concurrency, pollIntervalMs: config.worker.pollIntervalMs,
   });
   await worker.start();
+  await delivery.start();
   const poller = new ReconcilePoller({ database, network, logger, tickMs: config.sync.pollTickMs });
   poller.start();
   const retention = new AccessLogRetention({
@@ -118,11 +122,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await poller.stop();
       await retention.stop();
       await worker.stop(config.shutdownTimeoutMs);
+      await delivery.stop(config.shutdownTimeoutMs);
       await outbound.close();
       await network.stop();
       if (!options.database) await database.close();
     })());
-  return { url, app, database, network, worker, poller, close };
+  return { url, app, database, network, worker, delivery, poller, close };
 }
 
 async function demoNetwork(options: GatewayOptions, logger: Logger): Promise<NetworkDefinition> {

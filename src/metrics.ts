@@ -27,6 +27,18 @@ export function createMetrics() {
       labelNames: ['kind', 'outcome'] as const,
       registers: [registry],
     }),
+    webhookAttempts: new Counter({
+      name: 'ketenstatus_webhook_attempts_total',
+      help: 'Outbound webhook attempts by outcome (delivered, retry, dead, gone)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    webhookDeliverySeconds: new Histogram({
+      name: 'ketenstatus_webhook_delivery_seconds',
+      help: 'From the change (outbox event) to its delivery being acknowledged by the subscriber',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+      registers: [registry],
+    }),
     notifications: new Counter({
       name: 'ketenstatus_notifications_total',
       help: 'Inbound notifications by organisation and outcome',

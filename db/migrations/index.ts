@@ -3,6 +3,7 @@ import * as foundation from './20261125_01_foundation.ts';
 import * as cases from './20261125_02_cases.ts';
 import * as sync from './20261125_03_sync.ts';
 import * as citizen from './20261125_04_citizen.ts';
+import * as delivery from './20261125_05_delivery.ts';
 import * as web from './20261125_06_web.ts';
 
 // Listed explicitly (not read from disk) so migrations work the same from any working directory.
@@ -11,5 +12,6 @@ export const migrations: Record<string, Migration> = {
   '20261125_02_cases': cases,
   '20261125_03_sync': sync,
   '20261125_04_citizen': citizen,
+  '20261125_05_delivery': delivery,
   '20261125_06_web': web,
 };

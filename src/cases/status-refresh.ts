@@ -1,6 +1,7 @@
 // Recomputes a case's combined status from its parts inside the caller's transaction and puts a
 // `case.status-changed` event in the outbox when it changed. Every writer of case state calls this.
 import type { Db } from '../db/database.ts';
+import { DEFAULT_LANGUAGE } from '../delivery/messages.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { Phase } from '../network/types.ts';
 import { combinedStatus, type CombinedStatus } from './combined-status.ts';
@@ -45,8 +46,15 @@ export async function inCaseTransaction<T>(db: Db, caseId: string, fn: (trx: Db)
   });
 }
 
-/** Returns the new combined status, and whether it changed. */
-export async function refreshCombinedStatus(trx: Db, network: NetworkService, caseId: string, reason: string) {
+/** Combined phases that tell the citizen something happened (a `case.citizen-notice` for notify services). */
+const NOTICE_PHASES = new Set<Phase>(['actie_vereist', 'afgerond']);
+
+/**
+ * Returns the new combined status, and whether it changed. `citizenNoticed`: the caller already
+ * wrote a citizen notice for the status behind this change (statustype `informeren`), so a phase
+ * reaching actie_vereist/afgerond does not notify the citizen a second time for the same status.
+ */
+export async function refreshCombinedStatus(trx: Db, network: NetworkService, caseId: string, reason: string, options: { citizenNoticed?: boolean } = {}) {
   const c = await findCase(trx, caseId, true);
   if (!c) return undefined;
   const orders = await ordersOfCase(trx, caseId);
@@ -54,7 +62,12 @@ export async function refreshCombinedStatus(trx: Db, network: NetworkService, ca
   const changed = JSON.stringify(comparable(next)) !== JSON.stringify(comparable(c.combined_status as unknown as CombinedStatus));
   if (changed) {
     await updateCase(trx, caseId, { combined_status: next as never });
-    await addCaseEvent(trx, 'case.status-changed', caseId, { combinedStatus: next, reason });
+    const event = await addCaseEvent(trx, 'case.status-changed', caseId, { combinedStatus: next, reason });
+    const before = (c.combined_status as unknown as CombinedStatus | undefined)?.phase;
+    if (event && next.phase !== before && NOTICE_PHASES.has(next.phase) && !options.citizenNoticed) {
+      // Keyed by the change itself: once per status, however often the transaction's work is retried.
+      await addCaseEvent(trx, 'case.citizen-notice', caseId, { phase: next.phase, language: DEFAULT_LANGUAGE, reason: 'phase' }, `notice:phase:${event.id}`);
+    }
   }
   return { combined: next, changed };
 }

@@ -1,6 +1,7 @@
 // Writing what a re-query learnt, each in one short transaction (no network I/O inside).
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { DEFAULT_LANGUAGE } from '../delivery/messages.ts';
 import type { Organisation } from '../network/types.ts';
 import { pollIntervalOf } from '../network/types.ts';
 import * as repo from '../cases/repository.ts';
@@ -24,6 +25,8 @@ type Deps = Pick<SyncDeps, 'database' | 'network' | 'logger'>;
 export async function applyFacts(deps: Deps, order: repo.OrderRow, org: Organisation, facts: Facts, started: Date) {
   const product = org.products.find((p) => p.code === order.product);
   await inCaseTransaction(deps.database.db, order.case_id, async (trx) => {
+    // Set when the order's current status got its own citizen notice (statustype `informeren`).
+    let citizenNoticed = false;
     if (facts.unchanged) {
       await repo.updateOrder(trx, order.id, { last_synced_at: new Date(), last_sync_attempt_at: started, sync_state: 'fresh', sync_error: null });
     } else {
@@ -40,12 +43,13 @@ export async function applyFacts(deps: Deps, order: repo.OrderRow, org: Organisa
           kind: 'status', phase, text: citizenText(s.statustype, s.toelichting), dedupe_key: s.url,
         });
         if (added && s.statustype.informeren) {
-          await repo.addCaseEvent(trx, 'case.citizen-notice', order.case_id, { phase, orderId: order.id, reason: 'informeren' }, `notice:${s.url}`);
+          await repo.addCaseEvent(trx, 'case.citizen-notice', order.case_id, { phase, orderId: order.id, language: DEFAULT_LANGUAGE, reason: 'informeren' }, `notice:${s.url}`);
+          if (s === current) citizenNoticed = true;
         }
       }
     }
     await settleInbox(trx, order.id, started, 'synced');
-    await refreshCombinedStatus(trx, deps.network, order.case_id, 'sync');
+    await refreshCombinedStatus(trx, deps.network, order.case_id, 'sync', { citizenNoticed });
   });
   // Outside the transaction: the organisation's row is shared by all its orders' syncs.
   await recordHealth(deps.database.db, org.id, undefined);

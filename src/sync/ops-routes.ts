@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { RoleGuard } from '../app.ts';
 import type { Database } from '../db/database.ts';
+import type { DeliveryOps } from '../delivery/ops.ts';
+import { deliveryOpsRoutes } from '../delivery/routes.ts';
 import type { AppEnv } from '../http/context.ts';
 import { pageOf, readPage } from '../http/pagination.ts';
 import type { JobQueue } from '../jobs/queue.ts';
@@ -45,11 +47,15 @@ export async function operationsOverview(database: Database, network: NetworkSer
   });
 }
 
-export function opsRoutes(deps: { database: Database; network: NetworkService; breakers: Breakers; jobs: JobQueue; guard: RoleGuard; baseUrl: string }) {
+export function opsRoutes(deps: { database: Database; network: NetworkService; breakers: Breakers; jobs: JobQueue; deliveries: DeliveryOps; guard: RoleGuard; baseUrl: string }) {
   const { database, jobs } = deps;
   return new Hono<AppEnv>()
     .use(deps.guard('operator'))
-    .get('/overview', async (c) => c.json({ organisations: await operationsOverview(database, deps.network, deps.breakers) }))
+    .get('/overview', async (c) => {
+      const [organisations, subscriptions] = await Promise.all([operationsOverview(database, deps.network, deps.breakers), deps.deliveries.summary()]);
+      return c.json({ organisations, subscriptions });
+    })
+    .route('/', deliveryOpsRoutes({ ops: deps.deliveries, baseUrl: deps.baseUrl }))
     .get('/jobs', async (c) => {
       const page = readPage(c);
       const state = c.req.query('state') === 'queued' ? 'queued' : 'dead';
