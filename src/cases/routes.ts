@@ -51,7 +51,7 @@ export function caseRoutes({ cases, guard, baseUrl }: { cases: CaseService; guar
       return c.json(order, 202, { Location: order.url });
     })
     .get('/:id/orders', async (c) => {
-      const orders = await cases.listOrders(c.req.param('id'));
+      const orders = await cases.listOrders(c.req.param('id'), accessOf(c));
       return c.json({ count: orders.length, next: null, previous: null, results: orders });
     });
 }
@@ -59,6 +59,6 @@ export function caseRoutes({ cases, guard, baseUrl }: { cases: CaseService; guar
 export function orderRoutes({ cases, guard }: { cases: CaseService; guard: RoleGuard }) {
   return new Hono<AppEnv>()
     .use(guard('supplier'))
-    .get('/:id', async (c) => c.json(await cases.getOrder(c.req.param('id'))))
+    .get('/:id', async (c) => c.json(await cases.getOrder(c.req.param('id'), accessOf(c))))
     .post('/:id/sync', async (c) => c.json(await cases.requestSync(c.req.param('id')), 202));
 }

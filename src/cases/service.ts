@@ -146,15 +146,24 @@ export class CaseService {
     return this.presentOrder(order);
   }
 
-  async listOrders(caseId: string) {
-    await this.findCaseOr404(this.db, caseId);
-    return (await repo.ordersOfCase(this.db, caseId)).map((o) => this.presentOrder(o));
+  /** An order's status is part of the citizen's case: reading it is logged like reading the case. */
+  async listOrders(caseId: string, access: Access) {
+    return this.db.transaction().execute(async (trx) => {
+      const c = await this.findCaseOr404(trx, caseId);
+      const orders = await repo.ordersOfCase(trx, caseId);
+      await recordAccess(trx, this.withSelf(access), [c]);
+      return orders.map((o) => this.presentOrder(o));
+    });
   }
 
-  async getOrder(id: string) {
-    const order = await repo.findOrder(this.db, id);
-    if (!order) throw notFound(`order ${id}`);
-    return this.presentOrder(order);
+  async getOrder(id: string, access: Access) {
+    return this.db.transaction().execute(async (trx) => {
+      const order = /^[0-9a-f-]{36}$/i.test(id) ? await repo.findOrder(trx, id) : undefined;
+      if (!order) throw notFound(`order ${id}`);
+      const c = (await repo.findCase(trx, order.case_id))!;
+      await recordAccess(trx, this.withSelf(access), [c]);
+      return this.presentOrder(order);
+    });
   }
 
   async requestSync(id: string) {

@@ -135,6 +135,16 @@ describe('the access log of citizen reads', () => {
     expect(rows[4]).toMatchObject({ case_id: open1, subject_bsn: BSN.anna, actor_role: 'supplier' });
   });
 
+  it('logs the supplier\'s order reads against the order\'s case', async () => {
+    const before = (await accessRows(db)).length;
+    const orders = await (await app.request(`/api/v1/cases/${open1}/orders`, { headers: authHeader('zac') })).json();
+    expect(orders.results).toHaveLength(1);
+    expect((await app.request(`/api/v1/orders/${orders.results[0].id}`, { headers: authHeader('zac') })).status).toBe(200);
+    expect((await app.request('/api/v1/orders/not-an-order', { headers: authHeader('zac') })).status).toBe(404);
+    const rows = (await accessRows(db)).slice(before);
+    expect(rows.map((r) => [r.case_id, r.actor_role, r.subject_bsn])).toEqual([[open1, 'supplier', BSN.anna], [open1, 'supplier', BSN.anna]]);
+  });
+
   it('GET /api/v1/me/access-log shows the citizen who read their data and why, newest first', async () => {
     const res = await get('/api/v1/me/access-log?pageSize=100', BSN.anna, { 'accept-language': 'en' });
     expect(res.status).toBe(200);
