@@ -161,6 +161,15 @@ describe('the access log of citizen reads', () => {
   });
 });
 
+describe('the contract', () => {
+  it('is served and rendered on /docs with the citizen operations', async () => {
+    const docs = await (await app.request('/docs')).text();
+    for (const path of ['/api/v1/me/cases', '/api/v1/me/cases/{id}', '/api/v1/me/access-log', '/api/v1/me/mandates', '/api/v1/me/mandates/{id}', '/api/v1/network']) {
+      expect(docs).toContain(`<code>${path}</code>`);
+    }
+  });
+});
+
 describe('GET /api/v1/network', () => {
   it('lists the members publicly with products, connection mode and health; no URLs or secrets', async () => {
     await gateway.database.db.insertInto('organisation_health').values({ organisation_id: 'hulpmiddelen-bv', consecutive_failures: 0, last_success_at: new Date() }).execute();
