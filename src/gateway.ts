@@ -118,12 +118,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      if (server) await closeServer(server as Server, config.shutdownTimeoutMs);
-      await poller.stop();
-      await retention.stop();
-      await worker.stop(config.shutdownTimeoutMs);
-      await delivery.stop(config.shutdownTimeoutMs);
-      await outbound.close();
+      // One budget for everything: requests, jobs and deliveries wind down side by side.
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      const left = () => Math.max(0, deadline - Date.now());
+      await Promise.all([
+        server ? closeServer(server as Server, left()) : undefined,
+        poller.stop(),
+        retention.stop(),
+        worker.stop(left()),
+        delivery.stop(left()),
+      ]);
+      await outbound.close(1000);
       await network.stop();
       if (!options.database) await database.close();
     })());
