@@ -4,7 +4,7 @@ import { orderDetail, placedOrder, startChain } from '../helpers/chain.ts';
 
 const chain = await startChain([
   { id: 'alleen-poll-bv', notify: false, organisation: { notifications: { mode: 'poll' }, pollIntervalSeconds: 60 } },
-], { SYNC_DEBOUNCE_MS: '20' });
+], { SYNC_DEBOUNCE_MS: '20', SYNC_POLL_TICK_MS: '3600000' }); // the test ticks the poller itself
 const sim = chain.sims['alleen-poll-bv'];
 const db = chain.gateway.database.db;
 
