@@ -52,6 +52,9 @@ describe('the dashboard', () => {
     expect(text).toMatch(/Hulpmiddelen B\.V\. hulpmiddelen-bv active 2026-1 .+ never — closed 0 0 0 queued 0 running 0 dead/);
     expect(text).toMatch(/Bouwbedrijf De Steiger bouwbedrijf-de-steiger active/);
     expect(text).toContain('There are no dead jobs.');
+    // Outbound webhooks (src/delivery): the panel is there, with nothing stuck.
+    expect(text).toContain('There are no undelivered webhooks.');
+    expect(text).toContain('There are no disabled subscriptions.');
   });
 
   it('retries a dead job with the session’s CSRF token', async () => {
