@@ -1,7 +1,9 @@
 // Server-side sessions of the HTML pages. The browser holds a signed HttpOnly cookie with a random
-// token; the database holds only the token's SHA-256, the session's data and its CSRF token.
+// token; the database holds only the token's SHA-256, its CSRF token and the session's data
+// encrypted (AES-256-GCM) with a key derived from the cookie's token, which the database never
+// sees: a copy of the table yields neither usable cookies nor the access tokens inside.
 // Nothing personal is in the cookie (the citizen's BSN stays inside the access token, server-side).
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { sql } from 'kysely';
@@ -32,6 +34,22 @@ export const SESSION_COOKIES: Record<SessionKind, { name: string; path: string }
 };
 
 const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
+const dataKey = (token: string) => createHash('sha256').update(`ketenstatus web session data|${token}`).digest();
+
+interface Sealed { v: 1; iv: string; ct: string; tag: string }
+
+function seal(token: string, data: unknown): Sealed {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', dataKey(token), iv);
+  const ct = Buffer.concat([cipher.update(JSON.stringify(data), 'utf8'), cipher.final()]);
+  return { v: 1, iv: iv.toString('base64url'), ct: ct.toString('base64url'), tag: cipher.getAuthTag().toString('base64url') };
+}
+
+function open(token: string, sealed: Sealed): unknown {
+  const decipher = createDecipheriv('aes-256-gcm', dataKey(token), Buffer.from(sealed.iv, 'base64url'));
+  decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
+  return JSON.parse(Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64url')), decipher.final()]).toString('utf8'));
+}
 export const randomToken = () => randomBytes(32).toString('base64url');
 
 export class SessionStore {
@@ -52,7 +70,7 @@ export class SessionStore {
     const token = randomToken();
     const session: Session<K> = { kind, data, csrf: randomToken(), expiresAt: new Date(Date.now() + ttlSeconds * 1000) };
     await this.db.insertInto('web_sessions').values({
-      id_hash: hash(token), kind, data: json(data) as never, csrf: session.csrf, expires_at: session.expiresAt,
+      id_hash: hash(token), kind, data: json(seal(token, data)) as never, csrf: session.csrf, expires_at: session.expiresAt,
     }).execute();
     const cookie = SESSION_COOKIES[kind];
     await setSignedCookie(c, cookie.name, token, this.secret, {
@@ -68,7 +86,14 @@ export class SessionStore {
     const row = await this.db.selectFrom('web_sessions').selectAll()
       .where('id_hash', '=', hash(token)).where('kind', '=', kind).where('expires_at', '>', new Date())
       .executeTakeFirst();
-    return row ? { kind, data: row.data as unknown as SessionData[K], csrf: row.csrf, expiresAt: new Date(row.expires_at) } : undefined;
+    if (!row) return undefined;
+    let data: SessionData[K];
+    try {
+      data = open(token, row.data as unknown as Sealed) as SessionData[K];
+    } catch {
+      return undefined; // not decryptable with this token: not this browser's session
+    }
+    return { kind, data, csrf: row.csrf, expiresAt: new Date(row.expires_at) };
   }
 
   /** Ends the session of this kind (row and cookie); returns what it held. */

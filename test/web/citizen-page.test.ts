@@ -68,10 +68,14 @@ describe('logging in', () => {
     // The BSN is nowhere the browser can see it: not in a cookie, not in any URL of the round trip.
     for (const c of client.cookies) expect(decodeURIComponent(c.value)).not.toContain(CITIZEN.bsn);
     for (const hop of client.hops) expect(`${hop.url} ${hop.location ?? ''}`).not.toContain(CITIZEN.bsn);
-    // Only the token's hash is stored.
-    const rows = await db.selectFrom('web_sessions').select(['id_hash', 'kind']).where('kind', '=', 'citizen').execute();
+    // Only the token's hash is stored, and the session's data (the access token) only encrypted.
+    const rows = await db.selectFrom('web_sessions').select(['id_hash', 'kind', 'data']).where('kind', '=', 'citizen').execute();
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.map((r) => r.id_hash)).not.toContain(decodeURIComponent(session.value).split('.')[0]);
+    for (const row of rows) {
+      expect(Object.keys(row.data).sort()).toEqual(['ct', 'iv', 'tag', 'v']);
+      expect(JSON.stringify(row.data)).not.toMatch(/eyJ|Vries/);
+    }
   });
 
   it('refuses a replayed callback and a callback without its login cookie', async () => {
