@@ -44,7 +44,10 @@ export function opsPages(deps: OpsPageDeps) {
 
   const current = async (c: Context<WebEnv>) => {
     const session = await sessions.read(c, 'operator');
-    if (session && deps.network.client(session.data.clientId)?.role === 'operator') return session;
+    if (session && deps.network.client(session.data.clientId)?.role === 'operator') {
+      c.set('actor', session.data.clientId); // the request log names the operator, as for API calls
+      return session;
+    }
     if (session) await sessions.end(c, 'operator');
     return undefined;
   };
