@@ -6,6 +6,7 @@
 // none of the subscriptions the caller says are saturated.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { json } from '../db/json.ts';
 import { lockCase } from './fanout.ts';
 import type { Decision } from './schedule.ts';
 import { DISABLE_AFTER_MS, MAX_ATTEMPTS } from './schedule.ts';
@@ -42,19 +43,22 @@ interface ClaimRow {
   event_created_at: Date;
 }
 
-export async function claim(db: Db, workerId: string, opts: { limit: number; perSubscription: number; leaseMs: number; exclude: string[] }): Promise<ClaimedDelivery[]> {
+/** `busy`: attempts this worker has in flight per subscription; each subscription gets what is left of its cap. */
+export async function claim(db: Db, workerId: string, opts: { limit: number; perSubscription: number; leaseMs: number; busy: Map<string, number> }): Promise<ClaimedDelivery[]> {
   if (opts.limit <= 0) return [];
-  const exclude = opts.exclude.length > 0 ? sql`and s.id not in (${sql.join(opts.exclude)})` : sql``;
+  const busy = json([...opts.busy].map(([id, n]) => ({ id, n })));
   // `heads` is materialised: evaluated once, not once per candidate row (as a planner without
   // statistics on young tables may choose to do with a correlated IN).
   const result = await sql<ClaimRow>`
-    with heads as materialized (
-      select head.id from subscriptions s cross join lateral (
+    with busy as (
+      select * from jsonb_to_recordset(${busy}) as b(id uuid, n int)
+    ), heads as materialized (
+      select head.id from subscriptions s left join busy on busy.id = s.id cross join lateral (
         select x.id from deliveries x
         where x.subscription_id = s.id and x.state = 'pending' and x.next_attempt_at <= now()
         order by x.next_attempt_at, x.id
-        limit ${opts.perSubscription}) head
-      where s.state = 'active' ${exclude}
+        limit greatest(0, ${opts.perSubscription} - coalesce(busy.n, 0))) head
+      where s.state = 'active'
     ), picked as (
       select c.id from deliveries c join heads on heads.id = c.id
       where c.state = 'pending'
@@ -92,68 +96,92 @@ export interface AttemptRecord {
   error: string | null;
 }
 
-/** One attempt's outcome: the attempt log, the delivery's next state and the subscription's health, in one transaction. */
-export async function recordAttempt(db: Db, workerId: string, d: ClaimedDelivery, attempt: AttemptRecord, decision: Decision): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    // The case lock first (as every writer of the case's events takes it): see promoteNext.
-    await lockCase(trx, d.event.caseId);
-    await trx.insertInto('delivery_attempts').values({
-      delivery_id: d.id, attempt: d.attempts, at: attempt.at, duration_ms: attempt.durationMs, status: attempt.status ?? null, error: attempt.error,
-    }).execute();
-    const state = decision.kind === 'delivered' ? 'delivered' : decision.kind === 'retry' ? 'pending' : 'dead';
-    const now = new Date();
-    await trx.updateTable('deliveries').set({
-      state,
-      lease_until: null, locked_by: null, updated_at: now,
-      last_status: attempt.status ?? null,
-      last_error: decision.kind === 'gone' ? `${attempt.error}: the subscriber answered 410 Gone; subscription disabled` : attempt.error,
-      ...(decision.kind === 'delivered' ? { delivered_at: now } : {}),
-      ...(decision.kind === 'retry' ? { next_attempt_at: new Date(now.getTime() + decision.delayMs) } : {}),
-    }).where('id', '=', d.id).where('locked_by', '=', workerId).where('state', '=', 'delivering').execute();
-    if (state !== 'pending') await promoteNext(trx, d.subscriptionId, d.event.caseId);
+export interface Outcome {
+  delivery: ClaimedDelivery;
+  attempt: AttemptRecord;
+  decision: Decision;
+}
 
-    if (decision.kind === 'delivered') {
+const STATE_AFTER: Record<Decision['kind'], 'delivered' | 'pending' | 'dead'> = { delivered: 'delivered', retry: 'pending', dead: 'dead', gone: 'dead' };
+const GONE = 'gone: the subscriber answered 410 Gone';
+
+/**
+ * Attempts' outcomes, many at once (the worker commits what finished meanwhile as one group): the
+ * attempt log, each delivery's next state, the lanes that move on, the subscriptions' health —
+ * one transaction, a fixed number of statements whatever the batch size.
+ */
+export async function recordOutcomes(db: Db, workerId: string, outcomes: Outcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  const finished = outcomes.filter((o) => STATE_AFTER[o.decision.kind] !== 'pending');
+  await db.transaction().execute(async (trx) => {
+    // Case locks first, in a fixed order (as every writer of a case's events takes them): see promoteNext.
+    const caseIds = [...new Set(finished.map((o) => o.delivery.event.caseId))].sort();
+    if (caseIds.length > 0) await sql`select id from cases where id in (${sql.join(caseIds)}) order by id for update`.execute(trx);
+
+    await trx.insertInto('delivery_attempts').values(outcomes.map(({ delivery: d, attempt: a }) => ({
+      delivery_id: d.id, attempt: d.attempts, at: a.at, duration_ms: a.durationMs, status: a.status ?? null, error: a.error,
+    }))).execute();
+
+    const rows = outcomes.map(({ delivery: d, attempt: a, decision }) => sql`(
+      ${d.id}::bigint, ${STATE_AFTER[decision.kind]}::text, ${a.status ?? null}::int,
+      ${decision.kind === 'gone' ? `${a.error}: the subscriber answered 410 Gone; subscription disabled` : a.error}::text,
+      ${decision.kind === 'retry' ? decision.delayMs : 0}::float8)`);
+    await sql`
+      update deliveries d set state = v.state, lease_until = null, locked_by = null, updated_at = now(),
+        last_status = v.status, last_error = v.error,
+        delivered_at = case when v.state = 'delivered' then now() else d.delivered_at end,
+        next_attempt_at = case when v.state = 'pending' then now() + v.delay_ms * interval '1 millisecond' else d.next_attempt_at end
+      from (values ${sql.join(rows)}) as v(id, state, status, error, delay_ms)
+      where d.id = v.id and d.locked_by = ${workerId} and d.state = 'delivering'`.execute(trx);
+
+    if (finished.length > 0) await promoteNext(trx, finished.map((o) => [o.delivery.subscriptionId, o.delivery.event.caseId]));
+
+    const bySubscription = Map.groupBy(outcomes, (o) => o.delivery.subscriptionId);
+    const healthy = [...bySubscription].filter(([, os]) => os.some((o) => o.decision.kind === 'delivered')).map(([id]) => id);
+    if (healthy.length > 0) {
       await trx.updateTable('subscriptions')
-        .set({ consecutive_failures: 0, failing_since: null, last_success_at: now, updated_at: now })
-        .where('id', '=', d.subscriptionId).execute();
-      return;
+        .set({ consecutive_failures: 0, failing_since: null, last_success_at: new Date(), updated_at: new Date() })
+        .where('id', 'in', healthy).execute();
     }
-    await recordFailure(trx, d.subscriptionId, attempt.error ?? 'failed', decision.kind === 'gone' ? 'gone: the subscriber answered 410 Gone' : undefined);
+    for (const [id, os] of bySubscription) {
+      if (healthy.includes(id)) continue;
+      const last = os.at(-1)!;
+      await recordFailures(trx, id, os.length, last.attempt.error ?? 'failed', os.some((o) => o.decision.kind === 'gone') ? GONE : undefined);
+    }
   });
 }
 
-/** A failure; disables the subscription when it asks (`reason`) or has failed without a success for 5 days. */
-async function recordFailure(trx: Db, subscriptionId: string, error: string, reason: string | undefined): Promise<void> {
+/** Failures; disables the subscription when it asks (`reason`) or has failed without a success for 5 days. */
+async function recordFailures(trx: Db, subscriptionId: string, count: number, error: string, reason: string | undefined): Promise<void> {
   const failingFor = `failing: no successful delivery for ${DISABLE_AFTER_MS / 86_400_000} days`;
+  const disable = sql`(${reason ?? null}::text is not null or coalesce(failing_since, now()) <= now() - ${DISABLE_AFTER_MS} * interval '1 millisecond')`;
   await sql`
     update subscriptions set
-      consecutive_failures = consecutive_failures + 1,
+      consecutive_failures = consecutive_failures + ${count},
       failing_since = coalesce(failing_since, now()),
       last_failure_at = now(), last_error = ${error.slice(0, 500)}, updated_at = now(),
-      state = case when ${reason ?? null}::text is not null
-                     or coalesce(failing_since, now()) <= now() - ${DISABLE_AFTER_MS} * interval '1 millisecond'
-                   then 'disabled' else state end,
-      disabled_reason = case when state = 'disabled' then disabled_reason
-                             when ${reason ?? null}::text is not null then ${reason ?? null}::text
-                             when coalesce(failing_since, now()) <= now() - ${DISABLE_AFTER_MS} * interval '1 millisecond' then ${failingFor}
-                             else null end,
-      disabled_at = case when state = 'disabled' then disabled_at
-                         when ${reason ?? null}::text is not null
-                           or coalesce(failing_since, now()) <= now() - ${DISABLE_AFTER_MS} * interval '1 millisecond' then now()
-                         else null end
+      state = case when ${disable} then 'disabled' else state end,
+      disabled_reason = case when state = 'disabled' then disabled_reason when ${disable} then coalesce(${reason ?? null}::text, ${failingFor}) end,
+      disabled_at = case when state = 'disabled' then disabled_at when ${disable} then now() end
     where id = ${subscriptionId}`.execute(trx);
 }
 
 /**
- * The next waiting delivery of a lane becomes pending once nothing ahead of it is open. Called with
- * the case row locked, like fanOut: a delivery added to the lane concurrently is either seen here
- * or was added after this commit and found the lane empty (so it started as pending).
+ * The next waiting delivery of each lane becomes pending once nothing ahead of it is open. Called
+ * with the cases locked, like fanOut: a delivery added to a lane concurrently is either seen here
+ * or was added after this commit and found its lane empty (so it started as pending).
  */
-async function promoteNext(trx: Db, subscriptionId: string, caseId: string): Promise<void> {
+async function promoteNext(trx: Db, lanes: [subscriptionId: string, caseId: string][]): Promise<void> {
+  const values = sql.join(lanes.map(([s, c]) => sql`(${s}::uuid, ${c}::uuid)`));
   await sql`
-    update deliveries set state = 'pending', next_attempt_at = now(), updated_at = now()
-    where id = (select min(id) from deliveries where subscription_id = ${subscriptionId} and case_id = ${caseId} and state = 'waiting')
-      and not exists (select 1 from deliveries where subscription_id = ${subscriptionId} and case_id = ${caseId} and state in ('pending', 'delivering'))`.execute(trx);
+    update deliveries d set state = 'pending', next_attempt_at = now(), updated_at = now()
+    where d.id in (
+        select min(w.id) from deliveries w
+        where w.state = 'waiting' and (w.subscription_id, w.case_id) in (values ${values})
+        group by w.subscription_id, w.case_id)
+      and not exists (
+        select 1 from deliveries o
+        where o.subscription_id = d.subscription_id and o.case_id = d.case_id and o.state in ('pending', 'delivering'))`.execute(trx);
 }
 
 /**
@@ -173,7 +201,7 @@ export async function reapExpired(db: Db): Promise<number> {
       }).where('id', '=', d.id).where('state', '=', 'delivering').where('lease_until', '<', new Date()).executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return; // finished or reclaimed meanwhile
       await trx.insertInto('delivery_attempts').values({ delivery_id: d.id, attempt: d.attempts, at: new Date(), duration_ms: null, status: null, error: LEASE_EXPIRED }).execute();
-      if (dead) await promoteNext(trx, d.subscription_id, d.case_id);
+      if (dead) await promoteNext(trx, [[d.subscription_id, d.case_id]]);
     });
   }
   return expired.length;

@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { DELIVERIES_CHANNEL } from './fanout.ts';
 import { render, type Origin } from './messages.ts';
-import { claim, purgeDelivered, reapExpired, recordAttempt, release, type ClaimedDelivery } from './queue.ts';
+import { claim, purgeDelivered, reapExpired, recordOutcomes, release, type ClaimedDelivery, type Outcome } from './queue.ts';
 import { decide, describe } from './schedule.ts';
 import type { WebhookSender } from './sender.ts';
 import { signingSecrets, webhookHeaders } from './signing.ts';
@@ -50,6 +50,8 @@ export class DeliveryWorker {
   private loopDone?: Promise<void>;
   private unlisten?: () => Promise<void>;
   private lastReap = 0;
+  private readonly outcomes: { outcome: Outcome; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private flushing = false;
   private lastPurge = 0;
 
   constructor(options: DeliveryWorkerOptions) {
@@ -79,15 +81,15 @@ export class DeliveryWorker {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       this.wakeRequested = false;
-      let claimed = 0;
+      let more = false;
       try {
         await this.housekeeping();
-        claimed = await this.claimAndRun();
+        more = await this.claimAndRun();
       } catch (error) {
         this.options.logger.warn({ err: (error as Error).message }, 'delivery claim failed; retrying');
         await delay(Math.min(5000, this.options.pollIntervalMs * 4));
       }
-      if (claimed > 0 && this.inFlight.size < this.options.concurrency) continue;
+      if (more && this.inFlight.size < this.options.concurrency) continue;
       if (this.wakeRequested || this.stopped) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.pollIntervalMs);
@@ -117,22 +119,14 @@ export class DeliveryWorker {
     }
   }
 
-  private async claimAndRun(): Promise<number> {
+  /** True when the claim was full: there may be more due right now. */
+  private async claimAndRun(): Promise<boolean> {
     const { concurrency, perSubscription, database } = this.options;
     const free = concurrency - this.inFlight.size;
-    if (free <= 0) return 0;
-    const perSub = this.countsBySubscription();
-    const saturated = [...perSub].filter(([, n]) => n >= perSubscription).map(([id]) => id);
-    const claimed = await claim(database.db, this.id, { limit: free, perSubscription, leaseMs: this.leaseMs, exclude: saturated });
-    // A claim takes up to `perSubscription` per subscription; one that already has some in flight gets what fits.
-    const over: number[] = [];
+    if (free <= 0) return false;
+    const busy = this.countsBySubscription();
+    const claimed = await claim(database.db, this.id, { limit: free, perSubscription, leaseMs: this.leaseMs, busy });
     for (const d of claimed) {
-      const n = perSub.get(d.subscriptionId) ?? 0;
-      if (n >= perSubscription) {
-        over.push(d.id);
-        continue;
-      }
-      perSub.set(d.subscriptionId, n + 1);
       const abort = new AbortController();
       const promise = this.attempt(d, abort.signal).finally(() => {
         this.inFlight.delete(d.id);
@@ -140,9 +134,7 @@ export class DeliveryWorker {
       });
       this.inFlight.set(d.id, { subscriptionId: d.subscriptionId, abort, promise });
     }
-    // If this fails the leases run out and the deliveries come back; nothing is lost.
-    await release(database.db, this.id, over).catch((e) => this.options.logger.warn({ err: (e as Error).message }, 'could not hand back deliveries over their cap'));
-    return claimed.length - over.length;
+    return claimed.length === free;
   }
 
   private countsBySubscription(): Map<string, number> {
@@ -152,7 +144,7 @@ export class DeliveryWorker {
   }
 
   private async attempt(d: ClaimedDelivery, shutdown: AbortSignal): Promise<void> {
-    const { sender, origin, logger, metrics, database, retryBaseMs } = this.options;
+    const { sender, origin, logger, database, retryBaseMs } = this.options;
     try {
       const message = render(d.format, d.event, origin);
       const headers = { 'content-type': message.contentType, ...webhookHeaders(signingSecrets(d.secrets), d.webhookId, message.body) };
@@ -163,11 +155,8 @@ export class DeliveryWorker {
         return;
       }
       const decision = decide(result, d.attempts, retryBaseMs);
-      await recordAttempt(database.db, this.id, d, { at, durationMs: result.durationMs, status: result.status, error: describe(result) }, decision);
-      metrics?.webhookAttempts.inc({ outcome: decision.kind });
-      if (decision.kind === 'delivered') {
-        metrics?.webhookDeliverySeconds.observe((Date.now() - d.event.createdAt.getTime()) / 1000);
-      } else {
+      await this.record({ delivery: d, attempt: { at, durationMs: result.durationMs, status: result.status, error: describe(result) }, decision });
+      if (decision.kind !== 'delivered') {
         const level = decision.kind === 'retry' ? 'info' : 'warn';
         logger[level]({ delivery_id: d.id, subscription_id: d.subscriptionId, attempt: d.attempts, outcome: decision.kind, err: describe(result) }, 'webhook delivery failed');
       }
@@ -175,6 +164,43 @@ export class DeliveryWorker {
       // Bookkeeping failed: the lease runs out and the delivery comes back (at least once).
       logger.warn({ delivery_id: d.id, err: (error as Error).message }, 'could not record a webhook attempt');
     }
+  }
+
+  /**
+   * Group commit: outcomes that finish while a batch is being written go into the next one, so a
+   * busy worker pays one transaction (and one claim) per batch, not per delivery. A lone outcome is
+   * written at once. Resolves when the outcome is in the database.
+   */
+  private record(outcome: Outcome): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.outcomes.push({ outcome, resolve, reject });
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.outcomes.length > 0) {
+        const batch = this.outcomes.splice(0, 200);
+        try {
+          await recordOutcomes(this.options.database.db, this.id, batch.map((b) => b.outcome));
+          for (const b of batch) this.observe(b.outcome);
+          for (const b of batch) b.resolve();
+        } catch (error) {
+          for (const b of batch) b.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private observe({ delivery, decision }: Outcome): void {
+    const { metrics } = this.options;
+    metrics?.webhookAttempts.inc({ outcome: decision.kind });
+    if (decision.kind === 'delivered') metrics?.webhookDeliverySeconds.observe((Date.now() - delivery.event.createdAt.getTime()) / 1000);
   }
 }
 
