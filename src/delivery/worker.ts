@@ -50,9 +50,10 @@ export class DeliveryWorker {
   private loopDone?: Promise<void>;
   private unlisten?: () => Promise<void>;
   private lastReap = 0;
+  private lastPurge = 0;
+  /** Outcomes waiting to be written (group commit), and whether a write is under way. */
   private readonly outcomes: { outcome: Outcome; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private flushing = false;
-  private lastPurge = 0;
 
   constructor(options: DeliveryWorkerOptions) {
     this.options = options;
