@@ -1,0 +1,53 @@
+// Group commit of the notification intake: concurrent notifications share statements, and each
+// caller still gets its own outcome — stored once, duplicates (also within one batch) not again,
+// untracked ones not at all.
+import { describe, expect, it } from 'vitest';
+import { IntakeService, type Notification } from '../../src/sync/intake.ts';
+import { createMetrics } from '../../src/metrics.ts';
+import { testDatabase } from '../helpers/db.ts';
+
+const database = await testDatabase();
+const db = database.db;
+const caseId = '00000000-0000-4000-8000-00000000ca5e';
+const orderIds = ['00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000a2'];
+const zaak = (k: number) => `https://zaken.example/zaken/api/v1/zaken/${k}`;
+await db.insertInto('cases').values({
+  id: caseId, reference: 'KS-BATCH', title: 'Batch', citizen_bsn: '111222333', citizen_kvk: null, confidentiality: 'openbaar', product: null,
+  planned_end_date: null, deadline: null, phase: 'ontvangen', phase_text: null, combined_status: {} as never, created_by: 'zac',
+}).execute();
+for (const [k, id] of orderIds.entries()) {
+  await db.insertInto('orders').values({
+    id, case_id: caseId, subcontractor: 'batch-bv', product: 'traplift', description: null, state: 'placed',
+    planned_identificatie: `KS-${k}`, remote_zaak_url: zaak(k), failure: null as never, status: null as never,
+  }).execute();
+}
+const intake = new IntakeService({ database, debounceMs: 60_000, metrics: createMetrics() });
+const notification = (k: number, i: number): Notification => ({
+  kanaal: 'zaken', hoofdObject: zaak(k), resource: 'status', resourceUrl: `https://zaken.example/zaken/api/v1/statussen/${k}-${i}`,
+  actie: 'create', aanmaakdatum: '2026-11-25T10:00:00Z',
+});
+
+describe('intake group commit', () => {
+  it('stores each notification once whatever the concurrency, and tells every caller what happened', async () => {
+    const sends: Promise<string>[] = [];
+    for (let i = 0; i < 40; i++) {
+      sends.push(intake.accept('batch-bv', notification(i % 2, i % 20))); // every notification twice
+      if (i % 7 === 0) sends.push(intake.accept('batch-bv', notification(9, i))); // a zaak nobody ordered
+      if (i % 13 === 0) sends.push(intake.accept('other-bv', notification(0, i))); // another sender's claim on our zaak
+    }
+    const outcomes = await Promise.all(sends);
+    const count = (o: string) => outcomes.filter((x) => x === o).length;
+    expect(count('stored')).toBe(20);
+    expect(count('duplicate')).toBe(20);
+    expect(count('untracked')).toBe(outcomes.length - 40);
+    expect(await db.selectFrom('inbox').select('id').execute()).toHaveLength(20);
+    const jobs = await db.selectFrom('jobs').select(['dedupe_key', 'group_key']).orderBy('dedupe_key').execute();
+    expect(jobs).toEqual(orderIds.map((id) => ({ dedupe_key: `sync:${id}`, group_key: 'batch-bv' })));
+    const stamped = await db.selectFrom('orders').select('last_notification_at').execute();
+    expect(stamped.every((o) => o.last_notification_at !== null)).toBe(true);
+
+    const again = await Promise.all(Array.from({ length: 20 }, (_, i) => intake.accept('batch-bv', notification(i % 2, i))));
+    expect(again.every((o) => o === 'duplicate')).toBe(true);
+    expect(await db.selectFrom('inbox').select('id').execute()).toHaveLength(20);
+  });
+});
