@@ -7,6 +7,7 @@ import type { AppEnv } from './http/context.ts';
 import { docsRoutes } from './http/docs.ts';
 import { HttpProblem, problemResponse, type ProblemInit } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
+import { admission } from './http/admission.ts';
 import { CachedTokenVerifier, requireRole } from './http/zgw-auth.ts';
 import { ServiceError } from './lib/service-error.ts';
 import type { Logger } from './log.ts';
@@ -60,6 +61,8 @@ export function createApp(deps: AppDeps) {
 
   const app = new Hono<AppEnv>();
   app.use(requestLog(logger, metrics));
+  // Overload: a bounded number of requests at once, the rest 503 + Retry-After; probes and metrics exempt.
+  app.use(admission({ ...config.admission, exempt: (path) => path.startsWith('/health/') || path === '/metrics' }).middleware);
   app.use(methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => problemResponse({ status: 405, detail: `Use ${methods.join(', ')}.`, headers: { Allow: methods.join(', ') } }, c.req.path) }));
   app.use(bodyLimit({
     maxSize: config.bodyLimit,
@@ -122,7 +125,15 @@ function toProblem(error: unknown): ProblemInit {
   return { status: 500, detail: 'Something went wrong on our side; the request id identifies it in our logs.' };
 }
 
+// Driver and network codes (postgres.js, node), QUERY_TIMEOUT from src/db/postgres-client.ts, and
+// PostgreSQL's connection exceptions (08xxx), shutdowns (57P0x) and too-many-connections (53300).
+const DATABASE_UNAVAILABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'CONNECT_TIMEOUT', 'QUERY_TIMEOUT',
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '08000', '08001', '08003', '08004', '08006',
+  '57P01', '57P02', '57P03', '53300',
+]);
+
 function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: string })?.code;
-  return ['ECONNREFUSED', 'ECONNRESET', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P03', '53300'].includes(code ?? '');
+  return DATABASE_UNAVAILABLE.has(code ?? '');
 }

@@ -57,11 +57,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger, env } = options;
   const definition = options.network ?? (config.networkFile ? loadNetworkFile(config.networkFile) : await demoNetwork(options, logger));
 
-  const database = options.database ?? (await openDatabase(config.databaseUrl));
+  const database = options.database ?? (await openDatabase(config.databaseUrl, { maxConnections: config.database.poolSize }));
   let migrated = false;
   try {
     const applied = await migrateToLatest(database.db);
     migrated = true;
+    // Migrations may take long on a big database; requests and jobs get a deadline from here on.
+    database.setQueryTimeout(config.database.queryTimeoutMs);
     logger.info({ engine: database.engine, applied }, 'database ready');
   } catch (error) {
     if (!options.database) await database.close();
@@ -92,7 +94,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       [SYNC_ORDER_JOB]: syncHandler({ database, network, outbound, logger, statustypes, breakers }),
     },
     groupConcurrency: (orgId) => network.get(orgId)?.maxConcurrency ?? 4,
-    concurrency: config.worker.concurrency, pollIntervalMs: config.worker.pollIntervalMs,
+    concurrency: config.worker.concurrency, pollIntervalMs: config.worker.pollIntervalMs, leaseMs: config.worker.leaseMs,
   });
   await worker.start();
   await delivery.start();

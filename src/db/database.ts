@@ -7,6 +7,7 @@ import { PostgresJSDialect } from 'kysely-postgres-js';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import type { DB } from '../../db/schema.ts';
+import { dialectClient } from './postgres-client.ts';
 
 export type Db = Kysely<DB>;
 
@@ -16,28 +17,36 @@ export interface Database {
   /** LISTEN on a channel (pg_notify wakes every process on PostgreSQL, the one process on PGlite). */
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   ping(timeoutMs?: number): Promise<boolean>;
+  /** Deadline per query and per wait for a connection (PostgreSQL; 0 = none). */
+  setQueryTimeout(ms: number): void;
   close(): Promise<void>;
 }
 
 export class DataDirectoryLockedError extends Error {}
 
-export async function openDatabase(url: string, options: { maxConnections?: number } = {}): Promise<Database> {
-  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options.maxConnections ?? 10);
+export async function openDatabase(url: string, options: { maxConnections?: number; queryTimeoutMs?: number } = {}): Promise<Database> {
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options.maxConnections ?? 10, options.queryTimeoutMs ?? 0);
   return openPglite(url);
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
+async function openPostgres(url: string, max: number, queryTimeoutMs: number): Promise<Database> {
+  let deadline = queryTimeoutMs;
   const client = postgres(url, {
     max,
     onnotice: () => {},
     connect_timeout: 10,
+    // Statements are prepared (src/db/postgres-client.ts) to save a round trip, but planned with
+    // their values each time, as unprepared ones are: a generic plan cannot match a parameterised
+    // ON CONFLICT ... WHERE against a partial unique index.
+    connection: { plan_cache_mode: 'force_custom_plan' },
     // int8 (counts, bigserial ids) as number, as PGlite does; our ids stay far below 2^53.
     types: { int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },
   });
-  const db = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: client }) });
+  const db = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: (async () => dialectClient(client, () => deadline)) as never }) });
   return {
     db,
     engine: 'postgres',
+    setQueryTimeout: (ms) => void (deadline = ms),
     async listen(channel, onNotify) {
       const sub = await client.listen(channel, () => onNotify());
       return () => sub.unlisten();
@@ -76,6 +85,7 @@ async function openPglite(url: string): Promise<Database> {
   return {
     db,
     engine: 'pglite',
+    setQueryTimeout: () => {}, // one in-process connection: nothing on the network to wait for
     async listen(channel, onNotify) {
       return pg.listen(channel, () => onNotify());
     },

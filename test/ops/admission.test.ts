@@ -1,0 +1,64 @@
+// Admission control: bounded in-flight requests, a short queue, 503 + Retry-After beyond.
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { admission } from '../../src/http/admission.ts';
+
+function heldApp(options: { maxInFlight: number; maxQueue: number; queueTimeoutMs: number }) {
+  const gates: (() => void)[] = [];
+  const limiter = admission({ ...options, exempt: (path) => path.startsWith('/health/') });
+  const app = new Hono()
+    .use(limiter.middleware)
+    .get('/work', () => new Promise<Response>((resolve) => gates.push(() => resolve(new Response('done')))))
+    .get('/health/live', (c) => c.text('live'));
+  const waitForGates = async (n: number) => {
+    for (let i = 0; i < 200 && gates.length < n; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(gates.length).toBe(n);
+  };
+  return { app, gates, limiter, waitForGates };
+}
+
+describe('admission', () => {
+  it('handles up to maxInFlight at once, queues a few and turns the rest away with 503, Retry-After and problem+json', async () => {
+    const { app, gates, limiter, waitForGates } = heldApp({ maxInFlight: 2, maxQueue: 1, queueTimeoutMs: 5000 });
+    const first = [app.request('/work'), app.request('/work')];
+    await waitForGates(2);
+    const queued = app.request('/work');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(limiter.stats()).toMatchObject({ inFlight: 2, queued: 1 });
+
+    const refused = await app.request('/work');
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    expect(await refused.json()).toMatchObject({ status: 503, code: 'overloaded' });
+    expect((await app.request('/health/live')).status).toBe(200); // probes pass when full
+
+    gates.shift()!(); // one finishes: its slot goes to the queued request
+    expect(await (await first[0]).text()).toBe('done');
+    await waitForGates(2);
+    for (const open of gates.splice(0)) open();
+    expect((await queued).status).toBe(200);
+    expect((await first[1]).status).toBe(200);
+    expect(limiter.stats()).toMatchObject({ inFlight: 0, queued: 0, rejected: 1 });
+  });
+
+  it('turns a queued request away when no slot frees up in time', async () => {
+    const { app, gates, limiter, waitForGates } = heldApp({ maxInFlight: 1, maxQueue: 5, queueTimeoutMs: 30 });
+    const held = app.request('/work');
+    await waitForGates(1);
+    const late = await app.request('/work');
+    expect(late.status).toBe(503);
+    expect(late.headers.get('retry-after')).toBe('1');
+    gates.shift()!();
+    expect((await held).status).toBe(200);
+    expect(limiter.stats()).toMatchObject({ inFlight: 0, queued: 0 });
+  });
+
+  it('is off with maxInFlight 0', async () => {
+    const { app, gates, waitForGates } = heldApp({ maxInFlight: 0, maxQueue: 0, queueTimeoutMs: 0 });
+    const all = Array.from({ length: 5 }, () => app.request('/work'));
+    await waitForGates(5);
+    for (const open of gates.splice(0)) open();
+    expect((await Promise.all(all)).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+  });
+});
