@@ -136,17 +136,17 @@ export async function recordOutcomes(db: Db, workerId: string, outcomes: Outcome
 
     if (finished.length > 0) await promoteNext(trx, finished.map((o) => [o.delivery.subscriptionId, o.delivery.event.caseId]));
 
-    const bySubscription = Map.groupBy(outcomes, (o) => o.delivery.subscriptionId);
-    const healthy = [...bySubscription].filter(([, os]) => os.some((o) => o.decision.kind === 'delivered')).map(([id]) => id);
+    // Per subscription: a 410 disables it whatever else happened; otherwise one success makes it healthy.
+    const healthy: string[] = [];
+    for (const [id, os] of Map.groupBy(outcomes, (o) => o.delivery.subscriptionId)) {
+      const gone = os.some((o) => o.decision.kind === 'gone');
+      if (!gone && os.some((o) => o.decision.kind === 'delivered')) healthy.push(id);
+      else await recordFailures(trx, id, os.length, os.at(-1)!.attempt.error ?? 'failed', gone ? GONE : undefined);
+    }
     if (healthy.length > 0) {
       await trx.updateTable('subscriptions')
         .set({ consecutive_failures: 0, failing_since: null, last_success_at: new Date(), updated_at: new Date() })
         .where('id', 'in', healthy).execute();
-    }
-    for (const [id, os] of bySubscription) {
-      if (healthy.includes(id)) continue;
-      const last = os.at(-1)!;
-      await recordFailures(trx, id, os.length, last.attempt.error ?? 'failed', os.some((o) => o.decision.kind === 'gone') ? GONE : undefined);
     }
   });
 }
