@@ -263,7 +263,7 @@ describe('citizen notices', () => {
     ]);
     expect(notices[0].json.resourceUrl).toBe(`${PUBLIC_BASE_URL}/api/v1/cases/${caseId}`);
     expect(notices.map((n) => n.body).join()).not.toContain('111222333');
-    const events = await db.selectFrom('case_events').select(['type', 'payload']).where('case_id', '=', caseId).where('type', '=', 'case.citizen-notice').execute();
+    const events = await db.selectFrom('case_events').select(['type', 'payload']).where('case_id', '=', caseId).where('type', '=', 'case.citizen-notice').orderBy('id').execute();
     expect(events.map((e) => e.payload)).toEqual([
       { phase: 'actie_vereist', language: 'nl', reason: 'phase' },
       { phase: 'afgerond', language: 'nl', reason: 'phase' },
