@@ -2,8 +2,8 @@
 // number of gateway processes can share it and a process that dies mid-attempt loses nothing.
 // Ordering: only the head of a (subscription, case) lane is `pending`; the rest are `waiting` and
 // the next is promoted when the head is delivered or dead, so a claim never has to look past
-// the heads. Isolation: a claim takes at most `perSubscription` rows of one subscription, and
-// none of the subscriptions the caller says are saturated.
+// the heads. Isolation: a claim gives each subscription only what is left of its cap in the
+// claiming worker (`perSubscription` minus what that worker already has in flight for it).
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { json } from '../db/json.ts';
@@ -190,7 +190,7 @@ async function promoteNext(trx: Db, lanes: [subscriptionId: string, caseId: stri
  */
 export async function reapExpired(db: Db): Promise<number> {
   const expired = await db.selectFrom('deliveries').select(['id', 'subscription_id', 'case_id', 'attempts'])
-    .where('state', '=', 'delivering').where('lease_until', '<', new Date()).limit(100).execute();
+    .where('state', '=', 'delivering').where('lease_until', '<', sql<Date>`now()`).limit(100).execute();
   for (const d of expired) {
     await db.transaction().execute(async (trx) => {
       await lockCase(trx, d.case_id);
@@ -198,7 +198,7 @@ export async function reapExpired(db: Db): Promise<number> {
       const updated = await trx.updateTable('deliveries').set({
         state: dead ? 'dead' : 'pending', next_attempt_at: new Date(), lease_until: null, locked_by: null, last_status: null,
         last_error: LEASE_EXPIRED, updated_at: new Date(),
-      }).where('id', '=', d.id).where('state', '=', 'delivering').where('lease_until', '<', new Date()).executeTakeFirst();
+      }).where('id', '=', d.id).where('state', '=', 'delivering').where('lease_until', '<', sql<Date>`now()`).executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return; // finished or reclaimed meanwhile
       await trx.insertInto('delivery_attempts').values({ delivery_id: d.id, attempt: d.attempts, at: new Date(), duration_ms: null, status: null, error: LEASE_EXPIRED }).execute();
       if (dead) await promoteNext(trx, [[d.subscription_id, d.case_id]]);
