@@ -31,7 +31,7 @@ const envSchema = z.object({
   JOB_LEASE_SECONDS: z.coerce.number().positive().default(60),
   // Database and overload protection (README "Performance and reliability").
   DATABASE_POOL_SIZE: int(10, 1),
-  DATABASE_QUERY_TIMEOUT_MS: int(5000, 0),
+  DATABASE_QUERY_TIMEOUT_MS: int(4000, 0),
   ADMISSION_MAX_IN_FLIGHT: int(128, 0),
   ADMISSION_QUEUE: int(256, 0),
   ADMISSION_QUEUE_TIMEOUT_MS: int(100, 0),

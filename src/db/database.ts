@@ -5,9 +5,9 @@ import { join, resolve } from 'node:path';
 import { Kysely, PGliteDialect, sql } from 'kysely';
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import { PGlite } from '@electric-sql/pglite';
-import postgres from 'postgres';
 import type { DB } from '../../db/schema.ts';
 import { dialectClient } from './postgres-client.ts';
+import { loadPostgres } from './postgres-driver.ts';
 
 export type Db = Kysely<DB>;
 
@@ -31,6 +31,7 @@ export async function openDatabase(url: string, options: { maxConnections?: numb
 
 async function openPostgres(url: string, max: number, queryTimeoutMs: number): Promise<Database> {
   let deadline = queryTimeoutMs;
+  const postgres = await loadPostgres(); // with the fix for the upstream crash on a reset connection
   const client = postgres(url, {
     max,
     onnotice: () => {},

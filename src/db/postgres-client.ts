@@ -7,6 +7,12 @@
 //    query can wait forever; past the deadline the caller gets a DatabaseTimeoutError (answered
 //    503 with Retry-After) instead of a request that hangs. The query itself stays queued on its
 //    connection and finishes or fails when the network comes back.
+//  - A reserved connection that lost its socket is never written to again, nor handed back to
+//    the pool. postgres.js 3.4.9 keeps such a connection pinned to its reservation: the next
+//    query on it (typically Kysely's ROLLBACK) schedules a write on a null socket and the process
+//    dies with an uncatchable TypeError (porsager/postgres#1154, #1208); releasing it would put a
+//    closed connection into the idle list. Closed connections stay in the pool's closed list and
+//    are reconnected from there.
 import type postgres from 'postgres';
 
 export class DatabaseTimeoutError extends Error {
@@ -25,14 +31,38 @@ export interface DialectClient {
 export function dialectClient(client: postgres.Sql, deadlineMs: () => number): DialectClient {
   return {
     async reserve() {
-      const reserved = await withDeadline(client.reserve(), deadlineMs(), 'waiting for a connection', (late) => late.release());
+      const ms = deadlineMs();
+      const started = Date.now();
+      const reserved = await withDeadline(client.reserve(), ms, 'waiting for a connection', (late) => late.release());
+      let lost: unknown;
+      let first = true;
       return {
-        unsafe: (text, params) => withDeadline(reserved.unsafe(text, params as never[], { prepare: true }), deadlineMs(), 'query'),
-        release: () => reserved.release(),
+        unsafe: (text, params) => {
+          if (lost) return Promise.reject(lost);
+          // One deadline covers the wait for a connection and the first query (a lone query is one
+          // checkout); later queries of a transaction get a deadline each.
+          const limit = first && ms ? Math.max(1, ms - (Date.now() - started)) : deadlineMs();
+          first = false;
+          const query = withDeadline(reserved.unsafe(text, params as never[], { prepare: true }), limit, 'query');
+          query.catch((error: unknown) => {
+            if (isConnectionLost(error)) lost = error;
+          });
+          return query;
+        },
+        release: () => {
+          if (!lost) reserved.release();
+        },
       };
     },
     end: (options) => client.end(options),
   };
+}
+
+/** The connection itself failed (not the statement): postgres.js connection codes and socket errors. */
+export function isConnectionLost(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== 'string') return false;
+  return code.startsWith('CONNECTION_') || code === 'CONNECT_TIMEOUT' || /^E[A-Z]+$/.test(code) || code.startsWith('08') || code.startsWith('57P0');
 }
 
 function withDeadline<T>(work: PromiseLike<T>, ms: number, what: string, onLate?: (value: T) => void): Promise<T> {

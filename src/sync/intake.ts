@@ -9,6 +9,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { json } from '../db/json.ts';
+import { isConnectionLost } from '../db/postgres-client.ts';
 import { JOBS_CHANNEL } from '../jobs/queue.ts';
 import type { Metrics } from '../metrics.ts';
 import { SYNC_ORDER_JOB } from '../cases/service.ts';
@@ -47,6 +48,10 @@ const MAX_BATCH = 256;
 /** Statements in flight at once: one can wait for its WAL flush while the next executes. */
 const MAX_IN_FLIGHT = 2;
 const RETRYABLE = new Set(['40P01', '40001']); // deadlock, serialization failure
+const isDatabaseUnavailable = (error: unknown) => {
+  const code = (error as { code?: unknown })?.code;
+  return code === 'QUERY_TIMEOUT' || isConnectionLost(error);
+};
 
 export class IntakeService {
   private readonly database: Database;
@@ -101,6 +106,9 @@ export class IntakeService {
       outcomes = await this.store(items);
     } catch (error) {
       for (const p of batch) p.reject(error);
+      // The database did not answer: those waiting for the next statement would wait as long for
+      // the same answer. Tell them now (503, try again), so no sender waits longer than one deadline.
+      if (isDatabaseUnavailable(error)) for (const p of this.queue.splice(0)) p.reject(error);
       return;
     }
     const answered = new Set<Item>();
