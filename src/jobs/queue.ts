@@ -117,6 +117,18 @@ export class JobQueue {
       });
   }
 
+  /** Not attempted after all: back in the queue at `delayMs`, the attempt handed back, no error recorded. */
+  async defer(workerId: string, job: Job, delayMs: number): Promise<void> {
+    await this.db.updateTable('jobs')
+      .set({ state: 'queued', attempts: sql<number>`greatest(attempts - 1, 0)`, run_at: new Date(Date.now() + delayMs), lease_until: null, locked_by: null, updated_at: new Date() })
+      .where('id', '=', job.id).where('locked_by', '=', workerId).execute()
+      .catch(async (e) => {
+        // Another copy of this job is already queued under the same dedupe key: it carries the work.
+        if ((e as { code?: string }).code !== '23505') throw e;
+        await this.complete(workerId, job.id);
+      });
+  }
+
   async bury(workerId: string, job: Job, error: string): Promise<void> {
     await this.db.updateTable('jobs')
       .set({ state: 'dead', lease_until: null, locked_by: null, dedupe_key: null, errors: json([...job.errors, entry(job, error)].slice(-20)) as never, updated_at: new Date() })

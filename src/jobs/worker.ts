@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { PermanentJobError, RetryJobError, backoffMs } from './errors.ts';
+import { DeferJobError, PermanentJobError, RetryJobError, backoffMs } from './errors.ts';
 import { JOBS_CHANNEL, JobQueue, LEASE_EXPIRED, type Job } from './queue.ts';
 
 export type JobHandler = (job: Job) => Promise<void>;
@@ -149,7 +149,10 @@ export class Worker {
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);
       try {
-        if (error instanceof PermanentJobError || job.attempts >= job.maxAttempts) {
+        if (error instanceof DeferJobError) {
+          await this.queue.defer(this.id, job, error.delayMs);
+          metrics?.jobRuns.inc({ kind: job.kind, outcome: 'deferred' });
+        } else if (error instanceof PermanentJobError || job.attempts >= job.maxAttempts) {
           await this.queue.bury(this.id, job, message);
           metrics?.jobRuns.inc({ kind: job.kind, outcome: 'dead' });
           logger.warn({ job_id: job.id, kind: job.kind, attempts: job.attempts, err: message }, 'job moved to the dead letter');

@@ -28,6 +28,13 @@ export class Breakers {
     return undefined;
   }
 
+  /** How long the circuit stays open from now (0 when closed or ready for a trial); no side effects. */
+  openFor(id: string, now = Date.now()): number {
+    const c = this.circuits.get(id);
+    if (!c || c.openedAt === undefined) return 0;
+    return Math.max(0, c.openedAt + this.openMs - now);
+  }
+
   success(id: string): void {
     this.circuits.delete(id);
   }

@@ -2,7 +2,7 @@
 // statussen and their statustypen, then write order status, timeline and combined status in one
 // transaction. Order of arrival never matters: the subcontractor's current state is the truth.
 import type { Database } from '../db/database.ts';
-import { backoffMs, RetryJobError } from '../jobs/errors.ts';
+import { backoffMs, DeferJobError, RetryJobError } from '../jobs/errors.ts';
 import type { Job } from '../jobs/queue.ts';
 import type { Logger } from '../log.ts';
 import type { NetworkService } from '../network/service.ts';
@@ -32,7 +32,8 @@ export function syncHandler(deps: SyncDeps) {
     const org = deps.network.get(order.subcontractor);
     if (!org || org.status !== 'active') return; // no calls to non-members; the combined status shows the gap
     const wait = deps.breakers.blockedFor(org.id);
-    if (wait !== undefined) throw new RetryJobError(`circuit open for ${org.id}`, wait + Math.random() * 1000);
+    // Not attempted: wait for the circuit without using up an attempt, however long the outage.
+    if (wait !== undefined) throw new DeferJobError(`circuit open for ${org.id}`, wait + Math.random() * 1000);
     try {
       const facts = await fetchFacts(deps, org, order);
       deps.breakers.success(org.id);
@@ -48,7 +49,11 @@ export function syncHandler(deps: SyncDeps) {
       if (countsAgainstOrg) deps.breakers.failure(org.id);
       await recordFailure(deps, order, org, message, job.attempts >= job.maxAttempts);
       const retryAfter = error instanceof RemoteError ? retryAfterMs(error.headers) : undefined;
-      throw new RetryJobError(message, retryAfter ?? backoffMs(job.attempts, 1000, 15 * 60_000));
+      // With the circuit open the organisation is down, not this order: come back when the circuit
+      // lets a trial through (it gates the calls anyway), so the order catches up soon after recovery.
+      const open = deps.breakers.openFor(org.id);
+      const backoff = backoffMs(job.attempts, 1000, 15 * 60_000);
+      throw new RetryJobError(message, retryAfter ?? (open > 0 ? Math.min(backoff, open + Math.random() * 1000) : backoff));
     }
   };
 }
