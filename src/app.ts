@@ -7,7 +7,6 @@ import type { AppEnv } from './http/context.ts';
 import { docsRoutes } from './http/docs.ts';
 import { HttpProblem, problemResponse, type ProblemInit } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
-import { admission } from './http/admission.ts';
 import { CachedTokenVerifier, requireRole } from './http/zgw-auth.ts';
 import { ServiceError } from './lib/service-error.ts';
 import type { Logger } from './log.ts';
@@ -61,8 +60,6 @@ export function createApp(deps: AppDeps) {
 
   const app = new Hono<AppEnv>();
   app.use(requestLog(logger, metrics));
-  // Overload: a bounded number of requests at once, the rest 503 + Retry-After; probes and metrics exempt.
-  app.use(admission({ ...config.admission, exempt: (path) => path.startsWith('/health/') || path === '/metrics' }).middleware);
   app.use(methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => problemResponse({ status: 405, detail: `Use ${methods.join(', ')}.`, headers: { Allow: methods.join(', ') } }, c.req.path) }));
   app.use(bodyLimit({
     maxSize: config.bodyLimit,
@@ -122,6 +119,9 @@ function toProblem(error: unknown): ProblemInit {
     };
   }
   if (isDatabaseUnavailable(error)) return { status: 503, detail: 'The database is not reachable; try again shortly.', headers: { 'Retry-After': '5' } };
+  // A value from the request that PostgreSQL cannot take (not a uuid, a NUL character, out of range):
+  // the request is wrong, whatever route let it through.
+  if (DATA_EXCEPTIONS.has((error as { code?: string })?.code ?? '')) return { status: 400, code: 'invalid-value', title: 'Invalid request', detail: 'The request contains a value that cannot be stored or compared (for example an id that is not a UUID).' };
   return { status: 500, detail: 'Something went wrong on our side; the request id identifies it in our logs.' };
 }
 
@@ -132,6 +132,9 @@ const DATABASE_UNAVAILABLE = new Set([
   'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '08000', '08001', '08003', '08004', '08006',
   '57P01', '57P02', '57P03', '53300',
 ]);
+
+// PostgreSQL data exceptions: string too long, out of range, invalid datetime, bad encoding or NUL, invalid text/JSON.
+const DATA_EXCEPTIONS = new Set(['22001', '22003', '22007', '22008', '22021', '22P02', '22P05', '2202E', '22023', '22025', '22032']);
 
 function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: string })?.code;

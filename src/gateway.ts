@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Server } from 'node:http';
+import { admission, isProbe } from './http/admission.ts';
 import { createApp } from './app.ts';
 import { placementHandler, SHARE_CITIZEN_JOB } from './cases/placement.ts';
 import { CaseService, PLACE_ORDER_JOB, SYNC_ORDER_JOB } from './cases/service.ts';
@@ -110,7 +111,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let url = config.publicBaseUrl;
   if (options.listen !== false) {
     server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+      // Admission control in front of the framework: under overload a refusal costs microseconds.
+      const limiter = admission({ ...config.admission, exempt: isProbe, logger, onReject: () => metrics.httpRejected.inc() });
+      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host, createServer: limiter.createServer }, () => resolve(s));
     });
     const address = server.address() as AddressInfo;
     url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address}:${address.port}`;

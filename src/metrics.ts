@@ -39,6 +39,11 @@ export function createMetrics() {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
       registers: [registry],
     }),
+    httpRejected: new Counter({
+      name: 'ketenstatus_http_rejected_total',
+      help: 'Requests refused with 503 by admission control (overload)',
+      registers: [registry],
+    }),
     notifications: new Counter({
       name: 'ketenstatus_notifications_total',
       help: 'Inbound notifications by organisation and outcome',

@@ -167,7 +167,7 @@ export class CaseService {
   }
 
   async requestSync(id: string) {
-    const order = await repo.findOrder(this.db, id);
+    const order = /^[0-9a-f-]{36}$/i.test(id) ? await repo.findOrder(this.db, id) : undefined;
     if (!order) throw notFound(`order ${id}`);
     if (order.state !== 'placed') throw new ServiceError('conflict', `The order is ${order.state}; only a placed order can be synchronised.`);
     await enqueue(this.db, SYNC_ORDER_JOB, { orderId: id, reason: 'requested' }, { dedupeKey: `sync:${id}`, groupKey: order.subcontractor });

@@ -62,3 +62,38 @@ describe('admission', () => {
     expect((await Promise.all(all)).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
   });
 });
+
+describe('admission in front of node:http', () => {
+  it('refuses beyond the cap before the framework sees the request, and frees the slot when a response ends', async () => {
+    const { createServer } = await import('node:http');
+    const limiter = admission({ maxInFlight: 1, maxQueue: 0, queueTimeoutMs: 0, exempt: (p) => p === '/health/live' });
+    let release: () => void = () => {};
+    let seen = 0;
+    const server = createServer(limiter.wrapListener((req, res) => {
+      seen++;
+      if (req.url === '/slow') release = () => res.end('slow');
+      else res.end('ok');
+    }));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const slow = fetch(`${base}/slow`);
+      for (let i = 0; i < 100 && seen === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      const refused = await fetch(`${base}/fast?x=1`, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(refused.headers.get('content-type')).toBe('application/problem+json');
+      expect(await refused.json()).toMatchObject({ status: 503, code: 'overloaded', instance: '/fast' });
+      expect((await fetch(`${base}/health/live`)).status).toBe(200);
+      expect(seen).toBe(2); // the slow one and the exempt probe; never the refused one
+      release();
+      expect(await (await slow).text()).toBe('slow');
+      await new Promise((r) => setTimeout(r, 20));
+      expect((await fetch(`${base}/fast`)).status).toBe(200);
+      expect(limiter.stats()).toMatchObject({ inFlight: 0, rejected: 1 });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

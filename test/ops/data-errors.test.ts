@@ -1,0 +1,29 @@
+// A request value that PostgreSQL cannot take (not a UUID, a NUL character) is the request's
+// fault: 400 or 404 as problem+json, never 500 (found by the R5 fuzzer).
+import { describe, expect, it } from 'vitest';
+import { authHeader, startTestGateway } from '../helpers/gateway.ts';
+
+const gateway = await startTestGateway();
+
+describe('values the database cannot take', () => {
+  it('answers a malformed order id with 404, not 500', async () => {
+    for (const id of ['x'.repeat(300), '-'.repeat(36)]) {
+      for (const [method, path] of [['POST', `/api/v1/orders/${id}/sync`], ['GET', `/api/v1/orders/${id}`]] as const) {
+        const res = await gateway.app.request(path, { method, headers: authHeader('zac') });
+        expect(res.status, `${method} ${path.slice(0, 40)}`).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+        expect(res.headers.get('content-type')).toBe('application/problem+json');
+      }
+    }
+  });
+
+  it('answers a NUL character in a stored text with 400, not 500', async () => {
+    const res = await gateway.app.request('/api/v1/cases', {
+      method: 'POST', headers: { ...authHeader('zac'), 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'a\u0000b', citizen: { bsn: '111222333' } }),
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+  });
+});
