@@ -7,6 +7,7 @@
 //    query can wait forever; past the deadline the caller gets a DatabaseTimeoutError (answered
 //    503 with Retry-After) instead of a request that hangs. The query itself stays queued on its
 //    connection and finishes or fails when the network comes back.
+//  - A reserved connection goes back to the pool only when every query sent on it has answered.
 //  - A reserved connection that lost its socket is never written to again, nor handed back to
 //    the pool. postgres.js 3.4.9 keeps such a connection pinned to its reservation: the next
 //    query on it (typically Kysely's ROLLBACK) schedules a write on a null socket and the process
@@ -36,6 +37,12 @@ export function dialectClient(client: postgres.Sql, deadlineMs: () => number): D
       const reserved = await withDeadline(client.reserve(), ms, 'waiting for a connection', (late) => late.release());
       let lost: unknown;
       let first = true;
+      let pending = 0;
+      let releasing = false;
+      const settle = () => {
+        pending--;
+        if (releasing && pending === 0 && !lost) reserved.release();
+      };
       return {
         unsafe: (text, params) => {
           if (lost) return Promise.reject(lost);
@@ -43,14 +50,21 @@ export function dialectClient(client: postgres.Sql, deadlineMs: () => number): D
           // checkout); later queries of a transaction get a deadline each.
           const limit = first && ms ? Math.max(1, ms - (Date.now() - started)) : deadlineMs();
           first = false;
-          const query = withDeadline(reserved.unsafe(text, params as never[], { prepare: true }), limit, 'query');
-          query.catch((error: unknown) => {
+          pending++;
+          const work = reserved.unsafe(text, params as never[], { prepare: true });
+          work.then(settle, (error: unknown) => {
             if (isConnectionLost(error)) lost = error;
+            settle();
           });
-          return query;
+          return withDeadline(work, limit, 'query');
         },
+        // A query past its deadline is still on the connection: the connection goes back to the pool
+        // only when it has answered. Handing it on earlier lets postgres.js give one connection's
+        // answers to another reservation's queries (seen in R2: notifications acknowledged from
+        // another statement's result).
         release: () => {
-          if (!lost) reserved.release();
+          releasing = true;
+          if (pending === 0 && !lost) reserved.release();
         },
       };
     },

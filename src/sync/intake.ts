@@ -6,6 +6,7 @@
 // go in together, so a burst costs one round trip and one WAL flush per batch instead of one per
 // notification. A lone notification is written at once (no timer, no added latency). Each caller
 // is answered only after the statement holding its notification has committed.
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { json } from '../db/json.ts';
@@ -25,6 +26,11 @@ export interface Notification {
 }
 
 export type IntakeOutcome = 'stored' | 'duplicate' | 'untracked';
+
+/** The database's answer did not match the statement; the notifications are not acknowledged (503). */
+export class IntakeResultError extends Error {
+  readonly code = 'QUERY_TIMEOUT'; // answered like a database that did not answer: 503, try again
+}
 
 interface Pending {
   organisationId: string;
@@ -126,7 +132,9 @@ export class IntakeService {
   private async store(items: Item[]): Promise<IntakeOutcome[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const { rows } = await sql<{ ord: number; tracked: boolean; stored: boolean }>`
+        // A nonce in every row: the answer is checked to be this statement's (see below).
+        const nonce = randomUUID();
+        const { rows } = await sql<{ nonce: string; ord: number; tracked: boolean; stored: boolean }>`
           with n as (
             select * from jsonb_to_recordset(${json(items)})
               as t(ord int, org text, zaak text, kanaal text, resource_url text, actie text, aanmaakdatum text)
@@ -152,16 +160,23 @@ export class IntakeService {
             from s order by order_id
             on conflict (dedupe_key) where state = 'queued' and dedupe_key is not null do nothing
           )
-          select n.ord, (o.ord is not null) as tracked, (s.ord is not null) as stored
+          select ${nonce}::text as nonce, n.ord, (o.ord is not null) as tracked, (s.ord is not null) as stored
           from n left join o on o.ord = n.ord left join s on s.ord = n.ord`.execute(this.database.db);
-        const outcomes: IntakeOutcome[] = new Array(items.length).fill('untracked');
+        const outcomes: (IntakeOutcome | undefined)[] = new Array(items.length).fill(undefined);
         let stored = false;
         for (const r of rows) {
+          if (r.nonce !== nonce || !Number.isInteger(r.ord) || r.ord < 0 || r.ord >= items.length) continue;
           outcomes[r.ord] = !r.tracked ? 'untracked' : r.stored ? 'stored' : 'duplicate';
-          stored ||= r.stored;
+          stored ||= r.stored === true;
+        }
+        // Acknowledge only what the database answered for: an answer that is not this statement's
+        // (postgres.js can hand one query's result to another after connection trouble, R2) must
+        // not become a 204 for a notification that was never stored.
+        if (outcomes.some((o) => o === undefined)) {
+          throw new IntakeResultError(`the intake statement returned ${rows.length} rows for ${items.length} notifications: ${JSON.stringify(rows.slice(0, 3))}`);
         }
         if (stored && this.debounceMs === 0) await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(this.database.db);
-        return outcomes;
+        return outcomes as IntakeOutcome[];
       } catch (error) {
         if (attempt >= 3 || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
       }
