@@ -35,6 +35,8 @@ const envSchema = z.object({
   ADMISSION_MAX_IN_FLIGHT: int(128, 0),
   ADMISSION_QUEUE: int(256, 0),
   ADMISSION_QUEUE_TIMEOUT_MS: int(100, 0),
+  // Benchmarks only (bench B5's baseline): citizen reads write no access-log row. Breaks a data rule.
+  BENCHMARK_NO_ACCESS_LOG: bool.optional(),
   DEMO: bool.optional(),
   CITIZEN_OIDC_ISSUER: z.string().url().optional(),
   CITIZEN_OIDC_AUDIENCE: z.string().default('ketenstatus'),
@@ -96,6 +98,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     worker: { concurrency: e.WORKER_CONCURRENCY, pollIntervalMs: e.JOB_POLL_INTERVAL_MS, leaseMs: e.JOB_LEASE_SECONDS * 1000 },
     database: { poolSize: e.DATABASE_POOL_SIZE, queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS },
     admission: { maxInFlight: e.ADMISSION_MAX_IN_FLIGHT, maxQueue: e.ADMISSION_QUEUE, queueTimeoutMs: e.ADMISSION_QUEUE_TIMEOUT_MS },
+    benchmarkNoAccessLog: e.BENCHMARK_NO_ACCESS_LOG ?? false,
     demo,
     citizen: {
       issuer: e.CITIZEN_OIDC_ISSUER,

@@ -14,6 +14,8 @@ export interface Access {
   mandateId?: string | null;
   requestId?: string;
   traceId?: string;
+  /** Benchmarks only (BENCHMARK_NO_ACCESS_LOG, bench B5's baseline): the read writes no access-log row. */
+  unlogged?: boolean;
 }
 
 export const PURPOSES = {

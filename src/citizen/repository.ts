@@ -74,6 +74,7 @@ function visible(scope: Scope, extra: RawBuilder<unknown>): RawBuilder<unknown> 
 }
 
 function logged(access: Access): RawBuilder<unknown> {
+  if (access.unlogged) return sql`logged as (select 1 where false)`;
   return sql`logged as (
     insert into access_log (actor_role, actor, mandate_id, organisation, purpose, case_id, subject_bsn, request_id, trace_id)
     select ${access.role}::text, ${access.actor}::text, p.mandate_id, ${access.organisation ?? null}::text, ${access.purpose}::text,

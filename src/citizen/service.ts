@@ -51,6 +51,8 @@ export interface CitizenServiceDeps {
   /** Active mandates one citizen may have given at a time. */
   mandateLimit?: number;
   now?: () => Date;
+  /** Benchmarks only: reads write no access-log row (BENCHMARK_NO_ACCESS_LOG). */
+  unloggedReads?: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -160,7 +162,7 @@ export class CitizenService {
   }
 
   private async scopeOf(viewer: Viewer, options: ReadOptions): Promise<{ scope: Scope; access: Access }> {
-    const trace = { requestId: options.requestId, traceId: options.traceId };
+    const trace = { requestId: options.requestId, traceId: options.traceId, ...(this.deps.unloggedReads ? { unlogged: true } : {}) };
     const grantor = await this.grantorOf(viewer, options.onBehalfOf);
     if (grantor === undefined || grantor === viewer.bsn) {
       return { scope: { subjectBsn: viewer.bsn, levels: this.levels }, access: { role: 'citizen', actor: 'self', purpose: PURPOSES.citizen, ...trace } };

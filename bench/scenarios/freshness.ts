@@ -1,0 +1,134 @@
+// B4 freshness: a subcontractor that answers in 50 ms, 1,000 orders, a steady 200 status changes
+// per second. For each change the driver sets the status at the simulator, sends the notification
+// and notes when the gateway acknowledged it; then it watches the order row the citizen read
+// serves (orders.status, polled every 10 ms over one query for all waiting orders) until the new
+// status is there. Freshness = acknowledgement → visible.
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import { createBenchDatabase, seedOrders } from '../lib/database.ts';
+import { startGatewayProcess, type GatewayProcess } from '../lib/gateway-process.ts';
+import { benchNetwork, createRemoteZaken, startBenchOrg, type BenchOrg } from '../lib/network.ts';
+import type { BenchContext, ScenarioReport } from '../lib/scenario.ts';
+import { Samples, summarise } from '../lib/stats.ts';
+
+const ORDERS = 1000;
+const RATE = 200;
+const DEBOUNCE_MS = 500;
+const LATENCY_MS = 50;
+
+export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioReport> {
+  const durationSec = ctx.quick ? 6 : 30;
+  const db = await createBenchDatabase(ctx.serverUrl);
+  let org: BenchOrg | undefined;
+  let gateway: GatewayProcess | undefined;
+  let pool: Pool | undefined;
+  try {
+    org = await startBenchOrg('fresh-bv', { maxConcurrency: 64 });
+    const zaakUrls = await createRemoteZaken(org, ORDERS);
+    const orderIds = await seedOrders(db.db, { organisationId: org.id, product: 'traplift', zaakUrls, tag: 'b4' });
+    org.sim.setFaults({ latencyMs: LATENCY_MS });
+    gateway = await startGatewayProcess({
+      databaseUrl: db.url, network: benchNetwork([org.organisation]), dir: join(ctx.dir, 'freshness'),
+      env: { SYNC_DEBOUNCE_MS: String(DEBOUNCE_MS), WORKER_CONCURRENCY: '64' },
+    });
+    pool = new Pool(gateway.url, { connections: 32 });
+    const statusCount = org.sim.statustypeUrls('traplift').length;
+    const sim = org.sim;
+    const authorization = org.notifyAuthorization();
+    const lastIndex = new Array<number>(ORDERS).fill(-1);
+    const waiting = new Map<string, { url: string; ackAt: number; measured: boolean }>();
+    const latencies = new Samples();
+    const failures: Record<string, number> = {};
+    let superseded = 0;
+
+    const change = async (measured: boolean) => {
+      // An order whose last change is still on its way is left alone, so each change is timed on its own.
+      let k = Math.floor(Math.random() * ORDERS);
+      for (let tries = 0; waiting.has(orderIds[k]) && tries < 20; tries++) k = Math.floor(Math.random() * ORDERS);
+      if (waiting.has(orderIds[k])) superseded++;
+      lastIndex[k] = (lastIndex[k] + 1) % (statusCount - 1); // never the eindstatus: the zaak stays open
+      const status = await sim.setStatus(zaakUrls[k], lastIndex[k], { notify: false });
+      const body = JSON.stringify({
+        kanaal: 'zaken', hoofdObject: zaakUrls[k], resource: 'status', resourceUrl: status.url, actie: 'create',
+        aanmaakdatum: new Date().toISOString(), kenmerken: { bronorganisatie: '012345678' },
+      });
+      const res = await pool!.request({ path: '/api/v1/notificaties', method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
+      await res.body.dump();
+      if (res.statusCode !== 204) {
+        failures[res.statusCode] = (failures[res.statusCode] ?? 0) + 1;
+        return;
+      }
+      waiting.set(orderIds[k], { url: status.url, ackAt: performance.now(), measured });
+    };
+
+    let polling = true;
+    const poller = (async () => {
+      while (polling || waiting.size > 0) {
+        const ids = [...waiting.keys()];
+        if (ids.length > 0) {
+          const rows = await db.sql<{ id: string; url: string | null }[]>`select id, status->>'url' as url from orders where id = any(${ids}::uuid[])`;
+          const now = performance.now();
+          for (const r of rows) {
+            const w = waiting.get(r.id);
+            if (w && r.url === w.url) {
+              if (w.measured) latencies.push(now - w.ackAt);
+              waiting.delete(r.id);
+            }
+          }
+        }
+        await sleep(10);
+      }
+    })();
+
+    const drive = async (seconds: number, measured: boolean) => {
+      const start = performance.now();
+      let sent = 0;
+      const inFlight = new Set<Promise<void>>();
+      while (performance.now() - start < seconds * 1000) {
+        const due = Math.floor(((performance.now() - start) / 1000) * RATE);
+        while (sent < due) {
+          sent++;
+          const p = change(measured).catch((e: Error) => void (failures[e.message] = (failures[e.message] ?? 0) + 1));
+          inFlight.add(p);
+          void p.finally(() => inFlight.delete(p));
+        }
+        await sleep(2);
+      }
+      await Promise.all(inFlight);
+      return sent;
+    };
+
+    ctx.log(`B4: warm-up, then ${durationSec} s at ${RATE} changes/s over ${ORDERS} orders (simulator ${LATENCY_MS} ms, debounce ${DEBOUNCE_MS} ms)`);
+    await drive(ctx.quick ? 2 : 3, false);
+    const sent = await drive(durationSec, true);
+    const drainUntil = performance.now() + 15_000;
+    while (waiting.size > 0 && performance.now() < drainUntil) await sleep(20);
+    const notVisible = [...waiting.values()].filter((w) => w.measured).length;
+    polling = false;
+    waiting.clear();
+    await poller;
+
+    const s = summarise(latencies.values());
+    const p50Target = DEBOUNCE_MS + 250;
+    const p99Target = DEBOUNCE_MS + 1000;
+    ctx.log(`B4: ${s.n} changes timed: p50 ${s.p50} ms, p99 ${s.p99} ms, not visible within 15 s: ${notVisible}`);
+    const clean = notVisible === 0 && Object.keys(failures).length === 0;
+    return {
+      id: 'B4',
+      title: 'freshness: acknowledgement → status visible',
+      status: 'ok',
+      figures: [
+        { label: 'B4 freshness p50', value: s.p50, unit: 'ms', target: `≤ ${p50Target} ms (debounce + 250)`, met: s.p50 <= p50Target && clean },
+        { label: 'B4 freshness p99', value: s.p99, unit: 'ms', target: `≤ ${p99Target} ms (debounce + 1 s)`, met: s.p99 <= p99Target && clean,
+          note: `${s.n} of ${sent} changes timed at ${RATE}/s, max ${s.max} ms; never visible: ${notVisible}; refused: ${JSON.stringify(failures)}; order busy (skipped): ${superseded}` },
+      ],
+      details: { durationSec, rate: RATE, orders: ORDERS, debounceMs: DEBOUNCE_MS, simulatorLatencyMs: LATENCY_MS, latency: s, failures, notVisible, sent },
+    };
+  } finally {
+    await pool?.close();
+    await gateway?.stop();
+    await org?.sim.close();
+    await db.drop();
+  }
+}

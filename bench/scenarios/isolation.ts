@@ -1,0 +1,138 @@
+// B6 delivery isolation: five webhook subscribers (CloudEvents) on loopback; the supplier changes
+// case phases at a steady rate; each subscriber notes event time → arrival. Once with all five
+// healthy, once with one that accepts connections and never answers. The healthy subscribers'
+// delivery p99 must stay within 1.2 × the all-healthy run's.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import { createBenchDatabase } from '../lib/database.ts';
+import { startGatewayProcess, type GatewayProcess } from '../lib/gateway-process.ts';
+import { benchNetwork, clientAuthorization } from '../lib/network.ts';
+import type { BenchContext, ScenarioReport } from '../lib/scenario.ts';
+import { round, Samples, summarise, type LatencySummary } from '../lib/stats.ts';
+
+const SUBSCRIBERS = 5;
+const CASES = 200;
+const RATE = 40;
+
+interface Subscriber {
+  url: string;
+  hang: boolean;
+  latencies: Samples | undefined;
+  held: number;
+  close(): Promise<void>;
+}
+
+async function startSubscriber(): Promise<Subscriber> {
+  const self: Subscriber = { url: '', hang: false, latencies: undefined, held: 0, close: async () => {} };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (self.hang) {
+        self.held++;
+        return; // never answers; the gateway's attempt timeout ends it
+      }
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { time?: string; type?: string };
+        if (self.latencies && body.time && body.type?.endsWith('case.status-changed')) self.latencies.push(Date.now() - Date.parse(body.time));
+      } catch {
+        // a test delivery or something else: answered all the same
+      }
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  self.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
+  self.close = () => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+  return self;
+}
+
+export async function isolationScenario(ctx: BenchContext): Promise<ScenarioReport> {
+  const durationSec = ctx.quick ? 4 : 15;
+  const cases = ctx.quick ? 60 : CASES;
+  const db = await createBenchDatabase(ctx.serverUrl);
+  const subscribers: Subscriber[] = [];
+  let gateway: GatewayProcess | undefined;
+  let pool: Pool | undefined;
+  try {
+    for (let i = 0; i < SUBSCRIBERS; i++) subscribers.push(await startSubscriber());
+    gateway = await startGatewayProcess({
+      databaseUrl: db.url, network: benchNetwork([]), dir: join(ctx.dir, 'isolation'),
+      env: { WEBHOOK_ALLOW_HTTP_HOSTS: '127.0.0.1', DELIVERY_TIMEOUT_MS: '5000', LOG_LEVEL: 'warn' },
+    });
+    pool = new Pool(gateway.url, { connections: 16 });
+    const call = async (method: string, path: string, client: 'zac' | 'portaal', body?: unknown) => {
+      const res = await pool!.request({ method: method as 'POST', path, headers: { authorization: clientAuthorization(client), 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.body.text();
+      if (res.statusCode >= 300) throw new Error(`${method} ${path} answered ${res.statusCode}: ${text.slice(0, 300)}`);
+      return text ? JSON.parse(text) : undefined;
+    };
+    for (const s of subscribers) await call('POST', '/api/v1/subscriptions', 'portaal', { callbackUrl: s.url, events: ['case.status-changed'], format: 'cloudevents' });
+    const caseIds: string[] = [];
+    for (let i = 0; i < cases; i++) caseIds.push((await call('POST', '/api/v1/cases', 'zac', { title: `Isolatie ${i}`, citizen: { bsn: '111222333' } })).id);
+
+    const phases = new Map<string, boolean>();
+    const drive = async (seconds: number) => {
+      const start = performance.now();
+      let sent = 0;
+      const inFlight = new Set<Promise<unknown>>();
+      while (performance.now() - start < seconds * 1000) {
+        const due = Math.floor(((performance.now() - start) / 1000) * RATE);
+        while (sent < due) {
+          const id = caseIds[sent++ % caseIds.length];
+          const next = !phases.get(id);
+          phases.set(id, next);
+          const p = call('POST', `/api/v1/cases/${id}/status`, 'zac', { phase: next ? 'in_behandeling' : 'ontvangen' }).catch(() => undefined);
+          inFlight.add(p);
+          void p.finally(() => inFlight.delete(p));
+        }
+        await sleep(5);
+      }
+      await Promise.all(inFlight);
+      return sent;
+    };
+    const run = async (label: string, hang: boolean) => {
+      subscribers[SUBSCRIBERS - 1].hang = hang;
+      for (const s of subscribers) s.latencies = new Samples();
+      ctx.log(`B6: ${label}: ${durationSec} s at ${RATE} phase changes/s over ${cases} cases, ${SUBSCRIBERS} subscribers`);
+      const sent = await drive(durationSec);
+      await sleep(2000); // the last deliveries arrive
+      const healthy = subscribers.slice(0, hang ? SUBSCRIBERS - 1 : SUBSCRIBERS);
+      const all = new Samples();
+      for (const s of healthy) for (const v of s.latencies!.values()) all.push(v);
+      for (const s of subscribers) s.latencies = undefined;
+      return { sent, healthy: summarise(all.values()) };
+    };
+
+    await run('warm-up', false).then(() => undefined);
+    const baseline = await run('all healthy', false);
+    const isolated = await run('one subscriber hangs', true);
+    subscribers[SUBSCRIBERS - 1].hang = false;
+    const ratio = round(isolated.healthy.p99 / baseline.healthy.p99, 2);
+    const expected = (r: { sent: number }, n: number) => r.sent * n;
+    ctx.log(`B6: healthy p99 ${baseline.healthy.p99} ms all healthy, ${isolated.healthy.p99} ms with one hanging (${ratio}×)`);
+    const note = (r: { sent: number; healthy: LatencySummary }, n: number) => `${r.healthy.n} of ~${expected(r, n)} deliveries timed, p50 ${r.healthy.p50} ms, max ${r.healthy.max} ms`;
+    return {
+      id: 'B6',
+      title: 'delivery isolation: one of five subscribers hangs',
+      status: 'ok',
+      figures: [
+        { label: 'B6 healthy delivery p99, all healthy', value: baseline.healthy.p99, unit: 'ms', note: note(baseline, SUBSCRIBERS) },
+        { label: 'B6 healthy delivery p99, one hangs', value: isolated.healthy.p99, unit: 'ms', note: `${note(isolated, SUBSCRIBERS - 1)}; requests held by the hanging one: ${subscribers[SUBSCRIBERS - 1].held}` },
+        { label: 'B6 one hangs / all healthy', value: ratio, target: '≤ 1.2', met: ratio <= 1.2 },
+      ],
+      details: { durationSec, rate: RATE, cases, baseline, isolated },
+    };
+  } finally {
+    await pool?.close();
+    await gateway?.stop();
+    for (const s of subscribers) await s.close();
+    await db.drop();
+  }
+}
