@@ -159,7 +159,9 @@ export class OutboundClients {
     const network = this.options.network;
     const key = tls?.key ? resolveTlsKey(org.id, () => network.secret(tls.key)) : undefined;
     const pool = new Pool(origin, {
-      connections: this.options.connections ?? 16,
+      // At least as many connections as the organisation may have calls in flight (maxConcurrency):
+      // a slow API must not make syncs queue for a socket on top of waiting for answers.
+      connections: Math.max(this.options.connections ?? 16, org.maxConcurrency ?? 0),
       connect: {
         timeout: this.timeoutMs,
         ...(tls?.cert ? { cert: tls.cert } : {}),
