@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from '../../src/http/body-limit.ts';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { readJson } from '../../src/http/body.ts';
 import type { AppEnv } from '../../src/http/context.ts';
