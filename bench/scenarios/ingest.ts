@@ -9,6 +9,7 @@ import { load } from '../lib/load.ts';
 import { benchNetwork, startBenchOrg, type BenchOrg } from '../lib/network.ts';
 import { rssSampler } from '../lib/proc.ts';
 import { indexOfStatusUrl, type RequestSpec } from '../lib/requests.ts';
+import { quantileMs, scrapeBuckets } from '../lib/server-metrics.ts';
 import { measure, paired, startNoopServer, type BenchContext, type Figure, type ScenarioReport } from '../lib/scenario.ts';
 import { median, round } from '../lib/stats.ts';
 
@@ -56,8 +57,11 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport[
     ctx.log(`B2: intake ${peak}/s vs no-op ${b2.baselineRps}/s → ${b2.ratio}; peak RSS ${round(peakRss, 0)} MB`);
 
     // B2 at 80 % of peak, open loop: latency counts from when each request was due.
+    const scrape = () => scrapeBuckets(gw.url, '/api/v1/notificaties', '204');
+    const before80 = await scrape();
     const at80 = await load({ origin: gw.url, mode: 'rate', rate: Math.round(peak * 0.8), connections: CONNECTIONS * 2, durationSec: durationSec * 2, requests: notifications() });
     next += at80.produced;
+    const serverP99 = quantileMs(before80, await scrape(), 0.99);
     ctx.log(`B2: at 80 % (${Math.round(peak * 0.8)}/s) p50 ${at80.latency.p50} ms p99 ${at80.latency.p99} ms`);
 
     // B3: exactly the notifications that were stored, sent again.
@@ -99,7 +103,7 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport[
     const b2Figures: Figure[] = [
       { label: 'B2 intake peak', value: peak, unit: 'req/s', note: `${CONNECTIONS} connections; non-204 answers: ${intakeErrors}` },
       { label: 'B2 intake / Hono no-op', value: b2.ratio, target: '≥ 0.25', met: b2.ratio >= 0.25, note: `no-op ${b2.baselineRps}/s in the same rounds` },
-      { label: 'B2 p99 at 80 % of peak', value: at80.latency.p99, unit: 'ms', target: '≤ 50 ms', met: at80.latency.p99 <= 50 && okOnly(at80), note: `open loop ${at80.offeredRate}/s: p50 ${at80.latency.p50} ms; answers ${JSON.stringify(at80.statuses)}${errorsNote(at80.errors)}` },
+      { label: 'B2 p99 at 80 % of peak', value: at80.latency.p99, unit: 'ms', target: '≤ 50 ms', met: at80.latency.p99 <= 50 && okOnly(at80), note: `open loop ${at80.offeredRate}/s from a separate process: p50 ${at80.latency.p50} ms; on the gateway's own clock p99 ≤ ${serverP99} ms (histogram bucket); generator send lag p99 ${at80.sendLag?.p99} ms; answers ${JSON.stringify(at80.statuses)}${errorsNote(at80.errors)}` },
       { label: 'B2 gateway CPU per notification', value: median(b2.subject.map((m) => m.cpuUsPerRequest)), unit: 'µs', note: `Hono no-op: ${median(b2.baseline.map((m) => m.cpuUsPerRequest))} µs` },
     ];
     const b3Figures: Figure[] = [
