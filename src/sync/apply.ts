@@ -31,11 +31,17 @@ export async function applyFacts(deps: Deps, order: repo.OrderRow, org: Organisa
       await repo.updateOrder(trx, order.id, { last_synced_at: new Date(), last_sync_attempt_at: started, sync_state: 'fresh', sync_error: null });
     } else {
       const current = facts.statussen.find((s) => s.url === facts.currentStatusUrl) ?? facts.statussen.at(-1);
-      await repo.updateOrder(trx, order.id, {
-        status: current ? statusOf(current, product) : null,
-        etag: facts.etag ?? null,
-        last_synced_at: new Date(), last_sync_attempt_at: started, sync_state: 'fresh', sync_error: null,
-      });
+      if (await knowsNewer(trx, order.id, facts, current)) {
+        // Two syncs of one order can overlap (a notification during a sync queues the next one):
+        // facts fetched before the stored status existed must not put an older status back.
+        await repo.updateOrder(trx, order.id, { last_synced_at: new Date(), sync_state: 'fresh', sync_error: null });
+      } else {
+        await repo.updateOrder(trx, order.id, {
+          status: current ? statusOf(current, product) : null,
+          etag: facts.etag ?? null,
+          last_synced_at: new Date(), last_sync_attempt_at: started, sync_state: 'fresh', sync_error: null,
+        });
+      }
       for (const s of facts.statussen) {
         const phase = phaseOf(s.statustype, product);
         const added = await repo.addTimelineEntry(trx, {
@@ -71,6 +77,19 @@ export async function recordFailure(deps: Deps, order: repo.OrderRow, org: Organ
     await refreshCombinedStatus(trx, deps.network, order.case_id, 'sync-failed');
   });
   await recordHealth(deps.database.db, org.id, error);
+}
+
+/**
+ * Does the order already show a status these facts do not know of, set later than their current
+ * one? Then the facts were fetched before it (an overlapping, older sync). A stored status that the
+ * facts do list is no reason to keep it: the subcontractor may have corrected its zaak.
+ */
+async function knowsNewer(trx: Db, orderId: string, facts: Extract<Facts, { unchanged: false }>, current: RemoteStatus | undefined): Promise<boolean> {
+  const row = await trx.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirst();
+  const stored = row?.status as { url?: string; datumStatusGezet?: string } | null | undefined;
+  if (!stored?.url || !stored.datumStatusGezet) return false;
+  if (facts.statussen.some((s) => s.url === stored.url)) return false;
+  return !current || Date.parse(stored.datumStatusGezet) > Date.parse(current.datumStatusGezet);
 }
 
 /** The first poll lands somewhere in the interval, so a batch of new orders does not poll in step. */

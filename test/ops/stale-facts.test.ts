@@ -1,0 +1,50 @@
+// Two syncs of one order can overlap: the one that fetched first may write last. Facts that do not
+// know the status the order already shows (set later) must not put an older status back; facts
+// that list the stored status but name another as current are a correction, and win.
+import { describe, expect, it } from 'vitest';
+import { applyFacts, type RemoteStatus } from '../../src/sync/apply.ts';
+import { createLogger } from '../../src/log.ts';
+import { NetworkService } from '../../src/network/service.ts';
+import { testDatabase } from '../helpers/db.ts';
+import { organisation } from '../helpers/fixtures.ts';
+import { testNetwork } from '../helpers/gateway.ts';
+
+const database = await testDatabase();
+const db = database.db;
+const org = organisation('stale-bv');
+const network = new NetworkService({ database, definition: testNetwork([org]), env: {}, logger: createLogger('silent') });
+await network.start();
+const caseId = '00000000-0000-4000-8000-00000000c0de';
+const orderId = '00000000-0000-4000-8000-00000000000d';
+await db.insertInto('cases').values({
+  id: caseId, reference: 'KS-STALE', title: 'Stale', citizen_bsn: '111222333', citizen_kvk: null, confidentiality: 'openbaar', product: null,
+  planned_end_date: null, deadline: null, phase: 'ontvangen', phase_text: null, combined_status: {} as never, created_by: 'zac',
+}).execute();
+await db.insertInto('orders').values({
+  id: orderId, case_id: caseId, subcontractor: org.id, product: 'traplift', description: null, state: 'placed',
+  planned_identificatie: 'KS-D', remote_zaak_url: 'https://zaken.example/zaken/api/v1/zaken/d', failure: null as never, status: null as never,
+}).execute();
+const order = async () => (await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirstOrThrow());
+const status = (n: number, at: string): RemoteStatus => ({
+  url: `https://zaken.example/zaken/api/v1/statussen/${n}`, datumStatusGezet: at,
+  statustype: { url: `https://catalogi.example/statustypen/${n}`, omschrijving: `Status ${n}`, volgnummer: n, isEindstatus: false },
+});
+const s1 = status(1, '2026-11-25T10:00:00Z');
+const s2 = status(2, '2026-11-25T11:00:00Z');
+const deps = { database, network, logger: createLogger('silent') };
+
+describe('overlapping syncs', () => {
+  it('never replaces a status with one from facts fetched before it', async () => {
+    const older = new Date(Date.now() - 1000);
+    await applyFacts(deps, await order(), org, { unchanged: false, currentStatusUrl: s2.url, statussen: [s1, s2] }, new Date());
+    await applyFacts(deps, await order(), org, { unchanged: false, currentStatusUrl: s1.url, statussen: [s1] }, older);
+    expect(((await order()).status as { url: string }).url).toBe(s2.url);
+    const timeline = await db.selectFrom('timeline_entries').select('dedupe_key').where('order_id', '=', orderId).execute();
+    expect(timeline.map((t) => t.dedupe_key).sort()).toEqual([s1.url, s2.url]);
+  });
+
+  it('follows a correction: facts that list the stored status and name an older one current', async () => {
+    await applyFacts(deps, await order(), org, { unchanged: false, currentStatusUrl: s1.url, statussen: [s1, s2] }, new Date());
+    expect(((await order()).status as { url: string }).url).toBe(s1.url);
+  });
+});
