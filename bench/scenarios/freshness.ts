@@ -62,6 +62,12 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
       waiting.set(orderIds[k], { url: status.url, ackAt: performance.now(), measured });
     };
 
+    // The job queue as the run goes: due-but-unclaimed and running sync jobs, every 5 s.
+    const queueSamples: { at: number; due: number; running: number }[] = [];
+    const queueTimer = setInterval(() => {
+      void db.sql<{ due: number; running: number }[]>`select count(*) filter (where state = 'queued' and run_at <= now())::int as due,
+        count(*) filter (where state = 'running')::int as running from jobs`.then(([r]) => queueSamples.push({ at: Date.now(), ...r }), () => undefined);
+    }, 5000);
     let polling = true;
     const poller = (async () => {
       while (polling || waiting.size > 0) {
@@ -108,6 +114,8 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
     polling = false;
     waiting.clear();
     await poller;
+    clearInterval(queueTimer);
+    ctx.log(`B4: job queue (due / running) every 5 s: ${queueSamples.map((q) => `${q.due}/${q.running}`).join(' ')}`);
 
     const s = summarise(latencies.values());
     const p50Target = DEBOUNCE_MS + 250;
@@ -123,7 +131,7 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
         { label: 'B4 freshness p99', value: s.p99, unit: 'ms', target: `≤ ${p99Target} ms (debounce + 1 s)`, met: s.p99 <= p99Target && clean,
           note: `${s.n} of ${sent} changes timed at ${RATE}/s, max ${s.max} ms; never visible: ${notVisible}; refused: ${JSON.stringify(failures)}; order busy (skipped): ${superseded}` },
       ],
-      details: { durationSec, rate: RATE, orders: ORDERS, debounceMs: DEBOUNCE_MS, simulatorLatencyMs: LATENCY_MS, latency: s, failures, notVisible, sent },
+      details: { durationSec, rate: RATE, orders: ORDERS, debounceMs: DEBOUNCE_MS, simulatorLatencyMs: LATENCY_MS, latency: s, failures, notVisible, sent, queueSamples },
     };
   } finally {
     await pool?.close();
