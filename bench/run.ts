@@ -48,6 +48,12 @@ const scenarios: Runner[] = [
   { ids: ['B6'], title: 'delivery isolation', minSeconds: quick ? 10 : 40, run: isolationScenario },
 ];
 
+// A scenario that hangs (a database that stops answering, a stuck child) must not hold the run.
+setTimeout(() => {
+  ctx.log(`the run exceeded its ${budgetSec} s budget by a minute; giving up`);
+  process.exit(2);
+}, (budgetSec + 60) * 1000).unref();
+
 const env = await environment(serverUrl);
 ctx.log(`ketenstatus bench (${quick ? 'quick' : 'full'}) on ${serverUrl.replace(/\/\/[^@]*@/, '//')}: Node ${env.node}, PostgreSQL ${env.postgres}, ${env.cpus} × ${env.cpu}`);
 const reports: ScenarioReport[] = [];

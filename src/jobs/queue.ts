@@ -144,6 +144,12 @@ export class JobQueue {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /** When the earliest queued job is due (undefined when none is queued). */
+  async nextRunAt(): Promise<Date | undefined> {
+    const row = await this.db.selectFrom('jobs').select((eb) => eb.fn.min('run_at').as('next')).where('state', '=', 'queued').executeTakeFirst();
+    return row?.next ? new Date(row.next as Date) : undefined;
+  }
+
   async counts(): Promise<{ kind: string; state: string; n: number }[]> {
     const rows = await this.db.selectFrom('jobs').select(['kind', 'state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['kind', 'state']).execute();
     return rows.map((r) => ({ kind: r.kind, state: r.state, n: Number(r.n) }));

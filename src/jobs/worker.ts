@@ -79,14 +79,26 @@ export class Worker {
       const free = this.options.concurrency - this.running.size;
       if (claimed > 0 && free > 0) continue; // there may be more due work
       if (this.wakeRequested || this.stopped) continue; // woken (or stopped) while claiming
+      // A delayed job (a debounced sync) is claimed when it comes due, not up to a poll later.
+      const sleepMs = free > 0 ? await this.untilNextDue() : this.options.pollIntervalMs;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollIntervalMs);
+        const timer = setTimeout(resolve, sleepMs);
         this.wake = () => {
           clearTimeout(timer);
           resolve();
         };
       });
       this.wake = undefined;
+    }
+  }
+
+  private async untilNextDue(): Promise<number> {
+    const poll = this.options.pollIntervalMs;
+    try {
+      const next = await this.queue.nextRunAt();
+      return next ? Math.min(poll, Math.max(5, next.getTime() - Date.now())) : poll;
+    } catch {
+      return poll;
     }
   }
 

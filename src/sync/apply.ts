@@ -30,10 +30,10 @@ export async function applyFacts(deps: Deps, order: repo.OrderRow, org: Organisa
     if (facts.unchanged) {
       await repo.updateOrder(trx, order.id, { last_synced_at: new Date(), last_sync_attempt_at: started, sync_state: 'fresh', sync_error: null });
     } else {
-      const current = facts.statussen.find((s) => s.url === facts.currentStatusUrl) ?? facts.statussen.at(-1);
-      if (await knowsNewer(trx, order.id, facts, current)) {
+      const current = currentOf(facts);
+      if (await fetchedBeforeStored(trx, order.id, started)) {
         // Two syncs of one order can overlap (a notification during a sync queues the next one):
-        // facts fetched before the stored status existed must not put an older status back.
+        // facts fetched before those the order shows must not put an older status back.
         await repo.updateOrder(trx, order.id, { last_synced_at: new Date(), sync_state: 'fresh', sync_error: null });
       } else {
         await repo.updateOrder(trx, order.id, {
@@ -80,16 +80,24 @@ export async function recordFailure(deps: Deps, order: repo.OrderRow, org: Organ
 }
 
 /**
- * Does the order already show a status these facts do not know of, set later than their current
- * one? Then the facts were fetched before it (an overlapping, older sync). A stored status that the
- * facts do list is no reason to keep it: the subcontractor may have corrected its zaak.
+ * The zaak's current status. A status in the list set later than the one the zaak named means the
+ * list was read after the zaak (a status came in between the two reads): the later one is current.
  */
-async function knowsNewer(trx: Db, orderId: string, facts: Extract<Facts, { unchanged: false }>, current: RemoteStatus | undefined): Promise<boolean> {
-  const row = await trx.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirst();
-  const stored = row?.status as { url?: string; datumStatusGezet?: string } | null | undefined;
-  if (!stored?.url || !stored.datumStatusGezet) return false;
-  if (facts.statussen.some((s) => s.url === stored.url)) return false;
-  return !current || Date.parse(stored.datumStatusGezet) > Date.parse(current.datumStatusGezet);
+function currentOf(facts: Extract<Facts, { unchanged: false }>): RemoteStatus | undefined {
+  const named = facts.statussen.find((s) => s.url === facts.currentStatusUrl);
+  const latest = facts.statussen.reduce<RemoteStatus | undefined>((a, s) => (!a || Date.parse(s.datumStatusGezet) > Date.parse(a.datumStatusGezet) ? s : a), undefined);
+  if (!named) return latest;
+  return latest && Date.parse(latest.datumStatusGezet) > Date.parse(named.datumStatusGezet) ? latest : named;
+}
+
+/**
+ * Were these facts fetched before the ones the order shows? Each applied sync stamps the moment its
+ * fetch began (last_sync_attempt_at); a later stamp means a newer fetch was applied already. (A
+ * failure stamps its own moment too: then the failed sync's retry brings the status.)
+ */
+async function fetchedBeforeStored(trx: Db, orderId: string, started: Date): Promise<boolean> {
+  const row = await trx.selectFrom('orders').select('last_sync_attempt_at').where('id', '=', orderId).executeTakeFirst();
+  return row?.last_sync_attempt_at != null && new Date(row.last_sync_attempt_at).getTime() > started.getTime();
 }
 
 /** The first poll lands somewhere in the interval, so a batch of new orders does not poll in step. */
@@ -116,11 +124,21 @@ async function settleInbox(trx: Db, orderId: string, upTo: Date, state: 'synced'
     .where('order_id', '=', orderId).where('state', '=', 'pending').where('received_at', '<=', upTo).execute();
 }
 
+/** Per process: when a success was last written for an organisation (none written since a failure). */
+const successWritten = new Map<string, number>();
+/** Every sync of an organisation updates its one health row: at a few hundred syncs a second those
+ * updates queue behind each other's commits. A success is written at most once a second per process. */
+const SUCCESS_WRITE_INTERVAL_MS = 1000;
+
 async function recordHealth(trx: Db, orgId: string, error: string | undefined) {
   if (error === undefined) {
+    const last = successWritten.get(orgId);
+    if (last !== undefined && Date.now() - last < SUCCESS_WRITE_INTERVAL_MS) return;
+    successWritten.set(orgId, Date.now());
     await sql`insert into organisation_health (organisation_id, consecutive_failures, last_success_at) values (${orgId}, 0, now())
       on conflict (organisation_id) do update set consecutive_failures = 0, last_success_at = now()`.execute(trx);
   } else {
+    successWritten.delete(orgId);
     await sql`insert into organisation_health (organisation_id, consecutive_failures, last_error, last_failure_at) values (${orgId}, 1, ${error.slice(0, 500)}, now())
       on conflict (organisation_id) do update set consecutive_failures = organisation_health.consecutive_failures + 1,
         last_error = excluded.last_error, last_failure_at = now()`.execute(trx);

@@ -1,6 +1,6 @@
-// Two syncs of one order can overlap: the one that fetched first may write last. Facts that do not
-// know the status the order already shows (set later) must not put an older status back; facts
-// that list the stored status but name another as current are a correction, and win.
+// Two syncs of one order can overlap: the one that fetched first may write last. Facts fetched
+// before those the order shows must not put an older status back; newer facts always win, also
+// when they name an older status (the subcontractor deleted a wrong one).
 import { describe, expect, it } from 'vitest';
 import { applyFacts, type RemoteStatus } from '../../src/sync/apply.ts';
 import { createLogger } from '../../src/log.ts';
@@ -43,8 +43,16 @@ describe('overlapping syncs', () => {
     expect(timeline.map((t) => t.dedupe_key).sort()).toEqual([s1.url, s2.url]);
   });
 
-  it('follows a correction: facts that list the stored status and name an older one current', async () => {
-    await applyFacts(deps, await order(), org, { unchanged: false, currentStatusUrl: s1.url, statussen: [s1, s2] }, new Date());
+  it('follows a correction: newer facts without the stored status', async () => {
+    await applyFacts(deps, await order(), org, { unchanged: false, currentStatusUrl: s1.url, statussen: [s1] }, new Date());
     expect(((await order()).status as { url: string }).url).toBe(s1.url);
+  });
+});
+
+describe('a status set between reading the zaak and reading its statuses', () => {
+  it('takes the later one from the list as current', async () => {
+    const s3 = status(3, '2026-11-25T12:00:00Z');
+    await applyFacts(deps, await order(), org, { unchanged: false, currentStatusUrl: s2.url, statussen: [s1, s2, s3] }, new Date());
+    expect(((await order()).status as { url: string }).url).toBe(s3.url);
   });
 });
