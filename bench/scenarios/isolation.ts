@@ -54,7 +54,7 @@ async function startSubscriber(): Promise<Subscriber> {
 }
 
 export async function isolationScenario(ctx: BenchContext): Promise<ScenarioReport> {
-  const durationSec = ctx.quick ? 4 : 15;
+  const durationSec = ctx.quick ? 4 : 12;
   const cases = ctx.quick ? 60 : CASES;
   const db = await createBenchDatabase(ctx.serverUrl);
   const subscribers: Subscriber[] = [];
@@ -111,9 +111,18 @@ export async function isolationScenario(ctx: BenchContext): Promise<ScenarioRepo
     };
 
     await run('warm-up', false).then(() => undefined);
-    const baseline = await run('all healthy', false);
-    const isolated = await run('one subscriber hangs', true);
+    // Alternated, so that a noisy moment does not fall on one side only; medians over the rounds.
+    const rounds = ctx.quick ? 1 : 2;
+    const baselines: Awaited<ReturnType<typeof run>>[] = [];
+    const isolateds: Awaited<ReturnType<typeof run>>[] = [];
+    for (let i = 0; i < rounds; i++) {
+      baselines.push(await run('all healthy', false));
+      isolateds.push(await run('one subscriber hangs', true));
+    }
     subscribers[SUBSCRIBERS - 1].hang = false;
+    const pick = (runs: typeof baselines) => [...runs].sort((a, b) => a.healthy.p99 - b.healthy.p99)[Math.ceil((runs.length - 1) / 2)]; // the upper median
+    const baseline = pick(baselines);
+    const isolated = pick(isolateds);
     const ratio = round(isolated.healthy.p99 / baseline.healthy.p99, 2);
     const expected = (r: { sent: number }, n: number) => r.sent * n;
     ctx.log(`B6: healthy p99 ${baseline.healthy.p99} ms all healthy, ${isolated.healthy.p99} ms with one hanging (${ratio}×)`);
@@ -125,9 +134,9 @@ export async function isolationScenario(ctx: BenchContext): Promise<ScenarioRepo
       figures: [
         { label: 'B6 healthy delivery p99, all healthy', value: baseline.healthy.p99, unit: 'ms', note: note(baseline, SUBSCRIBERS) },
         { label: 'B6 healthy delivery p99, one hangs', value: isolated.healthy.p99, unit: 'ms', note: `${note(isolated, SUBSCRIBERS - 1)}; requests held by the hanging one: ${subscribers[SUBSCRIBERS - 1].held}` },
-        { label: 'B6 one hangs / all healthy', value: ratio, target: '≤ 1.2', met: ratio <= 1.2 },
+        { label: 'B6 one hangs / all healthy', value: ratio, target: '≤ 1.2', met: ratio <= 1.2, note: `p99 per round, all healthy: ${baselines.map((r) => r.healthy.p99).join(', ')} ms; one hangs: ${isolateds.map((r) => r.healthy.p99).join(', ')} ms` },
       ],
-      details: { durationSec, rate: RATE, cases, baseline, isolated },
+      details: { durationSec, rate: RATE, cases, rounds, baselines, isolateds },
     };
   } finally {
     await pool?.close();
