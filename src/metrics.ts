@@ -50,5 +50,11 @@ export function createMetrics() {
       labelNames: ['organisation', 'outcome'] as const,
       registers: [registry],
     }),
+    intakeStatements: new Histogram({
+      name: 'ketenstatus_intake_statement_seconds',
+      help: 'Group-commit statements of the notification intake: duration (commit included); _count is statements, notifications_total / _count the batch size',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+      registers: [registry],
+    }),
   };
 }

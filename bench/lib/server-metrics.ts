@@ -24,3 +24,22 @@ export function quantileMs(before: Buckets, after: Buckets, q: number): number |
   }
   return Number.POSITIVE_INFINITY;
 }
+
+/** Group commit as the gateway saw it: statements, their summed duration and notifications answered. */
+export async function scrapeIntake(origin: string): Promise<{ statements: number; seconds: number; notifications: number }> {
+  const text = await (await fetch(`${origin}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+  const one = (re: RegExp) => [...text.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
+  return {
+    statements: one(/^ketenstatus_intake_statement_seconds_count (\S+)$/gm),
+    seconds: one(/^ketenstatus_intake_statement_seconds_sum (\S+)$/gm),
+    notifications: one(/^ketenstatus_notifications_total\{[^}]*\} (\S+)$/gm),
+  };
+}
+
+/** Mean batch size and statement duration between two scrapes. */
+export function intakeBetween(a: Awaited<ReturnType<typeof scrapeIntake>>, b: Awaited<ReturnType<typeof scrapeIntake>>) {
+  const statements = b.statements - a.statements;
+  if (statements <= 0) return 'no intake statements';
+  const batch = (b.notifications - a.notifications) / statements;
+  return `group commit: ${statements} statements, ${batch.toFixed(1)} notifications each, ${((1000 * (b.seconds - a.seconds)) / statements).toFixed(2)} ms each`;
+}

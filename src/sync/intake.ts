@@ -108,8 +108,10 @@ export class IntakeService {
     const items = [...byKey.values()].sort(compare);
     items.forEach((item, k) => (item.ord = k));
     let outcomes: IntakeOutcome[];
+    const endTimer = this.metrics.intakeStatements.startTimer();
     try {
       outcomes = await this.store(items);
+      endTimer();
     } catch (error) {
       for (const p of batch) p.reject(error);
       // The database did not answer: those waiting for the next statement would wait as long for
@@ -134,10 +136,14 @@ export class IntakeService {
       try {
         // A nonce in every row: the answer is checked to be this statement's (see below).
         const nonce = randomUUID();
-        const { rows } = await sql<{ nonce: string; ord: number; tracked: boolean; stored: boolean }>`
+        // `limit` tells the planner how few rows the batch holds (a set-returning function is
+        // otherwise guessed at 100 rows, and a hash join over every order wins). Inserted rows are
+        // matched to their notifications here, by identity, rather than by a join in SQL.
+        const { rows } = await sql<IntakeRow>`
           with n as (
             select * from jsonb_to_recordset(${json(items)})
               as t(ord int, org text, zaak text, kanaal text, resource_url text, actie text, aanmaakdatum text)
+            limit ${items.length}
           ), o as (
             select n.*, orders.id as order_id from n
             join orders on orders.remote_zaak_url = n.zaak and orders.subcontractor = n.org
@@ -146,37 +152,25 @@ export class IntakeService {
             select org, kanaal, resource_url, actie, aanmaakdatum, order_id from o order by ord
             on conflict do nothing
             returning organisation_id, kanaal, resource_url, actie, aanmaakdatum, order_id
-          ), s as (
-            select o.ord, o.org, o.order_id from o
-            join i on i.order_id = o.order_id and i.resource_url = o.resource_url and i.aanmaakdatum = o.aanmaakdatum
-                  and i.kanaal = o.kanaal and i.actie = o.actie and i.organisation_id = o.org
           ), u as (
             update orders set last_notification_at = now()
-            from (select distinct order_id from s order by order_id) x where orders.id = x.order_id
+            from (select distinct order_id from i order by order_id) x where orders.id = x.order_id
           ), j as (
             insert into jobs (kind, payload, run_at, dedupe_key, group_key, max_attempts)
             select distinct on (order_id) ${SYNC_ORDER_JOB}, jsonb_build_object('orderId', order_id, 'reason', 'notification'),
-                   now() + ${this.debounceMs} * interval '1 millisecond', 'sync:' || order_id, org, 20
-            from s order by order_id
+                   now() + ${this.debounceMs} * interval '1 millisecond', 'sync:' || order_id, organisation_id, 20
+            from i order by order_id
             on conflict (dedupe_key) where state = 'queued' and dedupe_key is not null do nothing
           )
-          select ${nonce}::text as nonce, n.ord, (o.ord is not null) as tracked, (s.ord is not null) as stored
-          from n left join o on o.ord = n.ord left join s on s.ord = n.ord`.execute(this.database.db);
-        const outcomes: (IntakeOutcome | undefined)[] = new Array(items.length).fill(undefined);
-        let stored = false;
-        for (const r of rows) {
-          if (r.nonce !== nonce || !Number.isInteger(r.ord) || r.ord < 0 || r.ord >= items.length) continue;
-          outcomes[r.ord] = !r.tracked ? 'untracked' : r.stored ? 'stored' : 'duplicate';
-          stored ||= r.stored === true;
-        }
-        // Acknowledge only what the database answered for: an answer that is not this statement's
-        // (postgres.js can hand one query's result to another after connection trouble, R2) must
-        // not become a 204 for a notification that was never stored.
-        if (outcomes.some((o) => o === undefined)) {
-          throw new IntakeResultError(`the intake statement returned ${rows.length} rows for ${items.length} notifications: ${JSON.stringify(rows.slice(0, 3))}`);
-        }
-        if (stored && this.debounceMs === 0) await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(this.database.db);
-        return outcomes as IntakeOutcome[];
+          select ${nonce}::text as nonce, n.ord, (o.ord is not null) as tracked,
+                 null::text as org, null::text as kanaal, null::text as resource_url, null::text as actie, null::text as aanmaakdatum
+          from n left join o on o.ord = n.ord
+          union all
+          select ${nonce}::text, null, null, organisation_id, kanaal, resource_url, actie, aanmaakdatum from i`.execute(this.database.intakeDb);
+        const outcomes = matchOutcomes(items, rows, nonce);
+        const stored = outcomes.includes('stored');
+        if (stored && this.debounceMs === 0) await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(this.database.intakeDb);
+        return outcomes;
       } catch (error) {
         if (attempt >= 3 || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
       }
@@ -187,6 +181,46 @@ export class IntakeService {
 function identity(org: string, n: Notification): string {
   return JSON.stringify([org, n.kanaal, n.resourceUrl, n.actie, n.aanmaakdatum]);
 }
+
+/** A row of the intake statement: one per notification (ord set), then one per inserted inbox row. */
+interface IntakeRow {
+  nonce: string;
+  ord: number | null;
+  tracked: boolean | null;
+  org: string | null;
+  kanaal: string | null;
+  resource_url: string | null;
+  actie: string | null;
+  aanmaakdatum: string | null;
+}
+
+/**
+ * Outcome per item (indexed by `ord`), only from rows that carry this statement's nonce. Anything
+ * that does not add up — a missing or unknown notification, an inserted row no notification asked
+ * for — throws: postgres.js can hand one query's result to another after connection trouble (R2),
+ * and such an answer must never become a 204 for a notification that was never stored.
+ */
+function matchOutcomes(items: Item[], rows: IntakeRow[], nonce: string): IntakeOutcome[] {
+  const outcomes: (IntakeOutcome | undefined)[] = new Array(items.length).fill(undefined);
+  const byKey = new Map(items.map((item) => [itemKey(item.org, item.kanaal, item.resource_url, item.actie, item.aanmaakdatum), item]));
+  const inserted: IntakeRow[] = [];
+  const mismatch = () => new IntakeResultError(`the intake statement returned ${rows.length} rows for ${items.length} notifications: ${JSON.stringify(rows.slice(0, 3))}`);
+  for (const r of rows) {
+    if (r.nonce !== nonce) throw mismatch();
+    if (r.ord === null) inserted.push(r);
+    else if (Number.isInteger(r.ord) && r.ord >= 0 && r.ord < items.length && outcomes[r.ord] === undefined) outcomes[r.ord] = r.tracked ? 'duplicate' : 'untracked';
+    else throw mismatch();
+  }
+  for (const r of inserted) {
+    const item = byKey.get(itemKey(r.org, r.kanaal, r.resource_url, r.actie, r.aanmaakdatum));
+    if (item === undefined || outcomes[item.ord] !== 'duplicate') throw mismatch();
+    outcomes[item.ord] = 'stored';
+  }
+  if (outcomes.some((o) => o === undefined)) throw mismatch();
+  return outcomes as IntakeOutcome[];
+}
+
+const itemKey = (...parts: (string | null)[]) => JSON.stringify(parts);
 
 function compare(a: Item, b: Item): number {
   return a.org < b.org ? -1 : a.org > b.org ? 1
