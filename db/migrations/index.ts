@@ -5,6 +5,7 @@ import * as sync from './20261125_03_sync.ts';
 import * as citizen from './20261125_04_citizen.ts';
 import * as delivery from './20261125_05_delivery.ts';
 import * as web from './20261125_06_web.ts';
+import * as hotUpdates from './20261125_07_hot_updates.ts';
 
 // Listed explicitly (not read from disk) so migrations work the same from any working directory.
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '20261125_04_citizen': citizen,
   '20261125_05_delivery': delivery,
   '20261125_06_web': web,
+  '20261125_07_hot_updates': hotUpdates,
 };

@@ -13,6 +13,14 @@ export type Db = Kysely<DB>;
 
 export interface Database {
   db: Db;
+  /**
+   * The notification intake's own connections (PostgreSQL: a pool of two, with cached generic
+   * plans; PGlite: `db`). Its group-commit statement has a fixed text whose plan does not depend
+   * on the values, so planning it again for every batch (as `db` does, see below) is waste — at
+   * small batches most of its cost. Its own pool also keeps intake from queueing for a connection
+   * behind the job workers.
+   */
+  intakeDb: Db;
   engine: 'pglite' | 'postgres';
   /** LISTEN on a channel (pg_notify wakes every process on PostgreSQL, the one process on PGlite). */
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
@@ -32,20 +40,28 @@ export async function openDatabase(url: string, options: { maxConnections?: numb
 async function openPostgres(url: string, max: number, queryTimeoutMs: number): Promise<Database> {
   let deadline = queryTimeoutMs;
   const postgres = await loadPostgres(); // with the fix for the upstream crash on a reset connection
-  const client = postgres(url, {
-    max,
-    onnotice: () => {},
-    connect_timeout: 10,
-    // Statements are prepared (src/db/postgres-client.ts) to save a round trip, but planned with
-    // their values each time, as unprepared ones are: a generic plan cannot match a parameterised
-    // ON CONFLICT ... WHERE against a partial unique index.
-    connection: { plan_cache_mode: 'force_custom_plan' },
-    // int8 (counts, bigserial ids) as number, as PGlite does; our ids stay far below 2^53.
-    types: { int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },
-  });
-  const db = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: (async () => dialectClient(client, () => deadline)) as never }) });
+  const connect = (poolSize: number, planCacheMode: 'force_custom_plan' | 'auto') => {
+    const client = postgres(url, {
+      max: poolSize,
+      onnotice: () => {},
+      connect_timeout: 10,
+      connection: { plan_cache_mode: planCacheMode },
+      // int8 (counts, bigserial ids) as number, as PGlite does; our ids stay far below 2^53.
+      types: { int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },
+    });
+    const db = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: (async () => dialectClient(client, () => deadline)) as never }) });
+    return { client, db };
+  };
+  // Statements are prepared (src/db/postgres-client.ts) to save a round trip, but planned with
+  // their values each time, as unprepared ones are: a generic plan cannot use a partial index
+  // (`where state = 'queued'`) for a parameterised `state = $1`, nor match a parameterised
+  // ON CONFLICT ... WHERE against a partial unique index.
+  const main = connect(max, 'force_custom_plan');
+  const intake = connect(INTAKE_CONNECTIONS, 'auto');
+  const { client, db } = main;
   return {
     db,
+    intakeDb: intake.db,
     engine: 'postgres',
     setQueryTimeout: (ms) => void (deadline = ms),
     async listen(channel, onNotify) {
@@ -57,11 +73,14 @@ async function openPostgres(url: string, max: number, queryTimeoutMs: number): P
       // postgres.js never resolves end() for a connection that was reserved (Kysely reserves one
       // per query) when end() began and released afterwards (porsager/postgres#925): a query still
       // in flight at shutdown would hang the process. Give stragglers a grace period, then cut.
-      await client.end({ timeout: CLOSE_GRACE_SECONDS });
-      await db.destroy();
+      await Promise.all([client.end({ timeout: CLOSE_GRACE_SECONDS }), intake.client.end({ timeout: CLOSE_GRACE_SECONDS })]);
+      await Promise.all([db.destroy(), intake.db.destroy()]);
     },
   };
 }
+
+/** The intake has at most two statements in flight (src/sync/intake.ts). */
+const INTAKE_CONNECTIONS = 2;
 
 /** How long close() lets queries still running finish before it cuts their connections. */
 const CLOSE_GRACE_SECONDS = 2;
@@ -85,6 +104,7 @@ async function openPglite(url: string): Promise<Database> {
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite: pg as never }) });
   return {
     db,
+    intakeDb: db,
     engine: 'pglite',
     setQueryTimeout: () => {}, // one in-process connection: nothing on the network to wait for
     async listen(channel, onNotify) {
