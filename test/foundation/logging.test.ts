@@ -171,12 +171,17 @@ describe('the logger', () => {
     logger.error({ err: new Error(`duplicate key (bsn)=(${BSN})`) }, 'unhandled error');
     logger.info({ nested: { list: [`x ${BSN} y`, { deeper: `?onBehalfOf=${BSN}` }] } }, 'nested');
     logger.error({ err: Object.assign(new TypeError('outer', { cause: new Error(`inner ${BSN}`) }), { detail: `for ${BSN}` }) }, 'with cause');
+    logger.info({ a: { b: { c: { Authorization: 'Basic deep-credential', secret: 'deep-secret-value' } } }, err: Object.assign(new Error('x'), { secret: 'err-secret-value' }) }, 'deep');
     const all = dest.raw.join('\n');
+    expect(all).not.toContain('deep-credential');
+    expect(all).not.toContain('deep-secret-value');
+    expect(all).not.toContain('err-secret-value');
     expect(all).not.toContain('abc.def.ghi');
     expect(all).not.toContain('hush-hush');
     expect(all).not.toContain(BSN);
     const lines = dest.lines();
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(8);
+    expect(lines[7]).toMatchObject({ a: { b: { c: { Authorization: '[redacted]', secret: '[redacted]' } } }, err: { secret: '[redacted]' } });
     expect(lines[0]).toMatchObject({ authorization: '[redacted]', headers: { authorization: '[redacted]' }, client: { secret: '[redacted]' } });
     expect(lines[1]).toMatchObject({ bsn: '[redacted]', citizen: { bsn: '[redacted]' } });
     expect(lines[2].msg).toBe('free text with *********');
