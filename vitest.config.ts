@@ -12,13 +12,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // postgres.js (3.4.9) discovers array types with a query when a connection opens; when a test
-    // closes its pool while that query is in flight, the rejection has no handler inside the
-    // driver. Only that exact driver-internal rejection is ignored; every other one fails the run.
-    onUnhandledError(error) {
-      const e = error as { code?: string; query?: string };
-      return !(e.code === 'CONNECTION_CLOSED' && typeof e.query === 'string' && e.query.includes('pg_catalog.pg_type'));
-    },
     projects: lanes.map((lane) => ({
       extends: true,
       test: {

@@ -7,8 +7,10 @@
 //
 // The fix is applied to the module source as it loads (a load hook, node:module registerHooks):
 // the deferred write on a closed connection fails the waiting queries with CONNECTION_CLOSED
-// instead of throwing, and teardown clears the pending write. When the source does not look as
-// expected (a newer postgres.js), nothing is changed and `patched` stays false.
+// instead of throwing, and teardown clears the pending write; a failed array-type lookup on a new
+// connection (the line cut during it) no longer surfaces as an unhandled rejection. When the
+// source does not look as expected (a newer postgres.js), nothing is changed and `patched` stays
+// false.
 import module from 'node:module';
 import type postgres from 'postgres';
 
@@ -21,6 +23,10 @@ const REPLACEMENTS: [string, string][] = [
   ],
   ['    clearImmediate(nextWriteTimer)\n    if (socket) {', '    clearImmediate(nextWriteTimer)\n    chunk = nextWriteTimer = null\n    if (socket) {'],
   ['    clearImmediate(nextWriteTimer)\n    socket.removeListener(\'data\', data)', '    clearImmediate(nextWriteTimer)\n    chunk = nextWriteTimer = null\n    socket.removeListener(\'data\', data)'],
+  // The array-type lookup a new connection runs first is a promise nobody awaits: when the line is
+  // cut during it, its rejection is unhandled, which ends a Node process. The connection's own
+  // error handling already fails the waiting queries and reconnects; the lookup runs again then.
+  ['        return fetchArrayTypes()\n', '        return fetchArrayTypes().catch(() => { needsTypes = options.fetch_types })\n'],
 ];
 
 let state: 'not-loaded' | 'patched' | 'unchanged' = 'not-loaded';
