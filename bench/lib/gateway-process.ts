@@ -11,6 +11,8 @@ const MAIN = process.env.KS_GATEWAY_MAIN ?? new URL('../../src/main.ts', import.
 const ROOT = new URL('../../', import.meta.url).pathname;
 /** The Node flags of `npm start` and the Dockerfile's CMD: the gateway is measured as it is run. */
 export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=16'];
+/** Extra flags for a look inside, e.g. KS_GATEWAY_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'. */
+const EXTRA_FLAGS = (process.env.KS_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 export interface GatewayProcessOptions {
   databaseUrl: string;
@@ -75,7 +77,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
 
   const launch = async () => {
     const fd = openSync(logFile, 'a');
-    child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, MAIN], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
+    child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...EXTRA_FLAGS, MAIN], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
     // Never outlive the process that started it (a test runner stopping early, an error).
