@@ -14,7 +14,7 @@ import { readJson } from '../../src/http/body.ts';
 import type { AppEnv } from '../../src/http/context.ts';
 import { HttpProblem, problemResponse } from '../../src/http/problem.ts';
 import { requestLog } from '../../src/http/request-log.ts';
-import { createLogger } from '../../src/log.ts';
+import { batchedStdout, createLogger } from '../../src/log.ts';
 import { createMetrics } from '../../src/metrics.ts';
 
 const mode = process.argv[2] ?? 'raw';
@@ -42,8 +42,9 @@ function honoApp() {
 }
 
 function gatewayStackApp() {
-  // LOG_LEVEL as the gateway has it (info by default): one access line per request to stdout.
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'info');
+  // LOG_LEVEL and destination as the gateway has them (info by default): one access line per
+  // request to stdout, the lines of one event-loop turn in one write.
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'info', batchedStdout());
   const metrics = createMetrics();
   const app = new Hono<AppEnv>();
   app.use(requestLog(logger, metrics));
