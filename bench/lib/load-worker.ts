@@ -15,7 +15,7 @@ export interface LoadSpec {
   mode: 'max' | 'rate';
   connections: number;
   durationSec: number;
-  /** max mode: seconds of unmeasured load first. */
+  /** Seconds of unmeasured load first (rate mode: at the same rate; connections and JIT warm up). */
   warmupSec?: number;
   /** rate mode: requests per second. */
   rate?: number;
@@ -110,8 +110,8 @@ async function runRate(spec: LoadSpec): Promise<LoadResult> {
   };
   // dispatch() with a bare handler: no response stream per request, so the generator spends little
   // CPU per request (it shares the machine with what it measures). Latency is taken at the headers.
-  const fire = (due: number) => {
-    lag.push(performance.now() - due);
+  const fire = (due: number, measured: boolean) => {
+    if (measured) lag.push(performance.now() - due);
     const r = factory.next();
     outstanding++;
     let code = '';
@@ -132,10 +132,11 @@ async function runRate(spec: LoadSpec): Promise<LoadResult> {
       },
       onComplete() {
         outstanding--;
-        record(code, ms, hasRetryAfter);
+        if (measured) record(code, ms, hasRetryAfter);
       },
       onError(e: Error & { code?: string }) {
         outstanding--;
+        if (!measured) return;
         const key = e.code ?? e.name ?? 'error';
         errors[key] = (errors[key] ?? 0) + 1;
       },
@@ -143,7 +144,8 @@ async function runRate(spec: LoadSpec): Promise<LoadResult> {
   };
 
   const start = performance.now();
-  const end = start + spec.durationSec * 1000;
+  const measureFrom = start + (spec.warmupSec ?? 0) * 1000;
+  const end = measureFrom + spec.durationSec * 1000;
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const now = performance.now();
@@ -155,7 +157,7 @@ async function runRate(spec: LoadSpec): Promise<LoadResult> {
           errors['generator-saturated'] = (errors['generator-saturated'] ?? 0) + 1;
           continue;
         }
-        fire(due);
+        fire(due, due >= measureFrom);
       }
       if (now >= end) {
         clearInterval(timer);
