@@ -51,19 +51,23 @@ function maskError(error: Error, depth: number): Error {
  * data: what matters is in the database.
  */
 export function batchedStdout(fd = 1): pino.DestinationStream {
-  let pending: (string | Buffer)[] = [];
+  let pending: string[] = [];
+  let unwritten: Buffer | undefined; // what a full pipe did not take, written first next time
   let scheduled = false;
   const flush = () => {
     scheduled = false;
-    if (pending.length === 0) return;
-    let chunk = pending.length === 1 && Buffer.isBuffer(pending[0]) ? pending[0] : Buffer.from(pending.join(''));
+    const fresh = pending.length > 0 ? Buffer.from(pending.join('')) : undefined;
     pending = [];
-    while (chunk.length > 0) {
+    let chunk = unwritten && fresh ? Buffer.concat([unwritten, fresh]) : (unwritten ?? fresh);
+    unwritten = undefined;
+    while (chunk !== undefined && chunk.length > 0) {
       try {
         chunk = chunk.subarray(writeSync(fd, chunk));
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-        pending.unshift(chunk); // a full pipe: try again shortly, in order
+        // A closed stdout (EPIPE, a log collector gone) must not end the gateway from a timer:
+        // the lines are dropped, as there is nowhere left to write them.
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+        unwritten = chunk; // a full pipe: try again shortly, in order
         if (!scheduled) {
           scheduled = true;
           setTimeout(flush, 10).unref();

@@ -1,9 +1,12 @@
 // Logs: pino JSON, one access line per request with the route pattern (never the raw URL),
 // X-Request-Id echoed, trace id from traceparent; no Authorization value and no BSN, ever.
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { startGateway } from '../../src/gateway.ts';
-import { createLogger } from '../../src/log.ts';
+import { batchedStdout, createLogger } from '../../src/log.ts';
 import { freshDatabaseUrl } from '../helpers/db.ts';
 import { testNetwork, token } from '../helpers/gateway.ts';
 
@@ -197,5 +200,24 @@ describe('the logger', () => {
     const dest = memoryDestination();
     createLogger('info', dest).info({ oin: '00000001001234567000', trace_id: TRACE_ID, job_id: 123456782, at: new Date(0) }, 'ids');
     expect(dest.lines()[0]).toMatchObject({ oin: '00000001001234567000', trace_id: TRACE_ID, job_id: 123456782, at: '1970-01-01T00:00:00.000Z' });
+  });
+});
+
+describe('the batched stdout destination', () => {
+  it('writes the lines of one event-loop turn together, in order, and keeps writing afterwards', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ks-log-')), 'out.log');
+    const fd = openSync(file, 'w');
+    try {
+      const logger = createLogger('info', batchedStdout(fd));
+      for (let i = 0; i < 50; i++) logger.info({ i }, 'line');
+      expect(readFileSync(file, 'utf8')).toBe(''); // nothing written within the turn
+      await new Promise((r) => setImmediate(r));
+      logger.info({ i: 50 }, 'after');
+      await new Promise((r) => setImmediate(r));
+      const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { i: number });
+      expect(lines.map((l) => l.i)).toEqual(Array.from({ length: 51 }, (_, i) => i));
+    } finally {
+      closeSync(fd);
+    }
   });
 });
