@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { createBenchDatabase, seedOrders } from '../lib/database.ts';
+import { paced } from '../lib/paced.ts';
 import { startGatewayProcess, type GatewayProcess } from '../lib/gateway-process.ts';
 import { benchNetwork, createRemoteZaken, startBenchOrg, type BenchOrg } from '../lib/network.ts';
 import type { BenchContext, ScenarioReport } from '../lib/scenario.ts';
@@ -87,23 +88,8 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
       }
     })();
 
-    const drive = async (seconds: number, measured: boolean) => {
-      const start = performance.now();
-      let sent = 0;
-      const inFlight = new Set<Promise<void>>();
-      while (performance.now() - start < seconds * 1000) {
-        const due = Math.floor(((performance.now() - start) / 1000) * RATE);
-        while (sent < due) {
-          sent++;
-          const p = change(measured).catch((e: Error) => void (failures[e.message] = (failures[e.message] ?? 0) + 1));
-          inFlight.add(p);
-          void p.finally(() => inFlight.delete(p));
-        }
-        await sleep(2);
-      }
-      await Promise.all(inFlight);
-      return sent;
-    };
+    const drive = (seconds: number, measured: boolean) =>
+      paced(RATE, seconds, () => change(measured).catch((e: Error) => void (failures[e.message] = (failures[e.message] ?? 0) + 1)));
 
     ctx.log(`B4: warm-up, then ${durationSec} s at ${RATE} changes/s over ${ORDERS} orders (simulator ${LATENCY_MS} ms, debounce ${DEBOUNCE_MS} ms)`);
     await drive(ctx.quick ? 2 : 3, false);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { createBenchDatabase } from '../lib/database.ts';
+import { paced } from '../lib/paced.ts';
 import { startGatewayProcess, type GatewayProcess } from '../lib/gateway-process.ts';
 import { benchNetwork, clientAuthorization } from '../lib/network.ts';
 import type { BenchContext, ScenarioReport } from '../lib/scenario.ts';
@@ -83,25 +84,13 @@ export async function isolationScenario(ctx: BenchContext): Promise<ScenarioRepo
     for (let i = 0; i < cases; i++) caseIds.push((await call('POST', '/api/v1/cases', 'zac', { title: `Isolatie ${i}`, citizen: { bsn: '111222333' } })).id);
 
     const phases = new Map<string, boolean>();
-    const drive = async (seconds: number) => {
-      const start = performance.now();
-      let sent = 0;
-      const inFlight = new Set<Promise<unknown>>();
-      while (performance.now() - start < seconds * 1000) {
-        const due = Math.floor(((performance.now() - start) / 1000) * RATE);
-        while (sent < due) {
-          const id = caseIds[sent++ % caseIds.length];
-          const next = !phases.get(id);
-          phases.set(id, next);
-          const p = call('POST', `/api/v1/cases/${id}/status`, 'zac', { phase: next ? 'in_behandeling' : 'ontvangen' }).catch(() => undefined);
-          inFlight.add(p);
-          void p.finally(() => inFlight.delete(p));
-        }
-        await sleep(5);
-      }
-      await Promise.all(inFlight);
-      return sent;
-    };
+    const drive = (seconds: number) =>
+      paced(RATE, seconds, (k) => {
+        const id = caseIds[k % caseIds.length];
+        const next = !phases.get(id);
+        phases.set(id, next);
+        return call('POST', `/api/v1/cases/${id}/status`, 'zac', { phase: next ? 'in_behandeling' : 'ontvangen' }).catch(() => undefined);
+      }, 5);
     const run = async (label: string, hang: boolean) => {
       subscribers[SUBSCRIBERS - 1].hang = hang;
       const since = Date.now();
