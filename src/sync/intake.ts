@@ -110,7 +110,7 @@ export class IntakeService {
     let outcomes: IntakeOutcome[];
     const endTimer = this.metrics.intakeStatements.startTimer();
     try {
-      outcomes = await this.store(items);
+      outcomes = await this.store(items, byKey);
       endTimer();
     } catch (error) {
       for (const p of batch) p.reject(error);
@@ -131,7 +131,8 @@ export class IntakeService {
   }
 
   /** Outcome per item, indexed by the item's `ord`. */
-  private async store(items: Item[]): Promise<IntakeOutcome[]> {
+  /** `byKey`: the items by their identity (see `identity`), for matching the inserted rows. */
+  private async store(items: Item[], byKey: Map<string, Item>): Promise<IntakeOutcome[]> {
     for (let attempt = 1; ; attempt++) {
       try {
         // A nonce in every row: the answer is checked to be this statement's (see below).
@@ -167,7 +168,7 @@ export class IntakeService {
           from n left join o on o.ord = n.ord
           union all
           select ${nonce}::text, null, null, organisation_id, kanaal, resource_url, actie, aanmaakdatum from i`.execute(this.database.intakeDb);
-        const outcomes = matchOutcomes(items, rows, nonce);
+        const outcomes = matchOutcomes(items, byKey, rows, nonce);
         const stored = outcomes.includes('stored');
         if (stored && this.debounceMs === 0) await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(this.database.intakeDb);
         return outcomes;
@@ -178,9 +179,12 @@ export class IntakeService {
   }
 }
 
+/** A notification's identity: the columns of the inbox's unique index, as one string. */
 function identity(org: string, n: Notification): string {
-  return JSON.stringify([org, n.kanaal, n.resourceUrl, n.actie, n.aanmaakdatum]);
+  return identityKey(org, n.kanaal, n.resourceUrl, n.actie, n.aanmaakdatum);
 }
+
+const identityKey = (...columns: (string | null)[]) => JSON.stringify(columns);
 
 /** A row of the intake statement: one per notification (ord set), then one per inserted inbox row. */
 interface IntakeRow {
@@ -200,9 +204,8 @@ interface IntakeRow {
  * for — throws: postgres.js can hand one query's result to another after connection trouble (R2),
  * and such an answer must never become a 204 for a notification that was never stored.
  */
-function matchOutcomes(items: Item[], rows: IntakeRow[], nonce: string): IntakeOutcome[] {
+function matchOutcomes(items: Item[], byKey: Map<string, Item>, rows: IntakeRow[], nonce: string): IntakeOutcome[] {
   const outcomes: (IntakeOutcome | undefined)[] = new Array(items.length).fill(undefined);
-  const byKey = new Map(items.map((item) => [itemKey(item.org, item.kanaal, item.resource_url, item.actie, item.aanmaakdatum), item]));
   const inserted: IntakeRow[] = [];
   const mismatch = () => new IntakeResultError(`the intake statement returned ${rows.length} rows for ${items.length} notifications: ${JSON.stringify(rows.slice(0, 3))}`);
   for (const r of rows) {
@@ -212,7 +215,7 @@ function matchOutcomes(items: Item[], rows: IntakeRow[], nonce: string): IntakeO
     else throw mismatch();
   }
   for (const r of inserted) {
-    const item = byKey.get(itemKey(r.org, r.kanaal, r.resource_url, r.actie, r.aanmaakdatum));
+    const item = byKey.get(identityKey(r.org, r.kanaal, r.resource_url, r.actie, r.aanmaakdatum));
     if (item === undefined || outcomes[item.ord] !== 'duplicate') throw mismatch();
     outcomes[item.ord] = 'stored';
   }
@@ -220,7 +223,6 @@ function matchOutcomes(items: Item[], rows: IntakeRow[], nonce: string): IntakeO
   return outcomes as IntakeOutcome[];
 }
 
-const itemKey = (...parts: (string | null)[]) => JSON.stringify(parts);
 
 function compare(a: Item, b: Item): number {
   return a.org < b.org ? -1 : a.org > b.org ? 1
