@@ -7,6 +7,11 @@
 // It sits in front of the framework (wrapListener, on the node:http request): a refusal costs a
 // few microseconds — no Request object, no routing, no access line — so refusing twice the peak
 // does not eat the CPU the admitted requests need. Refusals are counted and logged as a summary.
+//
+// The queue absorbs bursts, not overload (CoDel's idea): once no slot has been free for a whole
+// queueTimeoutMs, the load is sustained, and a request that would queue may wait only
+// STANDING_QUEUE_WAIT_MS. A FIFO queue kept full adds its whole length to every admitted request;
+// this keeps what is admitted about as fast as at normal load and refuses the rest at once.
 import { createServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../log.ts';
@@ -28,6 +33,15 @@ export interface AdmissionOptions {
 
 /** Health probes and metrics: never held back. */
 export const isProbe = (path: string) => path.startsWith('/health/') || path === '/metrics';
+
+/** Longest wait for a slot while the queue stands (sustained overload). */
+export const STANDING_QUEUE_WAIT_MS = 5;
+
+const ARRIVED = Symbol('ketenstatus.arrivedAt');
+
+/** When admission first saw the request (performance.now()), so its access line counts the wait too. */
+export const arrivedAt = (req: IncomingMessage | undefined): number | undefined =>
+  (req as { [ARRIVED]?: number } | undefined)?.[ARRIVED];
 
 export interface Admission {
   /** For node:http: wraps the request listener. */
@@ -52,6 +66,7 @@ export function admission(options: AdmissionOptions): Admission {
   let rejected = 0;
   const waiting: { admit: () => void }[] = [];
 
+  let allBusySince = 0; // when the last free slot was taken
   const leave = () => {
     const next = waiting.shift();
     if (next) next.admit(); // the slot passes on; inFlight stays
@@ -60,10 +75,12 @@ export function admission(options: AdmissionOptions): Admission {
   /** true: admitted now; a promise: queued (true when a slot came in time); false: refused. */
   const enter = (): boolean | Promise<boolean> => {
     if (inFlight < maxInFlight) {
-      inFlight++;
+      if (++inFlight === maxInFlight) allBusySince = performance.now();
       return true;
     }
     if (waiting.length >= maxQueue || queueTimeoutMs <= 0) return false;
+    // Every slot taken for longer than queueTimeoutMs: sustained overload, not a burst.
+    const standing = performance.now() - allBusySince > queueTimeoutMs;
     return new Promise<boolean>((resolve) => {
       const entry = {
         admit: () => {
@@ -75,7 +92,7 @@ export function admission(options: AdmissionOptions): Admission {
         const at = waiting.indexOf(entry);
         if (at >= 0) waiting.splice(at, 1);
         resolve(false);
-      }, queueTimeoutMs);
+      }, standing ? Math.min(STANDING_QUEUE_WAIT_MS, queueTimeoutMs) : queueTimeoutMs);
       waiting.push(entry);
     });
   };
@@ -105,6 +122,7 @@ export function admission(options: AdmissionOptions): Admission {
       if (maxInFlight <= 0) return listener;
       return (req, res) => {
         if (exempt((req.url ?? '/').split('?')[0])) return listener(req, res);
+        (req as { [ARRIVED]?: number })[ARRIVED] = performance.now();
         const admitted = enter();
         const run = () => {
           if (res.destroyed) return leave(); // the client gave up while it waited

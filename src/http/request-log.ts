@@ -2,7 +2,9 @@
 // raw URL) is logged, so query strings such as ?onBehalfOf=<bsn> never reach a log line.
 import { randomUUID } from 'node:crypto';
 import { routePath } from 'hono/route';
+import type { IncomingMessage } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
+import { arrivedAt } from './admission.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AppEnv } from './context.ts';
@@ -24,7 +26,8 @@ export function requestLog(logger: Logger, metrics: Metrics): MiddlewareHandler<
     child.observe(seconds);
   };
   return async (c, next) => {
-    const started = performance.now();
+    // From when admission first saw the request: time spent waiting for a slot is the caller's too.
+    const started = arrivedAt((c.env as { incoming?: IncomingMessage } | undefined)?.incoming) ?? performance.now();
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     const trace = TRACEPARENT.exec(c.req.header('traceparent') ?? '');

@@ -1,7 +1,7 @@
 // Admission control: bounded in-flight requests, a short queue, 503 + Retry-After beyond.
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { admission } from '../../src/http/admission.ts';
+import { admission, STANDING_QUEUE_WAIT_MS } from '../../src/http/admission.ts';
 
 function heldApp(options: { maxInFlight: number; maxQueue: number; queueTimeoutMs: number }) {
   const gates: (() => void)[] = [];
@@ -54,6 +54,38 @@ describe('admission', () => {
     expect(limiter.stats()).toMatchObject({ inFlight: 0, queued: 0 });
   });
 
+  it('lets a burst wait, but not a standing queue: once every slot has been taken for queueTimeoutMs, a request waits only STANDING_QUEUE_WAIT_MS', async () => {
+    const { app, gates, limiter, waitForGates } = heldApp({ maxInFlight: 1, maxQueue: 5, queueTimeoutMs: 1000 });
+    const held = app.request('/work');
+    await waitForGates(1);
+    // A burst: the slot was free a moment ago, so the request may wait the full queueTimeoutMs.
+    const burst = app.request('/work');
+    await new Promise((r) => setTimeout(r, 300));
+    gates.shift()!();
+    await waitForGates(1);
+    expect((await held).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1100)); // the burst request now holds the only slot past queueTimeoutMs
+    const started = performance.now();
+    const late = await app.request('/work');
+    const waited = performance.now() - started;
+    expect(late.status).toBe(503);
+    expect(late.headers.get('retry-after')).toBe('1');
+    expect(waited, `refused after ${STANDING_QUEUE_WAIT_MS} ms, not after queueTimeoutMs (1000 ms)`).toBeLessThan(500);
+    gates.shift()!();
+    expect((await burst).status).toBe(200);
+    // Capacity came back: the next burst may wait again.
+    const again = app.request('/work');
+    await waitForGates(1);
+    const queued = app.request('/work');
+    await new Promise((r) => setTimeout(r, 100));
+    gates.shift()!();
+    await waitForGates(1);
+    gates.shift()!();
+    expect((await again).status).toBe(200);
+    expect((await queued).status).toBe(200);
+    expect(limiter.stats()).toMatchObject({ inFlight: 0, queued: 0, rejected: 1 });
+  });
+
   it('is off with maxInFlight 0', async () => {
     const { app, gates, waitForGates } = heldApp({ maxInFlight: 0, maxQueue: 0, queueTimeoutMs: 0 });
     const all = Array.from({ length: 5 }, () => app.request('/work'));
@@ -93,6 +125,43 @@ describe('admission in front of node:http', () => {
       expect(limiter.stats()).toMatchObject({ inFlight: 0, rejected: 1 });
     } finally {
       server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe('the access line behind admission', () => {
+  it('counts the time a request waited for a slot', async () => {
+    const { serve } = await import('@hono/node-server');
+    const { requestLog } = await import('../../src/http/request-log.ts');
+    const { createLogger } = await import('../../src/log.ts');
+    const { createMetrics } = await import('../../src/metrics.ts');
+    const lines: { route: string; duration_ms: number }[] = [];
+    const logger = createLogger('info', { write: (chunk: string) => void lines.push(JSON.parse(chunk)) });
+    let release: () => void = () => {};
+    const app = new Hono()
+      .use(requestLog(logger, createMetrics()))
+      .get('/slow', () => new Promise<Response>((resolve) => (release = () => resolve(new Response('slow')))))
+      .get('/fast', (c) => c.text('fast'));
+    const limiter = admission({ maxInFlight: 1, maxQueue: 5, queueTimeoutMs: 5000 });
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', createServer: limiter.createServer }, () => resolve(s));
+    });
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const slow = fetch(`${base}/slow`);
+      for (let i = 0; i < 100 && limiter.stats().inFlight === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      const fast = fetch(`${base}/fast`);
+      for (let i = 0; i < 100 && limiter.stats().queued === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(limiter.stats()).toMatchObject({ inFlight: 1, queued: 1 });
+      await new Promise((r) => setTimeout(r, 300));
+      release();
+      expect(await (await fast).text()).toBe('fast');
+      await (await slow).text();
+      const line = lines.find((l) => l.route === '/fast');
+      expect(line?.duration_ms, 'waited about 300 ms for the slot, then answered at once').toBeGreaterThanOrEqual(250);
+    } finally {
+      (server as import('node:http').Server).closeAllConnections();
       await new Promise((r) => server.close(r));
     }
   });
