@@ -67,7 +67,7 @@ export function intakeRoutes(deps: { auth: NotificationAuthenticator; intake: In
 
 /** Notifications may only point into the sender's own registered API; nothing elsewhere is ever fetched. */
 function onOrigin(org: Organisation, urls: [string, string][]) {
-  const origin = new URL(org.zaken.apiRoot).origin;
+  const origin = originOf(org.zaken.apiRoot);
   const foreign = urls.filter(([, u]) => new URL(u).origin !== origin);
   if (foreign.length > 0) {
     throw validationProblem(
@@ -75,4 +75,16 @@ function onOrigin(org: Organisation, urls: [string, string][]) {
       'The notification points outside the sender\'s registered API.',
     );
   }
+}
+
+/** The origin of a registered API root; there are a handful, parsed once each instead of per notification. */
+const origins = new Map<string, string>();
+function originOf(apiRoot: string): string {
+  let origin = origins.get(apiRoot);
+  if (origin === undefined) {
+    if (origins.size >= 10_000) origins.clear(); // roots replaced by operators many times over: start afresh
+    origin = new URL(apiRoot).origin;
+    origins.set(apiRoot, origin);
+  }
+  return origin;
 }

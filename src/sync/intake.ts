@@ -40,7 +40,7 @@ interface Pending {
 }
 
 /** One row of a batch: the notification's identity and the order it may belong to. */
-interface Item {
+export interface Item {
   ord: number;
   org: string;
   zaak: string;
@@ -135,11 +135,13 @@ export class IntakeService {
   private async store(items: Item[], byKey: Map<string, Item>): Promise<IntakeOutcome[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        // A nonce in every row: the answer is checked to be this statement's (see below).
+        // A nonce in the answer: it is checked to be this statement's (see below).
         const nonce = randomUUID();
         // `limit` tells the planner how few rows the batch holds (a set-returning function is
         // otherwise guessed at 100 rows, and a hash join over every order wins). Inserted rows are
-        // matched to their notifications here, by identity, rather than by a join in SQL.
+        // matched to their notifications here, by identity, rather than by a join in SQL. The answer
+        // is one row — a letter per notification and the inserted rows as one JSON array — instead
+        // of a row per notification and per inserted row, each parsed by the driver.
         const { rows } = await sql<IntakeRow>`
           with n as (
             select * from jsonb_to_recordset(${json(items)})
@@ -163,11 +165,11 @@ export class IntakeService {
             from i order by order_id
             on conflict (dedupe_key) where state = 'queued' and dedupe_key is not null do nothing
           )
-          select ${nonce}::text as nonce, n.ord, (o.ord is not null) as tracked,
-                 null::text as org, null::text as kanaal, null::text as resource_url, null::text as actie, null::text as aanmaakdatum
-          from n left join o on o.ord = n.ord
-          union all
-          select ${nonce}::text, null, null, organisation_id, kanaal, resource_url, actie, aanmaakdatum from i`.execute(this.database.intakeDb);
+          select ${nonce}::text as nonce,
+                 (select string_agg(case when o.ord is null then 'u' else 't' end, '' order by n.ord)
+                  from n left join o on o.ord = n.ord) as tracked,
+                 (select coalesce(json_agg(json_build_array(organisation_id, kanaal, resource_url, actie, aanmaakdatum)), '[]'::json)
+                  from i) as inserted`.execute(this.database.intakeDb);
         const outcomes = matchOutcomes(items, byKey, rows, nonce);
         const stored = outcomes.includes('stored');
         if (stored && this.debounceMs === 0) await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(this.database.intakeDb);
@@ -184,43 +186,38 @@ function identity(org: string, n: Notification): string {
   return identityKey(org, n.kanaal, n.resourceUrl, n.actie, n.aanmaakdatum);
 }
 
-const identityKey = (...columns: (string | null)[]) => JSON.stringify(columns);
+export const identityKey = (...columns: (string | null)[]) => JSON.stringify(columns);
 
-/** A row of the intake statement: one per notification (ord set), then one per inserted inbox row. */
-interface IntakeRow {
+/** The intake statement's answer: per notification (by `ord`) `t` tracked or `u` untracked; the inserted rows' identities. */
+export interface IntakeRow {
   nonce: string;
-  ord: number | null;
-  tracked: boolean | null;
-  org: string | null;
-  kanaal: string | null;
-  resource_url: string | null;
-  actie: string | null;
-  aanmaakdatum: string | null;
+  tracked: string | null;
+  inserted: unknown;
 }
 
 /**
- * Outcome per item (indexed by `ord`), only from rows that carry this statement's nonce. Anything
- * that does not add up — a missing or unknown notification, an inserted row no notification asked
- * for — throws: postgres.js can hand one query's result to another after connection trouble (R2),
- * and such an answer must never become a 204 for a notification that was never stored.
+ * Outcome per item (indexed by `ord`), only from an answer that carries this statement's nonce.
+ * Anything that does not add up — a letter too many or too few, an inserted row no notification
+ * asked for — throws: postgres.js can hand one query's result to another after connection trouble
+ * (R2), and such an answer must never become a 204 for a notification that was never stored.
  */
-function matchOutcomes(items: Item[], byKey: Map<string, Item>, rows: IntakeRow[], nonce: string): IntakeOutcome[] {
-  const outcomes: (IntakeOutcome | undefined)[] = new Array(items.length).fill(undefined);
-  const inserted: IntakeRow[] = [];
-  const mismatch = () => new IntakeResultError(`the intake statement returned ${rows.length} rows for ${items.length} notifications: ${JSON.stringify(rows.slice(0, 3))}`);
-  for (const r of rows) {
-    if (r.nonce !== nonce) throw mismatch();
-    if (r.ord === null) inserted.push(r);
-    else if (Number.isInteger(r.ord) && r.ord >= 0 && r.ord < items.length && outcomes[r.ord] === undefined) outcomes[r.ord] = r.tracked ? 'duplicate' : 'untracked';
+export function matchOutcomes(items: Item[], byKey: Map<string, Item>, rows: IntakeRow[], nonce: string): IntakeOutcome[] {
+  const mismatch = () => new IntakeResultError(`the intake statement answered ${JSON.stringify(rows.slice(0, 2)).slice(0, 500)} for ${items.length} notifications`);
+  const answer = rows.length === 1 ? rows[0] : undefined;
+  if (answer?.nonce !== nonce || typeof answer.tracked !== 'string' || answer.tracked.length !== items.length || !Array.isArray(answer.inserted)) throw mismatch();
+  const outcomes: IntakeOutcome[] = new Array(items.length);
+  for (let k = 0; k < items.length; k++) {
+    const letter = answer.tracked[k];
+    if (letter === 't') outcomes[k] = 'duplicate';
+    else if (letter === 'u') outcomes[k] = 'untracked';
     else throw mismatch();
   }
-  for (const r of inserted) {
-    const item = byKey.get(identityKey(r.org, r.kanaal, r.resource_url, r.actie, r.aanmaakdatum));
+  for (const row of answer.inserted as unknown[]) {
+    const item = Array.isArray(row) && row.length === 5 ? byKey.get(identityKey(...(row as (string | null)[]))) : undefined;
     if (item === undefined || outcomes[item.ord] !== 'duplicate') throw mismatch();
     outcomes[item.ord] = 'stored';
   }
-  if (outcomes.some((o) => o === undefined)) throw mismatch();
-  return outcomes as IntakeOutcome[];
+  return outcomes;
 }
 
 

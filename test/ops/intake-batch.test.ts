@@ -2,7 +2,7 @@
 // caller still gets its own outcome — stored once, duplicates (also within one batch) not again,
 // untracked ones not at all.
 import { describe, expect, it } from 'vitest';
-import { IntakeService, type Notification } from '../../src/sync/intake.ts';
+import { IntakeResultError, IntakeService, identityKey, matchOutcomes, type IntakeRow, type Item, type Notification } from '../../src/sync/intake.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { testDatabase } from '../helpers/db.ts';
 
@@ -49,5 +49,31 @@ describe('intake group commit', () => {
     const again = await Promise.all(Array.from({ length: 20 }, (_, i) => intake.accept('batch-bv', notification(i % 2, i))));
     expect(again.every((o) => o === 'duplicate')).toBe(true);
     expect(await db.selectFrom('inbox').select('id').execute()).toHaveLength(20);
+  });
+});
+
+describe('the intake statement\'s answer', () => {
+  // Three notifications: 0 and 1 tracked, 2 untracked. Only 0 was inserted (1 is a duplicate).
+  const items: Item[] = [0, 1, 2].map((ord) => ({ ord, org: 'batch-bv', zaak: zaak(ord), kanaal: 'zaken', resource_url: `s-${ord}`, actie: 'create', aanmaakdatum: '2026-11-25T10:00:00Z' }));
+  const byKey = new Map(items.map((i) => [identityKey(i.org, i.kanaal, i.resource_url, i.actie, i.aanmaakdatum), i]));
+  const row0 = ['batch-bv', 'zaken', 's-0', 'create', '2026-11-25T10:00:00Z'];
+  const answer = (over: Partial<IntakeRow> = {}): IntakeRow[] => [{ nonce: 'n1', tracked: 'ttu', inserted: [row0], ...over }];
+
+  it('gives each notification its outcome', () => {
+    expect(matchOutcomes(items, byKey, answer(), 'n1')).toEqual(['stored', 'duplicate', 'untracked']);
+  });
+
+  it.each([
+    ['another statement\'s nonce', answer({ nonce: 'n2' })],
+    ['no row', []],
+    ['two rows', [...answer(), ...answer()]],
+    ['a letter too few', answer({ tracked: 'tt' })],
+    ['an unknown letter', answer({ tracked: 'txu' })],
+    ['an inserted row nobody sent', answer({ inserted: [['batch-bv', 'zaken', 's-9', 'create', '2026-11-25T10:00:00Z']] })],
+    ['an inserted row for an untracked notification', answer({ inserted: [['batch-bv', 'zaken', 's-2', 'create', '2026-11-25T10:00:00Z']] })],
+    ['the same row inserted twice', answer({ inserted: [row0, row0] })],
+    ['inserted rows that are not a list', answer({ inserted: { row0 } })],
+  ])('refuses an answer with %s (503, never a 204 for a notification that was not stored)', (_, rows) => {
+    expect(() => matchOutcomes(items, byKey, rows, 'n1')).toThrow(IntakeResultError);
   });
 });
