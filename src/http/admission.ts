@@ -7,11 +7,6 @@
 // It sits in front of the framework (wrapListener, on the node:http request): a refusal costs a
 // few microseconds — no Request object, no routing, no access line — so refusing twice the peak
 // does not eat the CPU the admitted requests need. Refusals are counted and logged as a summary.
-//
-// The queue absorbs bursts, not overload (CoDel's idea): once no slot has been free for a whole
-// queueTimeoutMs, the load is sustained, and a request that would queue may wait only
-// STANDING_QUEUE_WAIT_MS. A FIFO queue kept full adds its whole length to every admitted request;
-// this keeps what is admitted about as fast as at normal load and refuses the rest at once.
 import { createServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../log.ts';
@@ -33,9 +28,6 @@ export interface AdmissionOptions {
 
 /** Health probes and metrics: never held back. */
 export const isProbe = (path: string) => path.startsWith('/health/') || path === '/metrics';
-
-/** Longest wait for a slot while the queue stands (sustained overload). */
-export const STANDING_QUEUE_WAIT_MS = 5;
 
 const ARRIVED = Symbol('ketenstatus.arrivedAt');
 
@@ -66,7 +58,6 @@ export function admission(options: AdmissionOptions): Admission {
   let rejected = 0;
   const waiting: { admit: () => void }[] = [];
 
-  let allBusySince = 0; // when the last free slot was taken
   const leave = () => {
     const next = waiting.shift();
     if (next) next.admit(); // the slot passes on; inFlight stays
@@ -75,12 +66,10 @@ export function admission(options: AdmissionOptions): Admission {
   /** true: admitted now; a promise: queued (true when a slot came in time); false: refused. */
   const enter = (): boolean | Promise<boolean> => {
     if (inFlight < maxInFlight) {
-      if (++inFlight === maxInFlight) allBusySince = performance.now();
+      inFlight++;
       return true;
     }
     if (waiting.length >= maxQueue || queueTimeoutMs <= 0) return false;
-    // Every slot taken for longer than queueTimeoutMs: sustained overload, not a burst.
-    const standing = performance.now() - allBusySince > queueTimeoutMs;
     return new Promise<boolean>((resolve) => {
       const entry = {
         admit: () => {
@@ -92,7 +81,7 @@ export function admission(options: AdmissionOptions): Admission {
         const at = waiting.indexOf(entry);
         if (at >= 0) waiting.splice(at, 1);
         resolve(false);
-      }, standing ? Math.min(STANDING_QUEUE_WAIT_MS, queueTimeoutMs) : queueTimeoutMs);
+      }, queueTimeoutMs);
       waiting.push(entry);
     });
   };
