@@ -1,29 +1,8 @@
-// The gateway's own view of request durations: its Prometheus histogram, scraped before and after
-// a run. Coarse (bucket bounds) but free of the load generator's and the kernel's queueing.
-export type Buckets = Record<string, number>;
-
-export async function scrapeBuckets(origin: string, route: string, status: string, method = 'POST'): Promise<Buckets> {
-  const text = await (await fetch(`${origin}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
-  const out: Buckets = {};
-  const re = /^ketenstatus_http_request_duration_seconds_bucket\{([^}]*)\} (\d+)$/gm;
-  for (const m of text.matchAll(re)) {
-    const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (labels.route === route && labels.status === status && labels.method === method) out[labels.le] = Number(m[2]);
-  }
-  return out;
-}
-
-/** The upper bound (ms) of the bucket holding quantile q of the requests between two scrapes. */
-export function quantileMs(before: Buckets, after: Buckets, q: number): number | null {
-  const bounds = Object.keys(after).filter((le) => le !== '+Inf').map(Number).sort((a, b) => a - b);
-  const total = (after['+Inf'] ?? 0) - (before['+Inf'] ?? 0);
-  if (total <= 0) return null;
-  for (const le of bounds) {
-    const key = Object.keys(after).find((k) => Number(k) === le)!;
-    if ((after[key] ?? 0) - (before[key] ?? 0) >= q * total) return le * 1000;
-  }
-  return Number.POSITIVE_INFINITY;
-}
+// The gateway's own view of a run: its group-commit metrics, scraped before and after, and the
+// durations of its access lines (counted from when admission first saw each request), which are
+// free of the load generator's and the kernel's queueing.
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { summarise, type LatencySummary } from './stats.ts';
 
 /** Group commit as the gateway saw it: statements, their summed duration and notifications answered. */
 export async function scrapeIntake(origin: string): Promise<{ statements: number; seconds: number; notifications: number }> {
@@ -42,4 +21,31 @@ export function intakeBetween(a: Awaited<ReturnType<typeof scrapeIntake>>, b: Aw
   if (statements <= 0) return 'no intake statements';
   const batch = (b.notifications - a.notifications) / statements;
   return `group commit: ${statements} statements, ${batch.toFixed(1)} notifications each, ${((1000 * (b.seconds - a.seconds)) / statements).toFixed(2)} ms each`;
+}
+
+/** Where a log file ends now: pass it to `accessLines` to read only what is written after. */
+export const logEnd = (file: string) => statSync(file).size;
+
+/**
+ * The durations of the access lines (msg "request") written to a gateway's log since `from`, for
+ * one route and status. Needs LOG_LEVEL info or lower.
+ */
+export function accessDurations(file: string, from: number, route: string, status: number): LatencySummary {
+  const fd = openSync(file, 'r');
+  try {
+    const length = fstatSync(fd).size - from;
+    const buffer = Buffer.alloc(Math.max(0, length));
+    readSync(fd, buffer, 0, buffer.length, from);
+    const durations: number[] = [];
+    const lines = buffer.toString('utf8').split('\n');
+    lines.pop(); // '' after the last newline, or a line still being written
+    for (const line of lines) {
+      if (!line.includes('"msg":"request"')) continue;
+      const entry = JSON.parse(line) as { route?: string; status?: number; duration_ms?: number };
+      if (entry.route === route && entry.status === status && typeof entry.duration_ms === 'number') durations.push(entry.duration_ms);
+    }
+    return summarise(durations);
+  } finally {
+    closeSync(fd);
+  }
 }

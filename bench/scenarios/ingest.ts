@@ -9,7 +9,7 @@ import { load } from '../lib/load.ts';
 import { benchNetwork, startBenchOrg, type BenchOrg } from '../lib/network.ts';
 import { rssSampler } from '../lib/proc.ts';
 import { indexOfStatusUrl, type RequestSpec } from '../lib/requests.ts';
-import { intakeBetween, quantileMs, scrapeBuckets, scrapeIntake } from '../lib/server-metrics.ts';
+import { accessDurations, intakeBetween, logEnd, scrapeIntake } from '../lib/server-metrics.ts';
 import { measure, paired, startNoopServer, type BenchContext, type Figure, type ScenarioReport } from '../lib/scenario.ts';
 import { median, round } from '../lib/stats.ts';
 
@@ -59,14 +59,15 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport[
     ctx.log(`B2: intake ${peak}/s vs no-op ${b2.baselineRps}/s → ${b2.ratio}; peak RSS ${round(peakRss, 0)} MB; ${peakGroupCommit}`);
 
     // B2 at 80 % of peak, open loop: latency counts from when each request was due.
-    const scrape = () => scrapeBuckets(gw.url, '/api/v1/notificaties', '204');
-    const before80 = await scrape();
+    const from80 = logEnd(gw.logFile);
     const intake80 = await scrapeIntake(gw.url);
     const at80 = await load({ origin: gw.url, mode: 'rate', rate: Math.round(peak * 0.8), connections: CONNECTIONS * 2, durationSec: durationSec * 2, warmupSec: 2, requests: notifications() });
     next += at80.produced;
-    const serverP99 = quantileMs(before80, await scrape(), 0.99);
+    await new Promise((r) => setTimeout(r, 200)); // the run's last access lines reach the file
+    // On the gateway's clock, from its access lines (warm-up included: the first seconds count too).
+    const onGateway80 = accessDurations(gw.logFile, from80, '/api/v1/notificaties', 204);
     const groupCommit80 = intakeBetween(intake80, await scrapeIntake(gw.url));
-    ctx.log(`B2: at 80 % (${Math.round(peak * 0.8)}/s) p50 ${at80.latency.p50} ms p99 ${at80.latency.p99} ms; ${groupCommit80}`);
+    ctx.log(`B2: at 80 % (${Math.round(peak * 0.8)}/s) p50 ${at80.latency.p50} ms p99 ${at80.latency.p99} ms; on the gateway's clock p50 ${onGateway80.p50} ms p99 ${onGateway80.p99} ms; ${groupCommit80}`);
     // The same open-loop generator against the Hono no-op at 80 % of the no-op's own peak: the
     // latency floor of this generator on this machine, for reading the figure above.
     const noop80 = await load({ origin: noop.url, mode: 'rate', rate: Math.round(b2.baselineRps * 0.8), connections: CONNECTIONS * 2, durationSec: durationSec * 2, warmupSec: 2, requests: { kind: 'noop', path: '/noop' } });
@@ -111,7 +112,7 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport[
     const b2Figures: Figure[] = [
       { label: 'B2 intake peak', value: peak, unit: 'req/s', note: `${CONNECTIONS} connections; non-204 answers: ${intakeErrors}; ${peakGroupCommit}` },
       { label: 'B2 intake / Hono no-op', value: b2.ratio, target: '≥ 0.25', met: b2.ratio >= 0.25, note: `no-op ${b2.baselineRps}/s in the same rounds` },
-      { label: 'B2 p99 at 80 % of peak', value: at80.latency.p99, unit: 'ms', target: '≤ 50 ms', met: at80.latency.p99 <= 50 && okOnly(at80), note: `open loop ${at80.offeredRate}/s from a separate process: p50 ${at80.latency.p50} ms; on the gateway's own clock p99 ≤ ${serverP99} ms (histogram bucket); generator send lag p99 ${at80.sendLag?.p99} ms; ${groupCommit80}; answers ${JSON.stringify(at80.statuses)}${errorsNote(at80.errors)}` },
+      { label: 'B2 p99 at 80 % of peak', value: at80.latency.p99, unit: 'ms', target: '≤ 50 ms', met: at80.latency.p99 <= 50 && okOnly(at80), note: `open loop ${at80.offeredRate}/s from a separate process: p50 ${at80.latency.p50} ms; on the gateway's own clock (access lines, from admission) p50 ${onGateway80.p50} ms, p99 ${onGateway80.p99} ms; generator send lag p99 ${at80.sendLag?.p99} ms; ${groupCommit80}; answers ${JSON.stringify(at80.statuses)}${errorsNote(at80.errors)}` },
       { label: 'B2 Hono no-op p99 at 80 % of its peak', value: noop80.latency.p99, unit: 'ms', note: `the same generator, ${noop80.offeredRate}/s, ${CONNECTIONS * 2} connections: p50 ${noop80.latency.p50} ms; generator send lag p99 ${noop80.sendLag?.p99} ms` },
       { label: 'B2 gateway CPU per notification', value: median(b2.subject.map((m) => m.cpuUsPerRequest)), unit: 'µs', note: `Hono no-op: ${median(b2.baseline.map((m) => m.cpuUsPerRequest))} µs` },
     ];
@@ -124,7 +125,7 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport[
       { label: `B7 RSS growth over ${soakSec} s at 50 %`, value: growth, unit: '%', target: '< 10 %', met: growth < 10, note: `${round(soakStart, 0)} → ${round(soakEnd, 0)} MB; soak p99 ${soak.latency.p99} ms, answers ${JSON.stringify(soak.statuses)}` },
     ];
     return [
-      { id: 'B2', title: 'ingest: authenticated notification committed and acknowledged', status: 'ok', figures: b2Figures, details: { rounds, durationSec, b2, at80, noop80 } },
+      { id: 'B2', title: 'ingest: authenticated notification committed and acknowledged', status: 'ok', figures: b2Figures, details: { rounds, durationSec, b2, at80, onGateway80, noop80 } },
       { id: 'B3', title: 'replay: the same notifications again', status: 'ok', figures: b3Figures, details: { replay, rowsBefore, rowsAfter } },
       { id: 'B7', title: 'memory', status: 'ok', figures: b7Figures, details: { peakRss, soakSamples: samples, soak } },
     ];
