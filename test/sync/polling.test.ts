@@ -21,6 +21,8 @@ describe('reconcile polling', () => {
 
   it('converges within one interval when every notification is lost', async () => {
     for (const o of orders) await sim.advance(o.zaakUrl, { notify: false });
+    // Jobs still busy with an order after its placement hold its row, and a tick skips locked rows.
+    await chain.waitFor(async () => (await db.selectFrom('jobs').select('id').where('state', 'in', ['queued', 'running']).execute()).length === 0);
     const due = await chain.gateway.poller.tick(new Date(Date.now() + 61_000));
     expect(due).toBe(orders.length);
     for (const o of orders) {
@@ -41,6 +43,8 @@ describe('reconcile polling', () => {
 
   it('marks an order stale when no sync succeeded within twice the interval', async () => {
     const o = orders[1];
+    // The previous test's tick queued syncs: one finishing after the update below would undo it.
+    await chain.waitFor(async () => (await db.selectFrom('jobs').select('id').where('state', 'in', ['queued', 'running']).execute()).length === 0);
     await db.updateTable('orders').set({ last_synced_at: new Date(Date.now() - 3 * 60_000) }).where('id', '=', o.orderId).execute();
     const order = await orderDetail(chain, o.orderId);
     expect(order.sync.state).toBe('stale');
