@@ -25,7 +25,7 @@ export interface EnqueueOptions {
   delayMs?: number;
   runAt?: Date;
   maxAttempts?: number;
-  /** While a job with this key waits, enqueueing again does nothing (coalescing). */
+  /** While a job with this key waits, enqueueing again adds nothing (coalescing); the waiting job becomes due at the earlier of the two times. */
   dedupeKey?: string;
   /** Jobs of one group share a concurrency cap (e.g. one organisation). */
   groupKey?: string;
@@ -44,11 +44,14 @@ export async function enqueue(db: Db, kind: string, payload: Record<string, unkn
       dedupe_key: options.dedupeKey ?? null,
       group_key: options.groupKey ?? null,
     })
-    .onConflict((oc) => oc.column('dedupe_key').where('state', '=', 'queued').where('dedupe_key', 'is not', null).doNothing())
-    .returning('id')
+    // One queued job per dedupe key, due at the earliest time anyone asked for: a sync requested
+    // now must not wait behind a queued duplicate's debounce or retry backoff.
+    .onConflict((oc) => oc.column('dedupe_key').where('state', '=', 'queued').where('dedupe_key', 'is not', null)
+      .doUpdateSet({ run_at: sql`least(jobs.run_at, excluded.run_at)` }))
+    .returning(['id', sql<boolean>`xmax = 0`.as('inserted')]) // xmax 0: a new row, not the waiting one
     .executeTakeFirst();
   if (row && !runAt) await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(db);
-  return row?.id;
+  return row?.inserted ? row.id : undefined;
 }
 
 export class JobQueue {

@@ -109,6 +109,16 @@ describe('enqueue', () => {
     expect(await row(third!)).toMatchObject({ state: 'queued', payload: { n: 4 } });
   });
 
+  it('makes a waiting job due sooner when the same work is asked for sooner, never later', async () => {
+    const later = new Date(Date.now() + 3_600_000);
+    const waiting = await enqueue(db, 'sync', { n: 1 }, { dedupeKey: 'zaak-9', runAt: later });
+    expect(await enqueue(db, 'sync', { n: 2 }, { dedupeKey: 'zaak-9', runAt: new Date(Date.now() + 7_200_000) })).toBeUndefined();
+    expect((await row(waiting!))!.run_at.getTime()).toBe(later.getTime());
+    expect(await enqueue(db, 'sync', { n: 3 }, { dedupeKey: 'zaak-9' })).toBeUndefined(); // now: e.g. a requested sync
+    expect((await row(waiting!))!.run_at.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(await allRows()).toHaveLength(1);
+  });
+
   it('honours delayMs and runAt', async () => {
     const before = Date.now();
     const delayed = await enqueue(db, 'later', {}, { delayMs: 60_000 });
