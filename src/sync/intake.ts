@@ -163,7 +163,11 @@ export class IntakeService {
             select distinct on (order_id) ${SYNC_ORDER_JOB}, jsonb_build_object('orderId', order_id, 'reason', 'notification'),
                    now() + ${this.debounceMs} * interval '1 millisecond', 'sync:' || order_id, organisation_id, 20
             from i order by order_id
-            on conflict (dedupe_key) where state = 'queued' and dedupe_key is not null do nothing
+            -- A queued sync of the order stays the one job, but is locked (updated never) until this
+            -- commits: claimed before, it could settle the order's inbox rows before this row is
+            -- visible, and leave it pending with no job to come (R1).
+            on conflict (dedupe_key) where state = 'queued' and dedupe_key is not null
+            do update set run_at = jobs.run_at where false
           )
           select ${nonce}::text as nonce,
                  (select string_agg(case when o.ord is null then 'u' else 't' end, '' order by n.ord)
