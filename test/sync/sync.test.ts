@@ -7,7 +7,7 @@ const chain = await startChain([
   { id: 'hulpmiddelen-bv' },
   { id: 'stille-bv', notify: false },
   { id: 'vaste-sleutel-bv', notify: false, organisation: { notifications: { mode: 'push', authorization: 'Token abonnement-0123456789-vast' } } },
-], { SYNC_DEBOUNCE_MS: '150', SYNC_BREAKER_THRESHOLD: '2', SYNC_BREAKER_OPEN_SECONDS: '1', OUTBOUND_TIMEOUT_MS: '500' });
+], { SYNC_DEBOUNCE_MS: '150', SYNC_BREAKER_THRESHOLD: '2', SYNC_BREAKER_OPEN_SECONDS: '1', OUTBOUND_TIMEOUT_MS: '5000' }); // `down` resets connections: no test here waits for a timeout
 const { gateway, sims, waitFor } = chain;
 const hulp = sims['hulpmiddelen-bv'];
 const db = gateway.database.db;
@@ -163,7 +163,8 @@ describe('faults', () => {
     const { caseId, orderId, zaakUrl } = await placedOrder(chain, 'stille-bv');
     sims['stille-bv'].deleteZaak(zaakUrl);
     await chain.supplier(`/api/v1/orders/${orderId}/sync`, { body: {} });
-    const order = await waitFor(async () => { const o = await orderDetail(chain, orderId); return o.sync.state === 'gone' && o; });
+    // On a loaded CI machine a first attempt can fail and back off (1 s, 2 s, …) before the 404 comes.
+    const order = await waitFor(async () => { const o = await orderDetail(chain, orderId); return o.sync.state === 'gone' && o; }, 25_000);
     expect(order.status).toBeNull();
     expect((await caseDetail(chain, caseId)).combinedStatus.gaps).toContainEqual(expect.objectContaining({ orderId, kind: 'not_connected' }));
   });
