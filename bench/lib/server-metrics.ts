@@ -30,7 +30,8 @@ export const logEnd = (file: string) => statSync(file).size;
  * The durations of the access lines (msg "request") written to a gateway's log since `from`, for
  * one route and status. Needs LOG_LEVEL info or lower.
  */
-export function accessDurations(file: string, from: number, route: string, status: number): LatencySummary {
+export async function accessDurations(file: string, from: number, route: string, status: number): Promise<LatencySummary> {
+  await new Promise((r) => setTimeout(r, 200)); // the run's last lines reach the file (one write per event-loop turn)
   const fd = openSync(file, 'r');
   try {
     const length = fstatSync(fd).size - from;

@@ -63,9 +63,8 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport[
     const intake80 = await scrapeIntake(gw.url);
     const at80 = await load({ origin: gw.url, mode: 'rate', rate: Math.round(peak * 0.8), connections: CONNECTIONS * 2, durationSec: durationSec * 2, warmupSec: 2, requests: notifications() });
     next += at80.produced;
-    await new Promise((r) => setTimeout(r, 200)); // the run's last access lines reach the file
     // On the gateway's clock, from its access lines (warm-up included: the first seconds count too).
-    const onGateway80 = accessDurations(gw.logFile, from80, '/api/v1/notificaties', 204);
+    const onGateway80 = await accessDurations(gw.logFile, from80, '/api/v1/notificaties', 204);
     const groupCommit80 = intakeBetween(intake80, await scrapeIntake(gw.url));
     ctx.log(`B2: at 80 % (${Math.round(peak * 0.8)}/s) p50 ${at80.latency.p50} ms p99 ${at80.latency.p99} ms; on the gateway's clock p50 ${onGateway80.p50} ms p99 ${onGateway80.p99} ms; ${groupCommit80}`);
     // The same open-loop generator against the Hono no-op at 80 % of the no-op's own peak: the
