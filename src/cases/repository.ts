@@ -2,7 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { CasesTable, OrdersTable, TimelineEntriesTable } from '../../db/schema.ts';
 import type { Db } from '../db/database.ts';
 import { json } from '../db/json.ts';
-import { fanOut } from '../delivery/fanout.ts';
+import { addEventWithDeliveries } from '../delivery/fanout.ts';
 
 export type CaseRow = Selectable<CasesTable>;
 export type OrderRow = Selectable<OrdersTable>;
@@ -110,10 +110,5 @@ export async function timelineOfCase(db: Db, caseId: string, citizenOnly = false
 
 /** Writes an outbox event and, in the same transaction, its webhook deliveries. Undefined when deduplicated. */
 export async function addCaseEvent(db: Db, type: string, caseId: string, payload: Record<string, unknown>, dedupeKey?: string) {
-  const row = await db.insertInto('case_events')
-    .values({ type, case_id: caseId, payload: json(payload) as never, dedupe_key: dedupeKey ?? null })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .returning('id').executeTakeFirst();
-  if (row) await fanOut(db, { id: row.id, type, caseId, payload });
-  return row;
+  return addEventWithDeliveries(db, { type, caseId, payload, dedupeKey });
 }

@@ -10,27 +10,51 @@ import { eventPhase } from './messages.ts';
 
 export const DELIVERIES_CHANNEL = 'ketenstatus_deliveries';
 
-export async function fanOut(trx: Db, event: { id: number; type: string; caseId: string; payload: Record<string, unknown> }): Promise<number> {
+export interface NewCaseEvent {
+  type: string;
+  caseId: string;
+  payload: Record<string, unknown>;
+  /** An event with a key already present is not written again (and fans out nothing). */
+  dedupeKey?: string;
+}
+
+/**
+ * Writes the event and its deliveries in one statement (a sync writes one or two events, and each
+ * round trip to the database costs the gateway a socket write): the case row lock, the event, one
+ * delivery per matching subscription, and a wake-up for the delivery workers when there is any.
+ * Returns the event's id, or undefined when the dedupe key was taken.
+ */
+export async function addEventWithDeliveries(trx: Db, event: NewCaseEvent): Promise<{ id: number; deliveries: number } | undefined> {
   const phase = eventPhase(event) ?? null;
-  // Writers of case events hold this lock already; taking it here keeps the lane rule self-contained.
-  await lockCase(trx, event.caseId);
-  const result = await sql`
-    insert into deliveries (subscription_id, event_id, case_id, event_type, webhook_id, state)
-    select s.id, ${event.id}, ${event.caseId}, ${event.type}, 'msg_' || replace(cast(gen_random_uuid() as text), '-', ''),
-      case when exists (
-        select 1 from deliveries lane where lane.subscription_id = s.id and lane.case_id = ${event.caseId}
-          and lane.state in ('waiting', 'pending', 'delivering')) then 'waiting' else 'pending' end
-    from subscriptions s
-    where s.state = 'active'
-      and s.events @> ${json([event.type])}
-      and (s.filters -> 'caseIds' is null or s.filters -> 'caseIds' @> ${json([event.caseId])})
-      and (s.filters -> 'phases' is null or s.filters -> 'phases' @> ${json([phase])})
-    order by s.id
-    on conflict (event_id, subscription_id) do nothing`.execute(trx);
-  const created = Number(result.numAffectedRows ?? 0);
-  // Delivered on commit: wakes the delivery workers of every process.
-  if (created > 0) await notifyWorkers(trx);
-  return created;
+  // Writers of case events hold the case lock already; taking it here keeps the lane rule self-contained.
+  const { rows } = await sql<{ id: number; deliveries: number }>`
+    with locked as (select id from cases where id = ${event.caseId} for update),
+    event as (
+      insert into case_events (type, case_id, payload, dedupe_key)
+      select ${event.type}, locked.id, ${json(event.payload)}, ${event.dedupeKey ?? null} from locked
+      on conflict (dedupe_key) do nothing
+      returning id, case_id
+    ),
+    fanned as (
+      insert into deliveries (subscription_id, event_id, case_id, event_type, webhook_id, state)
+      select s.id, event.id, event.case_id, ${event.type}, 'msg_' || replace(cast(gen_random_uuid() as text), '-', ''),
+        case when exists (
+          select 1 from deliveries lane where lane.subscription_id = s.id and lane.case_id = event.case_id
+            and lane.state in ('waiting', 'pending', 'delivering')) then 'waiting' else 'pending' end
+      from event cross join subscriptions s
+      where s.state = 'active'
+        and s.events @> ${json([event.type])}
+        and (s.filters -> 'caseIds' is null or s.filters -> 'caseIds' @> ${json([event.caseId])})
+        and (s.filters -> 'phases' is null or s.filters -> 'phases' @> ${json([phase])})
+      order by s.id
+      on conflict (event_id, subscription_id) do nothing
+      returning 1
+    ),
+    counted as (select count(*)::int as n from fanned)
+    -- Delivered on commit: wakes the delivery workers of every process.
+    select event.id, counted.n as deliveries, case when counted.n > 0 then pg_notify(${DELIVERIES_CHANNEL}, '')::text end as woken
+    from event cross join counted`.execute(trx);
+  return rows[0] ? { id: Number(rows[0].id), deliveries: Number(rows[0].deliveries) } : undefined;
 }
 
 export async function lockCase(trx: Db, caseId: string): Promise<void> {
