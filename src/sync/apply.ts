@@ -7,6 +7,7 @@ import { pollIntervalOf } from '../network/types.ts';
 import * as repo from '../cases/repository.ts';
 import { inCaseTransaction, refreshCombinedStatus } from '../cases/status-refresh.ts';
 import { citizenText, phaseOf, type StatusType } from './catalog.ts';
+import { recordFetchedFacts, settleInbox } from './repository.ts';
 import type { SyncDeps } from './requery.ts';
 
 export interface RemoteStatus {
@@ -29,32 +30,22 @@ export async function applyFacts(deps: Deps, order: repo.OrderRow, org: Organisa
     let citizenNoticed = false;
     if (facts.unchanged) {
       await repo.updateOrder(trx, order.id, { last_synced_at: new Date(), last_sync_attempt_at: started, sync_state: 'fresh', sync_error: null });
+      await settleInbox(trx, order.id, started, 'synced');
     } else {
       const current = currentOf(facts);
-      if (await fetchedBeforeStored(trx, order.id, started)) {
-        // Two syncs of one order can overlap (a notification during a sync queues the next one):
-        // facts fetched before those the order shows must not put an older status back.
-        await repo.updateOrder(trx, order.id, { last_synced_at: new Date(), sync_state: 'fresh', sync_error: null });
-      } else {
-        await repo.updateOrder(trx, order.id, {
-          status: current ? statusOf(current, product) : null,
-          etag: facts.etag ?? null,
-          last_synced_at: new Date(), last_sync_attempt_at: started, sync_state: 'fresh', sync_error: null,
-        });
-      }
-      for (const s of facts.statussen) {
-        const phase = phaseOf(s.statustype, product);
-        const added = await repo.addTimelineEntry(trx, {
-          case_id: order.case_id, order_id: order.id, at: new Date(s.datumStatusGezet), organisation_id: org.id,
-          kind: 'status', phase, text: citizenText(s.statustype, s.toelichting), dedupe_key: s.url,
-        });
-        if (added && s.statustype.informeren) {
-          await repo.addCaseEvent(trx, 'case.citizen-notice', order.case_id, { phase, orderId: order.id, language: DEFAULT_LANGUAGE, reason: 'informeren' }, `notice:${s.url}`);
-          if (s === current) citizenNoticed = true;
-        }
+      const phases = facts.statussen.map((s) => phaseOf(s.statustype, product));
+      const { added } = await recordFetchedFacts(trx, {
+        orderId: order.id, caseId: order.case_id, organisationId: org.id, fetchStartedAt: started,
+        status: current ? statusOf(current, product) : null, etag: facts.etag ?? null,
+        entries: facts.statussen.map((s, i) => ({ at: new Date(s.datumStatusGezet), phase: phases[i], text: citizenText(s.statustype, s.toelichting), dedupeKey: s.url })),
+      });
+      const addedKeys = new Set(added);
+      for (const [i, s] of facts.statussen.entries()) {
+        if (!addedKeys.has(s.url) || !s.statustype.informeren) continue;
+        await repo.addCaseEvent(trx, 'case.citizen-notice', order.case_id, { phase: phases[i], orderId: order.id, language: DEFAULT_LANGUAGE, reason: 'informeren' }, `notice:${s.url}`);
+        if (s === current) citizenNoticed = true;
       }
     }
-    await settleInbox(trx, order.id, started, 'synced');
     await refreshCombinedStatus(trx, deps.network, order.case_id, 'sync', { citizenNoticed });
   });
   // Outside the transaction: the organisation's row is shared by all its orders' syncs.
@@ -90,16 +81,6 @@ function currentOf(facts: Extract<Facts, { unchanged: false }>): RemoteStatus | 
   return latest && Date.parse(latest.datumStatusGezet) > Date.parse(named.datumStatusGezet) ? latest : named;
 }
 
-/**
- * Were these facts fetched before the ones the order shows? Each applied sync stamps the moment its
- * fetch began (last_sync_attempt_at); a later stamp means a newer fetch was applied already. (A
- * failure stamps its own moment too: then the failed sync's retry brings the status.)
- */
-async function fetchedBeforeStored(trx: Db, orderId: string, started: Date): Promise<boolean> {
-  const row = await trx.selectFrom('orders').select('last_sync_attempt_at').where('id', '=', orderId).executeTakeFirst();
-  return row?.last_sync_attempt_at != null && new Date(row.last_sync_attempt_at).getTime() > started.getTime();
-}
-
 /** The first poll lands somewhere in the interval, so a batch of new orders does not poll in step. */
 export function firstPollAt(org: Organisation, now = Date.now()): Date {
   return new Date(now + Math.random() * pollIntervalOf(org) * 1000);
@@ -117,11 +98,6 @@ function statusOf(s: RemoteStatus, product: Parameters<typeof phaseOf>[1]) {
     isEindstatus: s.statustype.isEindstatus,
     datumStatusGezet: s.datumStatusGezet,
   };
-}
-
-async function settleInbox(trx: Db, orderId: string, upTo: Date, state: 'synced' | 'dead') {
-  await trx.updateTable('inbox').set({ state, processed_at: new Date() })
-    .where('order_id', '=', orderId).where('state', '=', 'pending').where('received_at', '<=', upTo).execute();
 }
 
 /** Per process: when a success was last written for an organisation (none written since a failure). */

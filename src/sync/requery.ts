@@ -83,8 +83,11 @@ async function fetchFacts(deps: SyncDeps, org: Organisation, order: repo.OrderRo
     raw.push(res.body as (typeof raw)[number]);
   }
   const statussen: RemoteStatus[] = [];
+  const seen = new Set<string>(); // a status added while we paged can show up on two pages
   for (const s of raw) {
-    if (typeof s?.url !== 'string' || typeof s.statustype !== 'string' || typeof s.datumStatusGezet !== 'string') continue;
+    if (typeof s?.url !== 'string' || typeof s.statustype !== 'string' || typeof s.datumStatusGezet !== 'string' || Number.isNaN(Date.parse(s.datumStatusGezet))) continue;
+    if (seen.has(s.url)) continue;
+    seen.add(s.url);
     const statustype = await deps.statustypes.get(outbound, org.id, s.statustype);
     statussen.push({ url: s.url, datumStatusGezet: s.datumStatusGezet, toelichting: s.statustoelichting || undefined, statustype });
   }
