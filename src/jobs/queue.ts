@@ -61,26 +61,40 @@ export class JobQueue {
   }
 
   async claim(workerId: string, limit: number, leaseMs: number, excludeGroups: string[] = []): Promise<Job[]> {
-    if (limit <= 0) return [];
+    return (await this.claimBatch(workerId, limit, leaseMs, excludeGroups)).jobs;
+  }
+
+  /**
+   * Claims up to `limit` due jobs (or jobs whose lease ran out) and, in the same round trip, when
+   * the earliest job left queued is due: the worker sleeps until then instead of asking again.
+   */
+  async claimBatch(workerId: string, limit: number, leaseMs: number, excludeGroups: string[] = []): Promise<{ jobs: Job[]; nextRunAt?: Date }> {
+    if (limit <= 0) return { jobs: [] };
     const exclude = excludeGroups.length > 0
       ? sql`and (group_key is null or group_key not in (${sql.join(excludeGroups)}))`
       : sql``;
-    const result = await sql<JobRow>`
-      update jobs set state = 'running', attempts = attempts + 1, locked_by = ${workerId},
-        lease_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now(),
-        -- A running job with an expired lease: its worker stopped or died mid-attempt. Say so in
-        -- its errors (SET sees the old row), so the dead letter tells the whole story.
-        errors = case when state = 'running' then errors || jsonb_build_array(jsonb_build_object(
-          'at', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-          'attempt', attempts,
-          'error', cast(${LEASE_EXPIRED} as text) || ' (worker ' || coalesce(locked_by, '?') || ')')) else errors end
-      where id in (
-        select id from jobs
-        where ((state = 'queued' and run_at <= now()) or (state = 'running' and lease_until < now())) ${exclude}
-        order by run_at limit ${limit}
-        for update skip locked)
-      returning id, kind, payload, attempts, max_attempts, group_key, errors, created_at`.execute(this.db);
-    return result.rows.map(toJob);
+    const result = await sql<Partial<JobRow> & { next_run_at: Date | null }>`
+      with claimed as (
+        update jobs set state = 'running', attempts = attempts + 1, locked_by = ${workerId},
+          lease_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now(),
+          -- A running job with an expired lease: its worker stopped or died mid-attempt. Say so in
+          -- its errors (SET sees the old row), so the dead letter tells the whole story.
+          errors = case when state = 'running' then errors || jsonb_build_array(jsonb_build_object(
+            'at', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+            'attempt', attempts,
+            'error', cast(${LEASE_EXPIRED} as text) || ' (worker ' || coalesce(locked_by, '?') || ')')) else errors end
+        where id in (
+          select id from jobs
+          where ((state = 'queued' and run_at <= now()) or (state = 'running' and lease_until < now())) ${exclude}
+          order by run_at limit ${limit}
+          for update skip locked)
+        returning id, kind, payload, attempts, max_attempts, group_key, errors, created_at
+      ),
+      -- This statement's snapshot still shows the claimed jobs as queued.
+      next as (select min(run_at) as next_run_at from jobs where state = 'queued' ${exclude} and id not in (select id from claimed))
+      select claimed.*, next.next_run_at from next left join claimed on true`.execute(this.db);
+    const next = result.rows[0]?.next_run_at;
+    return { jobs: result.rows.filter((r) => r.id != null).map((r) => toJob(r as JobRow)), nextRunAt: next ? new Date(next) : undefined };
   }
 
   /** Hands claimed jobs back without running them (e.g. over a group's cap): the attempt does not count. */
@@ -145,12 +159,6 @@ export class JobQueue {
       .where('id', '=', id).where('state', '=', 'dead').executeTakeFirst();
     if (Number(result.numUpdatedRows) > 0) await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(this.db);
     return Number(result.numUpdatedRows) > 0;
-  }
-
-  /** When the earliest queued job is due (undefined when none is queued). */
-  async nextRunAt(): Promise<Date | undefined> {
-    const row = await this.db.selectFrom('jobs').select((eb) => eb.fn.min('run_at').as('next')).where('state', '=', 'queued').executeTakeFirst();
-    return row?.next ? new Date(row.next as Date) : undefined;
   }
 
   async counts(): Promise<{ kind: string; state: string; n: number }[]> {

@@ -69,18 +69,19 @@ export class Worker {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       this.wakeRequested = false;
-      let claimed = 0;
+      let sleepMs = this.options.pollIntervalMs;
       try {
-        claimed = await this.claimAndRun();
+        const { started, askedFor, nextRunAt } = await this.claimAndRun();
+        const free = this.options.concurrency - this.running.size;
+        if (started > 0 && started >= askedFor && free > 0) continue; // there may be more due work
+        // A delayed job (a debounced sync) is claimed when it comes due, not up to a poll later.
+        if (free > 0 && nextRunAt) sleepMs = Math.min(sleepMs, Math.max(5, nextRunAt.getTime() - Date.now()));
       } catch (error) {
         this.options.logger.warn({ err: (error as Error).message }, 'job claim failed; retrying');
         await delay(Math.min(5000, this.options.pollIntervalMs * 4));
+        continue;
       }
-      const free = this.options.concurrency - this.running.size;
-      if (claimed > 0 && free > 0) continue; // there may be more due work
       if (this.wakeRequested || this.stopped) continue; // woken (or stopped) while claiming
-      // A delayed job (a debounced sync) is claimed when it comes due, not up to a poll later.
-      const sleepMs = free > 0 ? await this.untilNextDue() : this.options.pollIntervalMs;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, sleepMs);
         this.wake = () => {
@@ -92,25 +93,15 @@ export class Worker {
     }
   }
 
-  private async untilNextDue(): Promise<number> {
-    const poll = this.options.pollIntervalMs;
-    try {
-      const next = await this.queue.nextRunAt();
-      return next ? Math.min(poll, Math.max(5, next.getTime() - Date.now())) : poll;
-    } catch {
-      return poll;
-    }
-  }
-
   private signal(): void {
     this.wakeRequested = true;
     this.wake?.();
   }
 
-  private async claimAndRun(): Promise<number> {
+  private async claimAndRun(): Promise<{ started: number; askedFor: number; nextRunAt?: Date }> {
     const free = this.options.concurrency - this.running.size;
-    if (free <= 0) return 0;
-    const jobs = await this.queue.claim(this.id, free, this.options.leaseMs, this.saturatedGroups());
+    if (free <= 0) return { started: 0, askedFor: 0 };
+    const { jobs, nextRunAt } = await this.queue.claimBatch(this.id, free, this.options.leaseMs, this.saturatedGroups());
     // One claim may return more jobs of a group than its cap allows: run what fits, hand the rest back.
     const perGroup = this.groupCounts();
     const over: Job[] = [];
@@ -126,8 +117,12 @@ export class Worker {
       }
       started++;
       const promise = this.run(job).finally(() => {
+        // Only a freed slot that a claim was held back by (all slots taken, or the job's group at its
+        // cap) can make more work claimable; any other completion would cost an empty claim.
+        const wasFull = this.running.size >= this.options.concurrency;
+        const groupWasFull = job.groupKey !== null && (this.groupCounts().get(job.groupKey) ?? 0) >= this.options.groupConcurrency(job.groupKey);
         this.running.delete(job.id);
-        this.signal();
+        if (wasFull || groupWasFull || this.stopped) this.signal();
       });
       this.running.set(job.id, { groupKey: job.groupKey, promise });
     }
@@ -135,7 +130,7 @@ export class Worker {
       // If this fails the leases run out and the jobs come back; nothing is lost.
       await this.queue.release(this.id, over).catch((e) => this.options.logger.warn({ err: (e as Error).message }, 'could not hand back jobs over their group cap'));
     }
-    return started;
+    return { started, askedFor: free, nextRunAt };
   }
 
   private groupCounts(): Map<string, number> {
