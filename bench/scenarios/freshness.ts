@@ -93,7 +93,10 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
 
     ctx.log(`B4: warm-up, then ${durationSec} s at ${RATE} changes/s over ${ORDERS} orders (simulator ${LATENCY_MS} ms, debounce ${DEBOUNCE_MS} ms)`);
     await drive(ctx.quick ? 2 : 3, false);
+    const cpuBefore = gateway.cpuMs();
     const sent = await drive(durationSec, true);
+    // Everything the gateway did for the measured changes: intake, sync (re-query and write), jobs.
+    const cpuPerChangeUs = Math.round(((gateway.cpuMs() - cpuBefore) * 1000) / sent);
     const drainUntil = performance.now() + 15_000;
     while (waiting.size > 0 && performance.now() < drainUntil) await sleep(20);
     const notVisible = [...waiting.values()].filter((w) => w.measured).length;
@@ -106,7 +109,7 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
     const s = summarise(latencies.values());
     const p50Target = DEBOUNCE_MS + 250;
     const p99Target = DEBOUNCE_MS + 1000;
-    ctx.log(`B4: ${s.n} changes timed: p50 ${s.p50} ms, p99 ${s.p99} ms, not visible within 15 s: ${notVisible}`);
+    ctx.log(`B4: ${s.n} changes timed: p50 ${s.p50} ms, p99 ${s.p99} ms, not visible within 15 s: ${notVisible}; gateway CPU ${cpuPerChangeUs} µs per change`);
     const clean = notVisible === 0 && Object.keys(failures).length === 0;
     return {
       id: 'B4',
@@ -116,8 +119,10 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
         { label: 'B4 freshness p50', value: s.p50, unit: 'ms', target: `≤ ${p50Target} ms (debounce + 250)`, met: s.p50 <= p50Target && clean },
         { label: 'B4 freshness p99', value: s.p99, unit: 'ms', target: `≤ ${p99Target} ms (debounce + 1 s)`, met: s.p99 <= p99Target && clean,
           note: `${s.n} of ${sent} changes timed at ${RATE}/s, max ${s.max} ms; never visible: ${notVisible}; refused: ${JSON.stringify(failures)}; order busy (skipped): ${superseded}` },
+        { label: 'B4 gateway CPU per change', value: cpuPerChangeUs, unit: 'µs',
+          note: `intake, re-query (zaak, statussen) and write, over the measured ${durationSec} s: at ${RATE}/s, ${Math.round((cpuPerChangeUs * RATE) / 10_000)} % of one core` },
       ],
-      details: { durationSec, rate: RATE, orders: ORDERS, debounceMs: DEBOUNCE_MS, simulatorLatencyMs: LATENCY_MS, latency: s, failures, notVisible, sent, queueSamples },
+      details: { cpuPerChangeUs, durationSec, rate: RATE, orders: ORDERS, debounceMs: DEBOUNCE_MS, simulatorLatencyMs: LATENCY_MS, latency: s, failures, notVisible, sent, queueSamples },
     };
   } finally {
     await pool?.close();
