@@ -39,10 +39,10 @@ export function computeCombined(network: NetworkService, c: CombinedCase, orders
  * this lock before anything else, so concurrent writers queue instead of deadlocking (the foreign
  * keys of orders and timeline entries take share locks on the case row).
  */
-export async function inCaseTransaction<T>(db: Db, caseId: string, fn: (trx: Db) => Promise<T>): Promise<T> {
+export async function inCaseTransaction<T>(db: Db, caseId: string, fn: (trx: Db, locked: CaseRow | undefined) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    await trx.selectFrom('cases').select('id').where('id', '=', caseId).forUpdate().execute();
-    return fn(trx);
+    const locked = await findCase(trx, caseId, true);
+    return fn(trx, locked);
   });
 }
 
@@ -54,8 +54,15 @@ const NOTICE_PHASES = new Set<Phase>(['actie_vereist', 'afgerond']);
  * wrote a citizen notice for the status behind this change (statustype `informeren`), so a phase
  * reaching actie_vereist/afgerond does not notify the citizen a second time for the same status.
  */
-export async function refreshCombinedStatus(trx: Db, network: NetworkService, caseId: string, reason: string, options: { citizenNoticed?: boolean } = {}) {
-  const c = await findCase(trx, caseId, true);
+export async function refreshCombinedStatus(
+  trx: Db, network: NetworkService, caseId: string, reason: string,
+  options: {
+    citizenNoticed?: boolean;
+    /** The case row as this transaction locked it (inCaseTransaction), when nothing wrote to it since: saves reading it again. */
+    lockedCase?: CaseRow;
+  } = {},
+) {
+  const c = options.lockedCase?.id === caseId ? options.lockedCase : await findCase(trx, caseId, true);
   if (!c) return undefined;
   const orders = await ordersOfCase(trx, caseId);
   const next = computeCombined(network, c, orders);

@@ -119,7 +119,12 @@ export class JobQueue {
 
   /** Done: the row goes. Only the lease holder may finish it (a stolen lease means someone else runs it). */
   async complete(workerId: string, id: number): Promise<void> {
-    await this.db.deleteFrom('jobs').where('id', '=', id).where('locked_by', '=', workerId).where('state', '=', 'running').execute();
+    await JobQueue.completeIn(this.db, workerId, id);
+  }
+
+  /** `complete` inside a caller's transaction. */
+  static async completeIn(db: Db, workerId: string, id: number): Promise<void> {
+    await db.deleteFrom('jobs').where('id', '=', id).where('locked_by', '=', workerId).where('state', '=', 'running').execute();
   }
 
   async reschedule(workerId: string, job: Job, delayMs: number, error: string | undefined): Promise<void> {

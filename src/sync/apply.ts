@@ -23,9 +23,12 @@ export type Facts =
 
 type Deps = Pick<SyncDeps, 'database' | 'network' | 'logger'>;
 
-export async function applyFacts(deps: Deps, order: repo.OrderRow, org: Organisation, facts: Facts, started: Date) {
+/** `completeJob`: the sync job's completion, written in the same transaction (see JobContext). */
+type CompleteJob = (trx: Db) => Promise<void>;
+
+export async function applyFacts(deps: Deps, order: repo.OrderRow, org: Organisation, facts: Facts, started: Date, completeJob?: CompleteJob) {
   const product = org.products.find((p) => p.code === order.product);
-  await inCaseTransaction(deps.database.db, order.case_id, async (trx) => {
+  await inCaseTransaction(deps.database.db, order.case_id, async (trx, lockedCase) => {
     // Set when the order's current status got its own citizen notice (statustype `informeren`).
     let citizenNoticed = false;
     if (facts.unchanged) {
@@ -46,17 +49,20 @@ export async function applyFacts(deps: Deps, order: repo.OrderRow, org: Organisa
         if (s === current) citizenNoticed = true;
       }
     }
-    await refreshCombinedStatus(trx, deps.network, order.case_id, 'sync', { citizenNoticed });
+    // Nothing above writes the case row (events and timeline entries are rows of their own).
+    await refreshCombinedStatus(trx, deps.network, order.case_id, 'sync', { citizenNoticed, lockedCase });
+    await completeJob?.(trx);
   });
   // Outside the transaction: the organisation's row is shared by all its orders' syncs.
   await recordHealth(deps.database.db, org.id, undefined);
 }
 
-export async function markGone(deps: Deps, order: repo.OrderRow, org: Organisation, started: Date) {
+export async function markGone(deps: Deps, order: repo.OrderRow, org: Organisation, started: Date, completeJob?: CompleteJob) {
   await inCaseTransaction(deps.database.db, order.case_id, async (trx) => {
     await repo.updateOrder(trx, order.id, { sync_state: 'gone', sync_error: 'the zaak no longer exists at the subcontractor', last_sync_attempt_at: started });
     await settleInbox(trx, order.id, started, 'synced');
     await refreshCombinedStatus(trx, deps.network, order.case_id, 'zaak-gone');
+    await completeJob?.(trx);
   });
   deps.logger.warn({ order_id: order.id, organisation: org.id }, 'remote zaak is gone (404/410); shown as a gap');
 }

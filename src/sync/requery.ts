@@ -4,6 +4,7 @@
 import type { Database } from '../db/database.ts';
 import { backoffMs, DeferJobError, RetryJobError } from '../jobs/errors.ts';
 import type { Job } from '../jobs/queue.ts';
+import type { JobContext } from '../jobs/worker.ts';
 import type { Logger } from '../log.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { Organisation } from '../network/types.ts';
@@ -25,7 +26,7 @@ export interface SyncDeps {
 const MAX_STATUS_PAGES = 100;
 
 export function syncHandler(deps: SyncDeps) {
-  return async (job: Job) => {
+  return async (job: Job, context: JobContext) => {
     const started = new Date();
     const order = await repo.findOrder(deps.database.db, String(job.payload.orderId));
     if (!order || order.state !== 'placed' || !order.remote_zaak_url) return;
@@ -37,11 +38,11 @@ export function syncHandler(deps: SyncDeps) {
     try {
       const facts = await fetchFacts(deps, org, order);
       deps.breakers.success(org.id);
-      await applyFacts(deps, order, org, facts, started);
+      await applyFacts(deps, order, org, facts, started, context.completeWithin);
     } catch (error) {
       if (error instanceof RemoteError && (error.status === 404 || error.status === 410)) {
         deps.breakers.success(org.id);
-        await markGone(deps, order, org, started);
+        await markGone(deps, order, org, started, context.completeWithin);
         return;
       }
       const message = error instanceof Error ? error.message : String(error);

@@ -173,6 +173,29 @@ describe('worker', () => {
     await waitFor(async () => (await row(id!)) === undefined, 3000, 'the done job to be deleted');
   });
 
+  it('completes a job inside the handler’s own transaction; a transaction that rolls back leaves it to be retried', async () => {
+    const outcomes: string[] = [];
+    let attempt = 0;
+    await worker({
+      handlers: {
+        write: async (job, context) => {
+          attempt++;
+          await db.transaction().execute(async (trx) => {
+            await context.completeWithin(trx);
+            expect(await trx.selectFrom('jobs').select('id').where('id', '=', job.id).executeTakeFirst()).toBeUndefined();
+            // Still inside the transaction: the job row is gone only for this transaction.
+            if (attempt === 1) throw new Error('the write failed after completeWithin');
+          });
+          outcomes.push(`committed on attempt ${attempt}`);
+        },
+      },
+    }).start();
+    const id = (await enqueue(db, 'write', {}))!;
+    await waitFor(async () => outcomes.length === 1 && !(await row(id)), 5000, 'the retried job to complete');
+    expect(outcomes).toEqual(['committed on attempt 2']);
+    expect(attempt).toBe(2);
+  });
+
   it('retries a failing job with backoff and records each error until it succeeds', async () => {
     const attempts: { attempt: number; errors: number }[] = [];
     await worker({
