@@ -19,26 +19,21 @@ export interface FetchedFacts {
 }
 
 /**
- * In one statement: the order's status, unless a fetch that began later was applied already (two
- * syncs of one order can overlap: a notification during a sync queues the next one); the timeline
- * entries not yet there; the order's pending notifications received up to the fetch, settled.
+ * In one statement: the order's status and sync state, unless an attempt that began later has
+ * written its outcome already (two syncs of one order can overlap: a notification during a sync
+ * queues the next one) — then that outcome stands, also when it was "gone" or "unreachable"; the
+ * timeline entries not yet there; the order's pending notifications received up to the fetch, settled.
  * Returns whether the status was applied and the dedupe keys of the entries added.
  */
 export async function recordFetchedFacts(trx: Db, f: FetchedFacts): Promise<{ applied: boolean; added: string[] }> {
   const now = new Date();
   const entries = f.entries.map((e) => ({ at: e.at.toISOString(), phase: e.phase, text: e.text, dedupe_key: e.dedupeKey }));
-  const { rows } = await sql<{ applied: boolean | null; added: unknown }>`
-    with seen as (
-      select id, (last_sync_attempt_at is null or last_sync_attempt_at <= ${f.fetchStartedAt}) as applies
-      from orders where id = ${f.orderId}
-    ), o as (
-      update orders set
-        status = case when seen.applies then ${json(f.status)} else orders.status end,
-        etag = case when seen.applies then ${f.etag} else orders.etag end,
-        last_sync_attempt_at = case when seen.applies then ${f.fetchStartedAt} else orders.last_sync_attempt_at end,
+  const { rows } = await sql<{ applied: boolean; added: unknown }>`
+    with o as (
+      update orders set status = ${json(f.status)}, etag = ${f.etag}, last_sync_attempt_at = ${f.fetchStartedAt},
         last_synced_at = ${now}, sync_state = 'fresh', sync_error = null, updated_at = ${now}
-      from seen where orders.id = seen.id
-      returning seen.applies
+      where id = ${f.orderId} and (last_sync_attempt_at is null or last_sync_attempt_at <= ${f.fetchStartedAt})
+      returning 1
     ), t as (
       insert into timeline_entries (case_id, order_id, at, organisation_id, kind, phase, text, dedupe_key)
       select ${f.caseId}, ${f.orderId}, e.at, ${f.organisationId}, 'status', e.phase, e.text, e.dedupe_key
@@ -51,7 +46,7 @@ export async function recordFetchedFacts(trx: Db, f: FetchedFacts): Promise<{ ap
       update inbox set state = 'synced', processed_at = ${now}
       where order_id = ${f.orderId} and state = 'pending' and received_at <= ${f.fetchStartedAt}
     )
-    select (select applies from o) as applied, (select coalesce(json_agg(dedupe_key), '[]'::json) from t) as added`.execute(trx);
+    select exists (select 1 from o) as applied, (select coalesce(json_agg(dedupe_key), '[]'::json) from t) as added`.execute(trx);
   const added = rows[0]?.added;
   return { applied: rows[0]?.applied === true, added: (typeof added === 'string' ? JSON.parse(added) : added ?? []) as string[] };
 }

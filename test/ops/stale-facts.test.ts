@@ -2,7 +2,7 @@
 // before those the order shows must not put an older status back; newer facts always win, also
 // when they name an older status (the subcontractor deleted a wrong one).
 import { describe, expect, it } from 'vitest';
-import { applyFacts, type RemoteStatus } from '../../src/sync/apply.ts';
+import { applyFacts, markGone, type RemoteStatus } from '../../src/sync/apply.ts';
 import { createLogger } from '../../src/log.ts';
 import { NetworkService } from '../../src/network/service.ts';
 import { testDatabase } from '../helpers/db.ts';
@@ -41,6 +41,13 @@ describe('overlapping syncs', () => {
     expect(((await order()).status as { url: string }).url).toBe(s2.url);
     const timeline = await db.selectFrom('timeline_entries').select('dedupe_key').where('order_id', '=', orderId).execute();
     expect(timeline.map((t) => t.dedupe_key).sort()).toEqual([s1.url, s2.url]);
+  });
+
+  it('leaves a later attempt’s outcome alone: a zaak found gone is not made fresh by facts fetched before', async () => {
+    const fetchedBefore = new Date(Date.now() - 1000);
+    await markGone(deps, await order(), org, new Date());
+    await applyFacts(deps, await order(), org, { unchanged: false, currentStatusUrl: s2.url, statussen: [s1, s2] }, fetchedBefore);
+    expect(await order()).toMatchObject({ sync_state: 'gone' });
   });
 
   it('follows a correction: newer facts without the stored status', async () => {
