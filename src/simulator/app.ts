@@ -23,12 +23,13 @@ function apiMiddleware(core: SimulatorCore, apiVersion: string): MiddlewareHandl
     Object.hasOwn(core.options.clients, clientId) ? core.options.clients[clientId] : undefined;
   return async (c, next) => {
     const path = new URL(c.req.url).pathname;
+    const receivedAt = Date.now();
     try {
       if (core.faults.latencyMs > 0) await sleep(core.faults.latencyMs);
       c.res = await answer(c, next);
     } finally {
       c.res.headers.set('API-version', apiVersion);
-      core.logRequest({ method: c.req.method, path, status: c.res.status });
+      core.logRequest({ method: c.req.method, path, status: c.res.status, receivedAt });
     }
   };
 

@@ -51,7 +51,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const path = (req.url ?? '/').split('?')[0];
     if (core.faults.down && isApiPath(path)) {
       // "Down" means no HTTP answer at all: the client sees a reset connection.
-      core.logRequest({ method: req.method ?? 'GET', path, status: 0 });
+      core.logRequest({ method: req.method ?? 'GET', path, status: 0, receivedAt: Date.now() });
       req.socket.destroy();
       return;
     }

@@ -131,7 +131,13 @@ export interface Rol {
   betrokkeneIdentificatie: Record<string, unknown> | null;
 }
 
-export interface RequestLogEntry { method: string; path: string; status: number }
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  status: number;
+  /** When the request arrived (ms since the epoch), before any injected latency. */
+  receivedAt: number;
+}
 
 export interface NotificationStats { sent: number; failed: number; dropped: number; held: number; inFlight: number; lastError?: string }
 

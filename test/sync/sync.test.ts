@@ -83,6 +83,34 @@ describe('notification → re-query → status', () => {
     expect(phases).toEqual(['ontvangen', 'in_behandeling', 'actie_vereist']);
   });
 
+  it('reads the zaak and its statuses at once after a notification, one after the other otherwise', async () => {
+    const { orderId, zaakUrl } = await placedOrder(chain, 'stille-bv');
+    const sim = sims['stille-bv'];
+    await waitFor(async () => (await orderDetail(chain, orderId)).sync.lastSyncedAt);
+    const LATENCY = 400; // each answer waits this long, so reads one after the other arrive at least this far apart
+    sim.setFaults({ latencyMs: LATENCY });
+    const reads = async (trigger: () => unknown, statusUrl: string) => {
+      const count = sim.requests.length;
+      await trigger();
+      await waitFor(async () => (await orderDetail(chain, orderId)).status?.url === statusUrl, 10_000);
+      const log = sim.requests.slice(count);
+      const zaak = log.find((r) => r.method === 'GET' && zaakUrl.endsWith(r.path))!;
+      const statussen = log.find((r) => r.method === 'GET' && r.path.endsWith('/statussen'))!;
+      return statussen.receivedAt - zaak.receivedAt;
+    };
+    try {
+      const auth = `Bearer ${signZgwJwt({ client_id: 'stille-bv' }, notifySecret('stille-bv'))}`;
+      const first = await sim.advance(zaakUrl, { notify: false });
+      const afterNotification = await reads(() => notify(notification(zaakUrl, first.url, new Date().toISOString()), auth), first.url);
+      expect(Math.abs(afterNotification)).toBeLessThan(LATENCY);
+      const second = await sim.advance(zaakUrl, { notify: false });
+      const onRequest = await reads(() => chain.supplier(`/api/v1/orders/${orderId}/sync`, { body: {} }), second.url);
+      expect(onRequest).toBeGreaterThanOrEqual(LATENCY);
+    } finally {
+      sim.setFaults({ latencyMs: 0 });
+    }
+  });
+
   it('answers 304 for an unchanged zaak: one request per re-query', async () => {
     const { orderId, zaakUrl } = await placedOrder(chain, 'stille-bv');
     const sim = sims['stille-bv'];
