@@ -100,6 +100,14 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
     const drainUntil = performance.now() + 15_000;
     while (waiting.size > 0 && performance.now() < drainUntil) await sleep(20);
     const notVisible = [...waiting.values()].filter((w) => w.measured).length;
+    // What the gateway shows for a change that never became visible: its order, jobs and inbox rows.
+    const missing = [...waiting.keys()].slice(0, 5);
+    const unseen = missing.length === 0 ? [] : await db.sql`
+      select o.id, o.status->>'url' as shown, o.sync_state, o.sync_error, o.last_sync_attempt_at, o.last_synced_at,
+        (select json_agg(json_build_object('state', j.state, 'run_at', j.run_at, 'attempts', j.attempts, 'errors', j.errors)) from jobs j where j.dedupe_key = 'sync:' || o.id::text or j.payload->>'orderId' = o.id::text) as jobs,
+        (select json_agg(json_build_object('state', i.state, 'received_at', i.received_at, 'resource', i.resource_url)) from inbox i where i.order_id = o.id) as inbox
+      from orders o where o.id = any(${missing}::uuid[])`;
+    if (unseen.length > 0) ctx.log(`B4: never visible: ${JSON.stringify(unseen.map((u) => ({ ...u, expected: waiting.get(u.id as string)?.url })))}`);
     polling = false;
     waiting.clear();
     await poller;
@@ -122,7 +130,7 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
         { label: 'B4 gateway CPU per change', value: cpuPerChangeUs, unit: 'µs',
           note: `intake, re-query (zaak, statussen) and write, over the measured ${durationSec} s: at ${RATE}/s, ${Math.round((cpuPerChangeUs * RATE) / 10_000)} % of one core` },
       ],
-      details: { cpuPerChangeUs, durationSec, rate: RATE, orders: ORDERS, debounceMs: DEBOUNCE_MS, simulatorLatencyMs: LATENCY_MS, latency: s, failures, notVisible, sent, queueSamples },
+      details: { cpuPerChangeUs, unseen, durationSec, rate: RATE, orders: ORDERS, debounceMs: DEBOUNCE_MS, simulatorLatencyMs: LATENCY_MS, latency: s, failures, notVisible, sent, queueSamples },
     };
   } finally {
     await pool?.close();
