@@ -10,7 +10,7 @@ import { JOBS_CHANNEL, JobQueue, LEASE_EXPIRED, type Job } from './queue.ts';
 export interface JobContext {
   /**
    * Deletes the job in the handler's own transaction, so the outcome and the completion commit
-   * together (one round trip and one commit less per job). Call it last in that transaction; if the
+   * together (one commit, with its WAL flush, less per job). Call it last in that transaction; if the
    * transaction does not commit, the handler must fail (it does when the commit throws).
    */
   completeWithin(trx: Db): Promise<void>;
