@@ -7,7 +7,7 @@ import { pollIntervalOf } from '../network/types.ts';
 import * as repo from '../cases/repository.ts';
 import { inCaseTransaction, refreshCombinedStatus } from '../cases/status-refresh.ts';
 import { citizenText, phaseOf, type StatusType } from './catalog.ts';
-import { recordFetchedFacts, settleInbox } from './repository.ts';
+import { recordFetchedFacts, recordUnchanged, settleInbox } from './repository.ts';
 import type { SyncDeps } from './requery.ts';
 
 export interface RemoteStatus {
@@ -32,8 +32,7 @@ export async function applyFacts(deps: Deps, order: repo.OrderRow, org: Organisa
     // Set when the order's current status got its own citizen notice (statustype `informeren`).
     let citizenNoticed = false;
     if (facts.unchanged) {
-      await repo.updateOrder(trx, order.id, { last_synced_at: new Date(), last_sync_attempt_at: started, sync_state: 'fresh', sync_error: null });
-      await settleInbox(trx, order.id, started, 'synced');
+      await recordUnchanged(trx, order.id, started);
     } else {
       const current = currentOf(facts);
       const phases = facts.statussen.map((s) => phaseOf(s.statustype, product));

@@ -51,6 +51,21 @@ export async function recordFetchedFacts(trx: Db, f: FetchedFacts): Promise<{ ap
   return { applied: rows[0]?.applied === true, added: (typeof added === 'string' ? JSON.parse(added) : added ?? []) as string[] };
 }
 
+/**
+ * The zaak answered 304: the order is fresh as of this fetch, unless an attempt that began later has
+ * written its outcome already (as in recordFetchedFacts); its pending notifications up to the fetch are settled.
+ */
+export async function recordUnchanged(trx: Db, orderId: string, fetchStartedAt: Date): Promise<void> {
+  const now = new Date();
+  await sql`
+    with o as (
+      update orders set last_synced_at = ${now}, last_sync_attempt_at = ${fetchStartedAt}, sync_state = 'fresh', sync_error = null, updated_at = ${now}
+      where id = ${orderId} and (last_sync_attempt_at is null or last_sync_attempt_at <= ${fetchStartedAt})
+    )
+    update inbox set state = 'synced', processed_at = ${now}
+    where order_id = ${orderId} and state = 'pending' and received_at <= ${fetchStartedAt}`.execute(trx);
+}
+
 /** The order's pending notifications received up to `upTo` are settled: synced, or dead with the sync. */
 export async function settleInbox(trx: Db, orderId: string, upTo: Date, state: 'synced' | 'dead') {
   await trx.updateTable('inbox').set({ state, processed_at: new Date() })

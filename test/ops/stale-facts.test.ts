@@ -48,6 +48,8 @@ describe('overlapping syncs', () => {
     await markGone(deps, await order(), org, new Date());
     await applyFacts(deps, await order(), org, { unchanged: false, currentStatusUrl: s2.url, statussen: [s1, s2] }, fetchedBefore);
     expect(await order()).toMatchObject({ sync_state: 'gone' });
+    await applyFacts(deps, await order(), org, { unchanged: true }, fetchedBefore); // an older 304
+    expect(await order()).toMatchObject({ sync_state: 'gone' });
   });
 
   it('follows a correction: newer facts without the stored status', async () => {
