@@ -43,24 +43,37 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
     const failures: Record<string, number> = {};
     let superseded = 0;
 
+    // Orders with a change between setting its status and the acknowledgement: without this, two
+    // changes of one order in flight at once could leave the earlier one as the one awaited (seen:
+    // "never visible", with the gateway showing the simulator's current status).
+    const inFlight = new Set<string>();
+    const lastChange = new Array<number>(ORDERS).fill(0);
+    const busy = (k: number) => waiting.has(orderIds[k]) || inFlight.has(orderIds[k]);
     const change = async (measured: boolean) => {
       // An order whose last change is still on its way is left alone, so each change is timed on its own.
       let k = Math.floor(Math.random() * ORDERS);
-      for (let tries = 0; waiting.has(orderIds[k]) && tries < 20; tries++) k = Math.floor(Math.random() * ORDERS);
-      if (waiting.has(orderIds[k])) superseded++;
-      lastIndex[k] = (lastIndex[k] + 1) % (statusCount - 1); // never the eindstatus: the zaak stays open
-      const status = await sim.setStatus(zaakUrls[k], lastIndex[k], { notify: false });
-      const body = JSON.stringify({
-        kanaal: 'zaken', hoofdObject: zaakUrls[k], resource: 'status', resourceUrl: status.url, actie: 'create',
-        aanmaakdatum: new Date().toISOString(), kenmerken: { bronorganisatie: '012345678' },
-      });
-      const res = await pool!.request({ path: '/api/v1/notificaties', method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
-      await res.body.dump();
-      if (res.statusCode !== 204) {
-        failures[res.statusCode] = (failures[res.statusCode] ?? 0) + 1;
-        return;
+      for (let tries = 0; busy(k) && tries < 20; tries++) k = Math.floor(Math.random() * ORDERS);
+      if (busy(k)) superseded++;
+      const seq = ++lastChange[k];
+      inFlight.add(orderIds[k]);
+      try {
+        lastIndex[k] = (lastIndex[k] + 1) % (statusCount - 1); // never the eindstatus: the zaak stays open
+        const status = await sim.setStatus(zaakUrls[k], lastIndex[k], { notify: false });
+        const body = JSON.stringify({
+          kanaal: 'zaken', hoofdObject: zaakUrls[k], resource: 'status', resourceUrl: status.url, actie: 'create',
+          aanmaakdatum: new Date().toISOString(), kenmerken: { bronorganisatie: '012345678' },
+        });
+        const res = await pool!.request({ path: '/api/v1/notificaties', method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
+        await res.body.dump();
+        if (res.statusCode !== 204) {
+          failures[res.statusCode] = (failures[res.statusCode] ?? 0) + 1;
+          return;
+        }
+        // A later change of this order (superseded) is the one to wait for, whichever was acknowledged last.
+        if (seq === lastChange[k]) waiting.set(orderIds[k], { url: status.url, ackAt: performance.now(), measured });
+      } finally {
+        if (seq === lastChange[k]) inFlight.delete(orderIds[k]);
       }
-      waiting.set(orderIds[k], { url: status.url, ackAt: performance.now(), measured });
     };
 
     // The job queue as the run goes: due-but-unclaimed and running sync jobs, every 5 s.
@@ -105,9 +118,14 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
     const unseen = missing.length === 0 ? [] : await db.sql`
       select o.id, o.status->>'url' as shown, o.sync_state, o.sync_error, o.last_sync_attempt_at, o.last_synced_at,
         (select json_agg(json_build_object('state', j.state, 'run_at', j.run_at, 'attempts', j.attempts, 'errors', j.errors)) from jobs j where j.dedupe_key = 'sync:' || o.id::text or j.payload->>'orderId' = o.id::text) as jobs,
-        (select json_agg(json_build_object('state', i.state, 'received_at', i.received_at, 'resource', i.resource_url)) from inbox i where i.order_id = o.id) as inbox
+        (select json_agg(json_build_object('state', i.state, 'received_at', i.received_at, 'resource', i.resource_url)) from inbox i where i.order_id = o.id) as inbox,
+        (select json_agg(json_build_array(right(t.dedupe_key, 8), t.at) order by t.at) from timeline_entries t where t.order_id = o.id) as timeline
       from orders o where o.id = any(${missing}::uuid[])`;
-    if (unseen.length > 0) ctx.log(`B4: never visible: ${JSON.stringify(unseen.map((u) => ({ ...u, expected: waiting.get(u.id as string)?.url })))}`);
+    const truth = (orderId: string) => {
+      const zaakUrl = zaakUrls[orderIds.indexOf(orderId)];
+      return { current: sim.zaken().find((z) => z.url === zaakUrl)?.status, statussen: sim.statussen(zaakUrl).map((st) => [st.url.slice(-8), st.datumStatusGezet]) };
+    };
+    if (unseen.length > 0) ctx.log(`B4: never visible: ${JSON.stringify(unseen.map((u) => ({ ...u, expected: waiting.get(u.id as string)?.url, simulator: truth(u.id as string) })))}`);
     polling = false;
     waiting.clear();
     await poller;
