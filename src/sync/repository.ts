@@ -23,17 +23,16 @@ export interface FetchedFacts {
  * written its outcome already (two syncs of one order can overlap: a notification during a sync
  * queues the next one) — then that outcome stands, also when it was "gone" or "unreachable"; the
  * timeline entries not yet there; the order's pending notifications received up to the fetch, settled.
- * Returns whether the status was applied and the dedupe keys of the entries added.
+ * Returns the dedupe keys of the entries added.
  */
-export async function recordFetchedFacts(trx: Db, f: FetchedFacts): Promise<{ applied: boolean; added: string[] }> {
+export async function recordFetchedFacts(trx: Db, f: FetchedFacts): Promise<{ added: string[] }> {
   const now = new Date();
   const entries = f.entries.map((e) => ({ at: e.at.toISOString(), phase: e.phase, text: e.text, dedupe_key: e.dedupeKey }));
-  const { rows } = await sql<{ applied: boolean; added: unknown }>`
+  const { rows } = await sql<{ added: unknown }>`
     with o as (
       update orders set status = ${json(f.status)}, etag = ${f.etag}, last_sync_attempt_at = ${f.fetchStartedAt},
         last_synced_at = ${now}, sync_state = 'fresh', sync_error = null, updated_at = ${now}
-      where id = ${f.orderId} and (last_sync_attempt_at is null or last_sync_attempt_at <= ${f.fetchStartedAt})
-      returning 1
+      where id = ${f.orderId} and ${noLaterOutcome(f.fetchStartedAt)}
     ), t as (
       insert into timeline_entries (case_id, order_id, at, organisation_id, kind, phase, text, dedupe_key)
       select ${f.caseId}, ${f.orderId}, e.at, ${f.organisationId}, 'status', e.phase, e.text, e.dedupe_key
@@ -42,13 +41,10 @@ export async function recordFetchedFacts(trx: Db, f: FetchedFacts): Promise<{ ap
       order by e.ord
       on conflict (case_id, dedupe_key) where dedupe_key is not null do nothing
       returning dedupe_key
-    ), i as (
-      update inbox set state = 'synced', processed_at = ${now}
-      where order_id = ${f.orderId} and state = 'pending' and received_at <= ${f.fetchStartedAt}
-    )
-    select exists (select 1 from o) as applied, (select coalesce(json_agg(dedupe_key), '[]'::json) from t) as added`.execute(trx);
+    ), i as (${settledUpTo(f.orderId, f.fetchStartedAt, now)})
+    select (select coalesce(json_agg(dedupe_key), '[]'::json) from t) as added`.execute(trx);
   const added = rows[0]?.added;
-  return { applied: rows[0]?.applied === true, added: (typeof added === 'string' ? JSON.parse(added) : added ?? []) as string[] };
+  return { added: (typeof added === 'string' ? JSON.parse(added) : added ?? []) as string[] };
 }
 
 /**
@@ -60,11 +56,17 @@ export async function recordUnchanged(trx: Db, orderId: string, fetchStartedAt: 
   await sql`
     with o as (
       update orders set last_synced_at = ${now}, last_sync_attempt_at = ${fetchStartedAt}, sync_state = 'fresh', sync_error = null, updated_at = ${now}
-      where id = ${orderId} and (last_sync_attempt_at is null or last_sync_attempt_at <= ${fetchStartedAt})
+      where id = ${orderId} and ${noLaterOutcome(fetchStartedAt)}
     )
-    update inbox set state = 'synced', processed_at = ${now}
-    where order_id = ${orderId} and state = 'pending' and received_at <= ${fetchStartedAt}`.execute(trx);
+    ${settledUpTo(orderId, fetchStartedAt, now)}`.execute(trx);
 }
+
+/** No attempt that began after this fetch has written its outcome (each stamps last_sync_attempt_at). */
+const noLaterOutcome = (fetchStartedAt: Date) => sql`(last_sync_attempt_at is null or last_sync_attempt_at <= ${fetchStartedAt})`;
+
+/** The order's pending notifications received up to the fetch, settled as synced. */
+const settledUpTo = (orderId: string, upTo: Date, now: Date) =>
+  sql`update inbox set state = 'synced', processed_at = ${now} where order_id = ${orderId} and state = 'pending' and received_at <= ${upTo}`;
 
 /** The order's pending notifications received up to `upTo` are settled: synced, or dead with the sync. */
 export async function settleInbox(trx: Db, orderId: string, upTo: Date, state: 'synced' | 'dead') {
