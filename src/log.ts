@@ -117,3 +117,36 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     destination,
   );
 }
+
+/** The access line's fields (msg "request"): one fixed shape, written once per request. */
+export interface AccessLine {
+  method: string;
+  route: string;
+  status: number;
+  duration_ms: number;
+  client_id?: string;
+  request_id: string;
+  trace_id?: string;
+}
+
+/**
+ * Writes the access line to the logger's destination exactly as pino writes it (same keys, order,
+ * level, time, bindings and masking) without pino's generic walk over an object of unknown shape:
+ * that walk, the masking copy and pino's serialiser were half the gateway middleware's cost per
+ * request (about 13 µs of 25, bench B1 at a fixed rate). A 5xx line is at level error.
+ */
+export function accessLineWriter(logger: Logger): (line: AccessLine) => void {
+  const destination = (logger as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym];
+  const bindings = JSON.stringify(maskDeep(logger.bindings(), 0)).slice(1, -1);
+  const base = bindings === '' ? '' : `,${bindings}`;
+  const text = (s: string) => JSON.stringify(mask(s));
+  return (line) => {
+    const level = line.status >= 500 ? 'error' : 'info';
+    if (!logger.isLevelEnabled(level)) return;
+    let s = `{"level":"${level}","time":"${new Date().toISOString()}"${base},"method":${text(line.method)},"route":${text(line.route)},"status":${line.status},"duration_ms":${line.duration_ms}`;
+    if (line.client_id !== undefined) s += `,"client_id":${text(line.client_id)}`;
+    s += `,"request_id":${text(line.request_id)}`;
+    if (line.trace_id !== undefined) s += `,"trace_id":${text(line.trace_id)}`;
+    destination.write(`${s},"msg":"request"}\n`);
+  };
+}

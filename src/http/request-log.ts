@@ -2,10 +2,10 @@
 // raw URL) is logged, so query strings such as ?onBehalfOf=<bsn> never reach a log line.
 import { randomUUID } from 'node:crypto';
 import { routePath } from 'hono/route';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import { arrivedAt } from './admission.ts';
-import type { Logger } from '../log.ts';
+import { accessLineWriter, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AppEnv } from './context.ts';
 
@@ -25,6 +25,7 @@ export function requestLog(logger: Logger, metrics: Metrics): MiddlewareHandler<
     }
     child.observe(seconds);
   };
+  const writeAccessLine = accessLineWriter(logger);
   return async (c, next) => {
     // From when admission first saw the request: time spent waiting for a slot is the caller's too.
     const started = arrivedAt((c.env as { incoming?: IncomingMessage } | undefined)?.incoming) ?? performance.now();
@@ -33,20 +34,23 @@ export function requestLog(logger: Logger, metrics: Metrics): MiddlewareHandler<
     const trace = TRACEPARENT.exec(c.req.header('traceparent') ?? '');
     c.set('requestId', requestId);
     c.set('traceId', trace?.[1]);
-    // Set before the handler, so it goes into the response the handler builds: set afterwards, it
-    // turns @hono/node-server's lightweight Response into a full one (a third of this
-    // middleware's cost, bench B1). Responses built outside the context (errors) get it after.
-    c.header('X-Request-Id', requestId);
+    // Served by @hono/node-server, the header goes straight onto Node's response, which merges it
+    // into whatever the handler answers (errors included): through c.header it costs a web Headers
+    // object, built and validated here and converted back to a plain object when written (bench
+    // B1). Without a Node response (app.request), c.header before the handler and again for
+    // responses built outside the context (errors).
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    if (outgoing?.setHeader) outgoing.setHeader('X-Request-Id', requestId);
+    else c.header('X-Request-Id', requestId);
     try {
       await next();
     } finally {
       const status = c.res.status;
-      if (status >= 400) c.header('X-Request-Id', requestId);
+      if (status >= 400 && !outgoing?.setHeader) c.header('X-Request-Id', requestId);
       const durationMs = performance.now() - started;
       const route = status === 404 && !matched(c) ? 'unmatched' : routePath(c, -1);
       observe(c.req.method, route, status, durationMs / 1000);
-      const level = status >= 500 ? 'error' : 'info';
-      logger[level]({
+      writeAccessLine({
         method: c.req.method,
         route,
         status,
@@ -54,7 +58,7 @@ export function requestLog(logger: Logger, metrics: Metrics): MiddlewareHandler<
         client_id: c.get('client')?.clientId ?? c.get('actor'),
         request_id: requestId,
         trace_id: c.get('traceId'),
-      }, 'request');
+      });
     }
   };
 }

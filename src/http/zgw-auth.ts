@@ -1,6 +1,6 @@
 // Inbound ZGW JWT authentication for API clients. Verified tokens are cached by hash until they
 // would become too old, so a busy client pays for one HMAC per token, not per request.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { JwtError, UnknownClientError, verifyZgwJwt, type ZgwClaims } from '../lib/zgw-jwt.ts';
 import type { Role } from '../network/types.ts';
@@ -21,8 +21,9 @@ export class CachedTokenVerifier {
     this.options = options;
   }
 
-  verify(token: string): ZgwClaims {
-    const key = createHash('sha256').update(token).digest('base64url');
+  /** `cacheKey`: a digest the caller already holds that identifies the token (by default its SHA-256). */
+  verify(token: string, cacheKey?: string): ZgwClaims {
+    const key = cacheKey ?? hash('sha256', token, 'base64url');
     const now = Date.now() / 1000;
     const hit = this.cache.get(key);
     if (hit && hit.validUntil > now && hit.claims.iat <= now + this.options.leewaySeconds) return hit.claims;

@@ -68,7 +68,9 @@ export function intakeRoutes(deps: { auth: NotificationAuthenticator; intake: In
 /** Notifications may only point into the sender's own registered API; nothing elsewhere is ever fetched. */
 function onOrigin(org: Organisation, urls: [string, string][]) {
   const origin = originOf(org.zaken.apiRoot);
-  const foreign = urls.filter(([, u]) => new URL(u).origin !== origin);
+  // A URL that begins with exactly `<origin>/` has that origin (the authority ends at the first
+  // '/'); only other spellings (upper case, an explicit default port) need the parser.
+  const foreign = urls.filter(([, u]) => !(u.startsWith(origin) && u.charCodeAt(origin.length) === 47) && new URL(u).origin !== origin);
   if (foreign.length > 0) {
     throw validationProblem(
       foreign.map(([name]) => ({ name, code: 'foreign-origin', reason: `must be on your registered API origin ${origin}` })),

@@ -1,19 +1,21 @@
 // Who sent this notification? Either a ZGW JWT signed with the organisation's notification
 // secret (client_id = notifications.clientId), or the fixed Authorization value registered for it
 // (what an NRC abonnement sends).
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { HttpProblem } from '../http/problem.ts';
 import { CachedTokenVerifier, bearerToken } from '../http/zgw-auth.ts';
 import { JwtError } from '../lib/zgw-jwt.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { Organisation } from '../network/types.ts';
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest();
+// The whole Authorization value, hashed once per request: the key of the fixed values and of the
+// verified-token cache alike.
+const digestOf = (value: string) => hash('sha256', value, 'base64url');
 
 export class NotificationAuthenticator {
   private readonly network: NetworkService;
   private readonly verifier: CachedTokenVerifier;
-  private fixed = new Map<string, { org: string; value: Buffer }>();
+  private fixed = new Map<string, string>(); // digest of the registered value → organisation id
 
   constructor(network: NetworkService, jwt: { maxAgeSeconds: number; leewaySeconds: number }) {
     this.network = network;
@@ -31,25 +33,20 @@ export class NotificationAuthenticator {
   /** The sending organisation; throws 401 (not authenticated) or 403 (organisation not active). */
   authenticate(authorization: string | undefined): Organisation {
     if (!authorization) throw unauthenticated('Send Authorization: Bearer <ZGW JWT> or the value registered for your organisation.');
-    const org = this.byFixedValue(authorization) ?? this.byJwt(authorization);
+    const digest = digestOf(authorization);
+    const fixedOrg = this.fixed.get(digest);
+    const org = (fixedOrg !== undefined ? this.network.get(fixedOrg) : undefined) ?? this.byJwt(authorization, digest);
     if (org.status !== 'active') {
       throw new HttpProblem({ status: 403, detail: `Organisation ${org.id} is ${org.status}; only active members may notify.` });
     }
     return org;
   }
 
-  private byFixedValue(authorization: string): Organisation | undefined {
-    const digest = sha256(authorization);
-    const hit = this.fixed.get(digest.toString('hex'));
-    if (!hit || !timingSafeEqual(sha256(hit.value.toString()), digest)) return undefined;
-    return this.network.get(hit.org);
-  }
-
-  private byJwt(authorization: string): Organisation {
+  private byJwt(authorization: string, digest: string): Organisation {
     const token = bearerToken(authorization);
     if (!token) throw unauthenticated('The Authorization value is not registered for any organisation.');
     try {
-      const claims = this.verifier.verify(token);
+      const claims = this.verifier.verify(token, digest);
       const org = this.network.byNotificationClientId(claims.client_id);
       if (!org) throw unauthenticated('The token is for an unknown client.');
       return org;
@@ -60,11 +57,11 @@ export class NotificationAuthenticator {
   }
 
   private rebuild(): void {
-    const fixed = new Map<string, { org: string; value: Buffer }>();
+    const fixed = new Map<string, string>();
     for (const org of this.network.list()) {
       try {
         const value = this.network.secret(org.notifications.authorization);
-        if (value) fixed.set(sha256(value).toString('hex'), { org: org.id, value: Buffer.from(value) });
+        if (value) fixed.set(digestOf(value), org.id);
       } catch {
         // An unresolvable env reference: that organisation cannot use the fixed value.
       }

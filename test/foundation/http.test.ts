@@ -73,6 +73,25 @@ describe('request ids and metrics', () => {
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('sends X-Request-Id over a real socket on success, on handler errors and on the 404, once each', async () => {
+    const cases = [
+      { path: '/health/live', init: {}, status: 200 },
+      { path: '/api/v1/organisations', init: { headers: { authorization: 'Bearer not-a-jwt' } }, status: 401 },
+      { path: '/api/v1/organisations/x', init: { method: 'PUT', headers: { ...authHeader('beheer'), 'content-type': 'application/json' }, body: '{"id": ' }, status: 400 },
+      { path: '/nope', init: {}, status: 404 },
+      { path: '/health/live', init: { method: 'POST' }, status: 405 },
+    ];
+    for (const [k, { path, init, status }] of cases.entries()) {
+      const res = await request(`${gateway.url}${path}`, { ...init, headers: { ...(init as { headers?: object }).headers, 'x-request-id': `sock-${k}` } } as Parameters<typeof request>[1]);
+      await res.body.dump();
+      expect(res.statusCode).toBe(status);
+      expect(res.headers['x-request-id']).toBe(`sock-${k}`); // a repeated header would arrive as an array
+    }
+    const fresh = await request(`${gateway.url}/nope`);
+    await fresh.body.dump();
+    expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('exposes Prometheus metrics with the request histogram by route and the job queue', async () => {
     await app.request('/health/live');
     const text = await (await app.request('/metrics')).text();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { startGateway } from '../../src/gateway.ts';
-import { batchedStdout, createLogger } from '../../src/log.ts';
+import { accessLineWriter, batchedStdout, createLogger, type AccessLine } from '../../src/log.ts';
 import { freshDatabaseUrl } from '../helpers/db.ts';
 import { testNetwork, token } from '../helpers/gateway.ts';
 
@@ -200,6 +200,46 @@ describe('the logger', () => {
     const dest = memoryDestination();
     createLogger('info', dest).info({ oin: '00000001001234567000', trace_id: TRACE_ID, job_id: 123456782, at: new Date(0) }, 'ids');
     expect(dest.lines()[0]).toMatchObject({ oin: '00000001001234567000', trace_id: TRACE_ID, job_id: 123456782, at: '1970-01-01T00:00:00.000Z' });
+  });
+});
+
+describe('the access line writer', () => {
+  const lines: AccessLine[] = [
+    { method: 'POST', route: '/api/v1/notificaties', status: 204, duration_ms: 1.3, client_id: 'organisation:fresh-bv', request_id: 'b3c1d2e4-0000-4000-8000-000000000001' },
+    { method: 'GET', route: '/api/v1/me/cases', status: 503, duration_ms: 12, request_id: 'x', trace_id: TRACE_ID },
+    { method: 'GET', route: 'unmatched', status: 404, duration_ms: 0, client_id: `sender ${BSN}`, request_id: `portal:${BSN}`, trace_id: undefined },
+    { method: 'PUT', route: '/a"\\b\u2028', status: 200, duration_ms: 0.1, request_id: 'q"uote' },
+  ];
+
+  it('writes byte for byte what pino writes for the same fields (keys, order, level, bindings, masking), time aside', () => {
+    const viaPino = memoryDestination();
+    const direct = memoryDestination();
+    const pinoLogger = createLogger('info', viaPino);
+    const write = accessLineWriter(createLogger('info', direct));
+    for (const line of lines) {
+      pinoLogger[line.status >= 500 ? 'error' : 'info'](line, 'request');
+      write(line);
+    }
+    const withoutTime = (raw: string) => raw.replace(/"time":"[^"]+"/, '"time":""');
+    expect(direct.raw.map(withoutTime)).toEqual(viaPino.raw.map(withoutTime));
+    expect(direct.raw).toHaveLength(lines.length);
+    expect(direct.raw.join('\n')).not.toContain(BSN);
+    expect(direct.lines().map((l) => l.level)).toEqual(['info', 'error', 'info', 'info']);
+    for (const l of direct.lines()) expect(Math.abs(Date.parse(l.time as string) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('follows the logger level, also when it changes at run time', () => {
+    const dest = memoryDestination();
+    const logger = createLogger('warn', dest);
+    const write = accessLineWriter(logger);
+    write(lines[0]);
+    write(lines[1]);
+    expect(dest.lines().map((l) => l.status)).toEqual([503]);
+    logger.level = 'info';
+    write(lines[0]);
+    logger.level = 'silent';
+    write(lines[1]);
+    expect(dest.lines().map((l) => l.status)).toEqual([503, 204]);
   });
 });
 

@@ -167,6 +167,20 @@ describe('intake rules', () => {
     expect(hulp.requests.length).toBe(count);
   });
 
+  it('judges the origin by the parsed URL: the own origin followed by userinfo is foreign; another spelling of it is not', async () => {
+    const origin = new URL(hulp.zakenApiRoot).origin;
+    const count = hulp.requests.length;
+    const disguised = `${origin}@evil.example/zaken/api/v1/zaken/1`;
+    const res = await notify(notification(disguised, disguised));
+    expect(res.status).toBe(400);
+    expect((await res.json()).invalidParams.map((p: { code: string }) => p.code)).toEqual(['foreign-origin', 'foreign-origin']);
+    const shouted = `${origin.toUpperCase()}${new URL(hulp.zakenApiRoot).pathname}zaken/00000000-0000-4000-8000-000000000000`;
+    const same = await notify(notification(shouted, `${hulp.zakenApiRoot}statussen/1`));
+    expect(same.status).toBe(204);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(hulp.requests.length).toBe(count);
+  });
+
   it('refuses a suspended organisation with 403', async () => {
     await gateway.network.suspend('vaste-sleutel-bv', 'test');
     const probe = { kanaal: 'test', hoofdObject: 'http://example.com', resource: 'test', resourceUrl: 'http://example.com', actie: 'test', aanmaakdatum: new Date().toISOString() };
