@@ -4,11 +4,13 @@
 //
 // The admitted p99 against the 80 % run is printed, on the gateway's clock (every access line's
 // duration, counted from when admission first saw the request, so a wait for a slot counts) and on
-// the client's, but not asserted. Measured here: 80 % run p99 33–53 ms, 2 × run 135–154 ms on the
-// gateway's clock, whether the queue is FIFO, refuses early under sustained overload, or admits
-// 64 instead of 128 at once (all tried). At saturation 128 requests are in flight instead of ~30
-// at 80 % (Little's law), and on two cores the generator sending twice the peak takes CPU from
-// the gateway. Keeping the admitted tail within 2× would take an adaptive concurrency limit.
+// the client's, but not asserted. With a slot waited for up to 100 ms (the default until
+// 2026-12-04) it measured 4.1–4.3 × the 80 % run (p99 128–130 ms at 2 ×): the wait itself. With
+// 25 ms (now the default) 2.2–2.7 × (p99 70 ms against 26–32 ms), admitting 94–99 % of the peak;
+// 10 ms gave 2.3 × but refused some requests of the 80 % run. What remains is Little's law: at
+// saturation 128 requests are in flight instead of ~30 at 80 %, and on two cores the generator
+// sending twice the peak takes CPU from the gateway. A 2× bound would take an adaptive concurrency
+// limit (in-flight cap following latency while refusing).
 import { describe, expect, it } from 'vitest';
 import { load, type LoadResult } from '../../bench/lib/load.ts';
 import { rssSampler } from '../../bench/lib/proc.ts';
