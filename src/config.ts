@@ -34,7 +34,7 @@ const envSchema = z.object({
   DATABASE_QUERY_TIMEOUT_MS: int(4000, 0),
   ADMISSION_MAX_IN_FLIGHT: int(128, 0),
   ADMISSION_QUEUE: int(256, 0),
-  ADMISSION_QUEUE_TIMEOUT_MS: int(25, 0),
+  ADMISSION_QUEUE_TIMEOUT_MS: int(50, 0),
   // Benchmarks only (bench B5's baseline): citizen reads write no access-log row. Breaks a data rule.
   BENCHMARK_NO_ACCESS_LOG: bool.optional(),
   DEMO: bool.optional(),
