@@ -6,7 +6,7 @@
 // duration, counted from when admission first saw the request, so a wait for a slot counts) and on
 // the client's, but not asserted. With a slot waited for up to 100 ms (the default until
 // 2026-12-04) it measured 4.1–4.3 × the 80 % run (p99 128–130 ms at 2 ×): largely the wait itself.
-// With 50 ms (now the default) 3.1 ×; with 25 ms 2.2–2.7 ×, but bench B2's 80 % run then had
+// With 50 ms (now the default) 2.9–5.2 × (p99 90–104 ms against 19–34 ms); with 25 ms 2.2–2.7 ×, but bench B2's 80 % run then had
 // 109 of 56,940 notifications refused in bursts, which is worse than a slower tail at 2 × peak;
 // 10 ms gave 2.3 × and refused some of R4's own 80 % run. What remains is Little's law: at
 // saturation 128 requests are in flight instead of ~30 at 80 %, and on two cores the generator
