@@ -6,15 +6,14 @@
 // duration, counted from when admission first saw the request, so a wait for a slot counts) and on
 // the client's, but not asserted. With a slot waited for up to 100 ms (the default until
 // 2026-12-04) it measured 4.1–4.3 × the 80 % run (p99 128–130 ms at 2 ×): largely the wait itself.
-// With 50 ms (now the default) 2.9–5.2 × (p99 90–104 ms against 19–34 ms); with 25 ms 2.2–2.7 ×, but bench B2's 80 % run then had
-// 109 of 56,940 notifications refused in bursts, which is worse than a slower tail at 2 × peak;
-// 10 ms gave 2.3 × and refused some of R4's own 80 % run. What remains is Little's law: at
-// saturation 128 requests are in flight instead of ~30 at 80 %, and on two cores the generator
-// sending twice the peak takes CPU from the gateway. An adaptive cap was tried (while refusing,
-// AIMD on the admitted requests' mean latency against twice the mean without refusals, down to 16
-// at once): the admitted rate fell from ~7,000 to 2,200–2,400/s and the admitted p50 stayed at
-// ~30 ms. At 2 × the admitted requests wait behind the refusals (~8,000/s) and the generator on the
-// same two cores, not behind each other.
+// With 50 ms (now the default) 2.9–5.2 × (p99 90–104 ms against 19–34 ms); with 25 ms 2.2–2.7 ×,
+// but bench B2's 80 % run then had 109 of 56,940 notifications refused in bursts, which is worse
+// than a slower tail at 2 × peak; 10 ms gave 2.3 × and refused some of R4's own 80 % run.
+// What remains is not the number in flight: an adaptive cap was tried (while refusing, AIMD on
+// the admitted requests' mean latency against twice the mean without refusals, down to 16 at
+// once), and the admitted rate fell from ~7,000 to 2,200–2,400/s while the admitted p50 stayed at
+// ~30 ms. At 2 × the admitted requests wait behind the refusals (~8,000/s) and the generator on
+// the same two cores, not behind each other.
 import { describe, expect, it } from 'vitest';
 import { load, type LoadResult } from '../../bench/lib/load.ts';
 import { rssSampler } from '../../bench/lib/proc.ts';
