@@ -15,7 +15,7 @@ import type { Breakers } from './breaker.ts';
 export async function operationsOverview(database: Database, network: NetworkService, breakers: Breakers) {
   const [health, notifications, syncs, jobs] = await Promise.all([
     database.db.selectFrom('organisation_health').selectAll().execute(),
-    sql<{ organisation_id: string; last: Date }>`select organisation_id, max(received_at) as last from inbox group by organisation_id`.execute(database.db),
+    lastNotifications(database, network.list().map((org) => org.id)),
     sql<{ subcontractor: string; last: Date | null; open: number; unreachable: number }>`
       select subcontractor, max(last_synced_at) as last, count(*)::int as open,
              count(*) filter (where sync_state in ('unreachable', 'gone'))::int as unreachable
@@ -34,7 +34,7 @@ export async function operationsOverview(database: Database, network: NetworkSer
       agreement: org.agreement ?? null,
       notifications: org.notifications.mode,
       pollIntervalSeconds: pollIntervalOf(org),
-      lastNotificationAt: notifications.rows.find((r) => r.organisation_id === org.id)?.last ?? null,
+      lastNotificationAt: notifications.get(org.id) ?? null,
       lastSuccessfulSyncAt: h?.last_success_at ?? lastSync,
       syncLagSeconds: lastSync ? Math.round((Date.now() - new Date(lastSync).getTime()) / 1000) : null,
       consecutiveFailures: h?.consecutive_failures ?? 0,
@@ -45,6 +45,18 @@ export async function operationsOverview(database: Database, network: NetworkSer
       jobs: { queued: jobCount('queued'), running: jobCount('running'), dead: jobCount('dead') },
     };
   });
+}
+
+/**
+ * The newest notification per organisation: one backward step in inbox_received (organisation_id,
+ * received_at) each, instead of a group-by over every notification ever stored.
+ */
+async function lastNotifications(database: Database, organisationIds: string[]): Promise<Map<string, Date>> {
+  if (organisationIds.length === 0) return new Map();
+  const { rows } = await sql<{ id: string; last: Date | null }>`
+    select o.id, (select max(received_at) from inbox where inbox.organisation_id = o.id) as last
+    from (values ${sql.join(organisationIds.map((id) => sql`(${id}::text)`))}) as o(id)`.execute(database.db);
+  return new Map(rows.filter((r) => r.last !== null).map((r) => [r.id, r.last!]));
 }
 
 export function opsRoutes(deps: { database: Database; network: NetworkService; breakers: Breakers; jobs: JobQueue; deliveries: DeliveryOps; guard: RoleGuard; baseUrl: string }) {

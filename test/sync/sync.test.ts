@@ -198,6 +198,22 @@ describe('intake rules', () => {
     expect((await send(event)).status).toBe(204);
     await waitFor(async () => (await orderDetail(chain, orderId)).status?.omschrijving === 'Ontvangen');
   });
+
+  it('shows operators each organisation\'s newest stored notification, and none where nothing came', async () => {
+    const { zaakUrl } = await placedOrder(chain, 'stille-bv');
+    const auth = `Bearer ${signZgwJwt({ client_id: 'stille-bv' }, notifySecret('stille-bv'))}`;
+    for (let i = 0; i < 2; i++) { // two, some milliseconds apart: the newest must be the one shown
+      const s = await sims['stille-bv'].advance(zaakUrl, { notify: false });
+      expect((await notify(notification(zaakUrl, s.url), auth)).status).toBe(204);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const newest = await db.selectFrom('inbox').select(['organisation_id', (eb) => eb.fn.max('received_at').as('last')]).groupBy('organisation_id').execute();
+    const overview = await (await gateway.app.request('/api/v1/ops/overview', { headers: authHeader('beheer') })).json();
+    const shown = Object.fromEntries(overview.organisations.map((o: { id: string; lastNotificationAt: string | null }) => [o.id, o.lastNotificationAt]));
+    const stored = Object.fromEntries(newest.map((r) => [r.organisation_id, new Date(r.last as Date).toISOString()]));
+    expect(stored['stille-bv']).toBeDefined();
+    expect(shown).toEqual({ 'hulpmiddelen-bv': stored['hulpmiddelen-bv'] ?? null, 'stille-bv': stored['stille-bv'], 'vaste-sleutel-bv': null });
+  });
 });
 
 describe('faults', () => {
