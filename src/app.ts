@@ -87,7 +87,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/organisations', organisationRoutes({ network, guard }));
   app.route('/api/v1/cases', caseRoutes({ cases: deps.cases, guard, baseUrl: config.publicBaseUrl }));
   app.route('/api/v1/orders', orderRoutes({ cases: deps.cases, guard }));
-  app.route('/api/v1', intakeRoutes({ auth: deps.notificationAuth, intake: deps.intake, metrics }));
+  app.route('/api/v1', intakeRoutes({ auth: deps.notificationAuth, intake: deps.intake, network }));
   app.route('/api/v1/me', citizenRoutes({ citizen: deps.citizen, auth: deps.citizenAuth, baseUrl: config.publicBaseUrl, minAcr: config.citizen.minAcr }));
   app.route('/api/v1/network', networkRoutes({ citizen: deps.citizen }));
   app.route('/api/v1/subscriptions', subscriptionRoutes({ subscriptions: deps.delivery.subscriptions, guard, baseUrl: config.publicBaseUrl }));

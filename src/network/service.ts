@@ -26,6 +26,7 @@ export class NetworkService {
   private readonly deps: NetworkDeps;
   private organisations = new Map<string, Organisation>();
   private byNotificationClient = new Map<string, Organisation>();
+  private zakenOrigins = new Map<string, string>();
   private readonly clients: Map<string, Client & { resolvedSecret: string }>;
   private refreshTimer?: NodeJS.Timeout;
   private unlisten?: () => Promise<void>;
@@ -68,6 +69,7 @@ export class NetworkService {
     try {
       const rows = await listOrganisations(this.deps.database.db);
       this.organisations = new Map(rows.map((r) => [r.organisation.id, r.organisation]));
+      this.zakenOrigins = new Map(rows.map((r) => [r.organisation.id, new URL(r.organisation.zaken.apiRoot).origin]));
       this.byNotificationClient = new Map(
         rows.filter((r) => r.organisation.notifications.clientId).map((r) => [r.organisation.notifications.clientId!, r.organisation]),
       );
@@ -92,6 +94,13 @@ export class NetworkService {
 
   byNotificationClientId(clientId: string): Organisation | undefined {
     return this.byNotificationClient.get(clientId);
+  }
+
+  /** The origin of the organisation's registered Zaken API, parsed once per refresh (every notification asks). */
+  zakenOrigin(org: Organisation): string {
+    const origin = this.zakenOrigins.get(org.id);
+    // An organisation object from before the last refresh: its own root, not the replacement's.
+    return origin !== undefined && this.organisations.get(org.id) === org ? origin : new URL(org.zaken.apiRoot).origin;
   }
 
   client(clientId: string) {

@@ -4,8 +4,7 @@ import { readJson } from '../http/body.ts';
 import type { AppEnv } from '../http/context.ts';
 import { validationProblem } from '../http/problem.ts';
 import { parseWith } from '../http/validate.ts';
-import type { Organisation } from '../network/types.ts';
-import type { Metrics } from '../metrics.ts';
+import type { NetworkService } from '../network/service.ts';
 import type { IntakeService, Notification } from './intake.ts';
 import type { NotificationAuthenticator } from './notification-auth.ts';
 
@@ -36,15 +35,15 @@ const cloudEventSchema = z.object({
   data: z.record(z.string(), z.unknown()).optional(),
 });
 
-export function intakeRoutes(deps: { auth: NotificationAuthenticator; intake: IntakeService; metrics: Metrics }) {
-  const { auth, intake } = deps;
+export function intakeRoutes(deps: { auth: NotificationAuthenticator; intake: IntakeService; network: NetworkService }) {
+  const { auth, intake, network } = deps;
   return new Hono<AppEnv>()
     .post('/notificaties', async (c) => {
       const org = auth.authenticate(c.req.header('authorization'));
       c.set('actor', `organisation:${org.id}`);
       const n = parseWith(notificationSchema, await readJson(c)) as Notification;
       if (n.kanaal === 'test') return c.body(null, 204); // the NRC's subscription check
-      onOrigin(org, [['hoofdObject', n.hoofdObject], ['resourceUrl', n.resourceUrl]]);
+      onOrigin(network.zakenOrigin(org), [['hoofdObject', n.hoofdObject], ['resourceUrl', n.resourceUrl]]);
       await intake.accept(org.id, n);
       return c.body(null, 204);
     })
@@ -56,7 +55,7 @@ export function intakeRoutes(deps: { auth: NotificationAuthenticator; intake: In
         throw validationProblem([{ name: 'source', code: 'not-sender', reason: `must carry your OIN ${org.oin}` }]);
       }
       const zaak = e.subject && /^https?:/.test(e.subject) ? e.subject : e.dataref;
-      onOrigin(org, [['dataref', e.dataref], ['subject', zaak]]);
+      onOrigin(network.zakenOrigin(org), [['dataref', e.dataref], ['subject', zaak]]);
       await intake.accept(org.id, {
         kanaal: `cloudevents:${e.type}`.slice(0, 50), hoofdObject: zaak, resource: 'cloudevent', resourceUrl: e.dataref,
         actie: e.id, aanmaakdatum: e.time,
@@ -66,8 +65,7 @@ export function intakeRoutes(deps: { auth: NotificationAuthenticator; intake: In
 }
 
 /** Notifications may only point into the sender's own registered API; nothing elsewhere is ever fetched. */
-function onOrigin(org: Organisation, urls: [string, string][]) {
-  const origin = originOf(org.zaken.apiRoot);
+function onOrigin(origin: string, urls: [string, string][]) {
   // A URL that begins with exactly `<origin>/` has that origin (the authority ends at the first
   // '/'); only other spellings (upper case, an explicit default port) need the parser.
   const foreign = urls.filter(([, u]) => !(u.startsWith(origin) && u.charCodeAt(origin.length) === 47) && new URL(u).origin !== origin);
@@ -77,16 +75,4 @@ function onOrigin(org: Organisation, urls: [string, string][]) {
       'The notification points outside the sender\'s registered API.',
     );
   }
-}
-
-/** The origin of a registered API root; there are a handful, parsed once each instead of per notification. */
-const origins = new Map<string, string>();
-function originOf(apiRoot: string): string {
-  let origin = origins.get(apiRoot);
-  if (origin === undefined) {
-    if (origins.size >= 10_000) origins.clear(); // roots replaced by operators many times over: start afresh
-    origin = new URL(apiRoot).origin;
-    origins.set(apiRoot, origin);
-  }
-  return origin;
 }

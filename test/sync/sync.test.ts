@@ -167,6 +167,24 @@ describe('intake rules', () => {
     expect(hulp.requests.length).toBe(count);
   });
 
+  it('judges the origin against the API root registered now: moved by an operator, the old origin is foreign at once', async () => {
+    const org = gateway.network.get('vaste-sleutel-bv')!;
+    const oldRoot = org.zaken.apiRoot;
+    const newRoot = 'http://127.0.0.2:8123/zaken/api/v1/';
+    const send = (root: string) => notify(notification(`${root}zaken/00000000-0000-4000-8000-000000000000`, `${root}statussen/1`), 'Token abonnement-0123456789-vast');
+    expect((await send(oldRoot)).status).toBe(204); // untracked, on the registered origin
+    try {
+      await gateway.network.put(org.id, { ...org, zaken: { ...org.zaken, apiRoot: newRoot } }, 'test');
+      const moved = await send(oldRoot);
+      expect(moved.status).toBe(400);
+      expect((await moved.json()).invalidParams[0]).toMatchObject({ code: 'foreign-origin', reason: expect.stringContaining('http://127.0.0.2:8123') });
+      expect((await send(newRoot)).status).toBe(204);
+    } finally {
+      await gateway.network.put(org.id, { ...gateway.network.get(org.id)!, zaken: { ...org.zaken, apiRoot: oldRoot } }, 'test');
+    }
+    expect((await send(oldRoot)).status).toBe(204);
+  });
+
   it('judges the origin by the parsed URL: the own origin followed by userinfo is foreign; another spelling of it is not', async () => {
     const origin = new URL(hulp.zakenApiRoot).origin;
     const count = hulp.requests.length;
