@@ -79,8 +79,11 @@ async function openPostgres(url: string, max: number, queryTimeoutMs: number): P
   };
 }
 
-/** The intake has at most two statements in flight (src/sync/intake.ts). */
-const INTAKE_CONNECTIONS = 2;
+/**
+ * Statements the notification intake keeps in flight at once (src/sync/intake.ts), and so the
+ * connections of its own pool: one can wait for its WAL flush while the next executes.
+ */
+export const INTAKE_CONNECTIONS = 2;
 
 /** How long close() lets queries still running finish before it cuts their connections. */
 const CLOSE_GRACE_SECONDS = 2;

@@ -8,7 +8,7 @@
 // is answered only after the statement holding its notification has committed.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Database } from '../db/database.ts';
+import { INTAKE_CONNECTIONS, type Database } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import { isConnectionLost } from '../db/postgres-client.ts';
 import { JOBS_CHANNEL } from '../jobs/queue.ts';
@@ -51,8 +51,8 @@ export interface Item {
 }
 
 const MAX_BATCH = 256;
-/** Statements in flight at once: one can wait for its WAL flush while the next executes. */
-const MAX_IN_FLIGHT = 2;
+/** Statements in flight at once: as many as the intake's own connections. */
+const MAX_IN_FLIGHT = INTAKE_CONNECTIONS;
 const RETRYABLE = new Set(['40P01', '40001']); // deadlock, serialization failure
 const isDatabaseUnavailable = (error: unknown) => {
   const code = (error as { code?: unknown })?.code;
