@@ -1,7 +1,7 @@
 // What every scenario gets and gives back.
 import { fork, type ChildProcess } from 'node:child_process';
 import { load, type LoadResult, type LoadSpec } from './load.ts';
-import { procSample } from './proc.ts';
+import { machineBusyMs, postgresCpuMs, procSample } from './proc.ts';
 import { median, round } from './stats.ts';
 
 export interface BenchContext {
@@ -38,17 +38,29 @@ export interface ScenarioReport {
 
 export const skipped = (id: string, title: string, reason: string): ScenarioReport => ({ id, title, status: 'skipped', reason, figures: [] });
 
-/** A load run with the target process's CPU time per completed request. */
+/** A load run with CPU time per request: the target process's, and the whole machine's. */
 export interface Measured {
   result: LoadResult;
+  /** The target's CPU time per request sent, both counted over the warm-up and the run. */
   cpuUsPerRequest: number;
+  /** Busy CPU of the whole machine per request (all cores), and of its PostgreSQL when asked for. */
+  machineUsPerRequest: number;
+  postgresUsPerRequest?: number;
 }
 
-export async function measure(pid: number, spec: LoadSpec): Promise<Measured> {
-  const before = procSample(pid).cpuMs;
+export async function measure(pid: number, spec: LoadSpec, options: { postgres?: boolean } = {}): Promise<Measured> {
+  const before = { target: procSample(pid).cpuMs, machine: machineBusyMs(), postgres: options.postgres ? postgresCpuMs() : 0 };
   const result = await load(spec);
-  const after = procSample(pid).cpuMs;
-  return { result, cpuUsPerRequest: round(((after - before) * 1000) / Math.max(1, result.completed), 1) };
+  const after = { target: procSample(pid).cpuMs, machine: machineBusyMs(), postgres: options.postgres ? postgresCpuMs() : 0 };
+  // The CPU counters run through the warm-up too: per request *sent* (warm-up included), not per
+  // request completed in the measured window, which overstated every figure by the warm-up's share.
+  const perRequest = (ms: number) => round((ms * 1000) / Math.max(1, result.produced), 1);
+  return {
+    result,
+    cpuUsPerRequest: perRequest(after.target - before.target),
+    machineUsPerRequest: perRequest(after.machine - before.machine),
+    ...(options.postgres ? { postgresUsPerRequest: perRequest(after.postgres - before.postgres) } : {}),
+  };
 }
 
 export interface Paired {

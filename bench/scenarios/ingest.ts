@@ -10,7 +10,7 @@ import { benchNetwork, startBenchOrg, type BenchOrg } from '../lib/network.ts';
 import { rssSampler } from '../lib/proc.ts';
 import { indexOfStatusUrl, type RequestSpec } from '../lib/requests.ts';
 import { accessDurations, intakeBetween, logEnd, scrapeIntake } from '../lib/server-metrics.ts';
-import { measure, paired, startNoopServer, type BenchContext, type Figure, type ScenarioReport } from '../lib/scenario.ts';
+import { measure, paired, startNoopServer, type BenchContext, type Figure, type Measured, type Paired, type ScenarioReport } from '../lib/scenario.ts';
 import { median, round } from '../lib/stats.ts';
 
 const ORDERS = 10_000;
@@ -24,6 +24,8 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport[
   let org: BenchOrg | undefined;
   let gateway: GatewayProcess | undefined;
   const noop = await startNoopServer('hono');
+  // PostgreSQL's CPU is read from this machine's processes: only when the database server is here.
+  const localPostgres = /@(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(ctx.serverUrl);
   try {
     org = await startBenchOrg('bench-bv');
     const apiRoot = org.sim.zakenApiRoot;
@@ -47,7 +49,7 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport[
       rounds,
       () => measure(noop.pid, { origin: noop.url, mode: 'max', connections: 64, durationSec, warmupSec: 1, requests: { kind: 'noop', path: '/noop' } }),
       async () => {
-        const m = await measure(gw.pid, { origin: gw.url, mode: 'max', connections: CONNECTIONS, durationSec, warmupSec: 1, requests: notifications() });
+        const m = await measure(gw.pid, { origin: gw.url, mode: 'max', connections: CONNECTIONS, durationSec, warmupSec: 1, requests: notifications() }, { postgres: localPostgres });
         next += m.result.produced;
         return m;
       },
@@ -117,6 +119,9 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport[
       { label: 'B2 p99 at 80 % of peak, client clock', value: at80.latency.p99, unit: 'ms', note: `from when each request was due: p50 ${at80.latency.p50} ms; generator send lag p99 ${at80.sendLag?.p99} ms` },
       { label: 'B2 Hono no-op p99 at 80 % of its peak', value: noop80.latency.p99, unit: 'ms', note: `the same generator, ${noop80.offeredRate}/s, ${CONNECTIONS * 2} connections: p50 ${noop80.latency.p50} ms; generator send lag p99 ${noop80.sendLag?.p99} ms` },
       { label: 'B2 gateway CPU per notification', value: median(b2.subject.map((m) => m.cpuUsPerRequest)), unit: 'µs', note: `Hono no-op: ${median(b2.baseline.map((m) => m.cpuUsPerRequest))} µs` },
+      // Both cores are shared by the gateway, PostgreSQL and the load generator, so the ratio above
+      // is about what a notification costs the whole machine against what a no-op request costs it.
+      { label: 'B2 machine CPU per notification', value: median(b2.subject.map((m) => m.machineUsPerRequest)), unit: 'µs', note: machineNote(b2) },
     ];
     const b3Figures: Figure[] = [
       { label: 'B3 replay / new', value: replay.ratio, target: '≥ 1.0', met: replay.ratio >= 1.0, note: `replay ${replay.subjectRps}/s, new ${replay.baselineRps}/s in the same rounds` },
@@ -143,6 +148,19 @@ async function counts(sql: Awaited<ReturnType<typeof createBenchDatabase>>['sql'
   const [r] = await sql<{ inbox: number; jobs: number }[]>`
     select (select count(*)::int from inbox) as inbox, (select count(*)::int from jobs) as jobs`;
   return r;
+}
+
+function machineNote(b2: Paired): string {
+  const m = (xs: Measured[], f: (x: Measured) => number | undefined) => median(xs.map((x) => f(x) ?? NaN));
+  const gateway = m(b2.subject, (x) => x.cpuUsPerRequest);
+  const postgres = m(b2.subject, (x) => x.postgresUsPerRequest);
+  const machine = m(b2.subject, (x) => x.machineUsPerRequest);
+  const noopServer = m(b2.baseline, (x) => x.cpuUsPerRequest);
+  const noopMachine = m(b2.baseline, (x) => x.machineUsPerRequest);
+  const intake = Number.isFinite(postgres)
+    ? `gateway ${gateway}, PostgreSQL ${round(postgres, 1)}, load generator and kernel ${round(machine - gateway - postgres, 1)} µs`
+    : `gateway ${gateway}, the rest ${round(machine - gateway, 1)} µs (PostgreSQL not on this machine)`;
+  return `medians over the rounds: ${intake}; Hono no-op ${noopMachine} µs a request (server ${noopServer}, load generator and kernel ${round(noopMachine - noopServer, 1)}); machine CPU ratio no-op / intake ${round(noopMachine / machine, 3)}`;
 }
 
 const okOnly = (r: { statuses: Record<string, number>; errors: Record<string, number> }) =>
