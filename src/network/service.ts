@@ -27,6 +27,7 @@ export class NetworkService {
   private organisations = new Map<string, Organisation>();
   private byNotificationClient = new Map<string, Organisation>();
   private zakenOrigins = new Map<string, string>();
+  private readonly reportedRoots = new Set<string>();
   private readonly clients: Map<string, Client & { resolvedSecret: string }>;
   private refreshTimer?: NodeJS.Timeout;
   private unlisten?: () => Promise<void>;
@@ -68,11 +69,25 @@ export class NetworkService {
   async refresh(): Promise<void> {
     try {
       const rows = await listOrganisations(this.deps.database.db);
-      this.organisations = new Map(rows.map((r) => [r.organisation.id, r.organisation]));
-      this.zakenOrigins = new Map(rows.map((r) => [r.organisation.id, new URL(r.organisation.zaken.apiRoot).origin]));
-      this.byNotificationClient = new Map(
+      // Built whole, then swapped in together: a reader never sees one map of this refresh and another of the last.
+      const organisations = new Map(rows.map((r) => [r.organisation.id, r.organisation]));
+      const byNotificationClient = new Map(
         rows.filter((r) => r.organisation.notifications.clientId).map((r) => [r.organisation.notifications.clientId!, r.organisation]),
       );
+      const zakenOrigins = new Map<string, string>();
+      for (const { organisation } of rows) {
+        const origin = URL.parse(organisation.zaken.apiRoot)?.origin;
+        // A root stored before the operator API parsed them: that organisation's notifications are
+        // refused (zakenOrigin throws); the rest of the network is not held back by it.
+        if (origin !== undefined && origin !== 'null') zakenOrigins.set(organisation.id, origin);
+        else if (!this.reportedRoots.has(`${organisation.id} ${organisation.zaken.apiRoot}`)) {
+          this.reportedRoots.add(`${organisation.id} ${organisation.zaken.apiRoot}`);
+          this.deps.logger.error({ organisation: organisation.id }, 'the registered Zaken API root is not a URL: notifications from this organisation are refused (503) until an operator corrects it');
+        }
+      }
+      this.organisations = organisations;
+      this.byNotificationClient = byNotificationClient;
+      this.zakenOrigins = zakenOrigins;
       for (const fn of this.listeners) fn();
     } catch (error) {
       this.deps.logger.warn({ err: (error as Error).message }, 'network refresh failed; keeping the last known network');
@@ -98,9 +113,12 @@ export class NetworkService {
 
   /** The origin of the organisation's registered Zaken API, parsed once per refresh (every notification asks). */
   zakenOrigin(org: Organisation): string {
-    const origin = this.zakenOrigins.get(org.id);
     // An organisation object from before the last refresh: its own root, not the replacement's.
-    return origin !== undefined && this.organisations.get(org.id) === org ? origin : new URL(org.zaken.apiRoot).origin;
+    const origin = this.organisations.get(org.id) === org ? this.zakenOrigins.get(org.id) : URL.parse(org.zaken.apiRoot)?.origin;
+    if (origin === undefined || origin === 'null') {
+      throw new ServiceError('unavailable', `The registered Zaken API root of ${org.id} is not a URL; an operator must correct it.`, { retryAfterSeconds: 300 });
+    }
+    return origin;
   }
 
   client(clientId: string) {

@@ -49,6 +49,10 @@ function organisationRules(org: Organisation, at: string): NetworkProblem[] {
   if (org.status === 'active' && !org.agreement) {
     problems.push({ path: `${at}.agreement`, code: 'required', message: 'an active organisation needs an accepted agreement (version, acceptedAt, acceptedBy)' });
   }
+  // The schema's pattern lets through what no URL parser takes (a port above 65535, say).
+  if (!URL.canParse(org.zaken.apiRoot)) {
+    problems.push({ path: `${at}.zaken.apiRoot`, code: 'invalid', message: 'must be an absolute http(s) URL' });
+  }
   const n = org.notifications;
   if (n.mode === 'push' && !n.authorization && !(n.clientId && n.secret)) {
     problems.push({ path: `${at}.notifications`, code: 'required', message: 'push mode needs clientId and secret, or a fixed authorization value' });

@@ -51,6 +51,14 @@ describe('operator API for the trust network', () => {
     expect(gateway.network.get('kapot')).toBeUndefined();
   });
 
+  it('refuses an API root that fits the pattern but is no URL (a port above 65535)', async () => {
+    const base = organisation('poort');
+    const res = await put('poort', { ...base, zaken: { ...base.zaken, apiRoot: 'https://zaken.example:99999/zaken/api/v1/' } });
+    expect(res.status).toBe(400);
+    expect((await res.json()).invalidParams).toEqual([expect.objectContaining({ name: 'zaken.apiRoot', code: 'invalid' })]);
+    expect(gateway.network.get('poort')).toBeUndefined();
+  });
+
   it('refuses an id mismatch between path and body', async () => {
     expect((await put('een', organisation('twee'))).status).toBe(400);
   });

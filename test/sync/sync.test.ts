@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { json } from '../../src/db/json.ts';
 import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
 import { caseDetail, notifySecret, orderDetail, placedOrder, startChain } from '../helpers/chain.ts';
 import { authHeader } from '../helpers/gateway.ts';
@@ -183,6 +184,28 @@ describe('intake rules', () => {
       await gateway.network.put(org.id, { ...gateway.network.get(org.id)!, zaken: { ...org.zaken, apiRoot: oldRoot } }, 'test');
     }
     expect((await send(oldRoot)).status).toBe(204);
+  });
+
+  it('refuses (503, Retry-After) notifications of an organisation whose stored API root is no URL, and no other', async () => {
+    // Stored before roots were parsed on the way in: only a direct write makes one now.
+    const org = gateway.network.get('vaste-sleutel-bv')!;
+    const setRoot = async (apiRoot: string) => {
+      await db.updateTable('organisations').set({ config: json({ ...org, zaken: { ...org.zaken, apiRoot } }) as never }).where('id', '=', org.id).execute();
+      await gateway.network.refresh();
+    };
+    const zaak = `${org.zaken.apiRoot}zaken/00000000-0000-4000-8000-000000000000`;
+    try {
+      await setRoot('https://zaken.example:99999/zaken/api/v1/');
+      const refused = await notify(notification(zaak, zaak), 'Token abonnement-0123456789-vast');
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('300');
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      // the rest of the network refreshed and works
+      expect((await notify(notification(`${hulp.zakenApiRoot}zaken/00000000-0000-4000-8000-000000000000`, `${hulp.zakenApiRoot}statussen/1`))).status).toBe(204);
+    } finally {
+      await setRoot(org.zaken.apiRoot);
+    }
+    expect((await notify(notification(zaak, zaak), 'Token abonnement-0123456789-vast')).status).toBe(204);
   });
 
   it('judges the origin by the parsed URL: the own origin followed by userinfo is foreign; another spelling of it is not', async () => {
