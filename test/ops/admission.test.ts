@@ -1,4 +1,5 @@
 // Admission control: bounded in-flight requests, a short queue, 503 + Retry-After beyond.
+import { stat } from 'node:fs';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { admission } from '../../src/http/admission.ts';
@@ -52,6 +53,28 @@ describe('admission', () => {
     gates.shift()!();
     expect((await held).status).toBe(200);
     expect(limiter.stats()).toMatchObject({ inFlight: 0, queued: 0 });
+  });
+
+  it('admits a queued request whose slot came free while the event loop stood still longer than the wait', async () => {
+    const { app, gates, limiter, waitForGates } = heldApp({ maxInFlight: 1, maxQueue: 5, queueTimeoutMs: 20 });
+    const held = app.request('/work');
+    await waitForGates(1);
+    const queued = app.request('/work');
+    await new Promise((r) => setTimeout(r, 5));
+    expect(limiter.stats()).toMatchObject({ inFlight: 1, queued: 1 });
+    // A stall from the check phase: in the next loop turn the queued request's timer is due (timers
+    // phase) and the held request's end is ready to be read (poll phase, after it).
+    await new Promise<void>((resolve) => setImmediate(() => {
+      stat(import.meta.filename, () => gates.shift()!());
+      const until = Date.now() + 60;
+      while (Date.now() < until); // the loop stands still; the stat completes meanwhile
+      resolve();
+    }));
+    expect((await held).status).toBe(200);
+    await waitForGates(1);
+    gates.shift()!();
+    expect((await queued).status).toBe(200);
+    expect(limiter.stats()).toMatchObject({ inFlight: 0, queued: 0, rejected: 0 });
   });
 
   it('is off with maxInFlight 0', async () => {
