@@ -7,6 +7,7 @@
 //          also kept per status code, so admitted and rejected requests can be told apart.
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
+import { machineBusyMs, postgresCpuMs } from './proc.ts';
 import { requestFactory, type RequestSpec } from './requests.ts';
 import { Samples, summarise, type LatencySummary } from './stats.ts';
 
@@ -21,6 +22,8 @@ export interface LoadSpec {
   rate?: number;
   timeoutSec?: number;
   requests: RequestSpec;
+  /** Also sample the local PostgreSQL's CPU over the run (see `machine` in the result). */
+  postgres?: boolean;
 }
 
 export interface LoadResult {
@@ -43,10 +46,18 @@ export interface LoadResult {
   retryAfter?: { with: number; without: number };
   /** Requests the factory produced, warm-up included (the next run's start index). */
   produced: number;
+  /**
+   * CPU the whole machine (and its PostgreSQL, when asked) spent from the first request of the
+   * warm-up to the last answer: taken here, so that starting this worker is not in it.
+   */
+  machine?: { busyMs: number; postgresMs?: number };
 }
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  return spec.mode === 'max' ? runMax(spec) : runRate(spec);
+  const busy = machineBusyMs();
+  const postgres = spec.postgres ? postgresCpuMs() : 0;
+  const result = await (spec.mode === 'max' ? runMax(spec) : runRate(spec));
+  return { ...result, machine: { busyMs: machineBusyMs() - busy, ...(spec.postgres ? { postgresMs: postgresCpuMs() - postgres } : {}) } };
 }
 
 async function runMax(spec: LoadSpec): Promise<LoadResult> {

@@ -26,7 +26,11 @@ export function machineBusyMs(): number {
   return (user + nice + system + irq + softirq) * TICK_MS;
 }
 
-/** CPU time of every process named postgres on this machine: the local server's backends and helpers. */
+/**
+ * CPU time of every process named postgres on this machine: the local server's backends and
+ * helpers, with what exited children used (the postmaster reaps them: an autovacuum worker that
+ * ends mid-run moves from its own counters to the postmaster's cutime/cstime, and is still counted).
+ */
 export function postgresCpuMs(): number {
   let ticks = 0;
   for (const entry of readdirSync('/proc')) {
@@ -39,7 +43,7 @@ export function postgresCpuMs(): number {
     }
     if (!stat.includes(' (postgres) ')) continue;
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
+    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
   }
   return ticks * TICK_MS;
 }

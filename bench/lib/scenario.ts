@@ -1,7 +1,7 @@
 // What every scenario gets and gives back.
 import { fork, type ChildProcess } from 'node:child_process';
 import { load, type LoadResult, type LoadSpec } from './load.ts';
-import { machineBusyMs, postgresCpuMs, procSample } from './proc.ts';
+import { procSample } from './proc.ts';
 import { median, round } from './stats.ts';
 
 export interface BenchContext {
@@ -49,17 +49,17 @@ export interface Measured {
 }
 
 export async function measure(pid: number, spec: LoadSpec, options: { postgres?: boolean } = {}): Promise<Measured> {
-  const before = { target: procSample(pid).cpuMs, machine: machineBusyMs(), postgres: options.postgres ? postgresCpuMs() : 0 };
-  const result = await load(spec);
-  const after = { target: procSample(pid).cpuMs, machine: machineBusyMs(), postgres: options.postgres ? postgresCpuMs() : 0 };
+  const before = procSample(pid).cpuMs;
+  const result = await load({ ...spec, postgres: options.postgres });
+  const after = procSample(pid).cpuMs;
   // The CPU counters run through the warm-up too: per request *sent* (warm-up included), not per
   // request completed in the measured window, which overstated every figure by the warm-up's share.
   const perRequest = (ms: number) => round((ms * 1000) / Math.max(1, result.produced), 1);
   return {
     result,
-    cpuUsPerRequest: perRequest(after.target - before.target),
-    machineUsPerRequest: perRequest(after.machine - before.machine),
-    ...(options.postgres ? { postgresUsPerRequest: perRequest(after.postgres - before.postgres) } : {}),
+    cpuUsPerRequest: perRequest(after - before),
+    machineUsPerRequest: perRequest(result.machine?.busyMs ?? NaN),
+    ...(options.postgres ? { postgresUsPerRequest: perRequest(result.machine?.postgresMs ?? NaN) } : {}),
   };
 }
 

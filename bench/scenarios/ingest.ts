@@ -25,7 +25,7 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport[
   let gateway: GatewayProcess | undefined;
   const noop = await startNoopServer('hono');
   // PostgreSQL's CPU is read from this machine's processes: only when the database server is here.
-  const localPostgres = /@(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(ctx.serverUrl);
+  const localPostgres = ['127.0.0.1', 'localhost', '[::1]', ''].includes(new URL(ctx.serverUrl).hostname);
   try {
     org = await startBenchOrg('bench-bv');
     const apiRoot = org.sim.zakenApiRoot;

@@ -127,7 +127,7 @@ export async function isolationScenario(ctx: BenchContext): Promise<ScenarioRepo
     const ratio = round(isolated.healthy.p99 / baseline.healthy.p99, 2);
     const expected = (r: { sent: number }) => r.sent * (SUBSCRIBERS - 1);
     ctx.log(`B6: healthy p99 ${baseline.healthy.p99} ms all healthy, ${isolated.healthy.p99} ms with one hanging (${ratio}×)`);
-    const note = (r: { sent: number; healthy: LatencySummary }) => `${rounds} round${rounds === 1 ? "" : "s"}: ${r.healthy.n} of ~${expected(r)} deliveries to the four timed, p50 ${r.healthy.p50} ms, max ${r.healthy.max} ms`;
+    const note = (r: { sent: number; healthy: LatencySummary }) => `${rounds} round${rounds === 1 ? '' : 's'}: ${r.healthy.n} of ~${expected(r)} deliveries to the four timed, p50 ${r.healthy.p50} ms, max ${r.healthy.max} ms`;
     const perRound = (runs: typeof baselines) => runs.map((r) => r.healthy.p99).join(', ');
     const withoutValues = (runs: typeof baselines) => runs.map(({ values: _values, ...r }) => r);
     return {
