@@ -2,8 +2,8 @@
 // case phases at a steady rate; each subscriber notes event time → arrival. Once with all five
 // healthy, once with one that accepts connections and never answers. The four that never hang are
 // the ones timed, in both runs, and only for events of the run itself (a hanging run leaves a
-// backlog that is delivered later, late by design): their delivery p99 with the fifth hanging must
-// stay within 1.2 × their p99 with the fifth healthy.
+// backlog for the fifth, late by design, delivered before the next run): their delivery p99 with
+// the fifth hanging must stay within 1.2 × their p99 with the fifth healthy.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -70,7 +70,9 @@ export async function isolationScenario(ctx: BenchContext): Promise<ScenarioRepo
     for (let i = 0; i < SUBSCRIBERS; i++) subscribers.push(await startSubscriber());
     gateway = await startGatewayProcess({
       databaseUrl: db.url, network: benchNetwork([]), dir: join(ctx.dir, 'isolation'),
-      env: { WEBHOOK_ALLOW_HTTP_HOSTS: '127.0.0.1', DELIVERY_TIMEOUT_MS: '5000', LOG_LEVEL: 'warn' },
+      // Retries within seconds, not 25 s: the hanging round's backlog is delivered before the next
+      // all-healthy round is timed (see drain below).
+      env: { WEBHOOK_ALLOW_HTTP_HOSTS: '127.0.0.1', DELIVERY_TIMEOUT_MS: '5000', DELIVERY_RETRY_BASE_SECONDS: '0.2', LOG_LEVEL: 'warn' },
     });
     pool = new Pool(gateway.url, { connections: 16 });
     const call = async (method: string, path: string, client: 'zac' | 'portaal', body?: unknown) => {
@@ -113,11 +115,25 @@ export async function isolationScenario(ctx: BenchContext): Promise<ScenarioRepo
     const rounds = ctx.quick ? 1 : 3;
     const baselines: Awaited<ReturnType<typeof run>>[] = [];
     const isolateds: Awaited<ReturnType<typeof run>>[] = [];
+    // A hanging round leaves the fifth subscriber hundreds of deliveries behind; answered again, it
+    // takes them in a burst. Timed in the next all-healthy round, that burst made "all healthy"
+    // the slower side (ratios 0.71 and 0.73 on 2026-12-04): so it is delivered first.
+    const drains: { ms: number; left: number }[] = [];
+    const drain = async () => {
+      const t0 = Date.now();
+      for (;;) {
+        const [{ n }] = await db.sql<{ n: number }[]>`select count(*)::int as n from deliveries where state in ('waiting', 'pending', 'delivering')`;
+        if (Number(n) === 0 || Date.now() - t0 > 30_000) return { ms: Date.now() - t0, left: Number(n) };
+        await sleep(200);
+      }
+    };
     for (let i = 0; i < rounds; i++) {
       baselines.push(await run('all healthy', false));
       isolateds.push(await run('one subscriber hangs', true));
+      subscribers[SUBSCRIBERS - 1].hang = false;
+      drains.push(await drain());
+      ctx.log(`B6: the hanging round's backlog delivered in ${drains.at(-1)!.ms} ms (${drains.at(-1)!.left} left)`);
     }
-    subscribers[SUBSCRIBERS - 1].hang = false;
     const pooled = (runs: typeof baselines) => ({
       sent: runs.reduce((n, r) => n + r.sent, 0),
       healthy: summarise(runs.flatMap((r) => [...r.values])),
@@ -137,9 +153,9 @@ export async function isolationScenario(ctx: BenchContext): Promise<ScenarioRepo
       figures: [
         { label: 'B6 healthy delivery p99, all healthy', value: baseline.healthy.p99, unit: 'ms', note: note(baseline) },
         { label: 'B6 healthy delivery p99, one hangs', value: isolated.healthy.p99, unit: 'ms', note: `${note(isolated)}; requests held by the hanging one: ${subscribers[SUBSCRIBERS - 1].held}` },
-        { label: 'B6 one hangs / all healthy', value: ratio, target: '≤ 1.2', met: ratio <= 1.2, note: `p99 over all rounds' deliveries; p99 per round, all healthy: ${perRound(baselines)} ms; one hangs: ${perRound(isolateds)} ms` },
+        { label: 'B6 one hangs / all healthy', value: ratio, target: '≤ 1.2', met: ratio <= 1.2, note: `p99 over all rounds' deliveries; p99 per round, all healthy: ${perRound(baselines)} ms; one hangs: ${perRound(isolateds)} ms; each hanging round's backlog delivered before the next round (${drains.map((d) => `${round(d.ms / 1000, 1)} s${d.left ? `, ${d.left} left` : ''}`).join(', ')})` },
       ],
-      details: { durationSec, rate: RATE, cases, rounds, baselines: withoutValues(baselines), isolateds: withoutValues(isolateds) },
+      details: { durationSec, rate: RATE, cases, rounds, baselines: withoutValues(baselines), isolateds: withoutValues(isolateds), drains },
     };
   } finally {
     await pool?.close();
