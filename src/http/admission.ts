@@ -80,8 +80,8 @@ export function admission(options: AdmissionOptions): Admission {
       const timer = setTimeout(() => {
         // Timers run before the event loop reads what is ready: after a stall longer than the wait
         // (a GC pause, the process off the CPU) the answers that free slots are not read yet, and
-        // judging now would turn away requests whose slot is already there (bench B2 at 80 %:
-        // 128 of 54,610 refused in one run). Judge after the reads (setImmediate: the check phase).
+        // judging now would turn away requests whose slot is already there. Judge after the reads
+        // (setImmediate: the check phase).
         setImmediate(() => {
           const at = waiting.indexOf(entry);
           if (at < 0) return; // a slot came meanwhile

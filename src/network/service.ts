@@ -69,7 +69,7 @@ export class NetworkService {
   async refresh(): Promise<void> {
     try {
       const rows = await listOrganisations(this.deps.database.db);
-      // Built whole, then swapped in together: a reader never sees one map of this refresh and another of the last.
+      // Built whole, then swapped in together: no reader sees one map of this refresh and one of the last.
       const organisations = new Map(rows.map((r) => [r.organisation.id, r.organisation]));
       const byNotificationClient = new Map(
         rows.filter((r) => r.organisation.notifications.clientId).map((r) => [r.organisation.notifications.clientId!, r.organisation]),
@@ -77,11 +77,12 @@ export class NetworkService {
       const zakenOrigins = new Map<string, string>();
       for (const { organisation } of rows) {
         const origin = URL.parse(organisation.zaken.apiRoot)?.origin;
-        // A root stored before the operator API parsed them: that organisation's notifications are
-        // refused (zakenOrigin throws); the rest of the network is not held back by it.
+        // A root stored before roots were parsed on the way in: that organisation's notifications
+        // get 503 (zakenOrigin); the rest of the network is not held back by it.
+        const reported = `${organisation.id} ${organisation.zaken.apiRoot}`;
         if (origin !== undefined && origin !== 'null') zakenOrigins.set(organisation.id, origin);
-        else if (!this.reportedRoots.has(`${organisation.id} ${organisation.zaken.apiRoot}`)) {
-          this.reportedRoots.add(`${organisation.id} ${organisation.zaken.apiRoot}`);
+        else if (!this.reportedRoots.has(reported)) {
+          this.reportedRoots.add(reported);
           this.deps.logger.error({ organisation: organisation.id }, 'the registered Zaken API root is not a URL: notifications from this organisation are refused (503) until an operator corrects it');
         }
       }
