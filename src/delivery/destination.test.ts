@@ -8,12 +8,18 @@ describe('forbiddenAddress', () => {
   it.each([
     '127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.1.1', '100.64.0.1', '0.0.0.0', '224.0.0.1',
     '::1', '::', 'fe80::1', 'fd12:3456::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:10.0.0.1', '64:ff9b::a00:1',
+    '::127.0.0.1', '::7f00:1', '::10.0.0.1', '::ffff:0:a00:1',
   ])('refuses %s unless private addresses are allowed', (address) => {
     expect(forbiddenAddress(address, false)).toBeDefined();
     expect(forbiddenAddress(address, true)).toBeUndefined();
   });
 
-  it.each(['169.254.169.254', 'fd00:ec2::254', '100.100.100.200', '::ffff:169.254.169.254'])('always refuses the metadata address %s', (address) => {
+  it.each([
+    '169.254.169.254', 'fd00:ec2::254', '100.100.100.200', '::ffff:169.254.169.254',
+    // The same addresses in other IPv6 spellings: IPv4-compatible, mapped, SIIT and NAT64, dotted or hex, zeros written out.
+    '::169.254.169.254', '::a9fe:a9fe', '::ffff:a9fe:a9fe', '0:0:0:0:0:ffff:a9fe:a9fe', '0000:0000:0000:0000:0000:0000:a9fe:a9fe',
+    '::ffff:0:169.254.169.254', '64:ff9b::a9fe:a9fe', '64:ff9b::169.254.169.254', '::6464:64c8', 'fd00:0ec2:0:0::0254',
+  ])('always refuses the metadata address %s', (address) => {
     expect(forbiddenAddress(address, true)).toMatch(/metadata/);
   });
 
@@ -36,6 +42,7 @@ describe('checkCallbackUrl', () => {
     expect(() => checkCallbackUrl('https://portal.example/#x', policy)).toThrow(/fragment/);
     expect(() => checkCallbackUrl('https://10.0.0.8/hook', policy)).toThrow(/private/);
     expect(() => checkCallbackUrl('https://[::ffff:a00:8]/hook', policy)).toThrow(/private/);
+    expect(() => checkCallbackUrl('https://[::169.254.169.254]/latest/meta-data/', { ...policy, allowPrivate: true })).toThrow(/metadata/);
   });
 });
 

@@ -26,17 +26,19 @@ for (const [network, prefix] of [
   ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['2001:db8::', 32], ['100::', 64],
 ] as const) PRIVATE.addSubnet(network, prefix, 'ipv6');
 
-// Refused even when private addresses are allowed: credentials live there.
-const METADATA = new Set(['169.254.169.254', 'fd00:ec2::254', '100.100.100.200']);
+// Refused even when private addresses are allowed: credentials live there. IPv6 in full form
+// (every group, no leading zeros), so any spelling of the same address matches.
+const METADATA = new Set(['169.254.169.254', fullIpv6('fd00:ec2::254'), '100.100.100.200']);
 
 /** Why the address may not be called, or undefined when it may. */
 export function forbiddenAddress(address: string, allowPrivate: boolean): string | undefined {
   const family = net.isIP(address);
   if (family === 0) return `${address} is not an IP address`;
   const v4 = family === 6 ? embeddedIpv4(address) : address;
-  const [addr, type] = v4 ? [v4, 'ipv4' as const] : [address.toLowerCase(), 'ipv6' as const];
-  if (METADATA.has(addr)) return `${addr} is a cloud metadata address`;
-  if (!allowPrivate && PRIVATE.check(addr, type)) return `${addr} is a private, loopback or link-local address`;
+  const [addr, type] = v4 ? [v4, 'ipv4' as const] : [fullIpv6(address), 'ipv6' as const];
+  const name = v4 && v4 !== address ? `${address} (${v4})` : address;
+  if (METADATA.has(addr)) return `${name} is a cloud metadata address`;
+  if (!allowPrivate && PRIVATE.check(addr, type)) return `${name} is a private, loopback or link-local address`;
   return undefined;
 }
 
@@ -84,12 +86,46 @@ export function guardedLookup(allowPrivate: boolean, resolve: Resolver = systemR
   };
 }
 
+/**
+ * The IPv4 address an IPv6 address carries, in whatever spelling: IPv4-mapped (::ffff:a.b.c.d),
+ * IPv4-compatible (::a.b.c.d, deprecated but still routed to the IPv4 host by some stacks), SIIT
+ * (::ffff:0:a.b.c.d) and NAT64 (64:ff9b::/96) — dotted or hex, zeros written out or not. So
+ * [::169.254.169.254] and [::a9fe:a9fe] are the metadata address, not some IPv6 host.
+ */
 function embeddedIpv4(v6: string): string | undefined {
-  const lower = v6.toLowerCase();
-  const dotted = /^(?:::ffff:|::ffff:0:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (!hex) return undefined;
-  const [hi, lo] = [parseInt(hex[1], 16), parseInt(hex[2], 16)];
-  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  const bytes = ipv6Bytes(v6);
+  if (!bytes) return undefined;
+  const zero = (from: number, to: number) => bytes.slice(from, to).every((b) => b === 0);
+  const word = (i: number) => (bytes[i] << 8) | bytes[i + 1];
+  const mapped = zero(0, 10) && word(10) === 0xffff;
+  const compatible = zero(0, 12) && !(zero(12, 15) && bytes[15] <= 1); // not :: or ::1
+  const translated = zero(0, 8) && word(8) === 0xffff && word(10) === 0;
+  const nat64 = word(0) === 0x64 && word(2) === 0xff9b && zero(4, 12);
+  return mapped || compatible || translated || nat64 ? bytes.slice(12).join('.') : undefined;
+}
+
+function fullIpv6(address: string): string {
+  const bytes = ipv6Bytes(address);
+  if (!bytes) return address.toLowerCase();
+  return Array.from({ length: 8 }, (_, i) => ((bytes[2 * i] << 8) | bytes[2 * i + 1]).toString(16)).join(':');
+}
+
+/** The 16 bytes of a textual IPv6 address (already checked by net.isIP), or undefined. */
+function ipv6Bytes(text: string): number[] | undefined {
+  let address = text.toLowerCase().replace(/%.*$/, '');
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number);
+    address = `${address.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = address.split('::');
+  const groups = (part: string | undefined) => (part ? part.split(':') : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const words = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  if (words.length !== 8) return undefined;
+  return words.flatMap((w) => {
+    const n = parseInt(w, 16);
+    return [n >> 8, n & 255];
+  });
 }
