@@ -96,7 +96,12 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => problemResponse({ status: 404, detail: `No resource at ${c.req.path}.` }, c.req.path));
   app.onError((error, c) => {
     const init = toProblem(error);
-    if (init.status >= 500) logger.error({ err: error, request_id: c.get('requestId') }, 'unhandled error');
+    // An HttpProblem is an answer chosen on purpose (the access line has its status): no error and
+    // no stack per request (a /me without citizen login would log one each time). What went wrong
+    // behind one, when it says so (cause), is worth a warning.
+    if (error instanceof HttpProblem) {
+      if (error.cause !== undefined) logger.warn({ cause: String(error.cause), status: init.status, request_id: c.get('requestId') }, error.message);
+    } else if (init.status >= 500) logger.error({ err: error, request_id: c.get('requestId') }, 'unhandled error');
     return problemResponse(init, c.req.path);
   });
   return app;

@@ -24,7 +24,10 @@ const envSchema = z.object({
   SYNC_BREAKER_OPEN_SECONDS: z.coerce.number().positive().default(30),
   SYNC_POLL_TICK_MS: int(1000, 10),
   PLACEMENT_GIVE_UP_HOURS: z.coerce.number().positive().default(24),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Any case (INFO, Info): people write levels as their other tools print them.
+  LOG_LEVEL: z.string().trim().toLowerCase().pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+  // auto: readable lines (pino-pretty) when stdout is a terminal, JSON lines otherwise.
+  LOG_FORMAT: z.string().trim().toLowerCase().pipe(z.enum(['auto', 'pretty', 'json'])).default('auto'),
   SHUTDOWN_TIMEOUT_SECONDS: int(10, 0),
   WORKER_CONCURRENCY: int(8, 1),
   JOB_POLL_INTERVAL_MS: int(250, 10),
@@ -94,6 +97,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     placementGiveUpMs: e.PLACEMENT_GIVE_UP_HOURS * 3_600_000,
     outbound: { allowPrivate: e.OUTBOUND_ALLOW_PRIVATE ?? demo, timeoutMs: e.OUTBOUND_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     worker: { concurrency: e.WORKER_CONCURRENCY, pollIntervalMs: e.JOB_POLL_INTERVAL_MS, leaseMs: e.JOB_LEASE_SECONDS * 1000 },
     database: { poolSize: e.DATABASE_POOL_SIZE, queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS },

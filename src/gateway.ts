@@ -81,6 +81,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const notificationAuth = new NotificationAuthenticator(network, config.jwt);
   const citizen = new CitizenService({ database, network, breakers, maxConfidentiality: config.citizen.maxConfidentiality, mandateLimit: config.citizen.mandateLimit, unloggedReads: config.benchmarkNoAccessLog });
   if (config.benchmarkNoAccessLog) logger.warn('BENCHMARK_NO_ACCESS_LOG is set: citizen reads write no access-log row; for benchmarks only, never in production');
+  if (!config.citizen.issuer) logger.warn('CITIZEN_OIDC_ISSUER is not set: citizen login is off; /api/v1/me answers 503 (citizen-login-not-configured)');
   // The issuer is read at first use: in the demo the identity provider sets it after start-up.
   const citizenAuth = new CitizenAuthenticator({ ...config.citizen, issuer: () => config.citizen.issuer });
   const delivery = createDelivery({ config, database, network, logger, metrics });

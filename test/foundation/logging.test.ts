@@ -41,6 +41,7 @@ const config = parseConfig(env);
 const gateway = await startGateway({ config, logger: createLogger(config.logLevel, out), env, network: testNetwork(), listen: false });
 afterAll(() => gateway.close());
 const app = gateway.app;
+const startupLines = out.lines();
 
 const requestLines = () => out.lines().filter((l) => l.msg === 'request');
 
@@ -160,6 +161,30 @@ describe('the access line', () => {
     const lines = requestLines();
     expect(lines).toHaveLength(20);
     expect(lines.map((l) => l.request_id).sort()).toEqual([...ids].sort());
+  });
+});
+
+describe('without citizen login (no CITIZEN_OIDC_ISSUER)', () => {
+  it('warns once at start-up, and answers /me with a clean 503 that logs no error and no stack', async () => {
+    expect(startupLines.filter((l) => l.level === 'warn' && /CITIZEN_OIDC_ISSUER/.test(String(l.msg)))).toHaveLength(1);
+    for (const path of ['/api/v1/me/cases', '/api/v1/me/mandates', '/api/v1/me/access-log']) {
+      const res = await app.request(path, { headers: { authorization: 'Bearer x.y.z' } });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: 503, code: 'citizen-login-not-configured' });
+    }
+    // Only the access lines (a 5xx one is at level error, as every 5xx is); no "unhandled error" with its stack.
+    const lines = out.lines();
+    expect(lines.filter((l) => l.msg !== 'request' || l.err !== undefined)).toEqual([]);
+    expect(requestLines().map((l) => l.status)).toEqual([503, 503, 503]);
+  });
+});
+
+describe('LOG_LEVEL', () => {
+  it('accepts any case and surrounding spaces', () => {
+    expect(parseConfig({ ...env, LOG_LEVEL: 'INFO' }).logLevel).toBe('info');
+    expect(parseConfig({ ...env, LOG_LEVEL: ' Debug ' }).logLevel).toBe('debug');
+    expect(parseConfig({ ...env, LOG_LEVEL: undefined }).logLevel).toBe('info');
+    expect(() => parseConfig({ ...env, LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
   });
 });
 
