@@ -80,7 +80,6 @@ export interface OrdersTable {
   remote_zaak_url: string | null;
   remote_identificatie: string | null;
   status: Json<Record<string, unknown> | null>;
-  etag: string | null;
   sync_state: ColumnType<string, string | undefined, string>;
   sync_error: string | null;
   last_synced_at: Date | null;

@@ -6,6 +6,7 @@ import * as citizen from './20261125_04_citizen.ts';
 import * as delivery from './20261125_05_delivery.ts';
 import * as web from './20261125_06_web.ts';
 import * as hotUpdates from './20261125_07_hot_updates.ts';
+import * as dropOrderEtag from './20261205_01_drop_order_etag.ts';
 
 // Listed explicitly (not read from disk) so migrations work the same from any working directory.
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '20261125_05_delivery': delivery,
   '20261125_06_web': web,
   '20261125_07_hot_updates': hotUpdates,
+  '20261205_01_drop_order_etag': dropOrderEtag,
 };

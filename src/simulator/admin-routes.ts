@@ -3,15 +3,16 @@ import { Hono } from 'hono';
 import { SimulatorError } from './core.ts';
 import type { SimulatorCore } from './core.ts';
 import { problem, problemResponse } from './http-util.ts';
-import type { Faults } from './types.ts';
+import { ETAG_MODES, type Faults } from './types.ts';
 
-const FAULT_TYPES: Record<keyof Omit<Faults, 'hangNotifications'>, 'number' | 'boolean'> = {
+const FAULT_TYPES: Record<keyof Omit<Faults, 'hangNotifications'>, 'number' | 'boolean' | 'etag-mode'> = {
   latencyMs: 'number',
   errorRate: 'number',
   down: 'boolean',
   dropNotifications: 'number',
   duplicateNotifications: 'number',
   reorderNotifications: 'boolean',
+  etags: 'etag-mode',
 };
 
 export function parseFaults(body: unknown): Partial<Faults> | string {
@@ -19,6 +20,10 @@ export function parseFaults(body: unknown): Partial<Faults> | string {
   for (const [key, value] of Object.entries(body)) {
     const type = FAULT_TYPES[key as keyof typeof FAULT_TYPES];
     if (!type) return `unknown fault ${key}`;
+    if (type === 'etag-mode') {
+      if (!ETAG_MODES.includes(value as never)) return `fault ${key} must be one of ${ETAG_MODES.join(', ')}`;
+      continue;
+    }
     if (typeof value !== type) return `fault ${key} must be a ${type}`;
     if (type === 'number' && (!Number.isFinite(value) || (value as number) < 0)) return `fault ${key} must be >= 0`;
   }

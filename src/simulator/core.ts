@@ -13,6 +13,7 @@ export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
   dropNotifications: 0,
   duplicateNotifications: 0,
   reorderNotifications: false,
+  etags: 'content',
 });
 
 const REQUEST_LOG_LIMIT = 10_000;

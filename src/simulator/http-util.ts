@@ -107,10 +107,15 @@ export async function readJsonObject(c: Context, baseUrl: string): Promise<Recor
   return body as Record<string, unknown>;
 }
 
-/** Answers with an ETag computed over the body (as Open Zaak does), or 304 when If-None-Match matches it. */
-export function jsonWithEtag(c: Context, body: unknown, headers: Record<string, string> = {}): Response {
+/**
+ * Answers with an ETag computed over the body, or 304 when If-None-Match matches it. `etagOf`, when
+ * given, picks another tag (a stale one, none) to play a server whose ETags cannot be trusted.
+ */
+export function jsonWithEtag(c: Context, body: unknown, headers: Record<string, string> = {}, etagOf?: (contentTag: string) => string | undefined): Response {
   const json = JSON.stringify(body);
-  const etag = `"${createHash('md5').update(json).digest('hex')}"`;
+  const contentTag = `"${createHash('md5').update(json).digest('hex')}"`;
+  const etag = etagOf ? etagOf(contentTag) : contentTag;
+  if (etag === undefined) return new Response(json, { status: 200, headers: { 'Content-Type': 'application/json', ...headers } });
   const inm = c.req.header('if-none-match');
   if (inm) {
     const tags = inm.split(',').map((t) => t.trim().replace(/^W\//, ''));

@@ -29,8 +29,18 @@ export interface Faults {
   dropNotifications: number;
   duplicateNotifications: number;
   reorderNotifications: boolean;
+  /**
+   * The zaak's ETag: `content` changes with every change of the zaak (as a cache would expect);
+   * `stale` is fixed at creation and ignores statuses, as Open Zaak 1.25.0's did in a probe (36 of
+   * 36 statuses left it unchanged, 304 included); `flapping` answers the stale or the content tag at
+   * random; `missing` sends none and never answers 304.
+   */
+  etags: EtagMode;
   hangNotifications?: never;
 }
+
+export type EtagMode = 'content' | 'stale' | 'flapping' | 'missing';
+export const ETAG_MODES: readonly EtagMode[] = ['content', 'stale', 'flapping', 'missing'];
 
 export interface SimulatorOptions {
   name: string;

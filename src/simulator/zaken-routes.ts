@@ -1,7 +1,9 @@
 // Zaken API 1.5.1 subset: zaken, statussen, rollen (create, retrieve, list).
+import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import type { SimulatorCore } from './core.ts';
+import type { EtagMode, Zaak } from './types.ts';
 import { jsonWithEtag, notFound, pageOrProblem, problem, problemResponse, readJsonObject, validationProblem } from './http-util.ts';
 import { validateRol, validateStatus, validateZaak } from './zaken-input.ts';
 
@@ -55,7 +57,7 @@ export function zakenRoutes(core: SimulatorCore): Hono {
     const crs = optionalCrs(c);
     if (crs) return crs;
     const zaak = core.store.getZaak(c.req.param('uuid'));
-    return zaak ? jsonWithEtag(c, zaak, CRS_HEADERS) : notFound(base);
+    return zaak ? jsonWithEtag(c, zaak, CRS_HEADERS, (contentTag) => zaakEtag(core.faults.etags, zaak, contentTag)) : notFound(base);
   });
 
   app.post('/statussen', async (c) => {
@@ -109,4 +111,12 @@ export function zakenRoutes(core: SimulatorCore): Hono {
   });
 
   return app;
+}
+
+/** The zaak's ETag under the fault `etags` (see Faults). The stale tag is over what never changes. */
+function zaakEtag(mode: EtagMode, zaak: Zaak, contentTag: string): string | undefined {
+  if (mode === 'content') return contentTag;
+  if (mode === 'missing') return undefined;
+  const stale = `"${createHash('md5').update(`${zaak.url}|${zaak.registratiedatum}`).digest('hex')}"`;
+  return mode === 'stale' || Math.random() < 0.5 ? stale : contentTag;
 }

@@ -7,7 +7,7 @@ import { pollIntervalOf } from '../network/types.ts';
 import * as repo from '../cases/repository.ts';
 import { inCaseTransaction, refreshCombinedStatus } from '../cases/status-refresh.ts';
 import { citizenText, phaseOf, type StatusType } from './catalog.ts';
-import { recordFetchedFacts, recordUnchanged, settleInbox } from './repository.ts';
+import { recordFetchedFacts, settleInbox } from './repository.ts';
 import type { SyncDeps } from './requery.ts';
 
 export interface RemoteStatus {
@@ -17,9 +17,10 @@ export interface RemoteStatus {
   statustype: StatusType;
 }
 
-export type Facts =
-  | { unchanged: true }
-  | { unchanged: false; etag?: string; currentStatusUrl: string | null; statussen: RemoteStatus[] };
+export interface Facts {
+  currentStatusUrl: string | null;
+  statussen: RemoteStatus[];
+}
 
 type Deps = Pick<SyncDeps, 'database' | 'network' | 'logger'>;
 
@@ -31,22 +32,18 @@ export async function applyFacts(deps: Deps, order: repo.OrderRow, org: Organisa
   await inCaseTransaction(deps.database.db, order.case_id, async (trx, lockedCase) => {
     // Set when the order's current status got its own citizen notice (statustype `informeren`).
     let citizenNoticed = false;
-    if (facts.unchanged) {
-      await recordUnchanged(trx, order.id, started);
-    } else {
-      const current = currentOf(facts);
-      const phases = facts.statussen.map((s) => phaseOf(s.statustype, product));
-      const { added } = await recordFetchedFacts(trx, {
-        orderId: order.id, caseId: order.case_id, organisationId: org.id, fetchStartedAt: started,
-        status: current ? statusOf(current, product) : null, etag: facts.etag ?? null,
-        entries: facts.statussen.map((s, i) => ({ at: new Date(s.datumStatusGezet), phase: phases[i], text: citizenText(s.statustype, s.toelichting), dedupeKey: s.url })),
-      });
-      const addedKeys = new Set(added);
-      for (const [i, s] of facts.statussen.entries()) {
-        if (!addedKeys.has(s.url) || !s.statustype.informeren) continue;
-        await repo.addCaseEvent(trx, 'case.citizen-notice', order.case_id, { phase: phases[i], orderId: order.id, language: DEFAULT_LANGUAGE, reason: 'informeren' }, `notice:${s.url}`);
-        if (s === current) citizenNoticed = true;
-      }
+    const current = currentOf(facts);
+    const phases = facts.statussen.map((s) => phaseOf(s.statustype, product));
+    const { added } = await recordFetchedFacts(trx, {
+      orderId: order.id, caseId: order.case_id, organisationId: org.id, fetchStartedAt: started,
+      status: current ? statusOf(current, product) : null,
+      entries: facts.statussen.map((s, i) => ({ at: new Date(s.datumStatusGezet), phase: phases[i], text: citizenText(s.statustype, s.toelichting), dedupeKey: s.url })),
+    });
+    const addedKeys = new Set(added);
+    for (const [i, s] of facts.statussen.entries()) {
+      if (!addedKeys.has(s.url) || !s.statustype.informeren) continue;
+      await repo.addCaseEvent(trx, 'case.citizen-notice', order.case_id, { phase: phases[i], orderId: order.id, language: DEFAULT_LANGUAGE, reason: 'informeren' }, `notice:${s.url}`);
+      if (s === current) citizenNoticed = true;
     }
     // Nothing above writes the case row (events and timeline entries are rows of their own).
     await refreshCombinedStatus(trx, deps.network, order.case_id, 'sync', { citizenNoticed, lockedCase });
@@ -79,7 +76,7 @@ export async function recordFailure(deps: Deps, order: repo.OrderRow, org: Organ
  * The zaak's current status. A status in the list set later than the one the zaak named means the
  * list was read after the zaak (a status came in between the two reads): the later one is current.
  */
-function currentOf(facts: Extract<Facts, { unchanged: false }>): RemoteStatus | undefined {
+function currentOf(facts: Facts): RemoteStatus | undefined {
   const named = facts.statussen.find((s) => s.url === facts.currentStatusUrl);
   const latest = facts.statussen.reduce<RemoteStatus | undefined>((a, s) => (!a || Date.parse(s.datumStatusGezet) > Date.parse(a.datumStatusGezet) ? s : a), undefined);
   if (!named) return latest;

@@ -13,7 +13,6 @@ export interface FetchedFacts {
   fetchStartedAt: Date;
   /** The order's current status (orders.status), null when the zaak has none. */
   status: Record<string, unknown> | null;
-  etag: string | null;
   /** Timeline entries, one per remote status (dedupe key: the status URL), oldest first. */
   entries: { at: Date; phase: string; text: string | null; dedupeKey: string }[];
 }
@@ -30,7 +29,7 @@ export async function recordFetchedFacts(trx: Db, f: FetchedFacts): Promise<{ ad
   const entries = f.entries.map((e) => ({ at: e.at.toISOString(), phase: e.phase, text: e.text, dedupe_key: e.dedupeKey }));
   const { rows } = await sql<{ added: unknown }>`
     with o as (
-      update orders set status = ${json(f.status)}, etag = ${f.etag}, last_sync_attempt_at = ${f.fetchStartedAt},
+      update orders set status = ${json(f.status)}, last_sync_attempt_at = ${f.fetchStartedAt},
         last_synced_at = ${now}, sync_state = 'fresh', sync_error = null, updated_at = ${now}
       where id = ${f.orderId} and ${noLaterOutcome(f.fetchStartedAt)}
     ), t as (
@@ -45,20 +44,6 @@ export async function recordFetchedFacts(trx: Db, f: FetchedFacts): Promise<{ ad
     select (select coalesce(json_agg(dedupe_key), '[]'::json) from t) as added`.execute(trx);
   const added = rows[0]?.added;
   return { added: (typeof added === 'string' ? JSON.parse(added) : added ?? []) as string[] };
-}
-
-/**
- * The zaak answered 304: the order is fresh as of this fetch, unless an attempt that began later has
- * written its outcome already (as in recordFetchedFacts); its pending notifications up to the fetch are settled.
- */
-export async function recordUnchanged(trx: Db, orderId: string, fetchStartedAt: Date): Promise<void> {
-  const now = new Date();
-  await sql`
-    with o as (
-      update orders set last_synced_at = ${now}, last_sync_attempt_at = ${fetchStartedAt}, sync_state = 'fresh', sync_error = null, updated_at = ${now}
-      where id = ${orderId} and ${noLaterOutcome(fetchStartedAt)}
-    )
-    ${settledUpTo(orderId, fetchStartedAt, now)}`.execute(trx);
 }
 
 /** No attempt that began after this fetch has written its outcome (each stamps last_sync_attempt_at). */

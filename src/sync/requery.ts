@@ -1,5 +1,5 @@
-// The re-query: a notification only says "look again". We GET the zaak (If-None-Match), all its
-// statussen and their statustypen, then write order status, timeline and combined status in one
+// The re-query: a notification only says "look again". We GET the zaak, all its statussen and
+// their statustypen, then write order status, timeline and combined status in one
 // transaction. Order of arrival never matters: the subcontractor's current state is the truth.
 import type { Database } from '../db/database.ts';
 import { backoffMs, DeferJobError, RetryJobError } from '../jobs/errors.ts';
@@ -36,7 +36,7 @@ export function syncHandler(deps: SyncDeps) {
     // Not attempted: wait for the circuit without using up an attempt, however long the outage.
     if (wait !== undefined) throw new DeferJobError(`circuit open for ${org.id}`, wait + Math.random() * 1000);
     try {
-      const facts = await fetchFacts(deps, org, order, job.payload.reason === 'notification');
+      const facts = await fetchFacts(deps, org, order);
       deps.breakers.success(org.id);
       await applyFacts(deps, order, org, facts, started, context.completeWithin);
     } catch (error) {
@@ -60,18 +60,17 @@ export function syncHandler(deps: SyncDeps) {
 }
 
 /**
- * `changed`: a notification said the zaak changed, so a conditional GET of the zaak would not spare
- * reading its statuses: both are read at once (two calls in flight for this sync instead of one,
- * the time of one round trip to the subcontractor saved). Either order of the two reads is handled:
- * a status set in between is fetched on its own or, when the list is the later read, taken from it.
+ * The zaak and its statussen, read at once and unconditionally. A zaak's ETag does not say whether
+ * a status was added: Open Zaak 1.25.0 keeps it, answering 304 while `status` names the new one,
+ * so a 304 can never stand for "no new status". Either order of the two reads is handled: a status
+ * set in between is fetched on its own or, when the list is the later read, taken from it.
  */
-async function fetchFacts(deps: SyncDeps, org: Organisation, order: repo.OrderRow, changed: boolean): Promise<Facts> {
+async function fetchFacts(deps: SyncDeps, org: Organisation, order: repo.OrderRow): Promise<Facts> {
   const { outbound } = deps;
   const statussenOf = (zaakUrl: string) => `${org.zaken.apiRoot}statussen?zaak=${encodeURIComponent(zaakUrl)}`;
-  const early = changed ? outbound.request(org.id, { method: 'GET', url: statussenOf(order.remote_zaak_url!) }) : undefined;
-  early?.catch(() => undefined); // awaited below, unless the zaak's answer makes it moot
-  const zaakRes = await outbound.request(org.id, { method: 'GET', url: order.remote_zaak_url!, ifNoneMatch: order.etag ?? undefined });
-  if (zaakRes.status === 304) return { unchanged: true };
+  const early = outbound.request(org.id, { method: 'GET', url: statussenOf(order.remote_zaak_url!) });
+  early.catch(() => undefined); // awaited below, unless the zaak's answer makes it moot
+  const zaakRes = await outbound.request(org.id, { method: 'GET', url: order.remote_zaak_url! });
   if (zaakRes.status !== 200) throw new RemoteError(`zaak answered ${zaakRes.status}`, zaakRes.status, zaakRes.headers);
   const zaak = zaakRes.body as { url?: string; status?: string | null };
   const zaakUrl = zaak.url ?? order.remote_zaak_url!;
@@ -104,5 +103,5 @@ async function fetchFacts(deps: SyncDeps, org: Organisation, order: repo.OrderRo
     statussen.push({ url: s.url, datumStatusGezet: s.datumStatusGezet, toelichting: s.statustoelichting || undefined, statustype });
   }
   statussen.sort((a, b) => Date.parse(a.datumStatusGezet) - Date.parse(b.datumStatusGezet));
-  return { unchanged: false, etag: zaakRes.etag, currentStatusUrl: zaak.status ?? null, statussen };
+  return { currentStatusUrl: zaak.status ?? null, statussen };
 }
