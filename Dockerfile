@@ -1,10 +1,14 @@
 # syntax=docker/dockerfile:1
-# Build stage: install production dependencies only (the `node` devDependency is not needed:
-# the image brings Node 24).
+# Build stage: production dependencies only (the `node` devDependency is not needed: the image
+# brings Node 24). Install scripts stay off; the one step they would do for us, patch-package
+# applying patches/ (postgres.js, docs/ARCHITECTURE.md), runs explicitly before dev deps are pruned.
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
+COPY patches ./patches
+RUN npm ci --no-audit --no-fund --ignore-scripts \
+ && npx --no-install patch-package --error-on-fail \
+ && npm prune --omit=dev --no-audit --no-fund --ignore-scripts
 
 FROM node:24-slim
 ENV NODE_ENV=production \

@@ -94,8 +94,26 @@ export function batchedStdout(fd = 1): pino.DestinationStream {
   };
 }
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino(
+/** The stream each logger from createLogger writes to: the access line writes there too. */
+const destinations = new WeakMap<Logger, pino.DestinationStream>();
+
+/** pino-pretty for a person at a terminal, JSON lines for everything else (LOG_FORMAT=auto). */
+export function chooseLogFormat(format: 'auto' | 'pretty' | 'json', stdoutIsTty: boolean): 'pretty' | 'json' {
+  return format === 'auto' ? (stdoutIsTty ? 'pretty' : 'json') : format;
+}
+
+/**
+ * Where the gateway's log lines go: batched JSON lines on stdout, or readable lines through
+ * pino-pretty (loaded only then; same fields, coloured when stdout is a terminal).
+ */
+export async function logDestination(format: 'pretty' | 'json', fd = 1): Promise<pino.DestinationStream> {
+  if (format === 'json') return batchedStdout(fd);
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({ destination: fd, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+}
+
+export function createLogger(level: string, destination: pino.DestinationStream = pino.destination(1)): Logger {
+  const logger = pino(
     {
       level,
       base: { service: 'ketenstatus' },
@@ -116,6 +134,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     },
     destination,
   );
+  destinations.set(logger, destination);
+  return logger;
 }
 
 /** The access line's fields (msg "request"): one fixed shape, written once per request. */
@@ -137,7 +157,11 @@ export interface AccessLine {
  * line is at level error.
  */
 export function accessLineWriter(logger: Logger): (line: AccessLine) => void {
-  const destination = (logger as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym];
+  const destination = destinations.get(logger);
+  if (destination === undefined) {
+    // A logger not made by createLogger (a child, a test's own): through pino, same fields.
+    return (line) => logger[line.status >= 500 ? 'error' : 'info'](line, 'request');
+  }
   const bindings = JSON.stringify(maskDeep(logger.bindings(), 0)).slice(1, -1);
   const base = bindings === '' ? '' : `,${bindings}`;
   const text = (s: string) => JSON.stringify(mask(s));

@@ -2,14 +2,14 @@ import { ConfigError, parseConfig } from './config.ts';
 import { DataDirectoryLockedError } from './db/database.ts';
 import { startDemo } from './demo/demo.ts';
 import { startGateway } from './gateway.ts';
-import { batchedStdout, createLogger } from './log.ts';
+import { chooseLogFormat, createLogger, logDestination } from './log.ts';
 import { NetworkFileError } from './network/load.ts';
 
 const EXPECTED = [ConfigError, NetworkFileError, DataDirectoryLockedError];
 
 async function main() {
   const parsed = parseConfig(process.env);
-  const logger = createLogger(parsed.logLevel, batchedStdout());
+  const logger = createLogger(parsed.logLevel, await logDestination(chooseLogFormat(parsed.logFormat, process.stdout.isTTY === true)));
   const demo = parsed.networkFile ? undefined : await startDemo(parsed, logger);
   // The demo's identity provider only has its address once it runs: the demo completes the config.
   const config = demo ? demo.configure(parsed) : parsed;

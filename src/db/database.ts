@@ -7,7 +7,6 @@ import { PostgresJSDialect } from 'kysely-postgres-js';
 import { PGlite } from '@electric-sql/pglite';
 import type { DB } from '../../db/schema.ts';
 import { dialectClient } from './postgres-client.ts';
-import { loadPostgres } from './postgres-driver.ts';
 
 export type Db = Kysely<DB>;
 
@@ -39,7 +38,9 @@ export async function openDatabase(url: string, options: { maxConnections?: numb
 
 async function openPostgres(url: string, max: number, queryTimeoutMs: number): Promise<Database> {
   let deadline = queryTimeoutMs;
-  const postgres = await loadPostgres(); // with the fix for the upstream crash on a reset connection
+  // Patched at install time (patches/postgres+3.4.9.patch, docs/ARCHITECTURE.md): a reset connection
+  // fails its queries instead of crashing the process. Loaded only when PostgreSQL is used.
+  const { default: postgres } = await import('postgres');
   const connect = (poolSize: number, planCacheMode: 'force_custom_plan' | 'auto') => {
     const client = postgres(url, {
       max: poolSize,

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { afterAll } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
-import { loadPostgres } from '../../src/db/postgres-driver.ts';
 
 export const lane = (process.env.KS_TEST_LANE ?? 'pglite') as 'pglite' | 'postgres';
 
@@ -12,8 +11,7 @@ export async function freshDatabaseUrl(): Promise<string> {
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error('KS_TEST_LANE=postgres needs TEST_DATABASE_URL');
   const name = `ks_test_${randomBytes(6).toString('hex')}`;
-  // Through the gateway's loader, so this process gets the same (fixed) postgres.js as the gateway.
-  const postgres = await loadPostgres();
+  const { default: postgres } = await import('postgres');
   const admin = postgres(base, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   await admin.end();
