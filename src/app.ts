@@ -23,6 +23,7 @@ import { intakeRoutes } from './sync/intake-routes.ts';
 import type { NotificationAuthenticator } from './sync/notification-auth.ts';
 import { opsRoutes } from './sync/ops-routes.ts';
 import { webRoutes } from './web/index.ts';
+import { browserErrorPage, prefersHtml } from './web/browser-errors.ts';
 import type { Delivery } from './delivery/index.ts';
 import { subscriptionRoutes } from './delivery/routes.ts';
 import type { CitizenAuthenticator } from './citizen/auth.ts';
@@ -93,7 +94,9 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/subscriptions', subscriptionRoutes({ subscriptions: deps.delivery.subscriptions, guard, baseUrl: config.publicBaseUrl }));
   app.route('/api/v1/ops', opsRoutes({ database: deps.database, network, breakers: deps.breakers, jobs: deps.jobs, deliveries: deps.delivery.ops, guard, baseUrl: config.publicBaseUrl }));
 
-  app.notFound((c) => problemResponse({ status: 404, detail: `No resource at ${c.req.path}.` }, c.req.path));
+  // A browser asking for a page or an unknown path gets an HTML error page; programs problem+json.
+  const page = { demo: config.demo, owner: network.self.name };
+  app.notFound((c) => prefersHtml(c) ? browserErrorPage(c, 404, page) : problemResponse({ status: 404, detail: `No resource at ${c.req.path}.` }, c.req.path));
   app.onError((error, c) => {
     const init = toProblem(error);
     // An HttpProblem is an answer chosen on purpose (the access line has its status): no error and
@@ -102,6 +105,7 @@ export function createApp(deps: AppDeps) {
     if (error instanceof HttpProblem) {
       if (error.cause !== undefined) logger.warn({ cause: String(error.cause), status: init.status, request_id: c.get('requestId') }, error.message);
     } else if (init.status >= 500) logger.error({ err: error, request_id: c.get('requestId') }, 'unhandled error');
+    if (prefersHtml(c)) return browserErrorPage(c, init.status, { ...page, headers: init.headers });
     return problemResponse(init, c.req.path);
   });
   return app;

@@ -28,6 +28,14 @@ export function language(options: { secure: boolean }): MiddlewareHandler<WebEnv
   };
 }
 
+/** The reader's language as the pages choose it, without remembering it (error pages anywhere). */
+export function languageOf(c: Context): Lang {
+  const asked = c.req.query('lang');
+  if (isLang(asked)) return asked;
+  const remembered = getCookie(c, LANG_COOKIE);
+  return isLang(remembered) ? remembered : preferredLanguage(c.req.header('accept-language'));
+}
+
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
 /** The translation function for a language: `{name}` placeholders are filled from params. */
