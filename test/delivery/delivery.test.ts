@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { violations } from '../../src/simulator/oas-validator.ts';
 import { deliveryApi } from '../helpers/delivery.ts';
 import { startTestGateway } from '../helpers/gateway.ts';
+import { caseSettled } from '../helpers/settled.ts';
 import { startSubscriber, waitFor, type Received, type Responder } from '../helpers/subscriber.ts';
 
 const PUBLIC_BASE_URL = 'https://ketenstatus.gemeente.example';
@@ -168,8 +169,10 @@ describe('retries', () => {
     await setPhase(caseId, 'in_behandeling');
     const read = await waitFor(async () => { const s = await (await call('portaal', `/api/v1/subscriptions/${id}`)).json(); return s.state === 'disabled' && s; });
     expect(read.disabledReason).toMatch(/410/);
-    await setPhase(caseId, 'actie_vereist');
-    await new Promise((r) => setTimeout(r, 300));
+    await setPhase(caseId, 'actie_vereist'); // its event and deliveries are written before this answers
+    const deliveries = await db.selectFrom('deliveries').select(['event_type', 'state']).where('subscription_id', '=', id).execute();
+    expect(deliveries).toEqual([{ event_type: 'case.status-changed', state: 'dead' }]); // the 410'd one only, and it is final
+    await caseSettled(db, caseId);
     expect(sub.events()).toHaveLength(1);
     const ops = await (await call('beheer', '/api/v1/ops/subscriptions?pageSize=100')).json();
     expect(ops.results.find((s: { id: string }) => s.id === id)).toMatchObject({ state: 'disabled', disabledReason: expect.stringMatching(/410/), deliveries: { dead: 1 } });
@@ -256,7 +259,7 @@ describe('citizen notices', () => {
     await setPhase(caseId, 'in_behandeling');
     await setPhase(caseId, 'afgerond');
     const notices = await waitFor(() => sub.events().length >= 2 && sub.events());
-    await new Promise((r) => setTimeout(r, 200));
+    await caseSettled(db, caseId); // every delivery of the case's events final: nothing more comes
     expect(sub.events().map((e) => [e.json.actie, e.json.kenmerken])).toEqual([
       ['citizen-notice', { phase: 'actie_vereist', language: 'nl' }],
       ['citizen-notice', { phase: 'afgerond', language: 'nl' }],

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { placedOrder, startChain } from '../helpers/chain.ts';
 import { authHeader } from '../helpers/gateway.ts';
+import { caseSettled } from '../helpers/settled.ts';
 import { startSubscriber, waitFor } from '../helpers/subscriber.ts';
 
 const chain = await startChain([{ id: 'hulpmiddelen-bv' }], { SYNC_DEBOUNCE_MS: '50' });
@@ -28,7 +29,7 @@ describe('case.citizen-notice', () => {
     await waitFor(() => notices().length >= 3);
     expect((await chain.supplier(`/api/v1/cases/${caseId}/status`, { body: { phase: 'afgerond' } })).status).toBe(200); // the case closes
     await waitFor(() => notices().length >= 4);
-    await new Promise((r) => setTimeout(r, 300));
+    await caseSettled(chain.gateway.database.db, caseId); // every sync done and every delivery final: nothing more comes
 
     expect(notices()).toEqual(['ontvangen', 'actie_vereist', 'afgerond', 'afgerond']);
     for (const e of sub.events()) {
