@@ -94,10 +94,10 @@ describe('OutboundClients', () => {
   it('times out on a server that never answers', async () => {
     const api = await server(() => undefined);
     const out = clients(new TestNetwork(testOrganisation('sub', `${api.url}/`)), { timeoutMs: 200 });
-    const started = Date.now();
+    // The server never answers: only the client's own timeout can end the request.
     const error = await failure(out.request('sub', { method: 'GET', url: `${api.url}/zaken/1` }));
     expect(error).toMatchObject({ kind: 'timeout', retryable: true });
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(api.hits).toHaveLength(1);
   });
 
   it('returns a 401 for a ZGW JWT without retrying: re-signing cannot fix it', async () => {
