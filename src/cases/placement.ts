@@ -10,7 +10,7 @@ import type { NetworkService } from '../network/service.ts';
 import type { Organisation, Product } from '../network/types.ts';
 import { OutboundError, retryAfterMs, type OutboundClients, type OutboundResponse } from '../outbound/index.ts';
 import * as repo from './repository.ts';
-import { SYNC_ORDER_JOB } from './service.ts';
+import { enqueueSync } from './sync-job.ts';
 import { inCaseTransaction, refreshCombinedStatus } from './status-refresh.ts';
 import { firstPollAt } from '../sync/apply.ts';
 
@@ -129,7 +129,7 @@ async function markPlaced(deps: PlacementDeps, order: repo.OrderRow, org: Organi
       case_id: order.case_id, order_id: order.id, at: new Date(), organisation_id: org.id, kind: 'order-placed',
       phase: null, text: null, dedupe_key: `order-placed:${order.id}`,
     });
-    await enqueue(trx, SYNC_ORDER_JOB, { orderId: order.id, reason: 'placed' }, { dedupeKey: `sync:${order.id}`, groupKey: org.id });
+    await enqueueSync(trx, { id: order.id, subcontractor: org.id }, 'placed');
     if (order.share_citizen) await enqueue(trx, SHARE_CITIZEN_JOB, { orderId: order.id }, { groupKey: org.id, maxAttempts: 50 });
     await refreshCombinedStatus(trx, deps.network, order.case_id, 'order-placed');
   });

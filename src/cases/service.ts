@@ -8,6 +8,7 @@ import { generateReference } from './identifiers.ts';
 import { claimIdempotencyKey, requestHash, storeIdempotentResponse } from './idempotency.ts';
 import { caseResource, orderResource, timelineResource } from './presenter.ts';
 import * as repo from './repository.ts';
+import { enqueueSync } from './sync-job.ts';
 import type { CreateCaseInput } from './schemas.ts';
 import { computeCombined, refreshCombinedStatus } from './status-refresh.ts';
 import { recordAccess, type Access } from '../citizen/access-log.ts';
@@ -19,7 +20,6 @@ export interface CaseServiceDeps {
 }
 
 export const PLACE_ORDER_JOB = 'order.place';
-export const SYNC_ORDER_JOB = 'order.sync';
 
 export class CaseService {
   private readonly deps: CaseServiceDeps;
@@ -170,7 +170,7 @@ export class CaseService {
     const order = /^[0-9a-f-]{36}$/i.test(id) ? await repo.findOrder(this.db, id) : undefined;
     if (!order) throw notFound(`order ${id}`);
     if (order.state !== 'placed') throw new ServiceError('conflict', `The order is ${order.state}; only a placed order can be synchronised.`);
-    await enqueue(this.db, SYNC_ORDER_JOB, { orderId: id, reason: 'requested' }, { dedupeKey: `sync:${id}`, groupKey: order.subcontractor });
+    await enqueueSync(this.db, order, 'requested');
     return this.presentOrder(order);
   }
 

@@ -50,8 +50,13 @@ export async function enqueue(db: Db, kind: string, payload: Record<string, unkn
       .doUpdateSet({ run_at: sql`least(jobs.run_at, excluded.run_at)` }))
     .returning(['id', sql<boolean>`xmax = 0`.as('inserted')]) // xmax 0: a new row, not the waiting one
     .executeTakeFirst();
-  if (row && !runAt) await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(db);
+  if (row && !runAt) await wakeWorkers(db);
   return row?.inserted ? row.id : undefined;
+}
+
+/** Tells every worker listening (in any replica) that a job is due now; sent at commit. */
+export async function wakeWorkers(db: Db): Promise<void> {
+  await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(db);
 }
 
 export class JobQueue {

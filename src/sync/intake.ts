@@ -11,9 +11,9 @@ import { sql } from 'kysely';
 import { INTAKE_CONNECTIONS, type Database } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import { isConnectionLost } from '../db/postgres-client.ts';
-import { JOBS_CHANNEL } from '../jobs/queue.ts';
+import { wakeWorkers } from '../jobs/queue.ts';
 import type { Metrics } from '../metrics.ts';
-import { SYNC_ORDER_JOB } from '../cases/service.ts';
+import { ON_WAITING_SYNC, SYNC_JOB_COLUMNS, syncJobValues } from '../cases/sync-job.ts';
 
 export interface Notification {
   kanaal: string;
@@ -159,15 +159,13 @@ export class IntakeService {
             update orders set last_notification_at = now()
             from (select distinct order_id from i order by order_id) x where orders.id = x.order_id
           ), j as (
-            insert into jobs (kind, payload, run_at, dedupe_key, group_key, max_attempts)
-            select distinct on (order_id) ${SYNC_ORDER_JOB}, jsonb_build_object('orderId', order_id, 'reason', 'notification'),
-                   now() + ${this.debounceMs} * interval '1 millisecond', 'sync:' || order_id, organisation_id, 20
+            insert into jobs ${SYNC_JOB_COLUMNS}
+            select distinct on (order_id) ${syncJobValues(sql`order_id`, sql`organisation_id`, 'notification', sql`now() + ${this.debounceMs} * interval '1 millisecond'`)}
             from i order by order_id
             -- A queued sync of the order stays the one job, but is locked (updated never) until this
             -- commits: claimed before, it could settle the order's inbox rows before this row is
             -- visible, and leave it pending with no job to come (R1).
-            on conflict (dedupe_key) where state = 'queued' and dedupe_key is not null
-            do update set run_at = jobs.run_at where false
+            ${ON_WAITING_SYNC} do update set run_at = jobs.run_at where false
           )
           select ${nonce}::text as nonce,
                  (select string_agg(case when o.ord is null then 'u' else 't' end, '' order by n.ord)
@@ -176,7 +174,7 @@ export class IntakeService {
                   from i) as inserted`.execute(this.database.intakeDb);
         const outcomes = matchOutcomes(items, byKey, rows, nonce);
         const stored = outcomes.includes('stored');
-        if (stored && this.debounceMs === 0) await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(this.database.intakeDb);
+        if (stored && this.debounceMs === 0) await wakeWorkers(this.database.intakeDb);
         return outcomes;
       } catch (error) {
         if (attempt >= 3 || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;

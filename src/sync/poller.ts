@@ -7,7 +7,8 @@ import { json } from '../db/json.ts';
 import type { Logger } from '../log.ts';
 import type { NetworkService } from '../network/service.ts';
 import { pollIntervalOf } from '../network/types.ts';
-import { SYNC_ORDER_JOB } from '../cases/service.ts';
+import { ON_WAITING_SYNC, SYNC_JOB_COLUMNS, syncJobValues } from '../cases/sync-job.ts';
+import { wakeWorkers } from '../jobs/queue.ts';
 
 export interface PollerOptions {
   database: Database;
@@ -65,11 +66,11 @@ export class ReconcilePoller {
         where orders.id = u.id`.execute(trx);
       const jobs = updates.filter((u) => u.active);
       if (jobs.length > 0) {
-        await sql`insert into jobs (kind, payload, dedupe_key, group_key, max_attempts)
-          select ${SYNC_ORDER_JOB}, jsonb_build_object('orderId', u.id, 'reason', 'poll'), 'sync:' || u.id, u.org, 5
+        await sql`insert into jobs ${SYNC_JOB_COLUMNS}
+          select ${syncJobValues(sql`u.id`, sql`u.org`, 'poll')}
           from jsonb_to_recordset(${json(jobs.map(({ id, org }) => ({ id, org })))}) as u(id text, org text)
-          on conflict (dedupe_key) where state = 'queued' and dedupe_key is not null do nothing`.execute(trx);
-        await sql`select pg_notify('ketenstatus_jobs', '')`.execute(trx);
+          ${ON_WAITING_SYNC} do nothing`.execute(trx);
+        await wakeWorkers(trx);
       }
       return jobs.length;
     });
