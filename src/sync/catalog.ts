@@ -66,8 +66,17 @@ export function phaseOf(statustype: StatusType, product: Product | undefined): P
   return 'in_behandeling';
 }
 
-/** The citizen's text: statustekst (fallback omschrijving), with the status's toelichting when set. */
+/**
+ * The citizen's text: statustekst (fallback omschrijving), with the status's toelichting when set.
+ * A toelichting that only repeats the statustype's own words is shown once ("Ontvangen", not
+ * "Ontvangen Ontvangen"): systems often fill it with the omschrijving.
+ */
 export function citizenText(statustype: StatusType, toelichting: string | undefined): string {
   const base = statustype.statustekst || statustype.omschrijving;
-  return toelichting ? `${base} ${toelichting}` : base;
+  const extra = toelichting?.trim();
+  if (!extra) return base;
+  const same = (a: string | undefined) => a !== undefined && normalise(a) === normalise(extra);
+  return same(base) || same(statustype.statustekst) || same(statustype.omschrijving) ? base : `${base} ${extra}`;
 }
+
+const normalise = (text: string) => text.trim().replace(/\s+/g, ' ').toLocaleLowerCase('nl');

@@ -17,7 +17,8 @@ export async function operationsOverview(database: Database, network: NetworkSer
     database.db.selectFrom('organisation_health').selectAll().execute(),
     lastNotifications(database, network.list().map((org) => org.id)),
     sql<{ subcontractor: string; last: Date | null; open: number; unreachable: number }>`
-      select subcontractor, max(last_synced_at) as last, count(*)::int as open,
+      select subcontractor, max(last_synced_at) as last,
+             count(*) filter (where coalesce((status->>'isEindstatus')::boolean, false) = false)::int as open,
              count(*) filter (where sync_state in ('unreachable', 'gone'))::int as unreachable
       from orders where state = 'placed' group by subcontractor`.execute(database.db),
     sql<{ group_key: string; state: string; n: number }>`select group_key, state, count(*)::int as n from jobs where group_key is not null group by group_key, state`.execute(database.db),

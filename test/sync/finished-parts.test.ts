@@ -1,0 +1,52 @@
+// A part that reached its eindstatus is finished: no "stale" gap however long nothing comes (it is
+// no longer polled, so nothing will), and the ops overview no longer counts it as open. And the
+// timeline's status texts read naturally when a toelichting only repeats the statustype.
+import { describe, expect, it } from 'vitest';
+import { authHeader } from '../helpers/gateway.ts';
+import { caseDetail, orderDetail, placedOrder, startChain } from '../helpers/chain.ts';
+
+const chain = await startChain([{ id: 'klaar-bv' }], { SYNC_DEBOUNCE_MS: '20', SYNC_POLL_TICK_MS: '3600000' });
+const sim = chain.sims['klaar-bv'];
+const db = chain.gateway.database.db;
+
+const idle = () => chain.waitFor(async () => (await db.selectFrom('jobs').select('id').where('state', 'in', ['queued', 'running']).execute()).length === 0);
+const statusTexts = async (caseId: string, orderId: string) =>
+  ((await caseDetail(chain, caseId)).timeline as { kind: string; orderId: string | null; text: string }[])
+    .filter((t) => t.kind === 'status' && t.orderId === orderId).map((t) => t.text);
+
+describe('a finished part', () => {
+  it('never turns into a stale gap, and is not an open order in the ops overview', async () => {
+    const done = await placedOrder(chain, 'klaar-bv');
+    const busy = await placedOrder(chain, 'klaar-bv');
+    for (let i = 0; i < 4; i++) await sim.advance(done.zaakUrl);
+    await sim.advance(busy.zaakUrl);
+    await chain.waitFor(async () => (await orderDetail(chain, done.orderId)).status?.isEindstatus === true);
+    await chain.waitFor(async () => (await orderDetail(chain, busy.orderId)).status?.omschrijving === 'Ontvangen');
+    await idle();
+    // Long past twice the interval (push: an hour) for both.
+    await db.updateTable('orders').set({ last_synced_at: new Date(Date.now() - 5 * 3_600_000) }).where('id', 'in', [done.orderId, busy.orderId]).execute();
+
+    expect((await orderDetail(chain, done.orderId)).sync.state).toBe('fresh');
+    expect((await caseDetail(chain, done.caseId)).combinedStatus.gaps).toEqual([]);
+    expect((await orderDetail(chain, busy.orderId)).sync.state).toBe('stale');
+    expect((await caseDetail(chain, busy.caseId)).combinedStatus.gaps).toContainEqual(expect.objectContaining({ orderId: busy.orderId, kind: 'stale' }));
+
+    const overview = await (await chain.gateway.app.request('/api/v1/ops/overview', { headers: authHeader('beheer') })).json();
+    expect(overview.organisations.find((o: { id: string }) => o.id === 'klaar-bv')).toMatchObject({ openOrders: 1 });
+  });
+});
+
+describe('status texts on the timeline', () => {
+  it('show a toelichting that repeats the statustype once, and add one that says more', async () => {
+    const o = await placedOrder(chain, 'klaar-bv');
+    await sim.advance(o.zaakUrl, { toelichting: '  ONTVANGEN ' }); // the omschrijving, other case and spaces
+    await sim.advance(o.zaakUrl, { toelichting: 'Wij zijn  bezig met uw traplift.' }); // the statustekst
+    await sim.advance(o.zaakUrl, { toelichting: 'De monteur belt u dinsdag.' });
+    await chain.waitFor(async () => (await statusTexts(o.caseId, o.orderId)).length === 3);
+    expect(await statusTexts(o.caseId, o.orderId)).toEqual([
+      'Wij hebben de opdracht voor uw traplift ontvangen.',
+      'Wij zijn bezig met uw traplift.',
+      'Wij hebben meer informatie van u nodig. Wij nemen contact met u op. De monteur belt u dinsdag.',
+    ]);
+  });
+});
