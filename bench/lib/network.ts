@@ -23,12 +23,12 @@ export interface BenchOrg {
 
 export async function startBenchOrg(id: string, options: { maxConcurrency?: number; pollIntervalSeconds?: number; simulator?: Partial<SimulatorOptions> } = {}): Promise<BenchOrg> {
   const zaaktypen = demoCatalogues['hulpmiddelen-bv'];
-  const sim = await startSimulator({ name: `Sim ${id}`, rsin: '012345678', host: '127.0.0.1', clients: { 'gemeente-bench': BENCH_SECRETS.outbound }, zaaktypen, ...options.simulator });
+  const sim = await startSimulator({ name: `Sim ${id}`, rsin: '012345672', host: '127.0.0.1', clients: { 'gemeente-bench': BENCH_SECRETS.outbound }, zaaktypen, ...options.simulator });
   const organisation: Organisation = {
     id,
     name: `Organisatie ${id}`,
     oin: '00000003012345678000',
-    rsin: '012345678',
+    rsin: '012345672',
     status: 'active',
     agreement: { version: '2026-1', acceptedAt: '2026-01-10T09:00:00Z', acceptedBy: 'Bench' },
     zaken: { apiRoot: sim.zakenApiRoot, auth: { type: 'zgw-jwt', clientId: 'gemeente-bench', secret: BENCH_SECRETS.outbound } },
@@ -45,7 +45,7 @@ export async function startBenchOrg(id: string, options: { maxConcurrency?: numb
 
 export function benchNetwork(organisations: Organisation[]): NetworkDefinition {
   return {
-    self: { id: 'gemeente-bench', name: 'Gemeente Bench', oin: '00000001001234567000', rsin: '001234567' },
+    self: { id: 'gemeente-bench', name: 'Gemeente Bench', oin: '00000001001234567000', rsin: '001234560' },
     clients: [
       { clientId: 'zac', secret: BENCH_SECRETS.zac, role: 'supplier' },
       { clientId: 'beheer', secret: BENCH_SECRETS.beheer, role: 'operator' },
@@ -69,7 +69,7 @@ export async function createRemoteZaken(org: BenchOrg, count: number, concurrenc
       const res = await fetch(`${org.sim.zakenApiRoot}zaken`, {
         method: 'POST',
         headers: { authorization: auth, 'content-type': 'application/json', 'accept-crs': 'EPSG:4326', 'content-crs': 'EPSG:4326' },
-        body: JSON.stringify({ bronorganisatie: '012345678', verantwoordelijkeOrganisatie: '012345678', zaaktype, startdatum: '2026-11-25', omschrijving: `Bench ${i}` }),
+        body: JSON.stringify({ bronorganisatie: '012345672', verantwoordelijkeOrganisatie: '012345672', zaaktype, startdatum: '2026-11-25', omschrijving: `Bench ${i}` }),
       });
       if (res.status !== 201) throw new Error(`simulator refused zaak ${i}: ${res.status} ${await res.text()}`);
       urls[i] = ((await res.json()) as { url: string }).url;

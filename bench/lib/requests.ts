@@ -45,7 +45,7 @@ export function notificationBody(i: number, hoofdObject: string, apiRoot: string
     resourceUrl: `${apiRoot}statussen/${statusUuid(i)}`,
     actie: 'create',
     aanmaakdatum: new Date(EPOCH + i).toISOString(),
-    kenmerken: { bronorganisatie: '012345678', zaaktype: `${apiRoot.replace('/zaken/', '/catalogi/')}zaaktypen/1`, vertrouwelijkheidaanduiding: 'openbaar' },
+    kenmerken: { bronorganisatie: '012345672', zaaktype: `${apiRoot.replace('/zaken/', '/catalogi/')}zaaktypen/1`, vertrouwelijkheidaanduiding: 'openbaar' },
   });
 }
 

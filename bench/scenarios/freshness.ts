@@ -61,7 +61,7 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
         const status = await sim.setStatus(zaakUrls[k], lastIndex[k], { notify: false });
         const body = JSON.stringify({
           kanaal: 'zaken', hoofdObject: zaakUrls[k], resource: 'status', resourceUrl: status.url, actie: 'create',
-          aanmaakdatum: new Date().toISOString(), kenmerken: { bronorganisatie: '012345678' },
+          aanmaakdatum: new Date().toISOString(), kenmerken: { bronorganisatie: '012345672' },
         });
         const res = await pool!.request({ path: '/api/v1/notificaties', method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
         await res.body.dump();

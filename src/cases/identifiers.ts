@@ -1,11 +1,7 @@
+import { isValidElfproefNumber } from '../lib/elfproef.ts';
+
 /** The BSN "elfproef": 9 digits, weighted 9..2 and -1 for the last, sum divisible by 11. */
-export function isValidBsn(value: string): boolean {
-  if (!/^\d{9}$/.test(value)) return false;
-  let sum = 0;
-  for (let i = 0; i < 8; i++) sum += Number(value[i]) * (9 - i);
-  sum -= Number(value[8]);
-  return sum % 11 === 0 && value !== '000000000';
-}
+export const isValidBsn = (value: string): boolean => isValidElfproefNumber(value);
 
 export const isValidKvk = (value: string) => /^\d{8}$/.test(value);
 

@@ -25,8 +25,8 @@ export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
   const { startSimulator, demoCatalogues } = await import('../simulator/index.ts');
   const notifyUrl = `http://127.0.0.1:${config.port}/api/v1/notificaties`;
   const specs = [
-    { id: 'hulpmiddelen-bv', name: 'Hulpmiddelen B.V.', oin: '00000003012345678000', rsin: '012345678', offset: 1 },
-    { id: 'bouwbedrijf-de-steiger', name: 'Bouwbedrijf De Steiger', oin: '00000003087654321000', rsin: '087654321', offset: 2 },
+    { id: 'hulpmiddelen-bv', name: 'Hulpmiddelen B.V.', oin: '00000003012345678000', rsin: '012345672', offset: 1 },
+    { id: 'bouwbedrijf-de-steiger', name: 'Bouwbedrijf De Steiger', oin: '00000003087654321000', rsin: '087654325', offset: 2 },
   ] as const;
   const simulators: Simulator[] = [];
   const subcontractors: DemoSubcontractor[] = [];

@@ -2,7 +2,7 @@
 // values; the log says so at start-up.
 import type { NetworkDefinition, Organisation } from '../network/types.ts';
 
-export const DEMO_SELF = { id: 'gemeente-voorbeeld', name: 'Gemeente Voorbeeld', oin: '00000001001234567000', rsin: '001234567' };
+export const DEMO_SELF = { id: 'gemeente-voorbeeld', name: 'Gemeente Voorbeeld', oin: '00000001001234567000', rsin: '001234560' };
 
 export const DEMO_CLIENTS: NetworkDefinition['clients'] = [
   { clientId: 'zac', name: 'Zaaksysteem Gemeente Voorbeeld', secret: 'demo-secret-zac-0123456789', role: 'supplier' },

@@ -25,7 +25,7 @@ describe('placing an order at a subcontractor', () => {
     const zaak = sim.zaken().find((z) => z.url === placed.remoteZaak.url)!;
     expect(zaak).toMatchObject({
       identificatie: placed.remoteZaak.identificatie,
-      bronorganisatie: '012345678', verantwoordelijkeOrganisatie: '012345678',
+      bronorganisatie: '012345672', verantwoordelijkeOrganisatie: '012345672',
       zaaktype: sim.zaaktypeUrl('traplift'), vertrouwelijkheidaanduiding: 'zaakvertrouwelijk',
       kenmerken: [{ kenmerk: order.id, bron: '00000001001234567000' }],
       einddatumGepland: '2027-01-31', toelichting: 'Rechte trap, 14 treden',

@@ -235,7 +235,7 @@ describe('the gateway process', () => {
     // A request whose body is still arriving is in flight: start it, then signal.
     const token = signZgwJwt({ client_id: 'beheer' }, OPERATOR_SECRET);
     const body = JSON.stringify({
-      id: 'late-org', name: 'Late B.V.', oin: '00000003099999999000', rsin: '099999999', status: 'pending',
+      id: 'late-org', name: 'Late B.V.', oin: '00000003099999999000', rsin: '099999997', status: 'pending',
       zaken: { apiRoot: 'http://127.0.0.1:1/zaken/api/v1/', auth: { type: 'zgw-jwt', clientId: 'gemeente-test', secret: 'test-secret-outbound-late-0123' } },
       notifications: { mode: 'poll' }, products: [],
     });

@@ -30,7 +30,7 @@ export async function startChain(specs: SubcontractorSpec[], env: Record<string,
   const organisations: Organisation[] = [];
   for (const spec of specs) {
     const zaaktypen = demoCatalogues[spec.catalogue ?? 'hulpmiddelen-bv'];
-    const sim = await startSimulator({ name: `Sim ${spec.id}`, rsin: '012345678', clients: { 'gemeente-test': OUTBOUND_SECRET }, zaaktypen, ...spec.simulator });
+    const sim = await startSimulator({ name: `Sim ${spec.id}`, rsin: '012345672', clients: { 'gemeente-test': OUTBOUND_SECRET }, zaaktypen, ...spec.simulator });
     afterAll(() => sim.close());
     sims[spec.id] = sim;
     organisations.push(organisation(spec.id, {

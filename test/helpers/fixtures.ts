@@ -5,7 +5,7 @@ export function organisation(id: string, overrides: Partial<Organisation> = {}):
     id,
     name: `Organisatie ${id}`,
     oin: '00000003012345678000',
-    rsin: '012345678',
+    rsin: '012345672',
     status: 'active',
     agreement: { version: '2026-1', acceptedAt: '2026-01-10T09:00:00Z', acceptedBy: 'J. Jansen' },
     zaken: { apiRoot: 'https://zaken.example/zaken/api/v1/', auth: { type: 'zgw-jwt', clientId: 'gemeente-test', secret: 'outbound-secret-0123456789' } },

@@ -14,7 +14,7 @@ export const SECRETS = {
 
 export function testNetwork(organisations: Organisation[] = []): NetworkDefinition {
   return {
-    self: { id: 'gemeente-test', name: 'Gemeente Test', oin: '00000001001234567000', rsin: '001234567' },
+    self: { id: 'gemeente-test', name: 'Gemeente Test', oin: '00000001001234567000', rsin: '001234560' },
     clients: [
       { clientId: 'zac', secret: SECRETS.zac, role: 'supplier' },
       { clientId: 'beheer', secret: SECRETS.beheer, role: 'operator' },

@@ -18,7 +18,7 @@ const notify = (body: unknown, auth: string | undefined = `Bearer ${signZgwJwt({
   gateway.app.request('/api/v1/notificaties', { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) }, body: JSON.stringify(body) });
 const notification = (zaakUrl: string, statusUrl: string, aanmaakdatum = new Date().toISOString()) => ({
   kanaal: 'zaken', hoofdObject: zaakUrl, resource: 'status', resourceUrl: statusUrl, actie: 'create', aanmaakdatum,
-  kenmerken: { bronorganisatie: '012345678' },
+  kenmerken: { bronorganisatie: '012345672' },
 });
 const inboxRows = async () => (await db.selectFrom('inbox').select('id').execute()).length;
 const zaakGets = (sim: typeof hulp, zaakUrl: string) => sim.requests.filter((r) => r.method === 'GET' && zaakUrl.endsWith(r.path)).length;
