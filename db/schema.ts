@@ -42,6 +42,21 @@ export interface JobsTable {
   updated_at: Timestamp;
 }
 
+export interface NrcSubscriptionsTable {
+  organisation_id: string;
+  state: 'pending' | 'active' | 'failed' | 'removed';
+  /** The Authorization value the NRC sends us: a secret, never shown or logged. */
+  auth: string;
+  nrc: Json<Record<string, unknown> | null>;
+  abonnement_url: string | null;
+  callback_url: string | null;
+  filters: Json<Record<string, unknown> | null>;
+  last_checked_at: Date | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface JobError {
   at: string;
   attempt: number;
@@ -254,6 +269,7 @@ export interface DB {
   subscriptions: SubscriptionsTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
+  nrc_subscriptions: NrcSubscriptionsTable;
 }
 
 export type { JSONColumnType };

@@ -22,6 +22,7 @@ import type { IntakeService } from './sync/intake.ts';
 import { intakeRoutes } from './sync/intake-routes.ts';
 import type { NotificationAuthenticator } from './sync/notification-auth.ts';
 import { opsRoutes } from './sync/ops-routes.ts';
+import type { SubscriptionManager } from './subscriptions/manager.ts';
 import { webRoutes } from './web/index.ts';
 import { browserErrorPage, prefersHtml } from './web/browser-errors.ts';
 import type { Delivery } from './delivery/index.ts';
@@ -44,6 +45,8 @@ export interface AppDeps {
   citizen: CitizenService;
   citizenAuth: CitizenAuthenticator;
   delivery: Delivery;
+  /** The gateway's abonnementen at organisations' Notificaties APIs (state for the operator). */
+  subscriptions?: SubscriptionManager;
   /** True once migrations ran; readiness also needs the database to answer. */
   isMigrated: () => boolean;
 }
@@ -85,7 +88,8 @@ export function createApp(deps: AppDeps) {
     config, logger, database: deps.database, network, breakers: deps.breakers, jobs: deps.jobs, verifier,
     citizens: deps.citizen, authenticator: deps.citizenAuth, deliveryOps: deps.delivery.ops,
   }));
-  app.route('/api/v1/organisations', organisationRoutes({ network, guard }));
+  const subscriptions = deps.subscriptions;
+  app.route('/api/v1/organisations', organisationRoutes({ network, guard, subscription: subscriptions && ((org) => subscriptions.view(org)) }));
   app.route('/api/v1/cases', caseRoutes({ cases: deps.cases, guard, baseUrl: config.publicBaseUrl }));
   app.route('/api/v1/orders', orderRoutes({ cases: deps.cases, guard }));
   app.route('/api/v1', intakeRoutes({ auth: deps.notificationAuth, intake: deps.intake, network }));

@@ -90,6 +90,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
     databaseUrl: e.DATABASE_URL,
     networkFile: e.NETWORK_FILE,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    /** Set explicitly: only then is it given to a Notificaties API as the callback (the default is a guess). */
+    publicBaseUrlSet: e.PUBLIC_BASE_URL !== undefined,
     jwt: { maxAgeSeconds: e.JWT_MAX_AGE_SECONDS, leewaySeconds: e.JWT_LEEWAY_SECONDS },
     bodyLimit: e.BODY_LIMIT,
     syncDebounceMs: e.SYNC_DEBOUNCE_MS,

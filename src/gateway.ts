@@ -15,7 +15,7 @@ import { StatusTypeCache } from './sync/catalog.ts';
 import { IntakeService } from './sync/intake.ts';
 import { NotificationAuthenticator } from './sync/notification-auth.ts';
 import { ReconcilePoller } from './sync/poller.ts';
-import { AccessLogRetention } from './citizen/access-log.ts';
+import { AccessLogRetention } from './access-log/access-log.ts';
 import { CitizenAuthenticator } from './citizen/auth.ts';
 import { CitizenService } from './citizen/service.ts';
 import { syncHandler } from './sync/requery.ts';
@@ -30,6 +30,8 @@ import { createMetrics } from './metrics.ts';
 import { loadNetworkFile } from './network/load.ts';
 import { NetworkService } from './network/service.ts';
 import type { NetworkDefinition } from './network/types.ts';
+import { GeneratedAuths } from './subscriptions/auths.ts';
+import { isSubscriptionGroup, NRC_SUBSCRIPTION_JOB, reconcileAfterWrite, SubscriptionManager } from './subscriptions/manager.ts';
 
 export interface GatewayOptions {
   config: Config;
@@ -73,20 +75,26 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   const metrics = createMetrics();
-  const network = new NetworkService({ database, definition, env, logger });
+  const network = new NetworkService({ database, definition, env, logger, onOrganisationWrite: reconcileAfterWrite });
   await network.start();
+  const nrcAuths = new GeneratedAuths({ database, logger });
+  await nrcAuths.start();
+  const subscriptions = new SubscriptionManager({
+    database, logger, auths: nrcAuths, secret: (ref) => network.secret(ref), timeoutMs: config.outbound.timeoutMs,
+    callbackUrl: config.publicBaseUrlSet ? `${config.publicBaseUrl}/api/v1/notificaties` : undefined,
+  });
   const jobs = new JobQueue(database.db);
   const cases = new CaseService({ database, network, baseUrl: config.publicBaseUrl });
   const breakers = new Breakers({ threshold: config.sync.breakerThreshold, openMs: config.sync.breakerOpenMs });
   const intake = new IntakeService({ database, debounceMs: config.syncDebounceMs, metrics });
-  const notificationAuth = new NotificationAuthenticator(network, config.jwt);
+  const notificationAuth = new NotificationAuthenticator(network, config.jwt, nrcAuths);
   const citizen = new CitizenService({ database, network, breakers, maxConfidentiality: config.citizen.maxConfidentiality, mandateLimit: config.citizen.mandateLimit, unloggedReads: config.benchmarkNoAccessLog });
   if (config.benchmarkNoAccessLog) logger.warn('BENCHMARK_NO_ACCESS_LOG is set: citizen reads write no access-log row; for benchmarks only, never in production');
   if (!config.citizen.issuer) logger.warn('CITIZEN_OIDC_ISSUER is not set: citizen login is off; /api/v1/me answers 503 (citizen-login-not-configured)');
   // The issuer is read at first use: in the demo the identity provider sets it after start-up.
   const citizenAuth = new CitizenAuthenticator({ ...config.citizen, issuer: () => config.citizen.issuer });
   const delivery = createDelivery({ config, database, network, logger, metrics });
-  const app = createApp({ config, logger, metrics, database, network, jobs, cases, intake, notificationAuth, breakers, citizen, citizenAuth, delivery, isMigrated: () => migrated });
+  const app = createApp({ config, logger, metrics, database, network, jobs, cases, intake, notificationAuth, breakers, citizen, citizenAuth, delivery, subscriptions, isMigrated: () => migrated });
 
   const outbound = new OutboundClients({ network, logger, timeoutMs: config.outbound.timeoutMs });
   const statustypes = new StatusTypeCache();
@@ -96,8 +104,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       [PLACE_ORDER_JOB]: placementHandler({ database, network, outbound, logger, giveUpMs: config.placementGiveUpMs }),
       [SHARE_CITIZEN_JOB]: shareCitizenHandler({ database, network, outbound }),
       [SYNC_ORDER_JOB]: syncHandler({ database, network, outbound, logger, statustypes, breakers }),
+      [NRC_SUBSCRIPTION_JOB]: subscriptions.handler(),
     },
-    groupConcurrency: (orgId) => network.get(orgId)?.maxConcurrency ?? 4,
+    groupConcurrency: (group) => isSubscriptionGroup(group) ? 1 : network.get(group)?.maxConcurrency ?? 4,
     concurrency: config.worker.concurrency, pollIntervalMs: config.worker.pollIntervalMs, leaseMs: config.worker.leaseMs,
   });
   await worker.start();
@@ -122,6 +131,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address}:${address.port}`;
     logger.info({ url, public_base_url: config.publicBaseUrl }, 'gateway listening');
   }
+  // Once the callback can answer: the NRC tests it before it accepts an abonnement.
+  await subscriptions.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -136,7 +147,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         worker.stop(left()),
         delivery.stop(left()),
       ]);
-      await outbound.close(1000);
+      await Promise.all([outbound.close(1000), subscriptions.close(), nrcAuths.stop()]);
       await network.stop();
       if (!options.database) await database.close();
     })());

@@ -7,6 +7,7 @@ import * as delivery from './20261125_05_delivery.ts';
 import * as web from './20261125_06_web.ts';
 import * as hotUpdates from './20261125_07_hot_updates.ts';
 import * as dropOrderEtag from './20261205_01_drop_order_etag.ts';
+import * as nrcSubscriptions from './20261205_02_nrc_subscriptions.ts';
 
 // Listed explicitly (not read from disk) so migrations work the same from any working directory.
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '20261125_06_web': web,
   '20261125_07_hot_updates': hotUpdates,
   '20261205_01_drop_order_etag': dropOrderEtag,
+  '20261205_02_nrc_subscriptions': nrcSubscriptions,
 };

@@ -6,20 +6,31 @@ import { pageOf, readPage } from '../http/pagination.ts';
 import { validationProblem } from '../http/problem.ts';
 import { notFound } from '../lib/service-error.ts';
 import type { NetworkService } from './service.ts';
+import type { Organisation } from './types.ts';
 import type { Agreement } from './types.ts';
 
-export function organisationRoutes({ network, guard }: { network: NetworkService; guard: RoleGuard }) {
+// Read-only in GET /organisations/{id}; a PUT of what GET showed may carry it and it is ignored.
+const READ_ONLY = 'notificationSubscription';
+
+export function organisationRoutes({ network, guard, subscription }: {
+  network: NetworkService;
+  guard: RoleGuard;
+  /** The state of the gateway's abonnement at the organisation's Notificaties API (src/subscriptions). */
+  subscription?: (org: Organisation) => Promise<unknown>;
+}) {
   const actor = (c: { get: (k: 'client') => { clientId: string } | undefined }) => c.get('client')!.clientId;
   return new Hono<AppEnv>()
     .use(guard('operator'))
     .get('/', (c) => c.json({ count: network.list().length, next: null, previous: null, results: network.list().map((o) => network.view(o)) }))
-    .get('/:id', (c) => {
+    .get('/:id', async (c) => {
       const org = network.get(c.req.param('id'));
       if (!org) throw notFound(`organisation ${c.req.param('id')}`);
-      return c.json(network.view(org));
+      return c.json({ ...network.view(org), ...(subscription ? { [READ_ONLY]: await subscription(org) } : {}) });
     })
     .put('/:id', async (c) => {
-      const { organisation, created } = await network.put(c.req.param('id'), await readJson(c), actor(c));
+      const body = await readJson(c);
+      if (typeof body === 'object' && body !== null && READ_ONLY in body) delete (body as Record<string, unknown>)[READ_ONLY];
+      const { organisation, created } = await network.put(c.req.param('id'), body, actor(c));
       return c.json(network.view(organisation), created ? 201 : 200);
     })
     .post('/:id/activate', async (c) => {

@@ -3,7 +3,7 @@
 // process through pg_notify.
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Database } from '../db/database.ts';
+import type { Database, Db } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
 import { findOrganisationForUpdate, listChanges, listOrganisations, recordChange, upsertOrganisation } from './repository.ts';
@@ -19,6 +19,8 @@ export interface NetworkDeps {
   definition: NetworkDefinition;
   env: Record<string, string | undefined>;
   logger: Logger;
+  /** Runs in the transaction of every write of an organisation (file, operator API): enqueue durable follow-up work there. */
+  onOrganisationWrite?: (trx: Db, organisationId: string) => Promise<void>;
 }
 
 export class NetworkService {
@@ -53,6 +55,7 @@ export class NetworkService {
         if (before?.source_hash === hash) return;
         await upsertOrganisation(trx, org, 'file', hash);
         await recordChange(trx, org.id, before ? 'replace' : 'create', 'network-file', describeChange(before?.config, org));
+        await this.deps.onOrganisationWrite?.(trx, org.id);
       });
     }
     await this.refresh();
@@ -154,6 +157,7 @@ export class NetworkService {
       }
       await upsertOrganisation(trx, org, 'api', null);
       await recordChange(trx, id, before ? 'replace' : 'create', actor, describeChange(before?.config, org));
+      await this.deps.onOrganisationWrite?.(trx, id);
       await notifyChange(trx);
       return { organisation: org, created: !before };
     });
@@ -192,6 +196,7 @@ export class NetworkService {
       const org = change(before.config as unknown as Organisation);
       await upsertOrganisation(trx, org, before.source, before.source_hash);
       await recordChange(trx, id, action, actor, { ...describeChange(before.config, org), ...(reason ? { reason } : {}) });
+      await this.deps.onOrganisationWrite?.(trx, id);
       await notifyChange(trx);
       return org;
     });

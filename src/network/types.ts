@@ -21,6 +21,11 @@ export type ZakenAuth =
   | { type: 'zgw-jwt'; clientId: string; secret: SecretRef }
   | { type: 'oauth2'; issuer: string; clientId: string; clientSecret: SecretRef; scope?: string };
 
+export interface NotificatiesApi {
+  apiRoot: string;
+  auth: ZakenAuth;
+}
+
 export interface Organisation {
   id: string;
   name: string;
@@ -28,8 +33,21 @@ export interface Organisation {
   rsin: string;
   status: OrganisationStatus;
   agreement?: Agreement;
-  zaken: { apiRoot: string; auth: ZakenAuth; tls?: { cert?: string; key?: SecretRef; ca?: string } };
-  notifications: { mode: 'push' | 'poll'; clientId?: string; secret?: SecretRef; authorization?: SecretRef };
+  zaken: {
+    apiRoot: string;
+    /** Where Catalogi lives when not on the Zaken origin; outbound calls may go to both origins. */
+    catalogiApiRoot?: string;
+    auth: ZakenAuth;
+    tls?: { cert?: string; key?: SecretRef; ca?: string };
+  };
+  notifications: {
+    mode: 'push' | 'poll';
+    clientId?: string;
+    secret?: SecretRef;
+    authorization?: SecretRef;
+    /** The organisation's Notificaties API: the gateway keeps its own abonnement there (src/subscriptions). */
+    nrc?: NotificatiesApi;
+  };
   pollIntervalSeconds?: number;
   maxConcurrency?: number;
   products: Product[];

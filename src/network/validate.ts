@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { InvalidParam } from '../http/problem.ts';
-import { isValidElfproefNumber } from '../lib/elfproef.ts';
 import type { NetworkDefinition, Organisation } from './types.ts';
 
 const schema = JSON.parse(readFileSync(new URL('../../contracts/network.schema.json', import.meta.url), 'utf8'));
@@ -25,7 +24,6 @@ export function validateNetwork(data: unknown): NetworkProblem[] {
   const net = data as NetworkDefinition;
   const problems: NetworkProblem[] = [];
   noKeepMarkers(net, '$', problems);
-  problems.push(...rsinRule(net.self.rsin, '$.self'));
   const seen = new Map<string, number>();
   net.organisations.forEach((org, i) => {
     const at = `$.organisations[${i}]`;
@@ -47,17 +45,21 @@ export function validateOrganisation(data: unknown, at = '$'): NetworkProblem[] 
 }
 
 function organisationRules(org: Organisation, at: string): NetworkProblem[] {
-  const problems: NetworkProblem[] = rsinRule(org.rsin, at);
+  const problems: NetworkProblem[] = [];
   if (org.status === 'active' && !org.agreement) {
     problems.push({ path: `${at}.agreement`, code: 'required', message: 'an active organisation needs an accepted agreement (version, acceptedAt, acceptedBy)' });
   }
   // The schema's pattern lets through what no URL parser takes (a port above 65535, say).
-  if (!URL.canParse(org.zaken.apiRoot)) {
-    problems.push({ path: `${at}.zaken.apiRoot`, code: 'invalid', message: 'must be an absolute http(s) URL' });
+  const roots: [string, string | undefined][] = [
+    ['zaken.apiRoot', org.zaken.apiRoot], ['zaken.catalogiApiRoot', org.zaken.catalogiApiRoot], ['notifications.nrc.apiRoot', org.notifications.nrc?.apiRoot],
+  ];
+  for (const [name, root] of roots) {
+    if (root !== undefined && !URL.canParse(root)) problems.push({ path: `${at}.${name}`, code: 'invalid', message: 'must be an absolute http(s) URL' });
   }
   const n = org.notifications;
-  if (n.mode === 'push' && !n.authorization && !(n.clientId && n.secret)) {
-    problems.push({ path: `${at}.notifications`, code: 'required', message: 'push mode needs clientId and secret, or a fixed authorization value' });
+  // With an nrc the gateway makes the abonnement and its Authorization value itself.
+  if (n.mode === 'push' && !n.authorization && !(n.clientId && n.secret) && !n.nrc) {
+    problems.push({ path: `${at}.notifications`, code: 'required', message: 'push mode needs clientId and secret, a fixed authorization value, or an nrc to subscribe at' });
   }
   const codes = new Set<string>();
   org.products.forEach((p, i) => {
@@ -65,12 +67,6 @@ function organisationRules(org: Organisation, at: string): NetworkProblem[] {
     codes.add(p.code);
   });
   return problems;
-}
-
-// The schema says nine digits; the elfproef it cannot say. A Zaken API refuses a zaak whose
-// bronorganisatie fails it (Open Zaak: 400 "Onjuist RSIN nummer"), so every order would fail.
-function rsinRule(rsin: string, at: string): NetworkProblem[] {
-  return isValidElfproefNumber(rsin) ? [] : [{ path: `${at}.rsin`, code: 'elfproef', message: 'is not a valid RSIN: nine digits that pass the elfproef (11-proef)' }];
 }
 
 function noKeepMarkers(value: unknown, path: string, problems: NetworkProblem[]): void {

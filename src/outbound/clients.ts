@@ -1,10 +1,11 @@
 // The only way the gateway calls a subcontractor's Zaken/Catalogi API.
-// - Destinations: only the organisation's registered apiRoot origin, checked before any I/O;
-//   each pool is bound to that origin, so nothing else can be reached through it.
+// - Destinations: only the organisation's registered Zaken apiRoot origin and its Catalogi origin
+//   (`zaken.catalogiApiRoot`, default the Zaken origin), checked before any I/O; each pool is bound
+//   to one of those origins, so nothing else can be reached through it.
 // - Redirects are never followed: undici's Pool.request does not follow them, and a 3xx
 //   comes back to the caller as an ordinary response.
-// - One undici Pool per organisation, replaced (and its tokens dropped) when the
-//   organisation's apiRoot, auth or tls changes.
+// - One undici Pool per organisation and origin, replaced (and its tokens dropped) when the
+//   organisation's apiRoot, catalogiApiRoot, auth or tls changes.
 import { Pool } from 'undici';
 import type { Logger } from '../log.ts';
 import type { Organisation, SecretRef } from '../network/types.ts';
@@ -34,7 +35,7 @@ export type OutboundMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface OutboundRequest {
   method: OutboundMethod;
-  /** Absolute URL on the organisation's apiRoot origin (scheme, host and port). */
+  /** Absolute URL on the organisation's Zaken or Catalogi origin (scheme, host and port). */
   url: string;
   body?: unknown;
   headers?: Record<string, string>;
@@ -53,7 +54,8 @@ export interface OutboundResponse {
 interface Entry {
   orgId: string;
   fingerprint: string;
-  pool: Pool;
+  /** By origin: the Zaken origin's, and the Catalogi origin's when that is another. */
+  pools: Map<string, Pool>;
   auth: AuthProvider;
 }
 
@@ -91,7 +93,7 @@ export class OutboundClients {
   async close(graceMs = 5000): Promise<void> {
     this.closed = true;
     this.unsubscribe();
-    const pools = [...this.entries.values()].map((e) => e.pool);
+    const pools = [...this.entries.values()].flatMap((e) => [...e.pools.values()]);
     this.entries.clear();
     await Promise.all(pools.map(async (pool) => {
       let timer: NodeJS.Timeout | undefined;
@@ -137,7 +139,7 @@ export class OutboundClients {
     const deadline = AbortSignal.timeout(this.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
     try {
-      const res = await entry.pool.request({ path: target.pathname + target.search, method: req.method, headers, body, signal });
+      const res = await entry.pools.get(target.origin)!.request({ path: target.pathname + target.search, method: req.method, headers, body, signal });
       // Always read the body to the end (bounded by maxResponseSize) so the connection is reused.
       const text = await res.body.text();
       const flat = flattenHeaders(res.headers);
@@ -154,11 +156,10 @@ export class OutboundClients {
     const existing = this.entries.get(org.id);
     if (existing?.fingerprint === fingerprint) return existing;
     if (existing) this.drop(org.id, existing);
-    const origin = new URL(org.zaken.apiRoot).origin;
     const { tls } = org.zaken;
     const network = this.options.network;
     const key = tls?.key ? resolveTlsKey(org.id, () => network.secret(tls.key)) : undefined;
-    const pool = new Pool(origin, {
+    const pools = new Map(allowedOrigins(org).map((origin) => [origin, new Pool(origin, {
       // At least as many connections as the organisation may have calls in flight (maxConcurrency):
       // a slow API must not make syncs queue for a socket on top of waiting for answers.
       connections: Math.max(this.options.connections ?? 16, org.maxConcurrency ?? 0),
@@ -171,10 +172,10 @@ export class OutboundClients {
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
       maxResponseSize: this.options.maxResponseBytes ?? 5 * 1024 * 1024,
-    });
+    })] as const));
     const secretRef = org.zaken.auth.type === 'zgw-jwt' ? org.zaken.auth.secret : org.zaken.auth.clientSecret;
     const auth = createAuth(org.id, org.zaken.auth, () => network.secret(secretRef), this.timeoutMs);
-    const entry = { orgId: org.id, fingerprint, pool, auth };
+    const entry = { orgId: org.id, fingerprint, pools, auth };
     this.entries.set(org.id, entry);
     return entry;
   }
@@ -189,11 +190,18 @@ export class OutboundClients {
   private drop(id: string, entry: Entry): void {
     if (this.entries.get(id) === entry) this.entries.delete(id);
     this.options.logger.info({ organisation: id }, 'organisation connection settings changed; pool replaced');
-    entry.pool.close().catch((error: unknown) => this.options.logger.warn({ organisation: id, err: (error as Error).message }, 'closing pool failed'));
+    for (const pool of entry.pools.values()) pool.close().catch((error: unknown) => this.options.logger.warn({ organisation: id, err: (error as Error).message }, 'closing pool failed'));
   }
 }
 
-/** The URL when it is on the organisation's apiRoot origin; otherwise forbidden-destination. */
+/** The origins an organisation's calls may go to: its Zaken API's and its Catalogi API's. */
+export function allowedOrigins(org: Organisation): string[] {
+  const zaken = new URL(org.zaken.apiRoot).origin;
+  const catalogi = org.zaken.catalogiApiRoot ? new URL(org.zaken.catalogiApiRoot).origin : zaken;
+  return catalogi === zaken ? [zaken] : [zaken, catalogi];
+}
+
+/** The URL when it is on the organisation's Zaken or Catalogi origin; otherwise forbidden-destination. */
 export function allowedTarget(org: Organisation, url: string): URL {
   let target: URL;
   try {
@@ -201,8 +209,7 @@ export function allowedTarget(org: Organisation, url: string): URL {
   } catch {
     throw new OutboundError('forbidden-destination', `not an absolute URL for ${org.id}`, { retryable: false });
   }
-  const origin = new URL(org.zaken.apiRoot).origin;
-  if (target.origin !== origin || target.username || target.password || !['http:', 'https:'].includes(target.protocol)) {
+  if (!allowedOrigins(org).includes(target.origin) || target.username || target.password || !['http:', 'https:'].includes(target.protocol)) {
     throw new OutboundError('forbidden-destination', `${target.origin} is not the registered API origin of ${org.id}`, { retryable: false });
   }
   return target;

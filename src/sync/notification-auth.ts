@@ -1,6 +1,7 @@
 // Who sent this notification? Either a ZGW JWT signed with the organisation's notification
 // secret (client_id = notifications.clientId), or the fixed Authorization value registered for it
-// (what an NRC abonnement sends).
+// (what an NRC abonnement sends), or the value the gateway generated for its own abonnement at the
+// organisation's NRC (src/subscriptions).
 import { hash } from 'node:crypto';
 import { HttpProblem } from '../http/problem.ts';
 import { CachedTokenVerifier, bearerToken } from '../http/zgw-auth.ts';
@@ -10,15 +11,17 @@ import type { Organisation } from '../network/types.ts';
 
 // The whole Authorization value, hashed once per request: the key of the fixed values and of the
 // verified-token cache alike.
-const digestOf = (value: string) => hash('sha256', value, 'base64url');
+export const digestOf = (value: string) => hash('sha256', value, 'base64url');
 
 export class NotificationAuthenticator {
   private readonly network: NetworkService;
   private readonly verifier: CachedTokenVerifier;
   private fixed = new Map<string, string>(); // digest of the registered value → organisation id
+  private readonly generated?: GeneratedAuthorizations;
 
-  constructor(network: NetworkService, jwt: { maxAgeSeconds: number; leewaySeconds: number }) {
+  constructor(network: NetworkService, jwt: { maxAgeSeconds: number; leewaySeconds: number }, generated?: GeneratedAuthorizations) {
     this.network = network;
+    this.generated = generated;
     this.verifier = new CachedTokenVerifier({
       ...jwt,
       secretFor: (clientId) => {
@@ -34,7 +37,7 @@ export class NotificationAuthenticator {
   authenticate(authorization: string | undefined): Organisation {
     if (!authorization) throw unauthenticated('Send Authorization: Bearer <ZGW JWT> or the value registered for your organisation.');
     const digest = digestOf(authorization);
-    const fixedOrg = this.fixed.get(digest);
+    const fixedOrg = this.fixed.get(digest) ?? this.generated?.organisationFor(digest);
     const org = (fixedOrg !== undefined ? this.network.get(fixedOrg) : undefined) ?? this.byJwt(authorization, digest);
     if (org.status !== 'active') {
       throw new HttpProblem({ status: 403, detail: `Organisation ${org.id} is ${org.status}; only active members may notify.` });
@@ -68,6 +71,11 @@ export class NotificationAuthenticator {
     }
     this.fixed = fixed;
   }
+}
+
+/** The Authorization values the gateway generated for its abonnementen, by digest. */
+export interface GeneratedAuthorizations {
+  organisationFor(digest: string): string | undefined;
 }
 
 function unauthenticated(detail: string) {

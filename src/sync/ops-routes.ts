@@ -13,7 +13,7 @@ import { pollIntervalOf } from '../network/types.ts';
 import type { Breakers } from './breaker.ts';
 
 export async function operationsOverview(database: Database, network: NetworkService, breakers: Breakers) {
-  const [health, notifications, syncs, jobs] = await Promise.all([
+  const [health, notifications, syncs, jobs, nrc] = await Promise.all([
     database.db.selectFrom('organisation_health').selectAll().execute(),
     lastNotifications(database, network.list().map((org) => org.id)),
     sql<{ subcontractor: string; last: Date | null; open: number; unreachable: number }>`
@@ -22,6 +22,7 @@ export async function operationsOverview(database: Database, network: NetworkSer
              count(*) filter (where sync_state in ('unreachable', 'gone'))::int as unreachable
       from orders where state = 'placed' group by subcontractor`.execute(database.db),
     sql<{ group_key: string; state: string; n: number }>`select group_key, state, count(*)::int as n from jobs where group_key is not null group by group_key, state`.execute(database.db),
+    database.db.selectFrom('nrc_subscriptions').select(['organisation_id', 'state', 'last_error', 'last_checked_at']).execute(),
   ]);
   return network.list().map((org) => {
     const h = health.find((r) => r.organisation_id === org.id);
@@ -44,8 +45,14 @@ export async function operationsOverview(database: Database, network: NetworkSer
       openOrders: Number(s?.open ?? 0),
       unreachableOrders: Number(s?.unreachable ?? 0),
       jobs: { queued: jobCount('queued'), running: jobCount('running'), dead: jobCount('dead') },
+      // The gateway's abonnement at the organisation's NRC (src/subscriptions); null when it has none.
+      notificationSubscription: subscriptionSummary(nrc.find((r) => r.organisation_id === org.id)),
     };
   });
+}
+
+function subscriptionSummary(row: { state: string; last_error: string | null; last_checked_at: Date | null } | undefined) {
+  return row ? { state: row.state, lastCheckedAt: row.last_checked_at, lastError: row.last_error } : null;
 }
 
 /**
