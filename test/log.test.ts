@@ -4,11 +4,11 @@ import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.ts';
-import { startGateway } from '../../src/gateway.ts';
-import { accessLineWriter, batchedStdout, chooseLogFormat, createLogger, logDestination, type AccessLine } from '../../src/log.ts';
-import { freshDatabaseUrl } from '../helpers/db.ts';
-import { testNetwork, token } from '../helpers/gateway.ts';
+import { parseConfig } from '../src/config.ts';
+import { startGateway } from '../src/gateway.ts';
+import { accessLineWriter, batchedStdout, chooseLogFormat, createLogger, logDestination, type AccessLine } from '../src/log.ts';
+import { freshDatabaseUrl } from './helpers/db.ts';
+import { testNetwork, token } from './helpers/gateway.ts';
 
 const BSN = '123456782';
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';

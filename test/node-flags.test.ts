@@ -2,9 +2,9 @@
 // gateway process must start Node with the same flags (they set the heap sizing B7 measures).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GATEWAY_NODE_FLAGS } from '../../bench/lib/gateway-process.ts';
+import { GATEWAY_NODE_FLAGS } from '../bench/lib/gateway-process.ts';
 
-const root = new URL('../../', import.meta.url);
+const root = new URL('../', import.meta.url);
 
 describe('Node flags of the gateway process', () => {
   it('are the same in npm start, the Dockerfile and the bench', () => {

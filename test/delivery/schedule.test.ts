@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, MAX_ATTEMPTS, retryDelayMs } from './schedule.ts';
+import { decide, MAX_ATTEMPTS, retryDelayMs } from '../../src/delivery/schedule.ts';
 
 const BASE = 25_000;
 

@@ -7,10 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../log.ts';
-import type { Organisation } from '../network/types.ts';
-import { OutboundClients } from './clients.ts';
-import { TestNetwork, testOrganisation } from './testing.ts';
+import { createLogger } from '../../src/log.ts';
+import type { Organisation } from '../../src/network/types.ts';
+import { OutboundClients } from '../../src/outbound/clients.ts';
+import { TestNetwork, testOrganisation } from '../../src/outbound/testing.ts';
 
 const hasOpenssl = (() => {
   try {

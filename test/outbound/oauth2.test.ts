@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../log.ts';
-import type { ZakenAuth } from '../network/types.ts';
-import { OutboundClients } from './clients.ts';
-import { OutboundError } from './errors.ts';
-import { TestNetwork, json, startServer, testOrganisation, type Hit, type TestServer } from './testing.ts';
+import { createLogger } from '../../src/log.ts';
+import type { ZakenAuth } from '../../src/network/types.ts';
+import { OutboundClients } from '../../src/outbound/clients.ts';
+import { OutboundError } from '../../src/outbound/errors.ts';
+import { TestNetwork, json, startServer, testOrganisation, type Hit, type TestServer } from '../../src/outbound/testing.ts';
 
 const logger = createLogger('silent');
 const cleanup: Array<() => Promise<void>> = [];

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyZgwJwt } from '../lib/zgw-jwt.ts';
-import { createLogger } from '../log.ts';
-import { OutboundClients, type OutboundOptions } from './clients.ts';
-import { OutboundError, retryAfterMs } from './errors.ts';
-import { TestNetwork, json, startServer, testOrganisation, type Handler, type TestServer } from './testing.ts';
+import { verifyZgwJwt } from '../../src/lib/zgw-jwt.ts';
+import { createLogger } from '../../src/log.ts';
+import { OutboundClients, type OutboundOptions } from '../../src/outbound/clients.ts';
+import { OutboundError, retryAfterMs } from '../../src/outbound/errors.ts';
+import { TestNetwork, json, startServer, testOrganisation, type Handler, type TestServer } from '../../src/outbound/testing.ts';
 
 const logger = createLogger('silent');
 const SECRET = 'outbound-secret-0123456789';
