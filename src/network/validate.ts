@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { InvalidParam } from '../http/problem.ts';
+import { isValidElfproefNumber } from '../lib/elfproef.ts';
 import type { NetworkDefinition, Organisation } from './types.ts';
 
 const schema = JSON.parse(readFileSync(new URL('../../contracts/network.schema.json', import.meta.url), 'utf8'));
@@ -24,6 +25,7 @@ export function validateNetwork(data: unknown): NetworkProblem[] {
   const net = data as NetworkDefinition;
   const problems: NetworkProblem[] = [];
   noKeepMarkers(net, '$', problems);
+  problems.push(...rsinRule(net.self.rsin, '$.self'));
   const seen = new Map<string, number>();
   net.organisations.forEach((org, i) => {
     const at = `$.organisations[${i}]`;
@@ -45,7 +47,7 @@ export function validateOrganisation(data: unknown, at = '$'): NetworkProblem[] 
 }
 
 function organisationRules(org: Organisation, at: string): NetworkProblem[] {
-  const problems: NetworkProblem[] = [];
+  const problems: NetworkProblem[] = rsinRule(org.rsin, at);
   if (org.status === 'active' && !org.agreement) {
     problems.push({ path: `${at}.agreement`, code: 'required', message: 'an active organisation needs an accepted agreement (version, acceptedAt, acceptedBy)' });
   }
@@ -67,6 +69,12 @@ function organisationRules(org: Organisation, at: string): NetworkProblem[] {
     codes.add(p.code);
   });
   return problems;
+}
+
+// The schema says nine digits; the elfproef it cannot say. A Zaken API refuses a zaak whose
+// bronorganisatie fails it (Open Zaak: 400 "Onjuist RSIN nummer"), so every order would fail.
+function rsinRule(rsin: string, at: string): NetworkProblem[] {
+  return isValidElfproefNumber(rsin) ? [] : [{ path: `${at}.rsin`, code: 'elfproef', message: 'is not a valid RSIN: nine digits that pass the elfproef (11-proef)' }];
 }
 
 function noKeepMarkers(value: unknown, path: string, problems: NetworkProblem[]): void {
