@@ -1,7 +1,8 @@
 // Verwerkingenlogging: every read of a case writes one row per case read, in the same
 // transaction as the read, so a read that cannot be logged does not happen.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { json } from '../db/json.ts';
 
 export type ActorRole = 'citizen' | 'proxy' | 'supplier' | 'operator';
 
@@ -25,20 +26,22 @@ export const PURPOSES = {
   operator: 'operations',
 } as const satisfies Record<ActorRole, string>;
 
+/**
+ * The one statement that writes access-log rows: one per row of `source`, a relation with the
+ * columns case_id, subject_bsn and mandate_id (null: the access's own mandateId). Usable as a CTE.
+ */
+export function insertAccessRows(access: Access, source: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`insert into access_log (actor_role, actor, mandate_id, organisation, purpose, case_id, subject_bsn, request_id, trace_id)
+    select ${access.role}::text, ${access.actor}::text, coalesce(s.mandate_id, ${access.mandateId ?? null}::uuid), ${access.organisation ?? null}::text,
+           ${access.purpose}::text, s.case_id, s.subject_bsn, ${access.requestId ?? null}::text, ${access.traceId ?? null}::text
+    from ${source} s`;
+}
+
 /** One batched insert for all cases read; nothing for an empty read. */
 export async function recordAccess(db: Db, access: Access, cases: { id: string; citizen_bsn: string | null }[]): Promise<void> {
-  if (cases.length === 0) return;
-  await db.insertInto('access_log').values(cases.map((c) => ({
-    actor_role: access.role,
-    actor: access.actor,
-    mandate_id: access.mandateId ?? null,
-    organisation: access.organisation ?? null,
-    purpose: access.purpose,
-    case_id: c.id,
-    subject_bsn: c.citizen_bsn,
-    request_id: access.requestId ?? null,
-    trace_id: access.traceId ?? null,
-  }))).execute();
+  if (cases.length === 0 || access.unlogged) return;
+  const rows = cases.map((c) => ({ case_id: c.id, subject_bsn: c.citizen_bsn }));
+  await insertAccessRows(access, sql`(select * from jsonb_to_recordset(${json(rows)}) as r(case_id uuid, subject_bsn text, mandate_id uuid))`).execute(db);
 }
 
 /** The rows about one citizen's data, newest first, with the proxy's name the grantor gave. */

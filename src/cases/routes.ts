@@ -7,7 +7,7 @@ import { validationProblem } from '../http/problem.ts';
 import { parseWith } from '../http/validate.ts';
 import { addEventSchema, createCaseSchema, listCasesQuery, placeOrderSchema, setPhaseSchema } from './schemas.ts';
 import type { CaseService } from './service.ts';
-import { PURPOSES, type Access } from '../citizen/access-log.ts';
+import { PURPOSES, type Access } from '../access-log/access-log.ts';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 

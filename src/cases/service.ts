@@ -11,7 +11,7 @@ import * as repo from './repository.ts';
 import { enqueueSync } from './sync-job.ts';
 import type { CreateCaseInput } from './schemas.ts';
 import { computeCombined, refreshCombinedStatus } from './status-refresh.ts';
-import { recordAccess, type Access } from '../citizen/access-log.ts';
+import { recordAccess, type Access } from '../access-log/access-log.ts';
 
 export interface CaseServiceDeps {
   database: Database;

@@ -7,7 +7,7 @@ import { computeCombined } from '../cases/status-refresh.ts';
 import { effectiveSyncState } from '../cases/sync-state.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { Phase } from '../network/types.ts';
-import type { AccessLogRow } from './access-log.ts';
+import type { AccessLogRow } from '../access-log/access-log.ts';
 import type { Lang } from './language.ts';
 import { mandateState, type MandateWithCase } from './mandates.ts';
 import type { CitizenCaseRow, CitizenTimelineRow } from './repository.ts';

@@ -4,7 +4,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { CombinedOrder } from '../cases/status-refresh.ts';
-import type { Access } from './access-log.ts';
+import { insertAccessRows, type Access } from '../access-log/access-log.ts';
 
 export interface Scope {
   /** Whose cases are read. */
@@ -75,11 +75,7 @@ function visible(scope: Scope, extra: RawBuilder<unknown>): RawBuilder<unknown> 
 
 function logged(access: Access): RawBuilder<unknown> {
   if (access.unlogged) return sql`logged as (select 1 where false)`;
-  return sql`logged as (
-    insert into access_log (actor_role, actor, mandate_id, organisation, purpose, case_id, subject_bsn, request_id, trace_id)
-    select ${access.role}::text, ${access.actor}::text, p.mandate_id, ${access.organisation ?? null}::text, ${access.purpose}::text,
-           p.id, p.citizen_bsn, ${access.requestId ?? null}::text, ${access.traceId ?? null}::text
-    from page p returning 1)`;
+  return sql`logged as (${insertAccessRows(access, sql`(select p.id as case_id, p.citizen_bsn as subject_bsn, p.mandate_id from page p)`)} returning 1)`;
 }
 
 export interface ListResult {

@@ -1,7 +1,7 @@
 // ACCESS_LOG_RETENTION_DAYS: rows older than the retention are purged in batches; newer stay.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AccessLogRetention, purgeAccessLog } from '../../src/citizen/access-log.ts';
+import { AccessLogRetention, purgeAccessLog } from '../../src/access-log/access-log.ts';
 import { testDatabase } from '../helpers/db.ts';
 
 const { db } = await testDatabase();
