@@ -7,17 +7,16 @@ import type { AppEnv } from './http/context.ts';
 import { docsRoutes } from './http/docs.ts';
 import { HttpProblem, problemResponse, type ProblemInit } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
-import { CachedTokenVerifier, requireRole } from './http/zgw-auth.ts';
+import { CachedTokenVerifier, requireRole, type RoleGuard } from './http/zgw-auth.ts';
 import { ServiceError } from './lib/service-error.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { organisationRoutes } from './network/routes.ts';
 import type { NetworkService } from './network/service.ts';
-import type { Role } from './network/types.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { caseRoutes, orderRoutes } from './cases/routes.ts';
 import type { CaseService } from './cases/service.ts';
-import type { Breakers } from './sync/breaker.ts';
+import type { Breakers } from './outbound/breaker.ts';
 import type { IntakeService } from './sync/intake.ts';
 import { intakeRoutes } from './sync/intake-routes.ts';
 import type { NotificationAuthenticator } from './sync/notification-auth.ts';
@@ -50,8 +49,6 @@ export interface AppDeps {
   /** True once migrations ran; readiness also needs the database to answer. */
   isMigrated: () => boolean;
 }
-
-export type RoleGuard = (...roles: Role[]) => ReturnType<typeof requireRole>;
 
 export function createApp(deps: AppDeps) {
   const { config, logger, metrics, network } = deps;

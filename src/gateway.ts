@@ -10,7 +10,7 @@ import { CaseService, PLACE_ORDER_JOB } from './cases/service.ts';
 import { SYNC_ORDER_JOB } from './cases/sync-job.ts';
 import { shareCitizenHandler } from './cases/share-citizen.ts';
 import { OutboundClients } from './outbound/index.ts';
-import { Breakers } from './sync/breaker.ts';
+import { Breakers } from './outbound/breaker.ts';
 import { StatusTypeCache } from './sync/catalog.ts';
 import { IntakeService } from './sync/intake.ts';
 import { NotificationAuthenticator } from './sync/notification-auth.ts';

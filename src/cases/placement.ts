@@ -10,9 +10,8 @@ import type { NetworkService } from '../network/service.ts';
 import type { Organisation, Product } from '../network/types.ts';
 import { OutboundError, retryAfterMs, type OutboundClients, type OutboundResponse } from '../outbound/index.ts';
 import * as repo from './repository.ts';
-import { enqueueSync } from './sync-job.ts';
+import { enqueueSync, firstPollAt } from './sync-job.ts';
 import { inCaseTransaction, refreshCombinedStatus } from './status-refresh.ts';
-import { firstPollAt } from '../sync/apply.ts';
 
 export const SHARE_CITIZEN_JOB = 'order.share-citizen';
 

@@ -2,7 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { CasesTable, OrdersTable, TimelineEntriesTable } from '../../db/schema.ts';
 import type { Db } from '../db/database.ts';
 import { json } from '../db/json.ts';
-import { addEventWithDeliveries } from '../delivery/fanout.ts';
+import { addEventWithDeliveries } from './outbox.ts';
 
 export type CaseRow = Selectable<CasesTable>;
 export type OrderRow = Selectable<OrdersTable>;

@@ -1,7 +1,7 @@
 // Recomputes a case's combined status from its parts inside the caller's transaction and puts a
 // `case.status-changed` event in the outbox when it changed. Every writer of case state calls this.
 import type { Db } from '../db/database.ts';
-import { DEFAULT_LANGUAGE } from '../delivery/messages.ts';
+import { DEFAULT_LANGUAGE } from './events.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { Phase } from '../network/types.ts';
 import { combinedStatus, type CombinedStatus } from './combined-status.ts';

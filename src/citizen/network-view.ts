@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { NetworkService } from '../network/service.ts';
-import type { Breakers } from '../sync/breaker.ts';
+import type { Breakers } from '../outbound/breaker.ts';
 import type { Lang } from './language.ts';
 
 export type Health = 'connected' | 'degraded' | 'not_connected';

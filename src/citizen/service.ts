@@ -8,7 +8,7 @@ import { CONFIDENTIALITY, type Confidentiality } from '../cases/phases.ts';
 import type { Database } from '../db/database.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
 import type { NetworkService } from '../network/service.ts';
-import type { Breakers } from '../sync/breaker.ts';
+import type { Breakers } from '../outbound/breaker.ts';
 import { accessLogOf, PURPOSES, type Access } from '../access-log/access-log.ts';
 import type { CitizenIdentity } from './auth.ts';
 import type { Lang } from './language.ts';

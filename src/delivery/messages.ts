@@ -2,13 +2,10 @@
 // CloudEvent (NL GOV profile). Thin on purpose: identifiers, phase and a link to the case, never a
 // BSN or a name. Pure: the same event renders to the same body on every retry and after a restart.
 import { createHash } from 'node:crypto';
+import { eventFacts } from '../cases/events.ts';
 
-export const EVENT_TYPES = ['case.status-changed', 'case.citizen-notice'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
 export type MessageFormat = 'zgw' | 'cloudevents';
 
-/** The citizen's language is not known to the gateway yet: notices say Dutch until it is. */
-export const DEFAULT_LANGUAGE = 'nl';
 export const ZGW_KANAAL = 'ketenstatus';
 export const CLOUDEVENT_TYPE_PREFIX = 'nl.ketenstatus.';
 export const MAX_MESSAGE_BYTES = 20 * 1024;
@@ -31,25 +28,6 @@ export interface Origin {
 export interface Rendered {
   body: string;
   contentType: string;
-}
-
-/** The facts of an event that leave the gateway; everything else in the outbox payload stays home. */
-export function eventFacts(event: Pick<OutboxEvent, 'type' | 'payload'>): Record<string, string> {
-  const p = event.payload;
-  if (event.type === 'case.status-changed') {
-    const combined = (p.combinedStatus ?? {}) as { phase?: string; ballWith?: { id: string } | string };
-    const ballWith = typeof combined.ballWith === 'string' ? combined.ballWith : combined.ballWith?.id;
-    return compact({ phase: combined.phase, ballWith });
-  }
-  if (event.type === 'case.citizen-notice') {
-    return compact({ phase: p.phase as string | undefined, language: (p.language as string | undefined) ?? DEFAULT_LANGUAGE });
-  }
-  return {};
-}
-
-/** The phase an event is about (for subscription filters). */
-export function eventPhase(event: Pick<OutboxEvent, 'type' | 'payload'>): string | undefined {
-  return eventFacts(event).phase;
 }
 
 export function render(format: MessageFormat, event: OutboxEvent, origin: Origin): Rendered {
@@ -115,8 +93,4 @@ function checked(message: unknown, format: MessageFormat): Rendered {
   const body = JSON.stringify(message);
   if (Buffer.byteLength(body) > MAX_MESSAGE_BYTES) throw new Error(`a ${format} message of ${Buffer.byteLength(body)} bytes exceeds ${MAX_MESSAGE_BYTES}`);
   return { body, contentType: format === 'zgw' ? 'application/json' : 'application/cloudevents+json' };
-}
-
-function compact(o: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }

@@ -5,7 +5,7 @@ import type { DeliveryState } from '../../db/schema.ts';
 import type { Database } from '../db/database.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
 import type { Logger } from '../log.ts';
-import { notifyWorkers } from './fanout.ts';
+import { notifyWorkers } from '../cases/outbox.ts';
 import { UUID, type SubscriptionRow } from './subscriptions.ts';
 
 

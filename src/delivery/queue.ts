@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { json } from '../db/json.ts';
-import { lockCase } from './fanout.ts';
+import { lockCase } from '../cases/outbox.ts';
 import type { Decision } from './schedule.ts';
 import { DISABLE_AFTER_MS, MAX_ATTEMPTS } from './schedule.ts';
 

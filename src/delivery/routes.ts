@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { RoleGuard } from '../app.ts';
+import type { RoleGuard } from '../http/zgw-auth.ts';
 import { readJson } from '../http/body.ts';
 import type { AppEnv } from '../http/context.ts';
 import { pageOf, readPage } from '../http/pagination.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PHASES } from '../cases/phases.ts';
-import { EVENT_TYPES } from './messages.ts';
+import { EVENT_TYPES } from '../cases/events.ts';
 
 const unique = <T>(values: T[]) => new Set(values).size === values.length;
 

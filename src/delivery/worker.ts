@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { DELIVERIES_CHANNEL } from './fanout.ts';
+import { DELIVERIES_CHANNEL } from '../cases/outbox.ts';
 import { render, type Origin } from './messages.ts';
 import { claim, purgeDelivered, reapExpired, recordOutcomes, release, type ClaimedDelivery, type Outcome } from './queue.ts';
 import { decide, describe } from './schedule.ts';

@@ -1,6 +1,13 @@
 // The demo identity provider's own pages: a login form listing the test citizens.
 import { html, raw } from 'hono/html';
-import type { DemoCitizen } from './idp.ts';
+
+export interface DemoCitizen {
+  /** Login name and OIDC subject. */
+  id: string;
+  name: string;
+  bsn: string;
+  role: { nl: string; en: string };
+}
 
 const TEXT = {
   nl: {

@@ -9,15 +9,7 @@ import Provider, { errors, type InteractionDetails } from 'oidc-provider';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { Logger } from '../log.ts';
 import { memoryAdapterFactory } from './idp-adapter.ts';
-import { renderIdpError, renderLogin } from './idp-pages.ts';
-
-export interface DemoCitizen {
-  /** Login name and OIDC subject. */
-  id: string;
-  name: string;
-  bsn: string;
-  role: { nl: string; en: string };
-}
+import { renderIdpError, renderLogin, type DemoCitizen } from './idp-pages.ts';
 
 /** Test BSNs from the 9999xxxxx range, valid under the 11-proef. */
 export const DEMO_CITIZENS: DemoCitizen[] = [

@@ -1,9 +1,10 @@
-import type { Client } from '../network/types.ts';
+/** What an API client may do; the trust network gives each client one. */
+export type Role = 'supplier' | 'operator' | 'portal';
 
 export interface AppVariables {
   requestId: string;
   traceId: string | undefined;
-  client: Pick<Client, 'clientId' | 'role'> | undefined;
+  client: { clientId: string; role: Role } | undefined;
   /** Set by handlers that authenticate someone other than an API client (e.g. a notifying organisation). */
   actor: string | undefined;
 }

@@ -1,10 +1,6 @@
 // RFC 9457 problem details. One error type for the HTTP layer; services throw their own
 // errors and app.ts maps them here.
-export interface InvalidParam {
-  name: string;
-  code: string;
-  reason: string;
-}
+import type { InvalidParam } from '../lib/service-error.ts';
 
 export interface ProblemInit {
   status: number;

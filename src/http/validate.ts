@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { validationProblem, type InvalidParam } from './problem.ts';
+import type { InvalidParam } from '../lib/service-error.ts';
+import { validationProblem } from './problem.ts';
 
 /** Parses with zod; failures become a 400 with ZGW-style invalidParams. */
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.output<S> {

@@ -3,8 +3,7 @@
 import { hash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { JwtError, UnknownClientError, verifyZgwJwt, type ZgwClaims } from '../lib/zgw-jwt.ts';
-import type { Role } from '../network/types.ts';
-import type { AppEnv } from './context.ts';
+import type { AppEnv, Role } from './context.ts';
 import { HttpProblem } from './problem.ts';
 
 export interface TokenVerifierOptions {
@@ -69,3 +68,6 @@ export function requireRole(
     await next();
   };
 }
+
+/** Builds the middleware that admits only clients with one of the roles (see requireRole). */
+export type RoleGuard = (...roles: Role[]) => ReturnType<typeof requireRole>;

@@ -1,6 +1,11 @@
 // The one error type services throw. app.ts maps `kind` to an HTTP status; services never
 // know about HTTP.
-import type { InvalidParam } from '../http/problem.ts';
+/** One field a request got wrong (RFC 9457 `invalidParams`, as the ZGW APIs spell it). */
+export interface InvalidParam {
+  name: string;
+  code: string;
+  reason: string;
+}
 
 export type ServiceErrorKind =
   | 'not_found'

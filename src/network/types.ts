@@ -1,7 +1,8 @@
+import type { Role } from '../http/context.ts';
+
 export type SecretRef = string | { env: string } | { configured: true };
 export type OrganisationStatus = 'pending' | 'active' | 'suspended';
 export type Phase = 'ontvangen' | 'in_behandeling' | 'actie_vereist' | 'afgerond' | 'geannuleerd';
-export type Role = 'supplier' | 'operator' | 'portal';
 
 export interface Agreement {
   version: string;

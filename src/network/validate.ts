@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { InvalidParam } from '../http/problem.ts';
+import type { InvalidParam } from '../lib/service-error.ts';
 import { isValidElfproefNumber } from '../lib/elfproef.ts';
 import type { NetworkDefinition, Organisation } from './types.ts';
 

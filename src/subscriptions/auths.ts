@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
 import type { Logger } from '../log.ts';
-import { digestOf } from '../sync/notification-auth.ts';
+import { digestOf } from '../lib/digest.ts';
 
 const CHANNEL = 'ketenstatus_nrc_auth';
 const FALLBACK_RELOAD_MS = 30_000;

@@ -1,14 +1,13 @@
 // Writing what a re-query learnt, each in one short transaction (no network I/O inside).
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { DEFAULT_LANGUAGE } from '../delivery/messages.ts';
+import { DEFAULT_LANGUAGE } from '../cases/events.ts';
 import type { Organisation } from '../network/types.ts';
-import { pollIntervalOf } from '../network/types.ts';
 import * as repo from '../cases/repository.ts';
 import { inCaseTransaction, refreshCombinedStatus } from '../cases/status-refresh.ts';
 import { citizenText, phaseOf, type StatusType } from './catalog.ts';
 import { recordFetchedFacts, settleInbox } from './repository.ts';
-import type { SyncDeps } from './requery.ts';
+import type { SyncDeps } from './deps.ts';
 
 export interface RemoteStatus {
   url: string;
@@ -81,11 +80,6 @@ function currentOf(facts: Facts): RemoteStatus | undefined {
   const latest = facts.statussen.reduce<RemoteStatus | undefined>((a, s) => (!a || Date.parse(s.datumStatusGezet) > Date.parse(a.datumStatusGezet) ? s : a), undefined);
   if (!named) return latest;
   return latest && Date.parse(latest.datumStatusGezet) > Date.parse(named.datumStatusGezet) ? latest : named;
-}
-
-/** The first poll lands somewhere in the interval, so a batch of new orders does not poll in step. */
-export function firstPollAt(org: Organisation, now = Date.now()): Date {
-  return new Date(now + Math.random() * pollIntervalOf(org) * 1000);
 }
 
 function statusOf(s: RemoteStatus, product: Parameters<typeof phaseOf>[1]) {

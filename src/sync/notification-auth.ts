@@ -2,16 +2,13 @@
 // secret (client_id = notifications.clientId), or the fixed Authorization value registered for it
 // (what an NRC abonnement sends), or the value the gateway generated for its own abonnement at the
 // organisation's NRC (src/subscriptions).
-import { hash } from 'node:crypto';
 import { HttpProblem } from '../http/problem.ts';
 import { CachedTokenVerifier, bearerToken } from '../http/zgw-auth.ts';
 import { JwtError } from '../lib/zgw-jwt.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { Organisation } from '../network/types.ts';
+import { digestOf } from '../lib/digest.ts';
 
-// The whole Authorization value, hashed once per request: the key of the fixed values and of the
-// verified-token cache alike.
-export const digestOf = (value: string) => hash('sha256', value, 'base64url');
 
 export class NotificationAuthenticator {
   private readonly network: NetworkService;

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { sql } from 'kysely';
-import type { RoleGuard } from '../app.ts';
+import type { RoleGuard } from '../http/zgw-auth.ts';
 import type { Database } from '../db/database.ts';
 import type { DeliveryOps } from '../delivery/ops.ts';
 import { deliveryOpsRoutes } from '../delivery/routes.ts';
@@ -10,7 +10,7 @@ import type { JobQueue } from '../jobs/queue.ts';
 import { notFound } from '../lib/service-error.ts';
 import type { NetworkService } from '../network/service.ts';
 import { pollIntervalOf } from '../network/types.ts';
-import type { Breakers } from './breaker.ts';
+import type { Breakers } from '../outbound/breaker.ts';
 
 export async function operationsOverview(database: Database, network: NetworkService, breakers: Breakers) {
   const [health, notifications, syncs, jobs, nrc] = await Promise.all([

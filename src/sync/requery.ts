@@ -1,27 +1,16 @@
 // The re-query: a notification only says "look again". We GET the zaak, all its statussen and
 // their statustypen, then write order status, timeline and combined status in one
 // transaction. Order of arrival never matters: the subcontractor's current state is the truth.
-import type { Database } from '../db/database.ts';
 import { backoffMs, DeferJobError, RetryJobError } from '../jobs/errors.ts';
 import type { Job } from '../jobs/queue.ts';
 import type { JobContext } from '../jobs/worker.ts';
-import type { Logger } from '../log.ts';
-import type { NetworkService } from '../network/service.ts';
 import type { Organisation } from '../network/types.ts';
-import { OutboundError, retryAfterMs, type OutboundClients } from '../outbound/index.ts';
+import { OutboundError, retryAfterMs } from '../outbound/index.ts';
 import * as repo from '../cases/repository.ts';
-import type { Breakers } from './breaker.ts';
-import { RemoteError, type StatusTypeCache } from './catalog.ts';
+import { RemoteError } from './catalog.ts';
+import type { SyncDeps } from './deps.ts';
 import { applyFacts, markGone, recordFailure, type Facts, type RemoteStatus } from './apply.ts';
 
-export interface SyncDeps {
-  database: Database;
-  network: NetworkService;
-  outbound: OutboundClients;
-  logger: Logger;
-  statustypes: StatusTypeCache;
-  breakers: Breakers;
-}
 
 const MAX_STATUS_PAGES = 100;
 

@@ -10,7 +10,7 @@ import type { JobQueue } from '../jobs/queue.ts';
 import { ServiceError } from '../lib/service-error.ts';
 import type { Logger } from '../log.ts';
 import type { NetworkService } from '../network/service.ts';
-import type { Breakers } from '../sync/breaker.ts';
+import type { Breakers } from '../outbound/breaker.ts';
 import { STYLESHEET, STYLESHEET_PATH } from './assets.ts';
 import { authRoutes } from './auth.ts';
 import { citizenPages } from './citizen-pages.ts';

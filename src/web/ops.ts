@@ -9,7 +9,7 @@ import type { CachedTokenVerifier } from '../http/zgw-auth.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { JwtError, UnknownClientError } from '../lib/zgw-jwt.ts';
 import type { NetworkService } from '../network/service.ts';
-import type { Breakers } from '../sync/breaker.ts';
+import type { Breakers } from '../outbound/breaker.ts';
 import { operationsOverview } from '../sync/ops-routes.ts';
 import type { WebEnv } from './context.ts';
 import { readForm, readSessionForm } from './forms.ts';

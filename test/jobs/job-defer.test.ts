@@ -6,7 +6,7 @@ import { DeferJobError } from '../../src/jobs/errors.ts';
 import { enqueue } from '../../src/jobs/queue.ts';
 import { Worker } from '../../src/jobs/worker.ts';
 import { createLogger } from '../../src/log.ts';
-import { Breakers } from '../../src/sync/breaker.ts';
+import { Breakers } from '../../src/outbound/breaker.ts';
 import { testDatabase } from '../helpers/db.ts';
 
 const database = await testDatabase();

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { json } from '../db/json.ts';
-import { eventPhase } from './messages.ts';
+import { eventPhase } from './events.ts';
 
 export const DELIVERIES_CHANNEL = 'ketenstatus_deliveries';
 
