@@ -12,7 +12,7 @@ import type { CitizenService, OnBehalfOf } from './service.ts';
 
 const proxyParams = {
   onBehalfOf: z.string().optional(),
-  mandate: z.string().max(64).optional(),
+  mandate: z.guid().optional(),
 };
 const listQuery = z.strictObject({
   state: z.enum(['open', 'closed']).optional(),
@@ -49,7 +49,7 @@ const pageQuery = z.strictObject({ page: z.string().optional(), pageSize: z.stri
 const grantSchema = z.strictObject({
   proxyBsn: z.string(),
   proxyName: z.string().trim().min(1).max(100).optional(),
-  caseId: z.string().max(64).optional(),
+  caseId: z.guid().optional(),
   validUntil: z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'must be an ISO 8601 date-time with offset, or a date' }).optional(),
 });
 

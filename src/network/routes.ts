@@ -1,13 +1,23 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { RoleGuard } from '../http/zgw-auth.ts';
 import { readJson } from '../http/body.ts';
 import type { AppEnv } from '../http/context.ts';
 import { pageOf, readPage } from '../http/pagination.ts';
-import { validationProblem } from '../http/problem.ts';
+import { parseWith } from '../http/validate.ts';
 import { notFound } from '../lib/service-error.ts';
 import type { NetworkService } from './service.ts';
 import type { Organisation } from './types.ts';
-import type { Agreement } from './types.ts';
+
+// As contracts/network.schema.json says an organisation's agreement: what activate stores must
+// still be a valid organisation.
+const agreementSchema = z.strictObject({
+  version: z.string().min(1).max(50),
+  acceptedAt: z.iso.datetime({ offset: true }),
+  acceptedBy: z.string().min(1).max(200),
+});
+export const activateSchema = z.strictObject({ agreement: agreementSchema.optional() });
+export const suspendSchema = z.strictObject({ reason: z.string().max(500).optional() });
 
 // Read-only in GET /organisations/{id}; a PUT of what GET showed may carry it and it is ignored.
 const READ_ONLY = 'notificationSubscription';
@@ -34,17 +44,12 @@ export function organisationRoutes({ network, guard, subscription }: {
       return c.json(network.view(organisation), created ? 201 : 200);
     })
     .post('/:id/activate', async (c) => {
-      const body = await optionalJson(c);
-      const agreement = body.agreement as Agreement | undefined;
-      if (agreement !== undefined && !isAgreement(agreement)) {
-        throw validationProblem([{ name: 'agreement', code: 'invalid', reason: 'needs version, acceptedAt (date-time) and acceptedBy' }]);
-      }
+      const { agreement } = parseWith(activateSchema, await optionalJson(c));
       return c.json(network.view(await network.activate(c.req.param('id'), actor(c), agreement)));
     })
     .post('/:id/suspend', async (c) => {
-      const body = await optionalJson(c);
-      const reason = typeof body.reason === 'string' ? body.reason.slice(0, 500) : undefined;
-      return c.json(network.view(await network.suspend(c.req.param('id'), actor(c), reason)));
+      const { reason } = parseWith(suspendSchema, await optionalJson(c));
+      return c.json(network.view(await network.suspend(c.req.param('id'), actor(c), reason || undefined)));
     })
     .get('/:id/changes', async (c) => {
       const page = readPage(c);
@@ -54,15 +59,8 @@ export function organisationRoutes({ network, guard, subscription }: {
     });
 }
 
-async function optionalJson(c: Parameters<typeof readJson>[0]): Promise<Record<string, unknown>> {
-  if (!c.req.header('content-type') && !c.req.header('content-length') && !c.req.header('transfer-encoding')) return {};
-  const body = await readJson(c);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validationProblem([{ name: 'body', code: 'invalid', reason: 'must be a JSON object' }]);
-  return body as Record<string, unknown>;
-}
-
-function isAgreement(a: unknown): a is Agreement {
-  const x = a as Record<string, unknown>;
-  return typeof x === 'object' && x !== null && typeof x.version === 'string' && x.version.length > 0 &&
-    typeof x.acceptedBy === 'string' && x.acceptedBy.length > 0 && typeof x.acceptedAt === 'string' && !Number.isNaN(Date.parse(x.acceptedAt));
+/** The body is optional: none, or an empty one (Content-Length: 0, whatever its type), is {}. */
+async function optionalJson(c: Parameters<typeof readJson>[0]): Promise<unknown> {
+  if ((await c.req.text()) === '') return {};
+  return readJson(c);
 }

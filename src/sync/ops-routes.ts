@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { sql } from 'kysely';
 import type { RoleGuard } from '../http/zgw-auth.ts';
 import type { Database } from '../db/database.ts';
@@ -6,6 +7,7 @@ import type { DeliveryOps } from '../delivery/ops.ts';
 import { deliveryOpsRoutes } from '../delivery/routes.ts';
 import type { AppEnv } from '../http/context.ts';
 import { pageOf, readPage } from '../http/pagination.ts';
+import { parseWith } from '../http/validate.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { notFound } from '../lib/service-error.ts';
 import type { NetworkService } from '../network/service.ts';
@@ -67,6 +69,12 @@ async function lastNotifications(database: Database, organisationIds: string[]):
   return new Map(rows.filter((r) => r.last !== null).map((r) => [r.id, r.last!]));
 }
 
+export const listJobsQuery = z.strictObject({
+  state: z.enum(['dead', 'queued']).default('dead'),
+  page: z.string().optional(),
+  pageSize: z.string().optional(),
+});
+
 export function opsRoutes(deps: { database: Database; network: NetworkService; breakers: Breakers; jobs: JobQueue; deliveries: DeliveryOps; guard: RoleGuard; baseUrl: string }) {
   const { database, jobs } = deps;
   return new Hono<AppEnv>()
@@ -77,8 +85,8 @@ export function opsRoutes(deps: { database: Database; network: NetworkService; b
     })
     .route('/', deliveryOpsRoutes({ ops: deps.deliveries, baseUrl: deps.baseUrl }))
     .get('/jobs', async (c) => {
+      const { state } = parseWith(listJobsQuery, c.req.query(), 'query');
       const page = readPage(c);
-      const state = c.req.query('state') === 'queued' ? 'queued' : 'dead';
       const base = database.db.selectFrom('jobs').where('state', '=', state);
       const [rows, count] = await Promise.all([
         base.selectAll().orderBy('updated_at', 'desc').limit(page.limit).offset(page.offset).execute(),

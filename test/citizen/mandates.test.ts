@@ -167,9 +167,11 @@ describe('validation', () => {
   });
 
   it('refuses someone else\'s case, a too-confidential case and an unknown case with 404', async () => {
-    for (const caseId of [bramOwn, annaSecret, '00000000-0000-4000-8000-000000000000', 'x']) {
+    for (const caseId of [bramOwn, annaSecret, '00000000-0000-4000-8000-000000000000']) {
       expect((await grant(BSN.anna, { proxyBsn: BSN.dirk, caseId })).status).toBe(404);
     }
+    // Not a case id at all (the contract: format uuid) is a bad request, as in the other APIs.
+    expect((await grant(BSN.anna, { proxyBsn: BSN.dirk, caseId: 'x' })).status).toBe(400);
   });
 
   it('takes a plain date as "through that day", at most a year', async () => {

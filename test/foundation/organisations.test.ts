@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { authHeader, startTestGateway, testNetwork } from '../helpers/gateway.ts';
 import { organisation } from '../helpers/fixtures.ts';
+import { validateNetwork } from '../../src/network/validate.ts';
 
 const gateway = await startTestGateway({ network: testNetwork([organisation('hulpmiddelen-bv')]) });
 const { app } = gateway;
@@ -86,6 +87,39 @@ describe('operator API for the trust network', () => {
     expect(gateway.network.get('hulpmiddelen-bv')?.status).toBe('suspended');
     const changes = await (await app.request('/api/v1/organisations/hulpmiddelen-bv/changes', { headers: operator })).json();
     expect(changes.results[0]).toMatchObject({ action: 'suspend', actor: 'beheer', changes: { fields: ['status'], reason: 'contract beëindigd' } });
+  });
+
+  it('takes activate and suspend with no body, an empty one (Content-Length: 0, with or without a type) or JSON', async () => {
+    expect((await put('leeg-bv', organisation('leeg-bv'))).status).toBe(201);
+    const empty = [{}, { 'content-length': '0' }, { 'content-length': '0', 'content-type': 'application/json' }, { 'content-length': '0', 'content-type': 'text/plain' }];
+    for (const headers of empty) {
+      for (const action of ['suspend', 'activate']) {
+        const res = await app.request(`/api/v1/organisations/leeg-bv/${action}`, { method: 'POST', headers: { ...operator, ...headers }, body: 'content-length' in headers ? '' : undefined });
+        expect(res.status, `${action} ${JSON.stringify(headers)}`).toBe(200);
+      }
+    }
+    expect((await post('/api/v1/organisations/leeg-bv/suspend', { reason: 'onderhoud' })).status).toBe(200);
+    expect(gateway.network.get('leeg-bv')?.status).toBe('suspended');
+    expect((await post('/api/v1/organisations/leeg-bv/activate', {})).status).toBe(200);
+  });
+
+  it('refuses a suspend reason over 500 characters and unknown fields, rather than cutting or ignoring them', async () => {
+    const long = await post('/api/v1/organisations/hulpmiddelen-bv/suspend', { reason: 'x'.repeat(501) });
+    expect(long.status).toBe(400);
+    expect((await long.json()).invalidParams).toEqual([expect.objectContaining({ name: 'reason', code: 'too_big' })]);
+    expect((await post('/api/v1/organisations/hulpmiddelen-bv/suspend', { reden: 'typo' })).status).toBe(400);
+    expect((await post('/api/v1/organisations/hulpmiddelen-bv/activate', { agreement: { version: '', acceptedAt: '2026-11-01T10:00:00Z', acceptedBy: 'P' } })).status).toBe(400);
+    expect((await app.request('/api/v1/organisations/hulpmiddelen-bv/suspend', { method: 'POST', headers: { ...operator, 'content-type': 'text/plain' }, body: 'stop' })).status).toBe(415);
+  });
+
+  it('refuses an RSIN that fails the elfproef, in the operator API and the network file', async () => {
+    const res = await put('elf-bv', organisation('elf-bv', { rsin: '012345678' }));
+    expect(res.status).toBe(400);
+    expect((await res.json()).invalidParams).toEqual([expect.objectContaining({ name: 'rsin', code: 'elfproef' })]);
+    expect((await put('elf-bv', organisation('elf-bv', { rsin: '111222333' }))).status).toBe(201);
+    const net = testNetwork([organisation('a', { rsin: '087654321' })]);
+    net.self.rsin = '001234567';
+    expect(validateNetwork(net).map((p) => `${p.path} ${p.code}`)).toEqual(['$.self.rsin elfproef', '$.organisations[0].rsin elfproef']);
   });
 
   it('keeps a stored secret when a PUT says { configured: true } and records that a secret changed', async () => {

@@ -1,0 +1,285 @@
+// contracts/openapi.yaml and the code agree on what is valid, not only on which routes exist.
+// Every operation is driven through the HTTP surface with inputs derived from its contract and
+// from the limits code tends to have (empty, one past common lengths, out-of-range numbers,
+// unknown enum values, missing and extra properties). For each answer:
+//   - its status code is one the contract lists for the operation;
+//   - an input the contract calls invalid is refused (400/422; 404 for a path id);
+//   - an input refused with 400 is one the contract calls invalid: every limit the code enforces
+//     (minLength, maxLength, maximum, enum, additionalProperties …) is written in the contract.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
+import { startTestIssuer } from '../citizen/helpers/issuer.ts';
+import { organisation } from '../helpers/fixtures.ts';
+import { authHeader, startTestGateway, testNetwork } from '../helpers/gateway.ts';
+
+type Json = Record<string, any>;
+const spec = parse(readFileSync(new URL('../../contracts/openapi.yaml', import.meta.url), 'utf8')) as Json;
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+const issuer = await startTestIssuer();
+const { app, database } = await startTestGateway({
+  network: testNetwork([organisation('hulpmiddelen-bv')]),
+  env: { CITIZEN_OIDC_ISSUER: issuer.url },
+});
+const CITIZEN_BSN = '111222333';
+const citizen = { authorization: `Bearer ${await issuer.token(CITIZEN_BSN)}` };
+const notifier = { authorization: `Bearer ${signZgwJwt({ client_id: 'hulpmiddelen-bv' }, 'notify-secret-0123456789abc')}` };
+
+// ---- the contract, resolved -------------------------------------------------------------------
+
+const resolve = (node: any): any => {
+  while (node && typeof node.$ref === 'string') {
+    node = node.$ref.slice(2).split('/').reduce((n: any, k: string) => n[k.replace(/~1/g, '/').replace(/~0/g, '~')], spec);
+  }
+  return node;
+};
+
+const ajvOptions = { strict: false, allErrors: false, validateFormats: true } as const;
+const bodyAjv = new Ajv(ajvOptions);
+const paramAjv = new Ajv({ ...ajvOptions, coerceTypes: true });
+for (const a of [bodyAjv, paramAjv]) {
+  (addFormats as unknown as (a: Ajv) => void)(a);
+  a.addSchema({ ...spec, $id: 'contract' });
+}
+const pointer = (...segments: string[]) => `contract#/${segments.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+const compiled = new Map<string, ValidateFunction>();
+const validator = (ajv: Ajv, ref: string) => {
+  const key = `${ajv === paramAjv ? 'p' : 'b'} ${ref}`;
+  if (!compiled.has(key)) compiled.set(key, ajv.compile({ $ref: ref }));
+  return compiled.get(key)!;
+};
+
+/** A schema from inside the contract, its local $refs pointing into the contract added to ajv. */
+const contractRefs = (schema: Json): Json => JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\//g, '"$ref":"contract#/'));
+
+interface Operation {
+  method: (typeof METHODS)[number];
+  path: string;
+  op: Json;
+  params: Json[];
+  ref: (...rest: string[]) => string;
+}
+
+const operations: Operation[] = Object.entries(spec.paths as Json).flatMap(([path, item]) =>
+  METHODS.filter((m) => item[m]).map((method) => ({
+    method, path, op: item[method],
+    params: [...(item.parameters ?? []), ...(item[method].parameters ?? [])].map(resolve),
+    ref: (...rest: string[]) => pointer('paths', path, method, ...rest),
+  })));
+
+const documented = (o: Operation, status: number) =>
+  Object.keys(o.op.responses).some((code) => code === String(status) || code === `${String(status)[0]}XX`);
+
+// ---- how to call each operation --------------------------------------------------------------
+
+const caseId = await (async () => {
+  const res = await app.request('/api/v1/cases', { method: 'POST', headers: { ...authHeader('zac'), 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Contract', citizen: { bsn: CITIZEN_BSN } }) });
+  return ((await res.json()) as { id: string }).id;
+})();
+
+function credentials(path: string): Record<string, string> {
+  if (path.startsWith('/api/v1/me')) return citizen;
+  if (path === '/api/v1/notificaties' || path === '/api/v1/events') return notifier;
+  if (path.startsWith('/api/v1/organisations') || path.startsWith('/api/v1/ops')) return authHeader('beheer');
+  if (path.startsWith('/api/v1/subscriptions')) return authHeader('portaal');
+  return authHeader('zac');
+}
+
+/** A value for a path parameter that names something that exists where we have it, else a well-formed id. */
+function pathValue(o: Operation, name: string, schema: Json): string {
+  // Its own organisation (created by the PUT, which comes first), so suspending it stops no one's notifications.
+  if (o.path.startsWith('/api/v1/organisations')) return 'contract-org';
+  if (o.path.startsWith('/api/v1/cases') || o.path.startsWith('/api/v1/me/cases')) return caseId;
+  if (schema.type === 'integer') return '999999';
+  if (schema.format === 'uuid') return randomUUID();
+  return name;
+}
+
+const BODIES: Record<string, unknown> = {
+  'PUT /api/v1/organisations/{id}': { ...organisation('contract-org', { status: 'pending', agreement: undefined }), pollIntervalSeconds: 300, maxConcurrency: 4 },
+  'POST /api/v1/organisations/{id}/activate': { agreement: { version: '2026-1', acceptedAt: '2026-01-10T09:00:00Z', acceptedBy: 'J. Jansen' } },
+  'POST /api/v1/organisations/{id}/suspend': { reason: 'contract' },
+  'POST /api/v1/cases': { title: 'Aanvraag', citizen: { bsn: CITIZEN_BSN }, product: 'traplift', reference: 'REF-1', plannedEndDate: '2027-01-31' },
+  'POST /api/v1/cases/{id}/status': { phase: 'in_behandeling', text: 'Bezig' },
+  'POST /api/v1/cases/{id}/events': { kind: 'letter', text: 'Brief', references: [{ type: 'letter', id: 'B-1' }], at: '2026-12-01T10:00:00Z', citizenVisible: true },
+  // An organisation that is not in the network: 422 after validation, nothing is placed.
+  'POST /api/v1/cases/{id}/orders': { subcontractor: 'onbekend-bv', product: 'traplift', description: 'Graag snel', shareCitizen: false },
+  'POST /api/v1/notificaties': { kanaal: 'zaken', hoofdObject: 'https://zaken.example/zaken/api/v1/zaken/1', resource: 'status', resourceUrl: 'https://zaken.example/zaken/api/v1/statussen/1', actie: 'create', aanmaakdatum: '2026-12-01T10:00:00Z', kenmerken: { bronorganisatie: '012345672' } },
+  'POST /api/v1/events': { specversion: '1.0', id: 'e-1', source: 'urn:nld:oin:00000003012345678000:systeem:zaken', type: 'nl.overheid.zaken.zaakstatus-gewijzigd', time: '2026-12-01T10:00:00Z', dataref: 'https://zaken.example/zaken/api/v1/zaken/1', subject: 'https://zaken.example/zaken/api/v1/zaken/1' },
+  // A literal private address: refused (422) without any network I/O.
+  'POST /api/v1/subscriptions': { callbackUrl: 'https://10.0.0.1/hook', events: ['case.status-changed'], format: 'zgw', filters: { phases: ['afgerond'] } },
+  'POST /api/v1/me/mandates': { proxyBsn: '123456782', proxyName: 'Bram', caseId, validUntil: '2027-01-31' },
+};
+
+async function call(o: Operation, options: { path?: Record<string, string>; query?: Record<string, string>; body?: unknown; headers?: Record<string, string> } = {}) {
+  let url = o.path;
+  for (const p of o.params.filter((p) => p.in === 'path')) url = url.replace(`{${p.name}}`, encodeURIComponent(options.path?.[p.name] ?? pathValue(o, p.name, p.schema)));
+  const query = new URLSearchParams(options.query ?? {}).toString();
+  const content = o.op.requestBody ? Object.keys(o.op.requestBody.content)[0] : undefined;
+  const body = options.body !== undefined ? JSON.stringify(options.body) : undefined;
+  const headers = { ...(options.headers ?? credentials(o.path)), ...(body !== undefined ? { 'content-type': content ?? 'application/json' } : {}) };
+  const res = await app.request(`${url}${query ? `?${query}` : ''}`, { method: o.method.toUpperCase(), headers, body });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+// ---- inputs ----------------------------------------------------------------------------------
+
+const LENGTHS = [20, 21, 40, 41, 50, 51, 63, 64, 100, 101, 200, 201, 500, 501, 1000, 1001, 2000, 2001];
+const STRINGS = ['', 'x', '!', 'bogus', ...LENGTHS.map((n) => 'x'.repeat(n))];
+const NUMBERS = [-1, 0, 1, 9, 10, 64, 65, 100, 101, 86400, 86401, 1.5];
+
+/** Variants of a body: each leaf replaced by probes, each property dropped, an unknown one added. */
+function* variants(value: unknown, set: (v: unknown) => unknown, at: string): Generator<[string, unknown]> {
+  if (typeof value === 'string') for (const s of STRINGS) yield [`${at}=${s.slice(0, 8)}…(${s.length})`, set(s)];
+  else if (typeof value === 'number') for (const n of NUMBERS) yield [`${at}=${n}`, set(n)];
+  else if (typeof value === 'boolean') yield [`${at}="true"`, set('true')];
+  else if (Array.isArray(value)) {
+    yield [`${at}=[]`, set([])];
+    if (value.length > 0) yield [`${at} repeated`, set([...value, value[0]])];
+    for (let i = 0; i < value.length; i++) yield* variants(value[i], (v) => set(value.map((x, j) => (j === i ? v : x))), `${at}[${i}]`);
+  } else if (value && typeof value === 'object') {
+    const obj = value as Json;
+    yield [`${at}+zzz`, set({ ...obj, zzz: 'x' })];
+    for (const key of Object.keys(obj)) {
+      const { [key]: _dropped, ...rest } = obj;
+      yield [`${at}-${key}`, set(rest)];
+      yield* variants(obj[key], (v) => set({ ...obj, [key]: v }), `${at}.${key}`);
+    }
+  }
+}
+
+const QUERY_VALUES = ['', 'x', 'bogus', '0', '-1', '1', '1.5', '100', '101', '1000000', '1000001', 'not-a-uuid', randomUUID(), '2026-12-01T10:00:00Z', 'open', ...LENGTHS.map((n) => 'x'.repeat(n))];
+const PATH_VALUES = ['x', 'not-a-uuid', 'UPPER', '-1', '1.5', '99999999999999999999', 'x'.repeat(64)];
+
+/** Known rules a JSON schema cannot say; a 400 for these inputs is not a missing limit. */
+const NOT_SCHEMA: Record<string, RegExp> = {
+  // The body's id must be the path's; push mode needs clientId and secret (or authorization);
+  // product codes are unique.
+  'PUT /api/v1/organisations/{id}': /^(\$\.id=|path id=|\$\.notifications-(clientId|secret)$|\$\.products repeated$)/,
+};
+
+interface Finding { operation: string; input: string; status: number; problem: string }
+
+async function conformance(o: Operation): Promise<Finding[]> {
+  const name = `${o.method.toUpperCase()} ${o.path}`;
+  const findings: Finding[] = [];
+  const check = (input: string, status: number, contractValid: boolean | undefined, refused = [400, 422]) => {
+    if (!documented(o, status)) findings.push({ operation: name, input, status, problem: 'status not in the contract' });
+    if (contractValid === false && !refused.includes(status)) findings.push({ operation: name, input, status, problem: 'the contract calls this invalid, the code took it' });
+    if (contractValid === true && status === 400 && !NOT_SCHEMA[name]?.test(input)) findings.push({ operation: name, input, status, problem: 'the code refuses what the contract allows (a limit missing from the contract?)' });
+  };
+
+  const base = BODIES[name];
+  const secured = (o.op.security ?? spec.security).length > 0;
+  if (secured) {
+    check('no credentials', await call(o, { headers: {}, body: base }), undefined);
+    for (const other of [authHeader('zac'), authHeader('beheer'), authHeader('portaal'), citizen, notifier]) check('other credentials', await call(o, { headers: other, body: base }), undefined);
+  }
+
+  for (const p of o.params.filter((p) => p.in === 'path')) {
+    const validate = paramAjv.compile(contractRefs(p.schema));
+    for (const value of PATH_VALUES) check(`path ${p.name}=${value.slice(0, 12)}`, await call(o, { path: { [p.name]: value }, body: base }), validate(value), [400, 404, 422]);
+  }
+  for (const p of o.params.filter((p) => p.in === 'query')) {
+    const validate = paramAjv.compile(contractRefs(p.schema));
+    for (const value of QUERY_VALUES) check(`query ${p.name}=${value.slice(0, 12)}…(${value.length})`, await call(o, { query: { [p.name]: value } }), validate(value));
+  }
+
+  if (o.op.requestBody) {
+    const media = Object.keys(o.op.requestBody.content)[0];
+    const validate = validator(bodyAjv, o.ref('requestBody', 'content', media, 'schema'));
+    expect(validate(base), `${name}: the test's base body is valid by the contract`).toBe(true);
+    check('base body', await call(o, { body: base }), true);
+    check('a JSON array', await call(o, { body: [] }), false);
+    for (const [input, body] of variants(base, (v) => v, '$')) check(input, await call(o, { body }), validate(body));
+  }
+  return findings;
+}
+
+describe('contracts/openapi.yaml and the code agree', () => {
+  it.each(operations.map((o) => [`${o.method.toUpperCase()} ${o.path}`, o] as const))('%s', async (_name, o) => {
+    const findings = await conformance(o);
+    expect(findings.map((f) => `${f.status} ${f.input}: ${f.problem}`)).toEqual([]);
+  });
+});
+
+describe('the organisation in PUT /api/v1/organisations/{id}', () => {
+  it('is what contracts/network.schema.json says an organisation is', () => {
+    const network = JSON.parse(readFileSync(new URL('../../contracts/network.schema.json', import.meta.url), 'utf8')) as Json;
+    // Both resolved in full, descriptions aside, const as the one-value enum OpenAPI 3.0 has.
+    const normalise = (node: any, root: Json): any => {
+      if (Array.isArray(node)) return node.map((n) => normalise(n, root));
+      if (!node || typeof node !== 'object') return node;
+      if (typeof node.$ref === 'string') {
+        const target = node.$ref.slice(2).split('/').reduce((n: any, k: string) => n[k], root);
+        return normalise(target, root);
+      }
+      return Object.fromEntries(Object.entries(node).filter(([k]) => k !== 'description' && k !== '$comment' && k !== 'title')
+        .map(([k, v]) => (k === 'const' ? ['enum', [v]] : [k, normalise(v, root)])));
+    };
+    const put = spec.paths['/api/v1/organisations/{id}'].put.requestBody.content['application/json'].schema;
+    expect(normalise(put, spec)).toEqual(normalise(network.$defs.organisation, network));
+  });
+});
+
+describe('links', () => {
+  const byId = new Map(operations.filter((o) => o.op.operationId).map((o) => [o.op.operationId as string, o]));
+  /** The schema a JSON pointer reaches inside a response schema (allOf merged), or undefined. */
+  const reach = (schema: any, pointer: string): Json | undefined => {
+    let node = resolve(schema);
+    for (const segment of pointer.split('/').slice(1)) {
+      const parts = node.allOf ? node.allOf.map(resolve) : [node];
+      node = resolve(parts.map((p: Json) => p.properties?.[segment]).find(Boolean));
+      if (!node) return undefined;
+    }
+    return node;
+  };
+  const links = operations.flatMap((o) => Object.entries(o.op.responses as Json).flatMap(([status, response]) =>
+    Object.entries((resolve(response).links ?? {}) as Json).map(([name, link]) => ({ from: o, status, response: resolve(response), name, link: resolve(link) as Json }))));
+
+  it('lead from every create to its read', () => {
+    const from = (operationId: string) => links.filter((l) => l.from.op.operationId === operationId).map((l) => l.link.operationId);
+    expect(from('createCase')).toContain('getCase');
+    expect(from('placeOrder')).toContain('getOrder');
+    expect(from('createSubscription')).toContain('getSubscription');
+    expect(from('putOrganisation')).toContain('getOrganisation');
+    expect(from('grantMandate')).toEqual(expect.arrayContaining(['listMandates', 'revokeMandate']));
+  });
+
+  it.each(links.map((l) => [`${l.from.op.operationId} ${l.status} → ${l.name}`, l] as const))('%s names an operation and fills its parameters from the response', (_name, l) => {
+    const target = byId.get(l.link.operationId);
+    expect(target, `operationId ${l.link.operationId}`).toBeDefined();
+    const required = target!.params.filter((p) => p.in === 'path').map((p) => p.name);
+    expect(Object.keys(l.link.parameters ?? {}).sort()).toEqual(required.sort());
+    const schema = l.response.content['application/json'].schema;
+    for (const [param, expression] of Object.entries((l.link.parameters ?? {}) as Record<string, string>)) {
+      const pointer = /^\$response\.body#(\/.*)$/.exec(expression)?.[1];
+      expect(pointer, expression).toBeDefined();
+      const reached = reach(schema, pointer!);
+      expect(reached, `${expression} in the ${l.status} response`).toBeDefined();
+      const wanted = target!.params.find((p) => p.name === param)!.schema;
+      expect(reached).toMatchObject({ type: wanted.type, ...(wanted.format ? { format: wanted.format } : {}) });
+    }
+  });
+
+  it('work when followed: a case just created is read through its links', async () => {
+    const created = await app.request('/api/v1/cases', { method: 'POST', headers: { ...authHeader('zac'), 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Links', citizen: { bsn: CITIZEN_BSN } }) });
+    expect(created.status).toBe(201);
+    const body = (await created.json()) as Json;
+    for (const l of links.filter((x) => x.from.op.operationId === 'createCase' && byId.get(x.link.operationId)!.method === 'get')) {
+      const target = byId.get(l.link.operationId)!;
+      let url = target.path;
+      for (const [param, expression] of Object.entries(l.link.parameters as Record<string, string>)) {
+        const value = expression.replace('$response.body#/', '').split('/').reduce((v: any, k) => v[k], body);
+        url = url.replace(`{${param}}`, value);
+      }
+      expect((await app.request(url, { headers: authHeader('zac') })).status, l.name).toBe(200);
+    }
+  });
+});
