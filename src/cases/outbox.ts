@@ -4,7 +4,7 @@
 // is `waiting`, and is promoted when the one ahead is delivered or dead (see queue.ts). Both sides
 // hold the case row lock, so a promotion never misses a delivery being added to the same lane.
 import { sql } from 'kysely';
-import type { Db } from '../db/database.ts';
+import { type Db, type Trx } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import { eventPhase } from './events.ts';
 
@@ -24,7 +24,7 @@ export interface NewCaseEvent {
  * delivery per matching subscription, and a wake-up for the delivery workers when there is any.
  * Returns the event's id, or undefined when the dedupe key was taken.
  */
-export async function addEventWithDeliveries(trx: Db, event: NewCaseEvent): Promise<{ id: number; deliveries: number } | undefined> {
+export async function addEventWithDeliveries(trx: Trx, event: NewCaseEvent): Promise<{ id: number; deliveries: number } | undefined> {
   const phase = eventPhase(event) ?? null;
   // Writers of case events hold the case lock already; taking it here keeps the lane rule self-contained.
   const { rows } = await sql<{ id: number; deliveries: number }>`
@@ -57,7 +57,7 @@ export async function addEventWithDeliveries(trx: Db, event: NewCaseEvent): Prom
   return rows[0] ? { id: Number(rows[0].id), deliveries: Number(rows[0].deliveries) } : undefined;
 }
 
-export async function lockCase(trx: Db, caseId: string): Promise<void> {
+export async function lockCase(trx: Trx, caseId: string): Promise<void> {
   await sql`select 1 from cases where id = ${caseId} for update`.execute(trx);
 }
 

@@ -121,7 +121,7 @@ function asProblem(body: unknown) {
 
 async function markPlaced(deps: PlacementDeps, order: repo.OrderRow, org: Organisation, zaak: RemoteZaak) {
   await inCaseTransaction(deps.database.db, order.case_id, async (trx) => {
-    const current = await repo.findOrder(trx, order.id, true);
+    const current = await repo.findOrderForUpdate(trx, order.id);
     if (!current || current.state !== 'placing') return;
     await repo.updateOrder(trx, order.id, { state: 'placed', remote_zaak_url: zaak.url, remote_identificatie: zaak.identificatie, failure: null, next_poll_at: firstPollAt(org) });
     await repo.addTimelineEntry(trx, {

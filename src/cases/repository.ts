@@ -1,6 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { CasesTable, OrdersTable, TimelineEntriesTable } from '../../db/schema.ts';
-import type { Db } from '../db/database.ts';
+import type { Db, Trx } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import { addEventWithDeliveries } from './outbox.ts';
 
@@ -19,10 +19,13 @@ export async function insertCase(db: Db, row: Omit<CaseRow, 'created_at' | 'upda
   return db.insertInto('cases').values({ ...row, combined_status: json(row.combined_status) as never }).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function findCase(db: Db, id: string, forUpdate = false) {
-  let q = db.selectFrom('cases').selectAll().where('id', '=', id);
-  if (forUpdate) q = q.forUpdate();
-  return q.executeTakeFirst();
+export async function findCase(db: Db, id: string) {
+  return db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The case row, locked until the transaction ends: writers of a case's status and events take it. */
+export async function findCaseForUpdate(trx: Trx, id: string) {
+  return trx.selectFrom('cases').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 export async function listCases(db: Db, filters: CaseFilters, limit: number, offset: number) {
@@ -61,10 +64,12 @@ export async function insertOrder(db: Db, row: Pick<OrderRow, 'id' | 'case_id' |
   return db.insertInto('orders').values({ ...row, state: 'placing' }).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function findOrder(db: Db, id: string, forUpdate = false) {
-  let q = db.selectFrom('orders').selectAll().where('id', '=', id);
-  if (forUpdate) q = q.forUpdate();
-  return q.executeTakeFirst();
+export async function findOrder(db: Db, id: string) {
+  return db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findOrderForUpdate(trx: Trx, id: string) {
+  return trx.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 export async function updateOrder(db: Db, id: string, values: Partial<Omit<OrderRow, 'id' | 'case_id'>>) {
@@ -109,6 +114,6 @@ export async function timelineOfCase(db: Db, caseId: string, citizenOnly = false
 }
 
 /** Writes an outbox event and, in the same transaction, its webhook deliveries. Undefined when deduplicated. */
-export async function addCaseEvent(db: Db, type: string, caseId: string, payload: Record<string, unknown>, dedupeKey?: string) {
-  return addEventWithDeliveries(db, { type, caseId, payload, dedupeKey });
+export async function addCaseEvent(trx: Trx, type: string, caseId: string, payload: Record<string, unknown>, dedupeKey?: string) {
+  return addEventWithDeliveries(trx, { type, caseId, payload, dedupeKey });
 }

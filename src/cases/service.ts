@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Database, Db } from '../db/database.ts';
+import { type Database, type Db, type Trx, withTransaction } from '../db/database.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
 import type { NetworkService } from '../network/service.ts';
@@ -32,7 +32,7 @@ export class CaseService {
   }
 
   async create(clientId: string, input: CreateCaseInput, idempotencyKey?: string): Promise<{ status: number; body: ReturnType<CaseService['present']> }> {
-    return this.db.transaction().execute(async (trx) => {
+    return withTransaction(this.db, async (trx) => {
       if (idempotencyKey) {
         const previous = await claimIdempotencyKey(trx, clientId, idempotencyKey, requestHash(input));
         if (previous) return previous as { status: number; body: ReturnType<CaseService['present']> };
@@ -63,7 +63,7 @@ export class CaseService {
 
   /** Every case returned is a read of a citizen's data: one access-log row each, in the same transaction. */
   async list(filters: repo.CaseFilters, limit: number, offset: number, access: Access) {
-    return this.db.transaction().execute(async (trx) => {
+    return withTransaction(this.db, async (trx) => {
       const { rows, count } = await repo.listCases(trx, filters, limit, offset);
       const orders = await repo.ordersOfCases(trx, rows.map((r) => r.id));
       await recordAccess(trx, this.withSelf(access), rows);
@@ -72,13 +72,15 @@ export class CaseService {
   }
 
   async get(id: string, access: Access) {
-    return this.db.transaction().execute(async (trx) => {
-      const c = await this.findCaseOr404(trx, id);
-      const orders = await repo.ordersOfCase(trx, id);
-      const timeline = await repo.timelineOfCase(trx, id);
-      await recordAccess(trx, this.withSelf(access), [c]);
-      return { ...this.present(c, orders), timeline: timeline.map((t) => timelineResource(t, (org) => this.orgName(org))) };
-    });
+    return withTransaction(this.db, (trx) => this.readCase(trx, id, access));
+  }
+
+  private async readCase(trx: Trx, id: string, access: Access) {
+    const c = await this.findCaseOr404(trx, id);
+    const orders = await repo.ordersOfCase(trx, id);
+    const timeline = await repo.timelineOfCase(trx, id);
+    await recordAccess(trx, this.withSelf(access), [c]);
+    return { ...this.present(c, orders), timeline: timeline.map((t) => timelineResource(t, (org) => this.orgName(org))) };
   }
 
   /** Supplier and operator clients read on behalf of the organisation running the gateway. */
@@ -87,19 +89,19 @@ export class CaseService {
   }
 
   async setPhase(id: string, phase: Phase, text: string | undefined, access: Access) {
-    await this.db.transaction().execute(async (trx) => {
+    return withTransaction(this.db, async (trx) => {
       const c = await this.findCaseOr404(trx, id, true);
       if (c.closed_at) throw new ServiceError('conflict', 'The case is closed.');
       const closes = phase === 'afgerond' || phase === 'geannuleerd';
       await repo.updateCase(trx, id, { phase, phase_text: text ?? null, ...(closes ? { closed_at: new Date() } : {}) });
       await repo.addTimelineEntry(trx, { case_id: id, at: new Date(), organisation_id: this.deps.network.self.id, kind: 'status', phase, text: text ?? null });
       await refreshCombinedStatus(trx, this.deps.network, id, 'supplier-status');
+      return this.readCase(trx, id, access);
     });
-    return this.get(id, access);
   }
 
   async addEvent(id: string, input: { kind: string; text?: string; references: unknown[]; at?: string; citizenVisible?: boolean }, access: Access) {
-    await this.db.transaction().execute(async (trx) => {
+    return withTransaction(this.db, async (trx) => {
       await this.findCaseOr404(trx, id, true);
       await repo.addTimelineEntry(trx, {
         case_id: id, at: input.at ? new Date(input.at) : new Date(), organisation_id: this.deps.network.self.id,
@@ -107,8 +109,8 @@ export class CaseService {
         citizen_visible: input.citizenVisible ?? input.kind !== 'note',
       });
       await repo.updateCase(trx, id, {});
+      return this.readCase(trx, id, access);
     });
-    return this.get(id, access);
   }
 
   async placeOrder(caseId: string, input: { subcontractor: string; product: string; description?: string; shareCitizen: boolean }) {
@@ -128,7 +130,7 @@ export class CaseService {
         invalidParams: [{ name: 'shareCitizen', code: 'no-roltype', reason: 'configure products[].initiatorRoltype for this organisation' }],
       });
     }
-    const order = await this.db.transaction().execute(async (trx) => {
+    const order = await withTransaction(this.db, async (trx) => {
       const c = await this.findCaseOr404(trx, caseId, true);
       if (c.closed_at) throw new ServiceError('conflict', 'The case is closed; it takes no new orders.');
       if (input.shareCitizen && !c.citizen_bsn) {
@@ -148,7 +150,7 @@ export class CaseService {
 
   /** An order's status is part of the citizen's case: reading it is logged like reading the case. */
   async listOrders(caseId: string, access: Access) {
-    return this.db.transaction().execute(async (trx) => {
+    return withTransaction(this.db, async (trx) => {
       const c = await this.findCaseOr404(trx, caseId);
       const orders = await repo.ordersOfCase(trx, caseId);
       await recordAccess(trx, this.withSelf(access), [c]);
@@ -157,7 +159,7 @@ export class CaseService {
   }
 
   async getOrder(id: string, access: Access) {
-    return this.db.transaction().execute(async (trx) => {
+    return withTransaction(this.db, async (trx) => {
       const order = /^[0-9a-f-]{36}$/i.test(id) ? await repo.findOrder(trx, id) : undefined;
       if (!order) throw notFound(`order ${id}`);
       const c = (await repo.findCase(trx, order.case_id))!;
@@ -187,9 +189,9 @@ export class CaseService {
     return id === this.deps.network.self.id ? this.deps.network.self.name : this.deps.network.get(id)?.name ?? id;
   }
 
-  private async findCaseOr404(db: Db, id: string, forUpdate = false) {
+  private async findCaseOr404(trx: Trx, id: string, forUpdate = false) {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`case ${id}`);
-    const c = await repo.findCase(db, id, forUpdate);
+    const c = await (forUpdate ? repo.findCaseForUpdate(trx, id) : repo.findCase(trx, id));
     if (!c) throw notFound(`case ${id}`);
     return c;
   }

@@ -1,11 +1,11 @@
 // Recomputes a case's combined status from its parts inside the caller's transaction and puts a
 // `case.status-changed` event in the outbox when it changed. Every writer of case state calls this.
-import type { Db } from '../db/database.ts';
+import { type Db, withTransaction, type Trx } from '../db/database.ts';
 import { DEFAULT_LANGUAGE } from './events.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { Phase } from '../network/types.ts';
 import { combinedStatus, type CombinedStatus } from './combined-status.ts';
-import { addCaseEvent, findCase, ordersOfCase, updateCase, type CaseRow, type OrderRow } from './repository.ts';
+import { addCaseEvent, findCaseForUpdate, ordersOfCase, updateCase, type CaseRow, type OrderRow } from './repository.ts';
 import { effectiveSyncState } from './sync-state.ts';
 
 /** The columns the combined status depends on (the citizen API reads only these). */
@@ -39,9 +39,9 @@ export function computeCombined(network: NetworkService, c: CombinedCase, orders
  * this lock before anything else, so concurrent writers queue instead of deadlocking (the foreign
  * keys of orders and timeline entries take share locks on the case row).
  */
-export async function inCaseTransaction<T>(db: Db, caseId: string, fn: (trx: Db, locked: CaseRow | undefined) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (trx) => {
-    const locked = await findCase(trx, caseId, true);
+export async function inCaseTransaction<T>(db: Db, caseId: string, fn: (trx: Trx, locked: CaseRow | undefined) => Promise<T>): Promise<T> {
+  return withTransaction(db, async (trx) => {
+    const locked = await findCaseForUpdate(trx, caseId);
     return fn(trx, locked);
   });
 }
@@ -55,14 +55,14 @@ const NOTICE_PHASES = new Set<Phase>(['actie_vereist', 'afgerond']);
  * reaching actie_vereist/afgerond does not notify the citizen a second time for the same status.
  */
 export async function refreshCombinedStatus(
-  trx: Db, network: NetworkService, caseId: string, reason: string,
+  trx: Trx, network: NetworkService, caseId: string, reason: string,
   options: {
     citizenNoticed?: boolean;
     /** The case row as this transaction locked it (inCaseTransaction), when nothing wrote to it since: saves reading it again. */
     lockedCase?: CaseRow;
   } = {},
 ) {
-  const c = options.lockedCase?.id === caseId ? options.lockedCase : await findCase(trx, caseId, true);
+  const c = options.lockedCase?.id === caseId ? options.lockedCase : await findCaseForUpdate(trx, caseId);
   if (!c) return undefined;
   const orders = await ordersOfCase(trx, caseId);
   const next = computeCombined(network, c, orders);

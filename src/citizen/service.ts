@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { isValidBsn, maskBsn } from '../cases/identifiers.ts';
 import { CONFIDENTIALITY, type Confidentiality } from '../cases/phases.ts';
-import type { Database } from '../db/database.ts';
+import { type Database, withTransaction } from '../db/database.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { Breakers } from '../outbound/breaker.ts';
@@ -126,7 +126,7 @@ export class CitizenService {
     if (validUntil <= now) throw unprocessable('validUntil', 'past', 'must lie in the future');
     if (validUntil.getTime() > max.getTime() + 60_000) throw unprocessable('validUntil', 'too-long', 'a mandate lasts at most one year');
     if (input.caseId !== undefined && !UUID.test(input.caseId)) throw notFound(`case ${input.caseId}`);
-    const row = await this.db.transaction().execute(async (trx) => {
+    const row = await withTransaction(this.db, async (trx) => {
       if (input.caseId && !(await mandates.isOwnCase(trx, input.caseId, viewer.bsn, this.levels))) throw notFound(`case ${input.caseId}`);
       if ((await mandates.countActiveGranted(trx, viewer.bsn, now)) >= (this.deps.mandateLimit ?? 50)) {
         throw new ServiceError('unprocessable', 'You have given the maximum number of mandates; revoke one first.');

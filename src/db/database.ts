@@ -2,13 +2,20 @@
 // PostgreSQL through postgres.js (scale-out). Callers only see Kysely plus a few capabilities.
 import { mkdirSync, openSync, closeSync, writeSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Kysely, PGliteDialect, sql } from 'kysely';
+import { Kysely, PGliteDialect, sql, type Transaction } from 'kysely';
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import { PGlite } from '@electric-sql/pglite';
 import type { DB } from '../../db/schema.ts';
 import { dialectClient } from './postgres-client.ts';
 
 export type Db = Kysely<DB>;
+/** A handle inside a transaction: what locks (FOR UPDATE) and what must commit together take. */
+export type Trx = Transaction<DB>;
+
+/** Runs `fn` in a transaction; called with a transaction already (`db.isTransaction`), joins it. */
+export function withTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db as Trx) : db.transaction().execute(fn);
+}
 
 export interface Database {
   db: Db;

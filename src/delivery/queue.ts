@@ -5,7 +5,7 @@
 // the heads. Isolation: a claim gives each subscription only what is left of its cap in the
 // claiming worker (`perSubscription` minus what that worker already has in flight for it).
 import { sql } from 'kysely';
-import type { Db } from '../db/database.ts';
+import { type Db, withTransaction, type Trx } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import { lockCase } from '../cases/outbox.ts';
 import type { Decision } from './schedule.ts';
@@ -113,7 +113,7 @@ const GONE = 'gone: the subscriber answered 410 Gone';
 export async function recordOutcomes(db: Db, workerId: string, outcomes: Outcome[]): Promise<void> {
   if (outcomes.length === 0) return;
   const finished = outcomes.filter((o) => STATE_AFTER[o.decision.kind] !== 'pending');
-  await db.transaction().execute(async (trx) => {
+  await withTransaction(db, async (trx) => {
     // Case locks first, in a fixed order (as every writer of a case's events takes them): see promoteNext.
     const caseIds = [...new Set(finished.map((o) => o.delivery.event.caseId))].sort();
     if (caseIds.length > 0) await sql`select id from cases where id in (${sql.join(caseIds)}) order by id for update`.execute(trx);
@@ -152,7 +152,7 @@ export async function recordOutcomes(db: Db, workerId: string, outcomes: Outcome
 }
 
 /** Failures; disables the subscription when it asks (`reason`) or has failed without a success for 5 days. */
-async function recordFailures(trx: Db, subscriptionId: string, count: number, error: string, reason: string | undefined): Promise<void> {
+async function recordFailures(trx: Trx, subscriptionId: string, count: number, error: string, reason: string | undefined): Promise<void> {
   const failingFor = `failing: no successful delivery for ${DISABLE_AFTER_MS / 86_400_000} days`;
   const disable = sql`(${reason ?? null}::text is not null or coalesce(failing_since, now()) <= now() - ${DISABLE_AFTER_MS} * interval '1 millisecond')`;
   await sql`
@@ -171,7 +171,7 @@ async function recordFailures(trx: Db, subscriptionId: string, count: number, er
  * with the cases locked, like fanOut: a delivery added to a lane concurrently is either seen here
  * or was added after this commit and found its lane empty (so it started as pending).
  */
-async function promoteNext(trx: Db, lanes: [subscriptionId: string, caseId: string][]): Promise<void> {
+async function promoteNext(trx: Trx, lanes: [subscriptionId: string, caseId: string][]): Promise<void> {
   const values = sql.join(lanes.map(([s, c]) => sql`(${s}::uuid, ${c}::uuid)`));
   await sql`
     update deliveries d set state = 'pending', next_attempt_at = now(), updated_at = now()
@@ -192,7 +192,7 @@ export async function reapExpired(db: Db): Promise<number> {
   const expired = await db.selectFrom('deliveries').select(['id', 'subscription_id', 'case_id', 'attempts'])
     .where('state', '=', 'delivering').where('lease_until', '<', sql<Date>`now()`).limit(100).execute();
   for (const d of expired) {
-    await db.transaction().execute(async (trx) => {
+    await withTransaction(db, async (trx) => {
       await lockCase(trx, d.case_id);
       const dead = d.attempts >= MAX_ATTEMPTS;
       const updated = await trx.updateTable('deliveries').set({

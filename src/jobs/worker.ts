@@ -1,7 +1,7 @@
 // Runs jobs from the queue: a claim loop woken by LISTEN/NOTIFY (and a short poll, which is
 // also how delayed jobs and expired leases are found), bounded concurrency overall and per group.
 import { randomUUID } from 'node:crypto';
-import type { Database, Db } from '../db/database.ts';
+import { type Database, type Db, type Trx } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { DeferJobError, PermanentJobError, RetryJobError, backoffMs } from './errors.ts';
@@ -13,7 +13,7 @@ export interface JobContext {
    * together (one commit, with its WAL flush, less per job). Call it last in that transaction; if the
    * transaction does not commit, the handler must fail (it does when the commit throws).
    */
-  completeWithin(trx: Db): Promise<void>;
+  completeWithin(trx: Trx): Promise<void>;
 }
 
 export type JobHandler = (job: Job, context: JobContext) => Promise<void>;

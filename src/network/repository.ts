@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.ts';
+import type { Db, Trx } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import type { Organisation } from './types.ts';
 
@@ -21,8 +21,12 @@ export async function listOrganisations(db: Db): Promise<StoredOrganisation[]> {
   }));
 }
 
-export async function findOrganisationForUpdate(db: Db, id: string) {
-  return db.selectFrom('organisations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+export async function findOrganisation(db: Db, id: string) {
+  return db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findOrganisationForUpdate(trx: Trx, id: string) {
+  return trx.selectFrom('organisations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 export async function upsertOrganisation(db: Db, org: Organisation, source: 'file' | 'api', sourceHash: string | null) {

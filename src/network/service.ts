@@ -3,10 +3,10 @@
 // process through pg_notify.
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Database, Db } from '../db/database.ts';
+import { type Database, type Db, withTransaction, type Trx } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
-import { findOrganisationForUpdate, listChanges, listOrganisations, recordChange, upsertOrganisation } from './repository.ts';
+import { findOrganisation, findOrganisationForUpdate, listChanges, listOrganisations, recordChange, upsertOrganisation } from './repository.ts';
 import { keepStoredSecrets, redactSecrets, resolveSecret } from './secrets.ts';
 import type { Agreement, Client, NetworkDefinition, Organisation } from './types.ts';
 import { toInvalidParams, validateOrganisation } from './validate.ts';
@@ -20,7 +20,7 @@ export interface NetworkDeps {
   env: Record<string, string | undefined>;
   logger: Logger;
   /** Runs in the transaction of every write of an organisation (file, operator API): enqueue durable follow-up work there. */
-  onOrganisationWrite?: (trx: Db, organisationId: string) => Promise<void>;
+  onOrganisationWrite?: (trx: Trx, organisationId: string) => Promise<void>;
 }
 
 export class NetworkService {
@@ -50,7 +50,7 @@ export class NetworkService {
     for (const org of this.deps.definition.organisations) {
       const hash = createHash('sha256').update(JSON.stringify(org)).digest('hex');
       if (stored.get(org.id)?.sourceHash === hash) continue;
-      await db.transaction().execute(async (trx) => {
+      await withTransaction(db, async (trx) => {
         const before = await findOrganisationForUpdate(trx, org.id);
         if (before?.source_hash === hash) return;
         await upsertOrganisation(trx, org, 'file', hash);
@@ -147,7 +147,7 @@ export class NetworkService {
         invalidParams: [{ name: 'id', code: 'mismatch', reason: `expected "${id}"` }],
       });
     }
-    const result = await this.deps.database.db.transaction().execute(async (trx) => {
+    const result = await withTransaction(this.deps.database.db, async (trx) => {
       const before = await findOrganisationForUpdate(trx, id);
       const missing = keepStoredSecrets(org, before?.config);
       if (missing.length > 0) {
@@ -183,14 +183,14 @@ export class NetworkService {
 
   async changes(id: string, limit: number, offset: number) {
     if (!this.get(id)) {
-      const exists = await findOrganisationForUpdate(this.deps.database.db, id);
+      const exists = await findOrganisation(this.deps.database.db, id);
       if (!exists) throw notFound(`organisation ${id}`);
     }
     return listChanges(this.deps.database.db, id, limit, offset);
   }
 
   private async transition(id: string, actor: string, action: string, change: (org: Organisation) => Organisation, reason?: string) {
-    const next = await this.deps.database.db.transaction().execute(async (trx) => {
+    const next = await withTransaction(this.deps.database.db, async (trx) => {
       const before = await findOrganisationForUpdate(trx, id);
       if (!before) throw notFound(`organisation ${id}`);
       const org = change(before.config as unknown as Organisation);

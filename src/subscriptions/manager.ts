@@ -9,7 +9,7 @@
 // One dedupe key per organisation coalesces them; its group runs one at a time. Failures are
 // recorded for the operator and retried with backoff (capped at an hour), never given up on.
 import { randomBytes } from 'node:crypto';
-import type { Database, Db } from '../db/database.ts';
+import { type Database, type Db, withTransaction, type Trx } from '../db/database.ts';
 import { backoffMs, RetryJobError } from '../jobs/errors.ts';
 import { enqueue, type Job } from '../jobs/queue.ts';
 import type { Logger } from '../log.ts';
@@ -41,7 +41,7 @@ export async function enqueueSubscriptionReconcile(db: Db, organisationId: strin
  * NetworkService's onOrganisationWrite: reconcile when the organisation (as just written) names an
  * NRC or still has an abonnement; every other organisation's write adds no job.
  */
-export async function reconcileAfterWrite(trx: Db, organisationId: string): Promise<void> {
+export async function reconcileAfterWrite(trx: Trx, organisationId: string): Promise<void> {
   const written = await trx.selectFrom('organisations').select('config').where('id', '=', organisationId).executeTakeFirst();
   if (!(written?.config as unknown as Organisation | undefined)?.notifications?.nrc) {
     const row = await trx.selectFrom('nrc_subscriptions').select('state').where('organisation_id', '=', organisationId).executeTakeFirst();
@@ -205,7 +205,7 @@ export class SubscriptionManager {
       }
       this.deps.logger.info({ organisation: row.organisation_id }, 'abonnement removed at the Notificaties API');
     }
-    await db.transaction().execute(async (trx) => {
+    await withTransaction(db, async (trx) => {
       await repo.updateSubscription(trx, row.organisation_id, { state: 'removed', abonnementUrl: null, lastCheckedAt: new Date(), lastError: null });
       await announceAuthChange(trx);
     });
@@ -223,7 +223,7 @@ export class SubscriptionManager {
     const { db } = this.deps.database;
     let row = await repo.findSubscription(db, orgId);
     if (row && row.state !== 'removed') return row;
-    row = await db.transaction().execute(async (trx) => {
+    row = await withTransaction(db, async (trx) => {
       const ensured = await repo.ensureSubscription(trx, orgId, `Token ${randomBytes(32).toString('base64url')}`);
       if (ensured.state === 'removed') await repo.updateSubscription(trx, orgId, { state: 'pending' });
       await announceAuthChange(trx);

@@ -1,6 +1,6 @@
 // Writing what a re-query learnt, each in one short transaction (no network I/O inside).
 import { sql } from 'kysely';
-import type { Db } from '../db/database.ts';
+import { type Db, type Trx } from '../db/database.ts';
 import { DEFAULT_LANGUAGE } from '../cases/events.ts';
 import type { Organisation } from '../network/types.ts';
 import * as repo from '../cases/repository.ts';
@@ -24,7 +24,7 @@ export interface Facts {
 type Deps = Pick<SyncDeps, 'database' | 'network' | 'logger'>;
 
 /** `completeJob`: the sync job's completion, written in the same transaction (see JobContext). */
-type CompleteJob = (trx: Db) => Promise<void>;
+type CompleteJob = (trx: Trx) => Promise<void>;
 
 export async function applyFacts(deps: Deps, order: repo.OrderRow, org: Organisation, facts: Facts, started: Date, completeJob?: CompleteJob) {
   const product = org.products.find((p) => p.code === order.product);

@@ -2,7 +2,7 @@
 // pollIntervalSeconds, whatever notifications did or did not arrive. Each tick moves due orders'
 // next_poll_at one interval on and queues a sync job; SKIP LOCKED lets replicas share the work.
 import { sql } from 'kysely';
-import type { Database } from '../db/database.ts';
+import { type Database, withTransaction } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import type { Logger } from '../log.ts';
 import type { NetworkService } from '../network/service.ts';
@@ -45,7 +45,7 @@ export class ReconcilePoller {
   /** Queues sync jobs for due orders; returns how many. */
   async tick(now = new Date()): Promise<number> {
     const { database, network, batchSize } = this.options;
-    return database.db.transaction().execute(async (trx) => {
+    return withTransaction(database.db, async (trx) => {
       const due = await sql<{ id: string; subcontractor: string; next_poll_at: Date }>`
         select id, subcontractor, next_poll_at from orders
         where state = 'placed' and next_poll_at <= ${now} and sync_state <> 'gone'

@@ -2,7 +2,7 @@
 // the database costs the gateway a socket write and a wake-up on both sides, and a sync at a few
 // hundred a second is mostly round trips.
 import { sql } from 'kysely';
-import type { Db } from '../db/database.ts';
+import { type Db, type Trx } from '../db/database.ts';
 import { json } from '../db/json.ts';
 
 export interface FetchedFacts {
@@ -24,7 +24,7 @@ export interface FetchedFacts {
  * timeline entries not yet there; the order's pending notifications received up to the fetch, settled.
  * Returns the dedupe keys of the entries added.
  */
-export async function recordFetchedFacts(trx: Db, f: FetchedFacts): Promise<{ added: string[] }> {
+export async function recordFetchedFacts(trx: Trx, f: FetchedFacts): Promise<{ added: string[] }> {
   const now = new Date();
   const entries = f.entries.map((e) => ({ at: e.at.toISOString(), phase: e.phase, text: e.text, dedupe_key: e.dedupeKey }));
   const { rows } = await sql<{ added: unknown }>`
@@ -54,7 +54,7 @@ const settledUpTo = (orderId: string, upTo: Date, now: Date) =>
   sql`update inbox set state = 'synced', processed_at = ${now} where order_id = ${orderId} and state = 'pending' and received_at <= ${upTo}`;
 
 /** The order's pending notifications received up to `upTo` are settled: synced, or dead with the sync. */
-export async function settleInbox(trx: Db, orderId: string, upTo: Date, state: 'synced' | 'dead') {
+export async function settleInbox(trx: Trx, orderId: string, upTo: Date, state: 'synced' | 'dead') {
   await trx.updateTable('inbox').set({ state, processed_at: new Date() })
     .where('order_id', '=', orderId).where('state', '=', 'pending').where('received_at', '<=', upTo).execute();
 }
