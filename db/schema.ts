@@ -1,14 +1,20 @@
 // Table types for Kysely. Keep in step with db/migrations.
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { CombinedStatus } from '../src/cases/combined-status.ts';
+import type { Organisation } from '../src/network/types.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T = unknown> = ColumnType<T, T, T>;
+
+/** A web session's data, encrypted (AES-GCM) with a key derived from the session token. */
+export interface SealedData { v: 1; iv: string; ct: string; tag: string }
 
 export interface OrganisationsTable {
   id: string;
   name: string;
   status: 'pending' | 'active' | 'suspended';
-  config: Json<Record<string, unknown>>;
+  /** The organisation as the trust network defines it (contracts/network.schema.json). */
+  config: Json<Organisation>;
   source: 'file' | 'api';
   source_hash: string | null;
   version: Generated<number>;
@@ -76,7 +82,7 @@ export interface CasesTable {
   phase: string;
   phase_text: string | null;
   closed_at: Date | null;
-  combined_status: Json<Record<string, unknown>>;
+  combined_status: Json<CombinedStatus>;
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -188,7 +194,7 @@ export interface MandatesTable {
 export interface WebSessionsTable {
   id_hash: string;
   kind: 'login' | 'citizen' | 'operator';
-  data: Json<Record<string, unknown>>;
+  data: Json<SealedData>;
   csrf: string;
   created_at: Timestamp;
   expires_at: Timestamp;

@@ -35,6 +35,6 @@ export async function claimIdempotencyKey(db: Db, clientId: string, key: string,
 
 export async function storeIdempotentResponse(db: Db, clientId: string, key: string, response: StoredResponse) {
   await db.updateTable('idempotency_keys')
-    .set({ response_status: response.status, response_body: json(response.body) as never })
+    .set({ response_status: response.status, response_body: json(response.body) })
     .where('client_id', '=', clientId).where('key', '=', key).execute();
 }

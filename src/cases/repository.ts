@@ -16,7 +16,7 @@ export interface CaseFilters {
 }
 
 export async function insertCase(db: Db, row: Omit<CaseRow, 'created_at' | 'updated_at' | 'closed_at'>) {
-  return db.insertInto('cases').values({ ...row, combined_status: json(row.combined_status) as never }).returningAll().executeTakeFirstOrThrow();
+  return db.insertInto('cases').values({ ...row, combined_status: json(row.combined_status) }).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function findCase(db: Db, id: string) {
@@ -47,7 +47,7 @@ export async function listCases(db: Db, filters: CaseFilters, limit: number, off
 export async function updateCase(db: Db, id: string, values: Partial<Omit<CaseRow, 'id'>>) {
   const { combined_status, ...rest } = values;
   await db.updateTable('cases')
-    .set({ ...rest, ...(combined_status ? { combined_status: json(combined_status) as never } : {}), updated_at: new Date() })
+    .set({ ...rest, ...(combined_status ? { combined_status: json(combined_status) } : {}), updated_at: new Date() })
     .where('id', '=', id).execute();
 }
 
@@ -77,8 +77,8 @@ export async function updateOrder(db: Db, id: string, values: Partial<Omit<Order
   await db.updateTable('orders')
     .set({
       ...rest,
-      ...(status !== undefined ? { status: (status === null ? null : json(status)) as never } : {}),
-      ...(failure !== undefined ? { failure: (failure === null ? null : json(failure)) as never } : {}),
+      ...(status !== undefined ? { status: status === null ? null : json(status) } : {}),
+      ...(failure !== undefined ? { failure: failure === null ? null : json(failure) } : {}),
       updated_at: new Date(),
     })
     .where('id', '=', id).execute();
@@ -100,7 +100,7 @@ export interface NewTimelineEntry {
 /** Adds an entry; an entry with a dedupe key already present is left as it is. True when added. */
 export async function addTimelineEntry(db: Db, entry: NewTimelineEntry): Promise<boolean> {
   const row = await db.insertInto('timeline_entries')
-    .values({ ...entry, refs: json(entry.refs ?? []) as never })
+    .values({ ...entry, refs: json(entry.refs ?? []) })
     .onConflict((oc) => oc.columns(['case_id', 'dedupe_key']).where('dedupe_key', 'is not', null).doNothing())
     .returning('id')
     .executeTakeFirst();

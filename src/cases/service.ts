@@ -43,17 +43,16 @@ export class CaseService {
           invalidParams: [{ name: 'reference', code: 'unique', reason: 'must be unique' }],
         });
       }
-      const draft: repo.CaseRow = {
+      const draft: Omit<repo.CaseRow, 'combined_status'> = {
         id: randomUUID(), reference, title: input.title,
         citizen_bsn: 'bsn' in input.citizen ? input.citizen.bsn : null,
         citizen_kvk: 'kvk' in input.citizen ? input.citizen.kvk : null,
         confidentiality: input.confidentiality, product: input.product ?? null,
         planned_end_date: input.plannedEndDate ?? null, deadline: input.deadline ?? null,
-        phase: 'ontvangen', phase_text: null, closed_at: null, combined_status: {}, created_by: clientId,
+        phase: 'ontvangen', phase_text: null, closed_at: null, created_by: clientId,
         created_at: new Date(), updated_at: new Date(),
       };
-      draft.combined_status = computeCombined(this.deps.network, draft, []) as never;
-      const row = await repo.insertCase(trx, draft);
+      const row = await repo.insertCase(trx, { ...draft, combined_status: computeCombined(this.deps.network, draft, []) });
       await repo.addTimelineEntry(trx, { case_id: row.id, at: row.created_at, organisation_id: this.deps.network.self.id, kind: 'status', phase: 'ontvangen', text: null, dedupe_key: 'case-created' });
       const response = { status: 201, body: this.present(row, []) };
       if (idempotencyKey) await storeIdempotentResponse(trx, clientId, idempotencyKey, response);

@@ -66,11 +66,11 @@ export async function refreshCombinedStatus(
   if (!c) return undefined;
   const orders = await ordersOfCase(trx, caseId);
   const next = computeCombined(network, c, orders);
-  const changed = JSON.stringify(comparable(next)) !== JSON.stringify(comparable(c.combined_status as unknown as CombinedStatus));
+  const changed = JSON.stringify(comparable(next)) !== JSON.stringify(comparable(c.combined_status));
   if (changed) {
-    await updateCase(trx, caseId, { combined_status: next as never });
+    await updateCase(trx, caseId, { combined_status: next });
     const event = await addCaseEvent(trx, 'case.status-changed', caseId, { combinedStatus: next, reason });
-    const before = (c.combined_status as unknown as CombinedStatus | undefined)?.phase;
+    const before = c.combined_status?.phase;
     if (event && next.phase !== before && NOTICE_PHASES.has(next.phase) && !options.citizenNoticed) {
       // Keyed by the change itself: once per status, however often the transaction's work is retried.
       await addCaseEvent(trx, 'case.citizen-notice', caseId, { phase: next.phase, language: DEFAULT_LANGUAGE, reason: 'phase' }, `notice:phase:${event.id}`);

@@ -3,6 +3,7 @@
 // row and the read commit or fail together) — one round trip per request at any scale.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
+import type { CaseRow } from '../cases/repository.ts';
 import type { CombinedOrder } from '../cases/status-refresh.ts';
 import { insertAccessRows, type Access } from '../access-log/access-log.ts';
 
@@ -127,19 +128,15 @@ export async function findVisibleCase(db: Db, scope: Scope, id: string, access: 
   };
 }
 
-interface RawRow {
+/** A case as the citizen's reads select it (timestamps are text on PGlite inside json). */
+type RawRow = Pick<CaseRow, 'reference' | 'title' | 'product' | 'phase' | 'phase_text'> & {
   id: string | null;
-  reference: string;
-  title: string;
-  product: string | null;
-  phase: string;
-  phase_text: string | null;
   closed_at: Date | string | null;
   created_at: Date | string;
   updated_at: Date | string;
   supplier_since: Date | string | null;
   orders: JsonOrder[] | null;
-}
+};
 
 type JsonOrder = Omit<CitizenOrderRow, 'last_synced_at' | 'created_at' | 'updated_at'> & { last_synced_at: string | null; created_at: string; updated_at: string };
 type JsonTimeline = Omit<CitizenTimelineRow, 'at'> & { at: string };

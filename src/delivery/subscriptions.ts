@@ -58,8 +58,8 @@ export class SubscriptionService {
       });
     }
     const row = await this.db.insertInto('subscriptions').values({
-      id, client_id: clientId, callback_url: input.callbackUrl, events: json(input.events) as never, format: input.format,
-      filters: json(input.filters ?? {}) as never, secret,
+      id, client_id: clientId, callback_url: input.callbackUrl, events: json(input.events), format: input.format,
+      filters: json(input.filters ?? {}), secret,
     }).returningAll().executeTakeFirstOrThrow();
     this.deps.logger.info({ client_id: clientId, subscription_id: id, events: input.events, format: input.format }, 'subscription created');
     return { ...this.present(row), secret };

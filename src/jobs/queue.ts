@@ -38,7 +38,7 @@ export async function enqueue(db: Db, kind: string, payload: Record<string, unkn
     .insertInto('jobs')
     .values({
       kind,
-      payload: json(payload) as never,
+      payload: json(payload),
       ...(runAt ? { run_at: runAt } : {}),
       ...(options.maxAttempts ? { max_attempts: options.maxAttempts } : {}),
       dedupe_key: options.dedupeKey ?? null,
@@ -135,7 +135,7 @@ export class JobQueue {
   async reschedule(workerId: string, job: Job, delayMs: number, error: string | undefined): Promise<void> {
     const errors = error ? [...job.errors, entry(job, error)].slice(-20) : job.errors;
     await this.db.updateTable('jobs')
-      .set({ state: 'queued', run_at: new Date(Date.now() + delayMs), lease_until: null, locked_by: null, errors: json(errors) as never, updated_at: new Date() })
+      .set({ state: 'queued', run_at: new Date(Date.now() + delayMs), lease_until: null, locked_by: null, errors: json(errors), updated_at: new Date() })
       .where('id', '=', job.id).where('locked_by', '=', workerId).execute()
       .catch(async (e) => {
         // Another copy of this job is already queued under the same dedupe key: it carries the work.
@@ -158,7 +158,7 @@ export class JobQueue {
 
   async bury(workerId: string, job: Job, error: string): Promise<void> {
     await this.db.updateTable('jobs')
-      .set({ state: 'dead', lease_until: null, locked_by: null, dedupe_key: null, errors: json([...job.errors, entry(job, error)].slice(-20)) as never, updated_at: new Date() })
+      .set({ state: 'dead', lease_until: null, locked_by: null, dedupe_key: null, errors: json([...job.errors, entry(job, error)].slice(-20)), updated_at: new Date() })
       .where('id', '=', job.id).where('locked_by', '=', workerId).execute();
   }
 

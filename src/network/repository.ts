@@ -13,7 +13,7 @@ export interface StoredOrganisation {
 export async function listOrganisations(db: Db): Promise<StoredOrganisation[]> {
   const rows = await db.selectFrom('organisations').selectAll().orderBy('id').execute();
   return rows.map((r) => ({
-    organisation: r.config as unknown as Organisation,
+    organisation: r.config,
     source: r.source,
     sourceHash: r.source_hash,
     version: r.version,
@@ -32,7 +32,7 @@ export async function findOrganisationForUpdate(trx: Trx, id: string) {
 export async function upsertOrganisation(db: Db, org: Organisation, source: 'file' | 'api', sourceHash: string | null) {
   await db
     .insertInto('organisations')
-    .values({ id: org.id, name: org.name, status: org.status, config: json(org) as never, source, source_hash: sourceHash })
+    .values({ id: org.id, name: org.name, status: org.status, config: json(org), source, source_hash: sourceHash })
     .onConflict((oc) =>
       oc.column('id').doUpdateSet((eb) => ({
         name: eb.ref('excluded.name'),
@@ -48,7 +48,7 @@ export async function upsertOrganisation(db: Db, org: Organisation, source: 'fil
 }
 
 export async function recordChange(db: Db, organisationId: string, action: string, actor: string, changes: Record<string, unknown>) {
-  await db.insertInto('organisation_changes').values({ organisation_id: organisationId, action, actor, changes: json(changes) as never }).execute();
+  await db.insertInto('organisation_changes').values({ organisation_id: organisationId, action, actor, changes: json(changes) }).execute();
 }
 
 export async function listChanges(db: Db, organisationId: string, limit: number, offset: number) {

@@ -193,7 +193,7 @@ export class NetworkService {
     const next = await withTransaction(this.deps.database.db, async (trx) => {
       const before = await findOrganisationForUpdate(trx, id);
       if (!before) throw notFound(`organisation ${id}`);
-      const org = change(before.config as unknown as Organisation);
+      const org = change(before.config);
       await upsertOrganisation(trx, org, before.source, before.source_hash);
       await recordChange(trx, id, action, actor, { ...describeChange(before.config, org), ...(reason ? { reason } : {}) });
       await this.deps.onOrganisationWrite?.(trx, id);

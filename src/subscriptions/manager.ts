@@ -43,7 +43,7 @@ export async function enqueueSubscriptionReconcile(db: Db, organisationId: strin
  */
 export async function reconcileAfterWrite(trx: Trx, organisationId: string): Promise<void> {
   const written = await trx.selectFrom('organisations').select('config').where('id', '=', organisationId).executeTakeFirst();
-  if (!(written?.config as unknown as Organisation | undefined)?.notifications?.nrc) {
+  if (!written?.config.notifications?.nrc) {
     const row = await trx.selectFrom('nrc_subscriptions').select('state').where('organisation_id', '=', organisationId).executeTakeFirst();
     if (!row || row.state === 'removed') return;
   }
@@ -90,7 +90,7 @@ export class SubscriptionManager {
       repo.listSubscriptions(db),
     ]);
     const ids = new Set(rows.filter((r) => r.state !== 'removed').map((r) => r.organisation_id));
-    for (const o of orgs) if ((o.config as unknown as Organisation).notifications?.nrc) ids.add(o.id);
+    for (const o of orgs) if (o.config.notifications?.nrc) ids.add(o.id);
     for (const id of ids) await enqueueSubscriptionReconcile(db, id);
   }
 
@@ -128,7 +128,7 @@ export class SubscriptionManager {
     const orgId = String(job.payload.organisationId);
     // The organisation as stored, not this process's copy: the job may run before the refresh.
     const stored = await db.selectFrom('organisations').select('config').where('id', '=', orgId).executeTakeFirst();
-    const org = stored?.config as unknown as Organisation | undefined;
+    const org = stored?.config;
     const nrc = org?.status === 'active' ? org.notifications.nrc : undefined;
     const row = await repo.findSubscription(db, orgId);
     if (!org || !nrc) {

@@ -34,10 +34,10 @@ export interface SubscriptionChange {
 export async function updateSubscription(db: Db, organisationId: string, change: SubscriptionChange): Promise<void> {
   await db.updateTable('nrc_subscriptions').set({
     ...(change.state !== undefined ? { state: change.state } : {}),
-    ...(change.nrc !== undefined ? { nrc: json(change.nrc) as never } : {}),
+    ...(change.nrc !== undefined ? { nrc: json(change.nrc) } : {}),
     ...(change.abonnementUrl !== undefined ? { abonnement_url: change.abonnementUrl } : {}),
     ...(change.callbackUrl !== undefined ? { callback_url: change.callbackUrl } : {}),
-    ...(change.filters !== undefined ? { filters: json(change.filters) as never } : {}),
+    ...(change.filters !== undefined ? { filters: json(change.filters) } : {}),
     ...(change.lastCheckedAt !== undefined ? { last_checked_at: change.lastCheckedAt } : {}),
     ...(change.lastError !== undefined ? { last_error: change.lastError?.slice(0, 2000) ?? null } : {}),
     updated_at: new Date(),

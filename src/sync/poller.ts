@@ -2,6 +2,7 @@
 // pollIntervalSeconds, whatever notifications did or did not arrive. Each tick moves due orders'
 // next_poll_at one interval on and queues a sync job; SKIP LOCKED lets replicas share the work.
 import { sql } from 'kysely';
+import type { OrderRow } from '../cases/repository.ts';
 import { type Database, withTransaction } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import type { Logger } from '../log.ts';
@@ -46,7 +47,7 @@ export class ReconcilePoller {
   async tick(now = new Date()): Promise<number> {
     const { database, network, batchSize } = this.options;
     return withTransaction(database.db, async (trx) => {
-      const due = await sql<{ id: string; subcontractor: string; next_poll_at: Date }>`
+      const due = await sql<Pick<OrderRow, 'id' | 'subcontractor'> & { next_poll_at: Date }>`
         select id, subcontractor, next_poll_at from orders
         where state = 'placed' and next_poll_at <= ${now} and sync_state <> 'gone'
           and coalesce((status->>'isEindstatus')::boolean, false) = false

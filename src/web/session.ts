@@ -9,6 +9,7 @@ import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { json } from '../db/json.ts';
+import type { SealedData } from '../../db/schema.ts';
 
 export type SessionKind = 'login' | 'citizen' | 'operator';
 
@@ -36,16 +37,15 @@ export const SESSION_COOKIES: Record<SessionKind, { name: string; path: string }
 const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
 const dataKey = (token: string) => createHash('sha256').update(`ketenstatus web session data|${token}`).digest();
 
-interface Sealed { v: 1; iv: string; ct: string; tag: string }
 
-function seal(token: string, data: unknown): Sealed {
+function seal(token: string, data: unknown): SealedData {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', dataKey(token), iv);
   const ct = Buffer.concat([cipher.update(JSON.stringify(data), 'utf8'), cipher.final()]);
   return { v: 1, iv: iv.toString('base64url'), ct: ct.toString('base64url'), tag: cipher.getAuthTag().toString('base64url') };
 }
 
-function open(token: string, sealed: Sealed): unknown {
+function open(token: string, sealed: SealedData): unknown {
   const decipher = createDecipheriv('aes-256-gcm', dataKey(token), Buffer.from(sealed.iv, 'base64url'));
   decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
   return JSON.parse(Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64url')), decipher.final()]).toString('utf8'));
@@ -70,7 +70,7 @@ export class SessionStore {
     const token = randomToken();
     const session: Session<K> = { kind, data, csrf: randomToken(), expiresAt: new Date(Date.now() + ttlSeconds * 1000) };
     await this.db.insertInto('web_sessions').values({
-      id_hash: hash(token), kind, data: json(seal(token, data)) as never, csrf: session.csrf, expires_at: session.expiresAt,
+      id_hash: hash(token), kind, data: json(seal(token, data)), csrf: session.csrf, expires_at: session.expiresAt,
     }).execute();
     const cookie = SESSION_COOKIES[kind];
     await setSignedCookie(c, cookie.name, token, this.secret, {
@@ -89,7 +89,7 @@ export class SessionStore {
     if (!row) return undefined;
     let data: SessionData[K];
     try {
-      data = open(token, row.data as unknown as Sealed) as SessionData[K];
+      data = open(token, row.data) as SessionData[K];
     } catch {
       return undefined; // not decryptable with this token: not this browser's session
     }
