@@ -20,7 +20,8 @@ import type { Breakers } from './outbound/breaker.ts';
 import type { IntakeService } from './sync/intake.ts';
 import { intakeRoutes } from './sync/intake-routes.ts';
 import type { NotificationAuthenticator } from './sync/notification-auth.ts';
-import { opsRoutes } from './sync/ops-routes.ts';
+import { opsRoutes } from './ops/routes.ts';
+import { OpsService } from './ops/service.ts';
 import type { SubscriptionManager } from './subscriptions/manager.ts';
 import { webRoutes } from './web/index.ts';
 import { browserErrorPage, prefersHtml } from './web/browser-errors.ts';
@@ -81,8 +82,9 @@ export function createApp(deps: AppDeps) {
   });
   app.route('/', docsRoutes());
   // Server-rendered pages (citizen page `/`, /auth, /ops): HTML errors; everything else problem+json.
+  const ops = new OpsService({ database: deps.database, network, breakers: deps.breakers, jobs: deps.jobs, deliveries: deps.delivery.ops });
   app.route('/', webRoutes({
-    config, logger, database: deps.database, network, breakers: deps.breakers, jobs: deps.jobs, verifier,
+    config, logger, database: deps.database, network, ops, verifier,
     citizens: deps.citizen, authenticator: deps.citizenAuth, deliveryOps: deps.delivery.ops,
   }));
   const subscriptions = deps.subscriptions;
@@ -93,7 +95,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/me', citizenRoutes({ citizen: deps.citizen, auth: deps.citizenAuth, baseUrl: config.publicBaseUrl, minAcr: config.citizen.minAcr }));
   app.route('/api/v1/network', networkRoutes({ citizen: deps.citizen }));
   app.route('/api/v1/subscriptions', subscriptionRoutes({ subscriptions: deps.delivery.subscriptions, guard, baseUrl: config.publicBaseUrl }));
-  app.route('/api/v1/ops', opsRoutes({ database: deps.database, network, breakers: deps.breakers, jobs: deps.jobs, deliveries: deps.delivery.ops, guard, baseUrl: config.publicBaseUrl }));
+  app.route('/api/v1/ops', opsRoutes({ ops, deliveries: deps.delivery.ops, guard, baseUrl: config.publicBaseUrl }));
 
   // A browser asking for a page or an unknown path gets an HTML error page; programs problem+json.
   const page = { demo: config.demo, owner: network.self.name };

@@ -167,8 +167,25 @@ export class JobQueue {
     const result = await this.db.updateTable('jobs')
       .set({ state: 'queued', run_at: new Date(), attempts: 0, updated_at: new Date() })
       .where('id', '=', id).where('state', '=', 'dead').executeTakeFirst();
-    if (Number(result.numUpdatedRows) > 0) await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(this.db);
+    if (Number(result.numUpdatedRows) > 0) await wakeWorkers(this.db);
     return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Jobs in one state, most recently changed first, and how many there are in that state. */
+  async list(state: 'queued' | 'running' | 'dead', limit: number, offset = 0) {
+    const base = this.db.selectFrom('jobs').where('state', '=', state);
+    const [rows, count] = await Promise.all([
+      base.selectAll().orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { rows, count: Number(count.n) };
+  }
+
+  /** How many jobs each group (an organisation) has in each state. */
+  async countsByGroup(): Promise<{ group: string; state: string; n: number }[]> {
+    const rows = await this.db.selectFrom('jobs').select(['group_key', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('group_key', 'is not', null).groupBy(['group_key', 'state']).execute();
+    return rows.map((r) => ({ group: r.group_key!, state: r.state, n: Number(r.n) }));
   }
 
   async counts(): Promise<{ kind: string; state: string; n: number }[]> {

@@ -6,11 +6,10 @@ import type { CitizenService } from '../citizen/service.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { CachedTokenVerifier } from '../http/zgw-auth.ts';
-import type { JobQueue } from '../jobs/queue.ts';
 import { ServiceError } from '../lib/service-error.ts';
 import type { Logger } from '../log.ts';
 import type { NetworkService } from '../network/service.ts';
-import type { Breakers } from '../outbound/breaker.ts';
+import type { OpsService } from '../ops/service.ts';
 import { STYLESHEET, STYLESHEET_PATH } from './assets.ts';
 import { authRoutes } from './auth.ts';
 import { citizenPages } from './citizen-pages.ts';
@@ -27,8 +26,7 @@ export interface WebDeps {
   logger: Logger;
   database: Database;
   network: NetworkService;
-  breakers: Breakers;
-  jobs: JobQueue;
+  ops: OpsService;
   verifier: CachedTokenVerifier;
   citizens: CitizenService;
   authenticator: CitizenAuthenticator;
@@ -73,7 +71,7 @@ export function webRoutes(deps: WebDeps) {
   web.route('/', authRoutes({ login, authenticator: deps.authenticator, sessions, publicBaseUrl, publicOrigin, logger }));
   web.route('/', citizenPages({ citizens: deps.citizens, authenticator: deps.authenticator, login, sessions, publicOrigin, demo: config.demo, owner }));
   web.route('/', opsPages({
-    database: deps.database, network: deps.network, breakers: deps.breakers, jobs: deps.jobs, verifier: deps.verifier,
+    network: deps.network, ops: deps.ops, verifier: deps.verifier,
     sessions, publicOrigin, demo: config.demo, panels: deps.deliveryOps ? [deliveryPanel(deps.deliveryOps, publicOrigin)] : [],
   }));
 

@@ -4,13 +4,11 @@
 // that the client still exists with role operator, so removing the client ends its sessions.
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
-import type { Database } from '../db/database.ts';
 import type { CachedTokenVerifier } from '../http/zgw-auth.ts';
-import type { JobQueue } from '../jobs/queue.ts';
+import { ServiceError } from '../lib/service-error.ts';
 import { JwtError, UnknownClientError } from '../lib/zgw-jwt.ts';
 import type { NetworkService } from '../network/service.ts';
-import type { Breakers } from '../outbound/breaker.ts';
-import { operationsOverview } from '../sync/ops-routes.ts';
+import type { OpsService } from '../ops/service.ts';
 import type { WebEnv } from './context.ts';
 import { readForm, readSessionForm } from './forms.ts';
 import { formatShort, tOf } from './i18n.ts';
@@ -27,10 +25,8 @@ export interface OpsPanel {
 }
 
 export interface OpsPageDeps {
-  database: Database;
   network: NetworkService;
-  breakers: Breakers;
-  jobs: JobQueue;
+  ops: OpsService;
   verifier: CachedTokenVerifier;
   sessions: SessionStore;
   publicOrigin: string;
@@ -91,7 +87,10 @@ export function opsPages(deps: OpsPageDeps) {
     const session = await guard(c);
     await readSessionForm(c, deps.publicOrigin, session);
     const id = Number(c.req.param('id'));
-    const retried = Number.isSafeInteger(id) && id > 0 && (await deps.jobs.retryDead(id));
+    const retried = await deps.ops.retryJob(id).then(() => true, (error) => {
+      if (error instanceof ServiceError && error.kind === 'not_found') return false;
+      throw error;
+    });
     return c.redirect(`/ops?done=${retried ? 'retried' : 'retry-gone'}&job=${Number.isSafeInteger(id) ? id : 0}`, 303);
   });
 
@@ -122,9 +121,8 @@ async function dashboard(c: Context<WebEnv>, deps: OpsPageDeps, session: Session
   const t = tOf(c);
   const lang = c.get('lang');
   const [organisations, deadJobs, panels] = await Promise.all([
-    operationsOverview(deps.database, deps.network, deps.breakers),
-    deps.database.db.selectFrom('jobs').select(['id', 'kind', 'group_key', 'attempts', 'errors', 'updated_at'])
-      .where('state', '=', 'dead').orderBy('updated_at', 'desc').limit(DEAD_JOBS_SHOWN).execute(),
+    deps.ops.organisations(),
+    deps.ops.jobs('dead', DEAD_JOBS_SHOWN, 0).then((page) => page.results),
     Promise.all((deps.panels ?? []).map((p) => p.render(c, session.csrf))),
   ]);
   const when = (at: Date | string | null) => (at ? formatShort(lang, at) : t('ops.never'));
@@ -159,8 +157,8 @@ ${deadJobs.length === 0 ? html`<p>${t('ops.deadJobsNone')}</p>` : html`<div clas
 <thead><tr><th scope="col">${t('ops.job')}</th><th scope="col">${t('ops.kind')}</th><th scope="col">${t('ops.org')}</th><th scope="col">${t('ops.attempts')}</th>
 <th scope="col">${t('ops.lastError')}</th><th scope="col">${t('ops.updated')}</th><th scope="col"><span class="visually-hidden">${t('ops.retry')}</span></th></tr></thead>
 <tbody>${deadJobs.map((j) => html`<tr>
-<th scope="row">${j.id}</th><td><code>${j.kind}</code></td><td>${j.group_key ?? '—'}</td><td>${j.attempts}</td>
-<td>${truncate(j.errors.at(-1)?.error ?? '', 300)}</td><td>${when(j.updated_at)}</td>
+<th scope="row">${j.id}</th><td><code>${j.kind}</code></td><td>${j.organisation ?? '—'}</td><td>${j.attempts}</td>
+<td>${truncate(j.errors.at(-1)?.error ?? '', 300)}</td><td>${when(j.updatedAt)}</td>
 <td><form method="post" action="/ops/jobs/${j.id}/retry"><input type="hidden" name="_csrf" value="${session.csrf}">
 <button type="submit" class="secondary" aria-label="${t('ops.retryLabel', { id: j.id })}">${t('ops.retry')}</button></form></td>
 </tr>`)}</tbody></table></div>`}

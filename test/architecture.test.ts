@@ -1,0 +1,79 @@
+// The shape of src/: dependencies point one way and no module imports itself round a cycle,
+// type-only imports included (docs/ARCHITECTURE.md "Code layout").
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = resolve(import.meta.dirname, '../src');
+
+/**
+ * Each area of src/ (a folder, or a top-level file) and its layer: an area may import only from
+ * lower layers. Areas on one layer are siblings and import nothing from each other.
+ */
+const LAYERS: Record<string, number> = {
+  lib: 0, config: 0,
+  db: 1, log: 1, metrics: 1, simulator: 1,
+  http: 2,
+  network: 3, jobs: 3, 'access-log': 3,
+  outbound: 4,
+  cases: 5,
+  sync: 6, citizen: 6, delivery: 6, subscriptions: 6,
+  ops: 7,
+  web: 8,
+  app: 9,
+  gateway: 10,
+  demo: 11,
+  main: 12, cli: 12,
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(path);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+/** Relative imports of a file, `import type` and `import()` included, resolved to paths. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => resolve(dirname(file), m[1]));
+}
+
+const areaOf = (file: string) => relative(SRC, file).split('/')[0].replace(/\.ts$/, '');
+const files = sourceFiles(SRC);
+const graph = new Map(files.map((f) => [f, importsOf(f).filter((d) => d.startsWith(SRC))]));
+
+describe('the layout of src/', () => {
+  it('gives every area a layer', () => {
+    expect([...new Set(files.map(areaOf))].filter((a) => LAYERS[a] === undefined)).toEqual([]);
+  });
+
+  it('has every import point to a lower layer or stay in its area', () => {
+    const upward = [...graph].flatMap(([file, deps]) => deps
+      .filter((dep) => areaOf(dep) !== areaOf(file) && LAYERS[areaOf(dep)] >= LAYERS[areaOf(file)])
+      .map((dep) => `${relative(SRC, file)} -> ${relative(SRC, dep)}`));
+    expect(upward).toEqual([]);
+  });
+
+  it('has no import cycles between files', () => {
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (file: string, path: string[]) => {
+      state.set(file, 'open');
+      for (const dep of graph.get(file) ?? []) {
+        if (!graph.has(dep)) continue;
+        if (state.get(dep) === 'open') cycles.push([...path.slice(path.indexOf(dep)), dep].map((f) => relative(SRC, f)).join(' -> '));
+        else if (!state.has(dep)) visit(dep, [...path, dep]);
+      }
+      state.set(file, 'done');
+    };
+    for (const file of graph.keys()) if (!state.has(file)) visit(file, [file]);
+    expect(cycles).toEqual([]);
+  });
+
+  it('resolves every relative import to a file', () => {
+    const missing = [...graph].flatMap(([file, deps]) => deps.filter((d) => !graph.has(d) && !d.endsWith('.json') && !d.endsWith('.d.ts')).map((d) => `${relative(SRC, file)} -> ${relative(SRC, d)}`));
+    expect(missing).toEqual([]);
+  });
+});
