@@ -4,7 +4,7 @@ import { enqueue } from '../jobs/queue.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { Phase } from '../network/types.ts';
-import { generateReference } from './identifiers.ts';
+import { generateReference, isUuid } from './identifiers.ts';
 import { claimIdempotencyKey, requestHash, storeIdempotentResponse } from './idempotency.ts';
 import { caseResource, orderResource, timelineResource } from './presenter.ts';
 import * as repo from './repository.ts';
@@ -159,7 +159,7 @@ export class CaseService {
 
   async getOrder(id: string, access: Access) {
     return withTransaction(this.db, async (trx) => {
-      const order = /^[0-9a-f-]{36}$/i.test(id) ? await repo.findOrder(trx, id) : undefined;
+      const order = isUuid(id) ? await repo.findOrder(trx, id) : undefined;
       if (!order) throw notFound(`order ${id}`);
       const c = (await repo.findCase(trx, order.case_id))!;
       await recordAccess(trx, this.withSelf(access), [c]);
@@ -168,7 +168,7 @@ export class CaseService {
   }
 
   async requestSync(id: string) {
-    const order = /^[0-9a-f-]{36}$/i.test(id) ? await repo.findOrder(this.db, id) : undefined;
+    const order = isUuid(id) ? await repo.findOrder(this.db, id) : undefined;
     if (!order) throw notFound(`order ${id}`);
     if (order.state !== 'placed') throw new ServiceError('conflict', `The order is ${order.state}; only a placed order can be synchronised.`);
     await enqueueSync(this.db, order, 'requested');
@@ -189,7 +189,7 @@ export class CaseService {
   }
 
   private async findCaseOr404(trx: Trx, id: string, forUpdate = false) {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`case ${id}`);
+    if (!isUuid(id)) throw notFound(`case ${id}`);
     const c = await (forUpdate ? repo.findCaseForUpdate(trx, id) : repo.findCase(trx, id));
     if (!c) throw notFound(`case ${id}`);
     return c;

@@ -1,5 +1,5 @@
 // Demo catalogues of the two subcontractors in the demo chain. Data only, so the demo and the
-// CLI share one source. The demo RSINs are placeholders that do not pass the 11-proef (strictRsin off).
+// CLI share one source. The RSINs pass the 11-proef, as Open Zaak demands.
 import type { SimulatorZaakType } from './types.ts';
 
 export interface DemoSubcontractor {
@@ -76,9 +76,9 @@ export type DemoCatalogueKey = keyof typeof demoCatalogues;
 
 export const demoSubcontractors: Record<DemoCatalogueKey, DemoSubcontractor> = {
   'hulpmiddelen-bv': {
-    name: 'Hulpmiddelen B.V.', rsin: '012345678', clientId: 'hulpmiddelen-bv', zaaktypen: demoCatalogues['hulpmiddelen-bv'],
+    name: 'Hulpmiddelen B.V.', rsin: '012345672', clientId: 'hulpmiddelen-bv', zaaktypen: demoCatalogues['hulpmiddelen-bv'],
   },
   'bouwbedrijf-de-steiger': {
-    name: 'Bouwbedrijf De Steiger', rsin: '087654321', clientId: 'bouwbedrijf-de-steiger', zaaktypen: demoCatalogues['bouwbedrijf-de-steiger'],
+    name: 'Bouwbedrijf De Steiger', rsin: '087654325', clientId: 'bouwbedrijf-de-steiger', zaaktypen: demoCatalogues['bouwbedrijf-de-steiger'],
   },
 };

@@ -1,6 +1,7 @@
 // Request validation with Open Zaak's (DRF's) invalidParams codes and Dutch reasons, so a client's
 // error handling is exercised against realistic ValidatieFout bodies.
 import type { InvalidParam } from './http-util.ts';
+import { passesElfproef } from '../lib/elfproef.ts';
 
 type Body = Record<string, unknown>;
 
@@ -38,14 +39,6 @@ export function parseDateTime(value: string): number | undefined {
   }
   const asUtc = Date.parse(`${local}Z`);
   return Number.isNaN(asUtc) ? undefined : asUtc - amsterdamOffsetMs(asUtc);
-}
-
-/** RSIN/BSN 11-proef: 9 digits, weights 9..2 and -1, sum divisible by 11. */
-export function passesElfproef(value: string): boolean {
-  if (!/^\d{9}$/.test(value)) return false;
-  const digits = [...value].map(Number);
-  const sum = digits.slice(0, 8).reduce((acc, d, i) => acc + d * (9 - i), 0) - digits[8];
-  return sum % 11 === 0;
 }
 
 /** Collects invalidParams while reading typed fields from a request body. */
