@@ -24,7 +24,14 @@ const { values } = parseArgs({
   },
 });
 const quick = values.quick!;
-const only = values.only ? new Set(values.only.toUpperCase().split(',').map((s) => s.trim())) : undefined;
+const only = values.only
+  ? new Set(
+      values.only
+        .toUpperCase()
+        .split(',')
+        .map((s) => s.trim()),
+    )
+  : undefined;
 const budgetSec = quick ? 115 : 590;
 const serverUrl = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : DEFAULT_SERVER_URL;
 
@@ -49,13 +56,18 @@ const scenarios: Runner[] = [
 ];
 
 // A scenario that hangs (a database that stops answering, a stuck child) must not hold the run.
-setTimeout(() => {
-  ctx.log(`the run exceeded its ${budgetSec} s budget by a minute; giving up`);
-  process.exit(2);
-}, (budgetSec + 60) * 1000).unref();
+setTimeout(
+  () => {
+    ctx.log(`the run exceeded its ${budgetSec} s budget by a minute; giving up`);
+    process.exit(2);
+  },
+  (budgetSec + 60) * 1000,
+).unref();
 
 const env = await environment(serverUrl);
-ctx.log(`ketenstatus bench (${quick ? 'quick' : 'full'}) on ${serverUrl.replace(/\/\/[^@]*@/, '//')}: Node ${env.node}, PostgreSQL ${env.postgres}, ${env.cpus} × ${env.cpu}`);
+ctx.log(
+  `ketenstatus bench (${quick ? 'quick' : 'full'}) on ${serverUrl.replace(/\/\/[^@]*@/, '//')}: Node ${env.node}, PostgreSQL ${env.postgres}, ${env.cpus} × ${env.cpu}`,
+);
 const reports: ScenarioReport[] = [];
 for (const s of scenarios) {
   if (only && !s.ids.some((id) => only.has(id))) continue;

@@ -7,7 +7,12 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T = unknown> = ColumnType<T, T, T>;
 
 /** A web session's data, encrypted (AES-GCM) with a key derived from the session token. */
-export interface SealedData { v: 1; iv: string; ct: string; tag: string }
+export interface SealedData {
+  v: 1;
+  iv: string;
+  ct: string;
+  tag: string;
+}
 
 export interface OrganisationsTable {
   id: string;

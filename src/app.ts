@@ -62,13 +62,21 @@ export function createApp(deps: AppDeps) {
 
   const app = new Hono<AppEnv>();
   app.use(requestLog(logger, metrics));
-  app.use(methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => problemResponse({ status: 405, detail: `Use ${methods.join(', ')}.`, headers: { Allow: methods.join(', ') } }, c.req.path) }));
-  app.use(bodyLimit({
-    maxSize: config.bodyLimit,
-    onError: () => {
-      throw new HttpProblem({ status: 413, detail: `The body is larger than ${config.bodyLimit} bytes.` });
-    },
-  }));
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) =>
+        problemResponse({ status: 405, detail: `Use ${methods.join(', ')}.`, headers: { Allow: methods.join(', ') } }, c.req.path),
+    }),
+  );
+  app.use(
+    bodyLimit({
+      maxSize: config.bodyLimit,
+      onError: () => {
+        throw new HttpProblem({ status: 413, detail: `The body is larger than ${config.bodyLimit} bytes.` });
+      },
+    }),
+  );
 
   app.get('/health/live', (c) => c.json({ status: 'live' }));
   app.get('/health/ready', async (c) => {
@@ -83,10 +91,20 @@ export function createApp(deps: AppDeps) {
   app.route('/', docsRoutes());
   // Server-rendered pages (citizen page `/`, /auth, /ops): HTML errors; everything else problem+json.
   const ops = new OpsService({ database: deps.database, network, breakers: deps.breakers, jobs: deps.jobs, deliveries: deps.delivery.ops });
-  app.route('/', webRoutes({
-    config, logger, database: deps.database, network, ops, verifier,
-    citizens: deps.citizen, authenticator: deps.citizenAuth, deliveryOps: deps.delivery.ops,
-  }));
+  app.route(
+    '/',
+    webRoutes({
+      config,
+      logger,
+      database: deps.database,
+      network,
+      ops,
+      verifier,
+      citizens: deps.citizen,
+      authenticator: deps.citizenAuth,
+      deliveryOps: deps.delivery.ops,
+    }),
+  );
   const subscriptions = deps.subscriptions;
   app.route('/api/v1/organisations', organisationRoutes({ network, guard, subscription: subscriptions && ((org) => subscriptions.view(org)) }));
   app.route('/api/v1/cases', caseRoutes({ cases: deps.cases, guard, baseUrl: config.publicBaseUrl }));
@@ -99,7 +117,9 @@ export function createApp(deps: AppDeps) {
 
   // A browser asking for a page or an unknown path gets an HTML error page; programs problem+json.
   const page = { demo: config.demo, owner: network.self.name };
-  app.notFound((c) => prefersHtml(c) ? browserErrorPage(c, 404, page) : problemResponse({ status: 404, detail: `No resource at ${c.req.path}.` }, c.req.path));
+  app.notFound((c) =>
+    prefersHtml(c) ? browserErrorPage(c, 404, page) : problemResponse({ status: 404, detail: `No resource at ${c.req.path}.` }, c.req.path),
+  );
   app.onError((error, c) => {
     const init = toProblem(error);
     // An HttpProblem is an answer chosen on purpose (the access line has its status): no error and
@@ -117,7 +137,12 @@ export function createApp(deps: AppDeps) {
 export type App = ReturnType<typeof createApp>;
 
 const SERVICE_STATUS: Record<ServiceError['kind'], number> = {
-  not_found: 404, invalid: 400, unprocessable: 422, conflict: 409, forbidden: 403, unavailable: 503,
+  not_found: 404,
+  invalid: 400,
+  unprocessable: 422,
+  conflict: 409,
+  forbidden: 403,
+  unavailable: 503,
 };
 
 function toProblem(error: unknown): ProblemInit {
@@ -133,16 +158,39 @@ function toProblem(error: unknown): ProblemInit {
   if (isDatabaseUnavailable(error)) return { status: 503, detail: 'The database is not reachable; try again shortly.', headers: { 'Retry-After': '5' } };
   // A value from the request that PostgreSQL cannot take (not a uuid, a NUL character, out of range):
   // the request is wrong, whatever route let it through.
-  if (DATA_EXCEPTIONS.has((error as { code?: string })?.code ?? '')) return { status: 400, code: 'invalid-value', title: 'Invalid request', detail: 'The request contains a value that cannot be stored or compared (for example an id that is not a UUID).' };
+  if (DATA_EXCEPTIONS.has((error as { code?: string })?.code ?? ''))
+    return {
+      status: 400,
+      code: 'invalid-value',
+      title: 'Invalid request',
+      detail: 'The request contains a value that cannot be stored or compared (for example an id that is not a UUID).',
+    };
   return { status: 500, detail: 'Something went wrong on our side; the request id identifies it in our logs.' };
 }
 
 // Driver and network codes (postgres.js, node), QUERY_TIMEOUT from src/db/postgres-client.ts, and
 // PostgreSQL's connection exceptions (08xxx), shutdowns (57P0x) and too-many-connections (53300).
 const DATABASE_UNAVAILABLE = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'CONNECT_TIMEOUT', 'QUERY_TIMEOUT',
-  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '08000', '08001', '08003', '08004', '08006',
-  '57P01', '57P02', '57P03', '53300',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'CONNECT_TIMEOUT',
+  'QUERY_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
 ]);
 
 // PostgreSQL data exceptions: string too long, out of range, invalid datetime, bad encoding or NUL, invalid text/JSON.

@@ -6,7 +6,8 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 // DigiD's assurance levels, lowest first (basis, midden, substantieel, hoog).
 const DIGID_ACR_ORDER = ['PasswordProtectedTransport', 'MobileTwoFactorContract', 'Smartcard', 'SmartcardPKI']
-  .map((c) => `urn:oasis:names:tc:SAML:2.0:ac:classes:${c}`).join(',');
+  .map((c) => `urn:oasis:names:tc:SAML:2.0:ac:classes:${c}`)
+  .join(',');
 
 const envSchema = z.object({
   PORT: int(8080, 0),
@@ -25,9 +26,19 @@ const envSchema = z.object({
   SYNC_POLL_TICK_MS: int(1000, 10),
   PLACEMENT_GIVE_UP_HOURS: z.coerce.number().positive().default(24),
   // Any case (INFO, Info): people write levels as their other tools print them.
-  LOG_LEVEL: z.string().trim().toLowerCase().pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+  LOG_LEVEL: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .default('info'),
   // auto: readable lines (pino-pretty) when stdout is a terminal, JSON lines otherwise.
-  LOG_FORMAT: z.string().trim().toLowerCase().pipe(z.enum(['auto', 'pretty', 'json'])).default('auto'),
+  LOG_FORMAT: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['auto', 'pretty', 'json']))
+    .default('auto'),
   SHUTDOWN_TIMEOUT_SECONDS: int(10, 0),
   WORKER_CONCURRENCY: int(8, 1),
   JOB_POLL_INTERVAL_MS: int(250, 10),
@@ -77,7 +88,12 @@ export function parseConfig(env: Record<string, string | undefined>) {
     throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
-  if (e.CITIZEN_MIN_ACR && !e.CITIZEN_ACR_ORDER.split(',').map((v) => v.trim()).includes(e.CITIZEN_MIN_ACR)) {
+  if (
+    e.CITIZEN_MIN_ACR &&
+    !e.CITIZEN_ACR_ORDER.split(',')
+      .map((v) => v.trim())
+      .includes(e.CITIZEN_MIN_ACR)
+  ) {
     throw new ConfigError('invalid environment:\n  CITIZEN_MIN_ACR: must be one of CITIZEN_ACR_ORDER');
   }
   const demo = e.DEMO ?? e.NETWORK_FILE === undefined;
@@ -112,7 +128,9 @@ export function parseConfig(env: Record<string, string | undefined>) {
       bsnClaim: e.CITIZEN_BSN_CLAIM,
       maxConfidentiality: e.CITIZEN_MAX_CONFIDENTIALITY,
       minAcr: e.CITIZEN_MIN_ACR,
-      acrOrder: e.CITIZEN_ACR_ORDER.split(',').map((v) => v.trim()).filter(Boolean),
+      acrOrder: e.CITIZEN_ACR_ORDER.split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
       mandateLimit: e.CITIZEN_MANDATE_LIMIT,
     },
     accessLogRetentionDays: e.ACCESS_LOG_RETENTION_DAYS,
@@ -123,7 +141,14 @@ export function parseConfig(env: Record<string, string | undefined>) {
       retryBaseMs: e.DELIVERY_RETRY_BASE_SECONDS * 1000,
       // Plain http only to these hosts (https everywhere else); the demo allows loopback.
       allowHttpHosts: (e.WEBHOOK_ALLOW_HTTP_HOSTS ?? (demo ? 'localhost,127.0.0.1,::1' : ''))
-        .split(',').map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter(Boolean),
+        .split(',')
+        .map((h) =>
+          h
+            .trim()
+            .toLowerCase()
+            .replace(/^\[(.*)\]$/, '$1'),
+        )
+        .filter(Boolean),
     },
     web: {
       // In the demo a random secret per start (sessions end at a restart); main.ts says so in the log.

@@ -80,7 +80,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const nrcAuths = new GeneratedAuths({ database, logger });
   await nrcAuths.start();
   const subscriptions = new SubscriptionManager({
-    database, logger, auths: nrcAuths, secret: (ref) => network.secret(ref), timeoutMs: config.outbound.timeoutMs,
+    database,
+    logger,
+    auths: nrcAuths,
+    secret: (ref) => network.secret(ref),
+    timeoutMs: config.outbound.timeoutMs,
     callbackUrl: config.publicBaseUrlSet ? `${config.publicBaseUrl}/api/v1/notificaties` : undefined,
   });
   const jobs = new JobQueue(database.db);
@@ -88,33 +92,62 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const breakers = new Breakers({ threshold: config.sync.breakerThreshold, openMs: config.sync.breakerOpenMs });
   const intake = new IntakeService({ database, debounceMs: config.syncDebounceMs, metrics });
   const notificationAuth = new NotificationAuthenticator(network, config.jwt, nrcAuths);
-  const citizen = new CitizenService({ database, network, breakers, maxConfidentiality: config.citizen.maxConfidentiality, mandateLimit: config.citizen.mandateLimit, unloggedReads: config.benchmarkNoAccessLog });
-  if (config.benchmarkNoAccessLog) logger.warn('BENCHMARK_NO_ACCESS_LOG is set: citizen reads write no access-log row; for benchmarks only, never in production');
+  const citizen = new CitizenService({
+    database,
+    network,
+    breakers,
+    maxConfidentiality: config.citizen.maxConfidentiality,
+    mandateLimit: config.citizen.mandateLimit,
+    unloggedReads: config.benchmarkNoAccessLog,
+  });
+  if (config.benchmarkNoAccessLog)
+    logger.warn('BENCHMARK_NO_ACCESS_LOG is set: citizen reads write no access-log row; for benchmarks only, never in production');
   if (!config.citizen.issuer) logger.warn('CITIZEN_OIDC_ISSUER is not set: citizen login is off; /api/v1/me answers 503 (citizen-login-not-configured)');
   // The issuer is read at first use: in the demo the identity provider sets it after start-up.
   const citizenAuth = new CitizenAuthenticator({ ...config.citizen, issuer: () => config.citizen.issuer });
   const delivery = createDelivery({ config, database, network, logger, metrics });
-  const app = createApp({ config, logger, metrics, database, network, jobs, cases, intake, notificationAuth, breakers, citizen, citizenAuth, delivery, subscriptions, isMigrated: () => migrated });
+  const app = createApp({
+    config,
+    logger,
+    metrics,
+    database,
+    network,
+    jobs,
+    cases,
+    intake,
+    notificationAuth,
+    breakers,
+    citizen,
+    citizenAuth,
+    delivery,
+    subscriptions,
+    isMigrated: () => migrated,
+  });
 
   const outbound = new OutboundClients({ network, logger, timeoutMs: config.outbound.timeoutMs });
   const statustypes = new StatusTypeCache();
   const worker = new Worker({
-    database, logger, metrics,
+    database,
+    logger,
+    metrics,
     handlers: {
       [PLACE_ORDER_JOB]: placementHandler({ database, network, outbound, logger, giveUpMs: config.placementGiveUpMs }),
       [SHARE_CITIZEN_JOB]: shareCitizenHandler({ database, network, outbound }),
       [SYNC_ORDER_JOB]: syncHandler({ database, network, outbound, logger, statustypes, breakers }),
       [NRC_SUBSCRIPTION_JOB]: subscriptions.handler(),
     },
-    groupConcurrency: (group) => isSubscriptionGroup(group) ? 1 : network.get(group)?.maxConcurrency ?? 4,
-    concurrency: config.worker.concurrency, pollIntervalMs: config.worker.pollIntervalMs, leaseMs: config.worker.leaseMs,
+    groupConcurrency: (group) => (isSubscriptionGroup(group) ? 1 : (network.get(group)?.maxConcurrency ?? 4)),
+    concurrency: config.worker.concurrency,
+    pollIntervalMs: config.worker.pollIntervalMs,
+    leaseMs: config.worker.leaseMs,
   });
   await worker.start();
   await delivery.start();
   const poller = new ReconcilePoller({ database, network, logger, tickMs: config.sync.pollTickMs });
   poller.start();
   const retention = new AccessLogRetention({
-    db: database.db, retentionDays: config.accessLogRetentionDays,
+    db: database.db,
+    retentionDays: config.accessLogRetentionDays,
     onError: (error) => logger.warn({ err: (error as Error).message }, 'access log retention purge failed; will retry'),
   });
   retention.start();

@@ -11,19 +11,29 @@ const SRC = resolve(import.meta.dirname, '../src');
  * lower layers. Areas on one layer are siblings and import nothing from each other.
  */
 const LAYERS: Record<string, number> = {
-  lib: 0, config: 0,
-  db: 1, log: 1, metrics: 1, simulator: 1,
+  lib: 0,
+  config: 0,
+  db: 1,
+  log: 1,
+  metrics: 1,
+  simulator: 1,
   http: 2,
-  network: 3, jobs: 3, 'access-log': 3,
+  network: 3,
+  jobs: 3,
+  'access-log': 3,
   outbound: 4,
   cases: 5,
-  sync: 6, citizen: 6, delivery: 6, subscriptions: 6,
+  sync: 6,
+  citizen: 6,
+  delivery: 6,
+  subscriptions: 6,
   ops: 7,
   web: 8,
   app: 9,
   gateway: 10,
   demo: 11,
-  main: 12, cli: 12,
+  main: 12,
+  cli: 12,
 };
 
 function sourceFiles(dir: string): string[] {
@@ -50,9 +60,11 @@ describe('the layout of src/', () => {
   });
 
   it('has every import point to a lower layer or stay in its area', () => {
-    const upward = [...graph].flatMap(([file, deps]) => deps
-      .filter((dep) => areaOf(dep) !== areaOf(file) && LAYERS[areaOf(dep)] >= LAYERS[areaOf(file)])
-      .map((dep) => `${relative(SRC, file)} -> ${relative(SRC, dep)}`));
+    const upward = [...graph].flatMap(([file, deps]) =>
+      deps
+        .filter((dep) => areaOf(dep) !== areaOf(file) && LAYERS[areaOf(dep)] >= LAYERS[areaOf(file)])
+        .map((dep) => `${relative(SRC, file)} -> ${relative(SRC, dep)}`),
+    );
     expect(upward).toEqual([]);
   });
 
@@ -73,7 +85,9 @@ describe('the layout of src/', () => {
   });
 
   it('resolves every relative import to a file', () => {
-    const missing = [...graph].flatMap(([file, deps]) => deps.filter((d) => !graph.has(d) && !d.endsWith('.json') && !d.endsWith('.d.ts')).map((d) => `${relative(SRC, file)} -> ${relative(SRC, d)}`));
+    const missing = [...graph].flatMap(([file, deps]) =>
+      deps.filter((d) => !graph.has(d) && !d.endsWith('.json') && !d.endsWith('.d.ts')).map((d) => `${relative(SRC, file)} -> ${relative(SRC, d)}`),
+    );
     expect(missing).toEqual([]);
   });
 });

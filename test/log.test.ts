@@ -88,7 +88,9 @@ describe('the access line', () => {
     });
     const before = performance.now();
     const res = await app.request('/api/v1/organisations/slow-org', {
-      method: 'PUT', body, duplex: 'half',
+      method: 'PUT',
+      body,
+      duplex: 'half',
       headers: { authorization: `Bearer ${token('beheer')}`, 'content-type': 'application/json' },
     } as RequestInit);
     const elapsed = performance.now() - before;
@@ -120,7 +122,7 @@ describe('the access line', () => {
     expect(requestLines()[0]).toMatchObject({ request_id: 'portal-7f3a:42', route: '/health/live', status: 200 });
 
     out.clear();
-    const evil = 'x"\n{"msg":"forged"} ' + 'y'.repeat(200);
+    const evil = `x"\n{"msg":"forged"} ${'y'.repeat(200)}`;
     const replaced = await app.request('/health/live', { headers: { 'x-request-id': evil.replace('\n', ' ') } });
     const id = replaced.headers.get('x-request-id');
     expect(id).toMatch(UUID);
@@ -257,14 +259,23 @@ describe('the logger', () => {
   it('redacts authorization and secrets, and masks anything BSN-shaped in messages and fields', () => {
     const dest = memoryDestination();
     const logger = createLogger('info', dest);
-    logger.info({ authorization: 'Bearer abc.def.ghi', headers: { authorization: 'Bearer abc.def.ghi' }, client: { secret: 'hush-hush-0123456789' } }, 'headers');
+    logger.info(
+      { authorization: 'Bearer abc.def.ghi', headers: { authorization: 'Bearer abc.def.ghi' }, client: { secret: 'hush-hush-0123456789' } },
+      'headers',
+    );
     logger.info({ bsn: BSN, citizen: { bsn: BSN } }, 'fields named bsn');
     logger.info(`free text with ${BSN}`);
     logger.warn({ job_id: 7, err: `remote said: inpBsn ${BSN} is unknown` }, 'job will be retried');
     logger.error({ err: new Error(`duplicate key (bsn)=(${BSN})`) }, 'unhandled error');
     logger.info({ nested: { list: [`x ${BSN} y`, { deeper: `?onBehalfOf=${BSN}` }] } }, 'nested');
     logger.error({ err: Object.assign(new TypeError('outer', { cause: new Error(`inner ${BSN}`) }), { detail: `for ${BSN}` }) }, 'with cause');
-    logger.info({ a: { b: { c: { Authorization: 'Basic deep-credential', secret: 'deep-secret-value' } } }, err: Object.assign(new Error('x'), { secret: 'err-secret-value' }) }, 'deep');
+    logger.info(
+      {
+        a: { b: { c: { Authorization: 'Basic deep-credential', secret: 'deep-secret-value' } } },
+        err: Object.assign(new Error('x'), { secret: 'err-secret-value' }),
+      },
+      'deep',
+    );
     const all = dest.raw.join('\n');
     expect(all).not.toContain('deep-credential');
     expect(all).not.toContain('deep-secret-value');
@@ -295,7 +306,14 @@ describe('the logger', () => {
 
 describe('the access line writer', () => {
   const lines: AccessLine[] = [
-    { method: 'POST', route: '/api/v1/notificaties', status: 204, duration_ms: 1.3, client_id: 'organisation:fresh-bv', request_id: 'b3c1d2e4-0000-4000-8000-000000000001' },
+    {
+      method: 'POST',
+      route: '/api/v1/notificaties',
+      status: 204,
+      duration_ms: 1.3,
+      client_id: 'organisation:fresh-bv',
+      request_id: 'b3c1d2e4-0000-4000-8000-000000000001',
+    },
     { method: 'GET', route: '/api/v1/me/cases', status: 503, duration_ms: 12, request_id: 'x', trace_id: TRACE_ID },
     { method: 'GET', route: 'unmatched', status: 404, duration_ms: 0, client_id: `sender ${BSN}`, request_id: `portal:${BSN}`, trace_id: undefined },
     { method: 'PUT', route: '/a"\\b\u2028', status: 200, duration_ms: 0.1, request_id: 'q"uote' },
@@ -344,7 +362,10 @@ describe('the batched stdout destination', () => {
       await new Promise((r) => setImmediate(r));
       logger.info({ i: 50 }, 'after');
       await new Promise((r) => setImmediate(r));
-      const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { i: number });
+      const lines = readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { i: number });
       expect(lines.map((l) => l.i)).toEqual(Array.from({ length: 51 }, (_, i) => i));
     } finally {
       closeSync(fd);

@@ -17,7 +17,15 @@ export async function startIssuer(audience = 'ketenstatus'): Promise<Issuer> {
   const server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
     if (req.url === '/.well-known/openid-configuration') {
-      res.end(JSON.stringify({ issuer: url, jwks_uri: `${url}/jwks`, authorization_endpoint: `${url}/auth`, token_endpoint: `${url}/token`, id_token_signing_alg_values_supported: ['ES256'] }));
+      res.end(
+        JSON.stringify({
+          issuer: url,
+          jwks_uri: `${url}/jwks`,
+          authorization_endpoint: `${url}/auth`,
+          token_endpoint: `${url}/token`,
+          id_token_signing_alg_values_supported: ['ES256'],
+        }),
+      );
     } else if (req.url === '/jwks') res.end(JSON.stringify({ keys: [jwk] }));
     else {
       res.statusCode = 404;
@@ -30,14 +38,20 @@ export async function startIssuer(audience = 'ketenstatus'): Promise<Issuer> {
     url,
     token: (bsn, ttlSeconds = 3600) => {
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ bsn }).setProtectedHeader({ alg: 'ES256', kid: 'bench-1', typ: 'at+jwt' })
-        .setIssuer(url).setAudience(audience).setSubject(`sub-${bsn}`).setIssuedAt(now).setExpirationTime(now + ttlSeconds)
+      return new SignJWT({ bsn })
+        .setProtectedHeader({ alg: 'ES256', kid: 'bench-1', typ: 'at+jwt' })
+        .setIssuer(url)
+        .setAudience(audience)
+        .setSubject(`sub-${bsn}`)
+        .setIssuedAt(now)
+        .setExpirationTime(now + ttlSeconds)
         .sign(privateKey as CryptoKey);
     },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

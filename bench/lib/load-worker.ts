@@ -74,7 +74,9 @@ async function runMax(spec: LoadSpec): Promise<LoadResult> {
   const statuses: Record<string, number> = {};
   for (const [code, s] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = (s as { count: number }).count;
   const completed = Object.values(statuses).reduce((a, b) => a + b, 0);
-  const ok = Object.entries(statuses).filter(([c]) => c.startsWith('2')).reduce((a, [, n]) => a + n, 0);
+  const ok = Object.entries(statuses)
+    .filter(([c]) => c.startsWith('2'))
+    .reduce((a, [, n]) => a + n, 0);
   const l = result.latency;
   return {
     mode: 'max',
@@ -186,7 +188,9 @@ async function runRate(spec: LoadSpec): Promise<LoadResult> {
     statuses[code] = s.length;
     latencyByStatus[code] = summarise(s.values());
   }
-  const ok = Object.entries(statuses).filter(([c]) => c.startsWith('2')).reduce((a, [, n]) => a + n, 0);
+  const ok = Object.entries(statuses)
+    .filter(([c]) => c.startsWith('2'))
+    .reduce((a, [, n]) => a + n, 0);
   return {
     mode: 'rate',
     durationSec: spec.durationSec,

@@ -21,9 +21,19 @@ export interface BenchOrg {
   notifyAuthorization(): string;
 }
 
-export async function startBenchOrg(id: string, options: { maxConcurrency?: number; pollIntervalSeconds?: number; simulator?: Partial<SimulatorOptions> } = {}): Promise<BenchOrg> {
+export async function startBenchOrg(
+  id: string,
+  options: { maxConcurrency?: number; pollIntervalSeconds?: number; simulator?: Partial<SimulatorOptions> } = {},
+): Promise<BenchOrg> {
   const zaaktypen = demoCatalogues['hulpmiddelen-bv'];
-  const sim = await startSimulator({ name: `Sim ${id}`, rsin: '012345672', host: '127.0.0.1', clients: { 'gemeente-bench': BENCH_SECRETS.outbound }, zaaktypen, ...options.simulator });
+  const sim = await startSimulator({
+    name: `Sim ${id}`,
+    rsin: '012345672',
+    host: '127.0.0.1',
+    clients: { 'gemeente-bench': BENCH_SECRETS.outbound },
+    zaaktypen,
+    ...options.simulator,
+  });
   const organisation: Organisation = {
     id,
     name: `Organisatie ${id}`,
@@ -36,8 +46,10 @@ export async function startBenchOrg(id: string, options: { maxConcurrency?: numb
     pollIntervalSeconds: options.pollIntervalSeconds ?? 3600,
     ...(options.maxConcurrency ? { maxConcurrency: options.maxConcurrency } : {}),
     products: zaaktypen.map((zt) => ({
-      code: zt.key, name: { nl: zt.omschrijving, en: zt.omschrijvingEn ?? zt.omschrijving },
-      zaaktype: sim.zaaktypeUrl(zt.key), initiatorRoltype: sim.roltypeUrl(zt.key, 'initiator'),
+      code: zt.key,
+      name: { nl: zt.omschrijving, en: zt.omschrijvingEn ?? zt.omschrijving },
+      zaaktype: sim.zaaktypeUrl(zt.key),
+      initiatorRoltype: sim.roltypeUrl(zt.key, 'initiator'),
     })),
   };
   return { id, sim, organisation, notifyAuthorization: () => `Bearer ${signZgwJwt({ client_id: id }, notifySecretOf(id))}` };
@@ -69,7 +81,13 @@ export async function createRemoteZaken(org: BenchOrg, count: number, concurrenc
       const res = await fetch(`${org.sim.zakenApiRoot}zaken`, {
         method: 'POST',
         headers: { authorization: auth, 'content-type': 'application/json', 'accept-crs': 'EPSG:4326', 'content-crs': 'EPSG:4326' },
-        body: JSON.stringify({ bronorganisatie: '012345672', verantwoordelijkeOrganisatie: '012345672', zaaktype, startdatum: '2026-11-25', omschrijving: `Bench ${i}` }),
+        body: JSON.stringify({
+          bronorganisatie: '012345672',
+          verantwoordelijkeOrganisatie: '012345672',
+          zaaktype,
+          startdatum: '2026-11-25',
+          omschrijving: `Bench ${i}`,
+        }),
       });
       if (res.status !== 201) throw new Error(`simulator refused zaak ${i}: ${res.status} ${await res.text()}`);
       urls[i] = ((await res.json()) as { url: string }).url;

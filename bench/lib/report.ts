@@ -40,16 +40,18 @@ export function markdownTable(env: Environment, reports: ScenarioReport[], meta:
   ];
   for (const r of reports) {
     if (r.status !== 'ok') {
-      lines.push(`| ${r.id} | ${r.title} | ${r.status}: ${escape(r.reason ?? '')} | | |`);
+      lines.push(`| ${r.id} | ${r.title} | ${r.status}: ${escapeCell(r.reason ?? '')} | | |`);
       continue;
     }
     for (const f of r.figures) {
       const value = f.value === null ? '—' : `${f.value}${f.unit ? ` ${f.unit}` : ''}`;
       const met = f.met === undefined ? '' : f.met === null ? '—' : f.met ? 'yes' : '**no**';
-      lines.push(`| ${r.id} | ${escape(f.label.replace(/^B\d /, ''))}${f.note ? `<br><small>${escape(f.note)}</small>` : ''} | ${escape(value)} | ${escape(f.target ?? '')} | ${met} |`);
+      lines.push(
+        `| ${r.id} | ${escapeCell(f.label.replace(/^B\d /, ''))}${f.note ? `<br><small>${escapeCell(f.note)}</small>` : ''} | ${escapeCell(value)} | ${escapeCell(f.target ?? '')} | ${met} |`,
+      );
     }
   }
   return lines.join('\n');
 }
 
-const escape = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
+const escapeCell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');

@@ -32,7 +32,9 @@ export async function citizenScenario(ctx: BenchContext): Promise<ScenarioReport
       const tokens = await Promise.all(bsns.map((b) => issuer.token(b).then((t) => `Bearer ${t}`)));
       const gateway = async (name: string, env: Record<string, string> = {}) => {
         const g = await startGatewayProcess({
-          databaseUrl: db.url, network: benchNetwork([]), dir: join(ctx.dir, `citizen-${tag}-${name}`),
+          databaseUrl: db.url,
+          network: benchNetwork([]),
+          dir: join(ctx.dir, `citizen-${tag}-${name}`),
           env: { CITIZEN_OIDC_ISSUER: issuer.url, ...env },
         });
         entry.gateways.push(g);
@@ -41,7 +43,11 @@ export async function citizenScenario(ctx: BenchContext): Promise<ScenarioReport
       return { db, tokens, gateway, gateways: entry.gateways };
     };
     const spec = (g: GatewayProcess, tokens: string[]): LoadSpec => ({
-      origin: g.url, mode: 'max', connections: CONNECTIONS, durationSec, warmupSec: 1,
+      origin: g.url,
+      mode: 'max',
+      connections: CONNECTIONS,
+      durationSec,
+      warmupSec: 1,
       requests: { kind: 'get', paths: ['/api/v1/me/cases'], authorizations: tokens },
     });
 
@@ -52,7 +58,11 @@ export async function citizenScenario(ctx: BenchContext): Promise<ScenarioReport
     await measure(logged.pid, { ...spec(logged, large.tokens), durationSec: 1, warmupSec: 0 });
     await measure(unlogged.pid, { ...spec(unlogged, large.tokens), durationSec: 1, warmupSec: 0 });
     ctx.log(`B5: ${rounds} rounds of no-log / logged reads over ${big} cases, ${durationSec} s each`);
-    const log = await paired(rounds, () => measure(unlogged.pid, spec(unlogged, large.tokens)), () => measure(logged.pid, spec(logged, large.tokens)));
+    const log = await paired(
+      rounds,
+      () => measure(unlogged.pid, spec(unlogged, large.tokens)),
+      () => measure(logged.pid, spec(logged, large.tokens)),
+    );
     const p99Large = median(log.subject.map((m) => m.result.latency.p99));
     const okLarge = log.subject.every((m) => Object.keys(m.result.statuses).every((s) => s === '200'));
     const [{ rows: logRows }] = await large.db.sql<{ rows: number }[]>`select count(*)::int as rows from access_log`;
@@ -72,11 +82,23 @@ export async function citizenScenario(ctx: BenchContext): Promise<ScenarioReport
       title: 'citizen read at scale',
       status: 'ok',
       figures: [
-        { label: `B5 p99 at ${big.toLocaleString('en')} cases`, value: p99Large, unit: 'ms', target: '≤ 25 ms', met: p99Large <= 25 && okLarge,
-          note: `${CONNECTIONS} connections, ${log.subjectRps} reads/s, p50 ${median(log.subject.map((m) => m.result.latency.p50))} ms; ${TOKENS} citizens' tokens; answers ${JSON.stringify(log.subject[0].result.statuses)}; access-log rows written: ${logRows}` },
+        {
+          label: `B5 p99 at ${big.toLocaleString('en')} cases`,
+          value: p99Large,
+          unit: 'ms',
+          target: '≤ 25 ms',
+          met: p99Large <= 25 && okLarge,
+          note: `${CONNECTIONS} connections, ${log.subjectRps} reads/s, p50 ${median(log.subject.map((m) => m.result.latency.p50))} ms; ${TOKENS} citizens' tokens; answers ${JSON.stringify(log.subject[0].result.statuses)}; access-log rows written: ${logRows}`,
+        },
         { label: 'B5 p99 at 10,000 cases', value: p99Small, unit: 'ms', note: `${Math.round(median(smallRuns.map((m) => m.result.okRps)))} reads/s` },
         { label: `B5 p99(${big >= 1_000_000 ? '1M' : big.toLocaleString('en')}) / p99(10k)`, value: scaling, target: '≤ 1.5', met: scaling <= 1.5 },
-        { label: 'B5 logged / no-log throughput', value: log.ratio, target: '≥ 0.6', met: log.ratio >= 0.6, note: `no-log ${log.baselineRps}/s, logged ${log.subjectRps}/s in the same rounds` },
+        {
+          label: 'B5 logged / no-log throughput',
+          value: log.ratio,
+          target: '≥ 0.6',
+          met: log.ratio >= 0.6,
+          note: `no-log ${log.baselineRps}/s, logged ${log.subjectRps}/s in the same rounds`,
+        },
       ],
       details: { cases: big, citizens: big / CASES_PER_CITIZEN, durationSec, rounds, log, smallRuns },
     };

@@ -30,7 +30,9 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
     const orderIds = await seedOrders(db.db, { organisationId: org.id, product: 'traplift', zaakUrls, tag: 'b4' });
     org.sim.setFaults({ latencyMs: LATENCY_MS });
     gateway = await startGatewayProcess({
-      databaseUrl: db.url, network: benchNetwork([org.organisation]), dir: join(ctx.dir, 'freshness'),
+      databaseUrl: db.url,
+      network: benchNetwork([org.organisation]),
+      dir: join(ctx.dir, 'freshness'),
       env: { SYNC_DEBOUNCE_MS: String(DEBOUNCE_MS), WORKER_CONCURRENCY: '64' },
     });
     pool = new Pool(gateway.url, { connections: 32 });
@@ -60,8 +62,13 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
         lastIndex[k] = (lastIndex[k] + 1) % (statusCount - 1); // never the eindstatus: the zaak stays open
         const status = await sim.setStatus(zaakUrls[k], lastIndex[k], { notify: false });
         const body = JSON.stringify({
-          kanaal: 'zaken', hoofdObject: zaakUrls[k], resource: 'status', resourceUrl: status.url, actie: 'create',
-          aanmaakdatum: new Date().toISOString(), kenmerken: { bronorganisatie: '012345672' },
+          kanaal: 'zaken',
+          hoofdObject: zaakUrls[k],
+          resource: 'status',
+          resourceUrl: status.url,
+          actie: 'create',
+          aanmaakdatum: new Date().toISOString(),
+          kenmerken: { bronorganisatie: '012345672' },
         });
         const res = await pool!.request({ path: '/api/v1/notificaties', method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
         await res.body.dump();
@@ -80,7 +87,10 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
     const queueSamples: { at: number; due: number; running: number }[] = [];
     const queueTimer = setInterval(() => {
       void db.sql<{ due: number; running: number }[]>`select count(*) filter (where state = 'queued' and run_at <= now())::int as due,
-        count(*) filter (where state = 'running')::int as running from jobs`.then(([r]) => queueSamples.push({ at: Date.now(), ...r }), () => undefined);
+        count(*) filter (where state = 'running')::int as running from jobs`.then(
+        ([r]) => queueSamples.push({ at: Date.now(), ...r }),
+        () => undefined,
+      );
     }, 5000);
     let polling = true;
     const poller = (async () => {
@@ -115,7 +125,10 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
     const notVisible = [...waiting.values()].filter((w) => w.measured).length;
     // What the gateway shows for a change that never became visible: its order, jobs and inbox rows.
     const missing = [...waiting.keys()].slice(0, 5);
-    const unseen = missing.length === 0 ? [] : await db.sql`
+    const unseen =
+      missing.length === 0
+        ? []
+        : await db.sql`
       select o.id, o.status->>'url' as shown, o.sync_state, o.sync_error, o.last_sync_attempt_at, o.last_synced_at,
         (select json_agg(json_build_object('state', j.state, 'run_at', j.run_at, 'attempts', j.attempts, 'errors', j.errors)) from jobs j where j.dedupe_key = 'sync:' || o.id::text or j.payload->>'orderId' = o.id::text) as jobs,
         (select json_agg(json_build_object('state', i.state, 'received_at', i.received_at, 'resource', i.resource_url)) from inbox i where i.order_id = o.id) as inbox,
@@ -123,9 +136,15 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
       from orders o where o.id = any(${missing}::uuid[])`;
     const truth = (orderId: string) => {
       const zaakUrl = zaakUrls[orderIds.indexOf(orderId)];
-      return { current: sim.zaken().find((z) => z.url === zaakUrl)?.status, statussen: sim.statussen(zaakUrl).map((st) => [st.url.slice(-8), st.datumStatusGezet]) };
+      return {
+        current: sim.zaken().find((z) => z.url === zaakUrl)?.status,
+        statussen: sim.statussen(zaakUrl).map((st) => [st.url.slice(-8), st.datumStatusGezet]),
+      };
     };
-    if (unseen.length > 0) ctx.log(`B4: never visible: ${JSON.stringify(unseen.map((u) => ({ ...u, expected: waiting.get(u.id as string)?.url, simulator: truth(u.id as string) })))}`);
+    if (unseen.length > 0)
+      ctx.log(
+        `B4: never visible: ${JSON.stringify(unseen.map((u) => ({ ...u, expected: waiting.get(u.id as string)?.url, simulator: truth(u.id as string) })))}`,
+      );
     polling = false;
     waiting.clear();
     await poller;
@@ -143,12 +162,35 @@ export async function freshnessScenario(ctx: BenchContext): Promise<ScenarioRepo
       status: 'ok',
       figures: [
         { label: 'B4 freshness p50', value: s.p50, unit: 'ms', target: `≤ ${p50Target} ms (debounce + 250)`, met: s.p50 <= p50Target && clean },
-        { label: 'B4 freshness p99', value: s.p99, unit: 'ms', target: `≤ ${p99Target} ms (debounce + 1 s)`, met: s.p99 <= p99Target && clean,
-          note: `${s.n} of ${sent} changes timed at ${RATE}/s, max ${s.max} ms; never visible: ${notVisible}; refused: ${JSON.stringify(failures)}; order busy (skipped): ${superseded}` },
-        { label: 'B4 gateway CPU per change', value: cpuPerChangeUs, unit: 'µs',
-          note: `intake, re-query (zaak, statussen) and write, over the measured ${durationSec} s: at ${RATE}/s, ${Math.round((cpuPerChangeUs * RATE) / 10_000)} % of one core` },
+        {
+          label: 'B4 freshness p99',
+          value: s.p99,
+          unit: 'ms',
+          target: `≤ ${p99Target} ms (debounce + 1 s)`,
+          met: s.p99 <= p99Target && clean,
+          note: `${s.n} of ${sent} changes timed at ${RATE}/s, max ${s.max} ms; never visible: ${notVisible}; refused: ${JSON.stringify(failures)}; order busy (skipped): ${superseded}`,
+        },
+        {
+          label: 'B4 gateway CPU per change',
+          value: cpuPerChangeUs,
+          unit: 'µs',
+          note: `intake, re-query (zaak, statussen) and write, over the measured ${durationSec} s: at ${RATE}/s, ${Math.round((cpuPerChangeUs * RATE) / 10_000)} % of one core`,
+        },
       ],
-      details: { cpuPerChangeUs, unseen, durationSec, rate: RATE, orders: ORDERS, debounceMs: DEBOUNCE_MS, simulatorLatencyMs: LATENCY_MS, latency: s, failures, notVisible, sent, queueSamples },
+      details: {
+        cpuPerChangeUs,
+        unseen,
+        durationSec,
+        rate: RATE,
+        orders: ORDERS,
+        debounceMs: DEBOUNCE_MS,
+        simulatorLatencyMs: LATENCY_MS,
+        latency: s,
+        failures,
+        notVisible,
+        sent,
+        queueSamples,
+      },
     };
   } finally {
     await pool?.close();

@@ -32,13 +32,21 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport[
     const zaakUrls = Array.from({ length: ORDERS }, (_, i) => `${apiRoot}zaken/0b0b0000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`);
     await seedOrders(db.db, { organisationId: org.id, product: 'traplift', zaakUrls, tag: 'b2' });
     gateway = await startGatewayProcess({
-      databaseUrl: db.url, network: benchNetwork([org.organisation]), dir: join(ctx.dir, 'ingest'),
+      databaseUrl: db.url,
+      network: benchNetwork([org.organisation]),
+      dir: join(ctx.dir, 'ingest'),
       env: { SYNC_DEBOUNCE_MS: '600000' },
     });
     const gw = gateway;
     let next = 0;
     const notifications = (extra: Partial<Extract<RequestSpec, { kind: 'notification' }>> = {}): RequestSpec => ({
-      kind: 'notification', path: '/api/v1/notificaties', authorization: org!.notifyAuthorization(), apiRoot, zaakUrls, start: next, ...extra,
+      kind: 'notification',
+      path: '/api/v1/notificaties',
+      authorization: org!.notifyAuthorization(),
+      apiRoot,
+      zaakUrls,
+      start: next,
+      ...extra,
     });
 
     // B2 peak, each round paired with the Hono no-op of B1 measured just before it.
@@ -49,7 +57,11 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport[
       rounds,
       () => measure(noop.pid, { origin: noop.url, mode: 'max', connections: 64, durationSec, warmupSec: 1, requests: { kind: 'noop', path: '/noop' } }),
       async () => {
-        const m = await measure(gw.pid, { origin: gw.url, mode: 'max', connections: CONNECTIONS, durationSec, warmupSec: 1, requests: notifications() }, { postgres: localPostgres });
+        const m = await measure(
+          gw.pid,
+          { origin: gw.url, mode: 'max', connections: CONNECTIONS, durationSec, warmupSec: 1, requests: notifications() },
+          { postgres: localPostgres },
+        );
         next += m.result.produced;
         return m;
       },
@@ -63,15 +75,33 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport[
     // B2 at 80 % of peak, open loop: latency counts from when each request was due.
     const from80 = logEnd(gw.logFile);
     const intake80 = await scrapeIntake(gw.url);
-    const at80 = await load({ origin: gw.url, mode: 'rate', rate: Math.round(peak * 0.8), connections: CONNECTIONS * 2, durationSec: durationSec * 2, warmupSec: 2, requests: notifications() });
+    const at80 = await load({
+      origin: gw.url,
+      mode: 'rate',
+      rate: Math.round(peak * 0.8),
+      connections: CONNECTIONS * 2,
+      durationSec: durationSec * 2,
+      warmupSec: 2,
+      requests: notifications(),
+    });
     next += at80.produced;
     // On the gateway's clock, from its access lines (warm-up included: the first seconds count too).
     const onGateway80 = await accessDurations(gw.logFile, from80, '/api/v1/notificaties', 204);
     const groupCommit80 = intakeBetween(intake80, await scrapeIntake(gw.url));
-    ctx.log(`B2: at 80 % (${Math.round(peak * 0.8)}/s) p50 ${at80.latency.p50} ms p99 ${at80.latency.p99} ms; on the gateway's clock p50 ${onGateway80.p50} ms p99 ${onGateway80.p99} ms; ${groupCommit80}`);
+    ctx.log(
+      `B2: at 80 % (${Math.round(peak * 0.8)}/s) p50 ${at80.latency.p50} ms p99 ${at80.latency.p99} ms; on the gateway's clock p50 ${onGateway80.p50} ms p99 ${onGateway80.p99} ms; ${groupCommit80}`,
+    );
     // The same open-loop generator against the Hono no-op at 80 % of the no-op's own peak: the
     // latency floor of this generator on this machine, for reading the figure above.
-    const noop80 = await load({ origin: noop.url, mode: 'rate', rate: Math.round(b2.baselineRps * 0.8), connections: CONNECTIONS * 2, durationSec: durationSec * 2, warmupSec: 2, requests: { kind: 'noop', path: '/noop' } });
+    const noop80 = await load({
+      origin: noop.url,
+      mode: 'rate',
+      rate: Math.round(b2.baselineRps * 0.8),
+      connections: CONNECTIONS * 2,
+      durationSec: durationSec * 2,
+      warmupSec: 2,
+      requests: { kind: 'noop', path: '/noop' },
+    });
     ctx.log(`B2: Hono no-op at 80 % of its peak (${Math.round(b2.baselineRps * 0.8)}/s) p50 ${noop80.latency.p50} ms p99 ${noop80.latency.p99} ms`);
 
     // B3: exactly the notifications that were stored, sent again.
@@ -81,14 +111,22 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport[
     let addedByReplay = { inbox: 0, jobs: 0 };
     const replay = await paired(
       rounds,
-      () => measure(gw.pid, { origin: gw.url, mode: 'max', connections: CONNECTIONS, durationSec, warmupSec: 1, requests: notifications() }).then((m) => {
-        next += m.result.produced;
-        return m;
-      }),
+      () =>
+        measure(gw.pid, { origin: gw.url, mode: 'max', connections: CONNECTIONS, durationSec, warmupSec: 1, requests: notifications() }).then((m) => {
+          next += m.result.produced;
+          return m;
+        }),
       async () => {
         await new Promise((r) => setTimeout(r, 300)); // let the last in-flight new notifications commit
         const before = await counts(db.sql);
-        const m = await measure(gw.pid, { origin: gw.url, mode: 'max', connections: CONNECTIONS, durationSec, warmupSec: 1, requests: notifications({ indices: shuffle(indices) }) });
+        const m = await measure(gw.pid, {
+          origin: gw.url,
+          mode: 'max',
+          connections: CONNECTIONS,
+          durationSec,
+          warmupSec: 1,
+          requests: notifications({ indices: shuffle(indices) }),
+        });
         const after = await counts(db.sql);
         addedByReplay = { inbox: addedByReplay.inbox + after.inbox - before.inbox, jobs: addedByReplay.jobs + after.jobs - before.jobs };
         return m;
@@ -101,7 +139,15 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport[
     // B7: a soak at half the peak; RSS sampled each second.
     ctx.log(`B7: soak at 50 % (${Math.round(peak * 0.5)}/s) for ${soakSec} s`);
     const soakRss = rssSampler(gw.pid, 1000);
-    const soak = await load({ origin: gw.url, mode: 'rate', rate: Math.round(peak * 0.5), connections: CONNECTIONS, durationSec: soakSec, warmupSec: 1, requests: notifications() });
+    const soak = await load({
+      origin: gw.url,
+      mode: 'rate',
+      rate: Math.round(peak * 0.5),
+      connections: CONNECTIONS,
+      durationSec: soakSec,
+      warmupSec: 1,
+      requests: notifications(),
+    });
     next += soak.produced;
     const { samples } = soakRss.stop();
     const window = Math.max(3, Math.floor(samples.length / 10));
@@ -115,24 +161,71 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport[
       { label: 'B2 intake / Hono no-op', value: b2.ratio, target: '≥ 0.25', met: b2.ratio >= 0.25, note: `no-op ${b2.baselineRps}/s in the same rounds` },
       // Judged on the gateway's clock: on two cores shared with the generator, the client's clock
       // measures the generator too (its p99 against a bare no-op at 80 % is the next figure).
-      { label: 'B2 p99 at 80 % of peak, gateway clock', value: onGateway80.p99, unit: 'ms', target: '≤ 50 ms', met: onGateway80.p99 <= 50 && okOnly(at80), note: `open loop ${at80.offeredRate}/s from a separate process; every access line's duration, counted from admission: p50 ${onGateway80.p50} ms, ${onGateway80.n} requests; ${groupCommit80}; answers ${JSON.stringify(at80.statuses)}${errorsNote(at80.errors)}` },
-      { label: 'B2 p99 at 80 % of peak, client clock', value: at80.latency.p99, unit: 'ms', note: `from when each request was due: p50 ${at80.latency.p50} ms; generator send lag p99 ${at80.sendLag?.p99} ms` },
-      { label: 'B2 Hono no-op p99 at 80 % of its peak', value: noop80.latency.p99, unit: 'ms', note: `the same generator, ${noop80.offeredRate}/s, ${CONNECTIONS * 2} connections: p50 ${noop80.latency.p50} ms; generator send lag p99 ${noop80.sendLag?.p99} ms` },
-      { label: 'B2 gateway CPU per notification', value: median(b2.subject.map((m) => m.cpuUsPerRequest)), unit: 'µs', note: `Hono no-op: ${median(b2.baseline.map((m) => m.cpuUsPerRequest))} µs` },
+      {
+        label: 'B2 p99 at 80 % of peak, gateway clock',
+        value: onGateway80.p99,
+        unit: 'ms',
+        target: '≤ 50 ms',
+        met: onGateway80.p99 <= 50 && okOnly(at80),
+        note: `open loop ${at80.offeredRate}/s from a separate process; every access line's duration, counted from admission: p50 ${onGateway80.p50} ms, ${onGateway80.n} requests; ${groupCommit80}; answers ${JSON.stringify(at80.statuses)}${errorsNote(at80.errors)}`,
+      },
+      {
+        label: 'B2 p99 at 80 % of peak, client clock',
+        value: at80.latency.p99,
+        unit: 'ms',
+        note: `from when each request was due: p50 ${at80.latency.p50} ms; generator send lag p99 ${at80.sendLag?.p99} ms`,
+      },
+      {
+        label: 'B2 Hono no-op p99 at 80 % of its peak',
+        value: noop80.latency.p99,
+        unit: 'ms',
+        note: `the same generator, ${noop80.offeredRate}/s, ${CONNECTIONS * 2} connections: p50 ${noop80.latency.p50} ms; generator send lag p99 ${noop80.sendLag?.p99} ms`,
+      },
+      {
+        label: 'B2 gateway CPU per notification',
+        value: median(b2.subject.map((m) => m.cpuUsPerRequest)),
+        unit: 'µs',
+        note: `Hono no-op: ${median(b2.baseline.map((m) => m.cpuUsPerRequest))} µs`,
+      },
       // Both cores are shared by the gateway, PostgreSQL and the load generator, so the ratio above
       // is about what a notification costs the whole machine against what a no-op request costs it.
       { label: 'B2 machine CPU per notification', value: median(b2.subject.map((m) => m.machineUsPerRequest)), unit: 'µs', note: machineNote(b2) },
     ];
     const b3Figures: Figure[] = [
-      { label: 'B3 replay / new', value: replay.ratio, target: '≥ 1.0', met: replay.ratio >= 1.0, note: `replay ${replay.subjectRps}/s, new ${replay.baselineRps}/s in the same rounds` },
-      { label: 'B3 rows added by the replay', value: added, target: '0', met: added === 0, note: `${indices.length} stored notifications replayed (inbox and jobs rows counted around each replay run)` },
+      {
+        label: 'B3 replay / new',
+        value: replay.ratio,
+        target: '≥ 1.0',
+        met: replay.ratio >= 1.0,
+        note: `replay ${replay.subjectRps}/s, new ${replay.baselineRps}/s in the same rounds`,
+      },
+      {
+        label: 'B3 rows added by the replay',
+        value: added,
+        target: '0',
+        met: added === 0,
+        note: `${indices.length} stored notifications replayed (inbox and jobs rows counted around each replay run)`,
+      },
     ];
     const b7Figures: Figure[] = [
       { label: 'B7 RSS at B2 peak', value: round(peakRss, 0), unit: 'MB', target: '< 300 MB', met: peakRss < 300 },
-      { label: `B7 RSS growth over ${soakSec} s at 50 %`, value: growth, unit: '%', target: '< 10 %', met: growth < 10, note: `${round(soakStart, 0)} → ${round(soakEnd, 0)} MB; soak p99 ${soak.latency.p99} ms, answers ${JSON.stringify(soak.statuses)}` },
+      {
+        label: `B7 RSS growth over ${soakSec} s at 50 %`,
+        value: growth,
+        unit: '%',
+        target: '< 10 %',
+        met: growth < 10,
+        note: `${round(soakStart, 0)} → ${round(soakEnd, 0)} MB; soak p99 ${soak.latency.p99} ms, answers ${JSON.stringify(soak.statuses)}`,
+      },
     ];
     return [
-      { id: 'B2', title: 'ingest: authenticated notification committed and acknowledged', status: 'ok', figures: b2Figures, details: { rounds, durationSec, b2, at80, onGateway80, noop80 } },
+      {
+        id: 'B2',
+        title: 'ingest: authenticated notification committed and acknowledged',
+        status: 'ok',
+        figures: b2Figures,
+        details: { rounds, durationSec, b2, at80, onGateway80, noop80 },
+      },
       { id: 'B3', title: 'replay: the same notifications again', status: 'ok', figures: b3Figures, details: { replay, rowsBefore, rowsAfter } },
       { id: 'B7', title: 'memory', status: 'ok', figures: b7Figures, details: { peakRss, soakSamples: samples, soak } },
     ];

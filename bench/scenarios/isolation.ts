@@ -52,10 +52,11 @@ async function startSubscriber(): Promise<Subscriber> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   self.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
-  self.close = () => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  self.close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   return self;
 }
 
@@ -69,30 +70,43 @@ export async function isolationScenario(ctx: BenchContext): Promise<ScenarioRepo
   try {
     for (let i = 0; i < SUBSCRIBERS; i++) subscribers.push(await startSubscriber());
     gateway = await startGatewayProcess({
-      databaseUrl: db.url, network: benchNetwork([]), dir: join(ctx.dir, 'isolation'),
+      databaseUrl: db.url,
+      network: benchNetwork([]),
+      dir: join(ctx.dir, 'isolation'),
       // Retries within seconds, not 25 s: the hanging round's backlog is delivered before the next
       // all-healthy round is timed (see drain below).
       env: { WEBHOOK_ALLOW_HTTP_HOSTS: '127.0.0.1', DELIVERY_TIMEOUT_MS: '5000', DELIVERY_RETRY_BASE_SECONDS: '0.2', LOG_LEVEL: 'warn' },
     });
     pool = new Pool(gateway.url, { connections: 16 });
     const call = async (method: string, path: string, client: 'zac' | 'portaal', body?: unknown) => {
-      const res = await pool!.request({ method: method as 'POST', path, headers: { authorization: clientAuthorization(client), 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await pool!.request({
+        method: method as 'POST',
+        path,
+        headers: { authorization: clientAuthorization(client), 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await res.body.text();
       if (res.statusCode >= 300) throw new Error(`${method} ${path} answered ${res.statusCode}: ${text.slice(0, 300)}`);
       return text ? JSON.parse(text) : undefined;
     };
-    for (const s of subscribers) await call('POST', '/api/v1/subscriptions', 'portaal', { callbackUrl: s.url, events: ['case.status-changed'], format: 'cloudevents' });
+    for (const s of subscribers)
+      await call('POST', '/api/v1/subscriptions', 'portaal', { callbackUrl: s.url, events: ['case.status-changed'], format: 'cloudevents' });
     const caseIds: string[] = [];
     for (let i = 0; i < cases; i++) caseIds.push((await call('POST', '/api/v1/cases', 'zac', { title: `Isolatie ${i}`, citizen: { bsn: '111222333' } })).id);
 
     const phases = new Map<string, boolean>();
     const drive = (seconds: number) =>
-      paced(RATE, seconds, (k) => {
-        const id = caseIds[k % caseIds.length];
-        const next = !phases.get(id);
-        phases.set(id, next);
-        return call('POST', `/api/v1/cases/${id}/status`, 'zac', { phase: next ? 'in_behandeling' : 'ontvangen' }).catch(() => undefined);
-      }, 5);
+      paced(
+        RATE,
+        seconds,
+        (k) => {
+          const id = caseIds[k % caseIds.length];
+          const next = !phases.get(id);
+          phases.set(id, next);
+          return call('POST', `/api/v1/cases/${id}/status`, 'zac', { phase: next ? 'in_behandeling' : 'ontvangen' }).catch(() => undefined);
+        },
+        5,
+      );
     const run = async (label: string, hang: boolean) => {
       subscribers[SUBSCRIBERS - 1].hang = hang;
       const since = Date.now();
@@ -143,7 +157,8 @@ export async function isolationScenario(ctx: BenchContext): Promise<ScenarioRepo
     const ratio = round(isolated.healthy.p99 / baseline.healthy.p99, 2);
     const expected = (r: { sent: number }) => r.sent * (SUBSCRIBERS - 1);
     ctx.log(`B6: healthy p99 ${baseline.healthy.p99} ms all healthy, ${isolated.healthy.p99} ms with one hanging (${ratio}×)`);
-    const note = (r: { sent: number; healthy: LatencySummary }) => `${rounds} round${rounds === 1 ? '' : 's'}: ${r.healthy.n} of ~${expected(r)} deliveries to the four timed, p50 ${r.healthy.p50} ms, max ${r.healthy.max} ms`;
+    const note = (r: { sent: number; healthy: LatencySummary }) =>
+      `${rounds} round${rounds === 1 ? '' : 's'}: ${r.healthy.n} of ~${expected(r)} deliveries to the four timed, p50 ${r.healthy.p50} ms, max ${r.healthy.max} ms`;
     const perRound = (runs: typeof baselines) => runs.map((r) => r.healthy.p99).join(', ');
     const withoutValues = (runs: typeof baselines) => runs.map(({ values: _values, ...r }) => r);
     return {
@@ -152,8 +167,19 @@ export async function isolationScenario(ctx: BenchContext): Promise<ScenarioRepo
       status: 'ok',
       figures: [
         { label: 'B6 healthy delivery p99, all healthy', value: baseline.healthy.p99, unit: 'ms', note: note(baseline) },
-        { label: 'B6 healthy delivery p99, one hangs', value: isolated.healthy.p99, unit: 'ms', note: `${note(isolated)}; requests held by the hanging one: ${subscribers[SUBSCRIBERS - 1].held}` },
-        { label: 'B6 one hangs / all healthy', value: ratio, target: '≤ 1.2', met: ratio <= 1.2, note: `p99 over all rounds' deliveries; p99 per round, all healthy: ${perRound(baselines)} ms; one hangs: ${perRound(isolateds)} ms; each hanging round's backlog delivered before the next round (${drains.map((d) => `${round(d.ms / 1000, 1)} s${d.left ? `, ${d.left} left` : ''}`).join(', ')})` },
+        {
+          label: 'B6 healthy delivery p99, one hangs',
+          value: isolated.healthy.p99,
+          unit: 'ms',
+          note: `${note(isolated)}; requests held by the hanging one: ${subscribers[SUBSCRIBERS - 1].held}`,
+        },
+        {
+          label: 'B6 one hangs / all healthy',
+          value: ratio,
+          target: '≤ 1.2',
+          met: ratio <= 1.2,
+          note: `p99 over all rounds' deliveries; p99 per round, all healthy: ${perRound(baselines)} ms; one hangs: ${perRound(isolateds)} ms; each hanging round's backlog delivered before the next round (${drains.map((d) => `${round(d.ms / 1000, 1)} s${d.left ? `, ${d.left} left` : ''}`).join(', ')})`,
+        },
       ],
       details: { durationSec, rate: RATE, cases, rounds, baselines: withoutValues(baselines), isolateds: withoutValues(isolateds), drains },
     };

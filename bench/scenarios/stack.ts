@@ -30,7 +30,11 @@ export async function stackScenario(ctx: BenchContext): Promise<ScenarioReport> 
         { label: 'B1 Hono no-op', value: b1.subjectRps, unit: 'req/s' },
         { label: 'B1 Hono / raw', value: b1.ratio, target: '≥ 0.85', met: b1.ratio >= 0.85 },
         { label: 'B1 server CPU per request raw / Hono', value: `${cpuRaw} / ${cpuHono} µs`, note: `CPU ratio ${round(cpuRaw / cpuHono, 2)}` },
-        { label: 'B1 Hono + gateway middleware / Hono', value: withMiddleware.ratio, note: `request id, access line at info, metrics, 405, body limit: ${cpuStack} µs CPU per request` },
+        {
+          label: 'B1 Hono + gateway middleware / Hono',
+          value: withMiddleware.ratio,
+          note: `request id, access line at info, metrics, 405, body limit: ${cpuStack} µs CPU per request`,
+        },
       ],
       details: { rounds, durationSec, connections, b1, withMiddleware },
     };

@@ -49,7 +49,14 @@ function gatewayStackApp() {
   const app = new Hono<AppEnv>();
   app.use(requestLog(logger, metrics));
   app.use(methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => problemResponse({ status: 405, headers: { Allow: methods.join(', ') } }, c.req.path) }));
-  app.use(bodyLimit({ maxSize: 65536, onError: () => { throw new HttpProblem({ status: 413 }); } }));
+  app.use(
+    bodyLimit({
+      maxSize: 65536,
+      onError: () => {
+        throw new HttpProblem({ status: 413 });
+      },
+    }),
+  );
   app.post('/noop', async (c) => {
     await readJson(c);
     return c.body(null, 204);

@@ -48,10 +48,27 @@ export async function recordAccess(db: Db, access: Access, cases: { id: string; 
 export async function accessLogOf(db: Db, bsn: string, limit: number, offset: number) {
   const base = db.selectFrom('access_log as a').where('a.subject_bsn', '=', bsn);
   const [rows, count] = await Promise.all([
-    base.leftJoin('cases as c', 'c.id', 'a.case_id')
+    base
+      .leftJoin('cases as c', 'c.id', 'a.case_id')
       .leftJoin('mandates as m', (j) => j.onRef('m.id', '=', 'a.mandate_id').on('m.grantor_bsn', '=', bsn))
-      .select(['a.id', 'a.at', 'a.actor_role', 'a.actor', 'a.organisation', 'a.purpose', 'a.case_id', 'a.trace_id', 'a.request_id', 'c.reference', 'm.proxy_name'])
-      .orderBy('a.at', 'desc').orderBy('a.id', 'desc').limit(limit).offset(offset).execute(),
+      .select([
+        'a.id',
+        'a.at',
+        'a.actor_role',
+        'a.actor',
+        'a.organisation',
+        'a.purpose',
+        'a.case_id',
+        'a.trace_id',
+        'a.request_id',
+        'c.reference',
+        'm.proxy_name',
+      ])
+      .orderBy('a.at', 'desc')
+      .orderBy('a.id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { rows, count: Number(count.n) };

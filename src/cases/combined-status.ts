@@ -60,8 +60,7 @@ export function combinedStatus(input: CombinedInput): CombinedStatus {
   // Subcontractors' open parts come before the supplier's own: the supplier waits on them.
   const orders = open.filter((p) => p.order >= 0);
   const candidates = orders.length > 0 ? orders : open;
-  const least = candidates.reduce<(typeof open)[number] | undefined>(
-    (min, p) => (!min || ADVANCEMENT[p.phase] < ADVANCEMENT[min.phase] ? p : min), undefined);
+  const least = candidates.reduce<(typeof open)[number] | undefined>((min, p) => (!min || ADVANCEMENT[p.phase] < ADVANCEMENT[min.phase] ? p : min), undefined);
   const phase: Phase = least?.phase ?? (input.supplierPhase === 'ontvangen' ? 'in_behandeling' : input.supplierPhase);
   return { phase: isClosedPhase(phase) ? 'in_behandeling' : phase, ballWith: least?.who ?? input.self, progress, lastUpdatedAt, gaps };
 }

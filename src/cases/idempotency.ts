@@ -18,10 +18,12 @@ export const requestHash = (body: unknown) => createHash('sha256').update(JSON.s
  * sees the first one's answer.
  */
 export async function claimIdempotencyKey(db: Db, clientId: string, key: string, hash: string): Promise<StoredResponse | undefined> {
-  const inserted = await db.insertInto('idempotency_keys')
+  const inserted = await db
+    .insertInto('idempotency_keys')
     .values({ client_id: clientId, key, request_hash: hash, response_body: null })
     .onConflict((oc) => oc.columns(['client_id', 'key']).doNothing())
-    .returning('key').executeTakeFirst();
+    .returning('key')
+    .executeTakeFirst();
   if (inserted) return undefined;
   const existing = await db.selectFrom('idempotency_keys').selectAll().where('client_id', '=', clientId).where('key', '=', key).executeTakeFirstOrThrow();
   if (existing.request_hash !== hash) {
@@ -34,7 +36,10 @@ export async function claimIdempotencyKey(db: Db, clientId: string, key: string,
 }
 
 export async function storeIdempotentResponse(db: Db, clientId: string, key: string, response: StoredResponse) {
-  await db.updateTable('idempotency_keys')
+  await db
+    .updateTable('idempotency_keys')
     .set({ response_status: response.status, response_body: json(response.body) })
-    .where('client_id', '=', clientId).where('key', '=', key).execute();
+    .where('client_id', '=', clientId)
+    .where('key', '=', key)
+    .execute();
 }

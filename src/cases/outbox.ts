@@ -4,7 +4,7 @@
 // is `waiting`, and is promoted when the one ahead is delivered or dead (see queue.ts). Both sides
 // hold the case row lock, so a promotion never misses a delivery being added to the same lane.
 import { sql } from 'kysely';
-import { type Db, type Trx } from '../db/database.ts';
+import type { Db, Trx } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import { eventPhase } from './events.ts';
 

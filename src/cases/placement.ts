@@ -49,12 +49,15 @@ export function placementHandler(deps: PlacementDeps) {
   return async (job: Job) => {
     const orderId = String(job.payload.orderId);
     const order = await repo.findOrder(database.db, orderId);
-    if (!order || order.state !== 'placing') return;
+    if (order?.state !== 'placing') return;
     const c = (await repo.findCase(database.db, order.case_id))!;
     const org = network.get(order.subcontractor);
     const product = org?.products.find((p) => p.code === order.product);
-    if (!org || org.status !== 'active' || !product) {
-      await markFailed(deps, order, { title: 'Subcontractor cannot take orders', detail: !org ? 'organisation left the network' : !product ? `product ${order.product} is no longer offered` : `organisation is ${org.status}` });
+    if (org?.status !== 'active' || !product) {
+      await markFailed(deps, order, {
+        title: 'Subcontractor cannot take orders',
+        detail: !org ? 'organisation left the network' : !product ? `product ${order.product} is no longer offered` : `organisation is ${org.status}`,
+      });
       return;
     }
     const zaken = `${org.zaken.apiRoot}zaken`;
@@ -71,7 +74,7 @@ export function placementHandler(deps: PlacementDeps) {
         if (existing) return markPlaced(deps, order, org, existing);
       }
       if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
-        await markFailed(deps, order, { status: res.status, ...(asProblem(res.body)) });
+        await markFailed(deps, order, { status: res.status, ...asProblem(res.body) });
         return;
       }
       throw new RetryJobError(`subcontractor answered ${res.status}`, retryAfterMs(res.headers) ?? backoffMs(job.attempts, 2000));
@@ -122,11 +125,23 @@ function asProblem(body: unknown) {
 async function markPlaced(deps: PlacementDeps, order: repo.OrderRow, org: Organisation, zaak: RemoteZaak) {
   await inCaseTransaction(deps.database.db, order.case_id, async (trx) => {
     const current = await repo.findOrderForUpdate(trx, order.id);
-    if (!current || current.state !== 'placing') return;
-    await repo.updateOrder(trx, order.id, { state: 'placed', remote_zaak_url: zaak.url, remote_identificatie: zaak.identificatie, failure: null, next_poll_at: firstPollAt(org) });
+    if (current?.state !== 'placing') return;
+    await repo.updateOrder(trx, order.id, {
+      state: 'placed',
+      remote_zaak_url: zaak.url,
+      remote_identificatie: zaak.identificatie,
+      failure: null,
+      next_poll_at: firstPollAt(org),
+    });
     await repo.addTimelineEntry(trx, {
-      case_id: order.case_id, order_id: order.id, at: new Date(), organisation_id: org.id, kind: 'order-placed',
-      phase: null, text: null, dedupe_key: `order-placed:${order.id}`,
+      case_id: order.case_id,
+      order_id: order.id,
+      at: new Date(),
+      organisation_id: org.id,
+      kind: 'order-placed',
+      phase: null,
+      text: null,
+      dedupe_key: `order-placed:${order.id}`,
     });
     await enqueueSync(trx, { id: order.id, subcontractor: org.id }, 'placed');
     if (order.share_citizen) await enqueue(trx, SHARE_CITIZEN_JOB, { orderId: order.id }, { groupKey: org.id, maxAttempts: 50 });

@@ -16,7 +16,11 @@ export interface CaseFilters {
 }
 
 export async function insertCase(db: Db, row: Omit<CaseRow, 'created_at' | 'updated_at' | 'closed_at'>) {
-  return db.insertInto('cases').values({ ...row, combined_status: json(row.combined_status) }).returningAll().executeTakeFirstOrThrow();
+  return db
+    .insertInto('cases')
+    .values({ ...row, combined_status: json(row.combined_status) })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function findCase(db: Db, id: string) {
@@ -35,7 +39,9 @@ export async function listCases(db: Db, filters: CaseFilters, limit: number, off
   if (filters.updatedSince) q = q.where('updated_at', '>=', new Date(filters.updatedSince));
   if (filters.subcontractor) {
     const sub = filters.subcontractor;
-    q = q.where((eb) => eb.exists(eb.selectFrom('orders').select('orders.id').whereRef('orders.case_id', '=', 'cases.id').where('orders.subcontractor', '=', sub)));
+    q = q.where((eb) =>
+      eb.exists(eb.selectFrom('orders').select('orders.id').whereRef('orders.case_id', '=', 'cases.id').where('orders.subcontractor', '=', sub)),
+    );
   }
   const [rows, count] = await Promise.all([
     q.selectAll().orderBy('updated_at', 'desc').orderBy('id').limit(limit).offset(offset).execute(),
@@ -46,9 +52,11 @@ export async function listCases(db: Db, filters: CaseFilters, limit: number, off
 
 export async function updateCase(db: Db, id: string, values: Partial<Omit<CaseRow, 'id'>>) {
   const { combined_status, ...rest } = values;
-  await db.updateTable('cases')
+  await db
+    .updateTable('cases')
     .set({ ...rest, ...(combined_status ? { combined_status: json(combined_status) } : {}), updated_at: new Date() })
-    .where('id', '=', id).execute();
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function ordersOfCase(db: Db, caseId: string) {
@@ -60,8 +68,15 @@ export async function ordersOfCases(db: Db, caseIds: string[]) {
   return db.selectFrom('orders').selectAll().where('case_id', 'in', caseIds).orderBy('created_at').orderBy('id').execute();
 }
 
-export async function insertOrder(db: Db, row: Pick<OrderRow, 'id' | 'case_id' | 'subcontractor' | 'product' | 'description' | 'share_citizen' | 'planned_identificatie'>) {
-  return db.insertInto('orders').values({ ...row, state: 'placing' }).returningAll().executeTakeFirstOrThrow();
+export async function insertOrder(
+  db: Db,
+  row: Pick<OrderRow, 'id' | 'case_id' | 'subcontractor' | 'product' | 'description' | 'share_citizen' | 'planned_identificatie'>,
+) {
+  return db
+    .insertInto('orders')
+    .values({ ...row, state: 'placing' })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function findOrder(db: Db, id: string) {
@@ -74,14 +89,16 @@ export async function findOrderForUpdate(trx: Trx, id: string) {
 
 export async function updateOrder(db: Db, id: string, values: Partial<Omit<OrderRow, 'id' | 'case_id'>>) {
   const { status, failure, ...rest } = values;
-  await db.updateTable('orders')
+  await db
+    .updateTable('orders')
     .set({
       ...rest,
       ...(status !== undefined ? { status: status === null ? null : json(status) } : {}),
       ...(failure !== undefined ? { failure: failure === null ? null : json(failure) } : {}),
       updated_at: new Date(),
     })
-    .where('id', '=', id).execute();
+    .where('id', '=', id)
+    .execute();
 }
 
 export interface NewTimelineEntry {
@@ -99,7 +116,8 @@ export interface NewTimelineEntry {
 
 /** Adds an entry; an entry with a dedupe key already present is left as it is. True when added. */
 export async function addTimelineEntry(db: Db, entry: NewTimelineEntry): Promise<boolean> {
-  const row = await db.insertInto('timeline_entries')
+  const row = await db
+    .insertInto('timeline_entries')
     .values({ ...entry, refs: json(entry.refs ?? []) })
     .onConflict((oc) => oc.columns(['case_id', 'dedupe_key']).where('dedupe_key', 'is not', null).doNothing())
     .returning('id')

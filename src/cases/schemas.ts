@@ -2,17 +2,27 @@ import { z } from 'zod';
 import { CONFIDENTIALITY, PHASES } from './phases.ts';
 import { isValidBsn, isValidKvk } from './identifiers.ts';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'must be a real date');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(d)), 'must be a real date');
 
 export const createCaseSchema = z.strictObject({
   title: z.string().trim().min(1).max(200),
-  citizen: z.union([
-    z.strictObject({ bsn: z.string().refine(isValidBsn, 'must be a valid BSN (9 digits, elfproef)') }),
-    z.strictObject({ kvk: z.string().refine(isValidKvk, 'must be a KvK number of 8 digits') }),
-  ], { error: 'must be { "bsn": "…" } or { "kvk": "…" }' }),
+  citizen: z.union(
+    [
+      z.strictObject({ bsn: z.string().refine(isValidBsn, 'must be a valid BSN (9 digits, elfproef)') }),
+      z.strictObject({ kvk: z.string().refine(isValidKvk, 'must be a KvK number of 8 digits') }),
+    ],
+    { error: 'must be { "bsn": "…" } or { "kvk": "…" }' },
+  ),
   product: z.string().trim().min(1).max(100).optional(),
   confidentiality: z.enum(CONFIDENTIALITY).default('zaakvertrouwelijk'),
-  reference: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'letters, digits, . _ - (at most 40)').optional(),
+  reference: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'letters, digits, . _ - (at most 40)')
+    .optional(),
   plannedEndDate: isoDate.optional(),
   deadline: isoDate.optional(),
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Database, type Db, type Trx, withTransaction } from '../db/database.ts';
+import { type Database, type Trx, withTransaction } from '../db/database.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
 import type { NetworkService } from '../network/service.ts';
@@ -44,16 +44,32 @@ export class CaseService {
         });
       }
       const draft: Omit<repo.CaseRow, 'combined_status'> = {
-        id: randomUUID(), reference, title: input.title,
+        id: randomUUID(),
+        reference,
+        title: input.title,
         citizen_bsn: 'bsn' in input.citizen ? input.citizen.bsn : null,
         citizen_kvk: 'kvk' in input.citizen ? input.citizen.kvk : null,
-        confidentiality: input.confidentiality, product: input.product ?? null,
-        planned_end_date: input.plannedEndDate ?? null, deadline: input.deadline ?? null,
-        phase: 'ontvangen', phase_text: null, closed_at: null, created_by: clientId,
-        created_at: new Date(), updated_at: new Date(),
+        confidentiality: input.confidentiality,
+        product: input.product ?? null,
+        planned_end_date: input.plannedEndDate ?? null,
+        deadline: input.deadline ?? null,
+        phase: 'ontvangen',
+        phase_text: null,
+        closed_at: null,
+        created_by: clientId,
+        created_at: new Date(),
+        updated_at: new Date(),
       };
       const row = await repo.insertCase(trx, { ...draft, combined_status: computeCombined(this.deps.network, draft, []) });
-      await repo.addTimelineEntry(trx, { case_id: row.id, at: row.created_at, organisation_id: this.deps.network.self.id, kind: 'status', phase: 'ontvangen', text: null, dedupe_key: 'case-created' });
+      await repo.addTimelineEntry(trx, {
+        case_id: row.id,
+        at: row.created_at,
+        organisation_id: this.deps.network.self.id,
+        kind: 'status',
+        phase: 'ontvangen',
+        text: null,
+        dedupe_key: 'case-created',
+      });
       const response = { status: 201, body: this.present(row, []) };
       if (idempotencyKey) await storeIdempotentResponse(trx, clientId, idempotencyKey, response);
       return response;
@@ -64,9 +80,20 @@ export class CaseService {
   async list(filters: repo.CaseFilters, limit: number, offset: number, access: Access) {
     return withTransaction(this.db, async (trx) => {
       const { rows, count } = await repo.listCases(trx, filters, limit, offset);
-      const orders = await repo.ordersOfCases(trx, rows.map((r) => r.id));
+      const orders = await repo.ordersOfCases(
+        trx,
+        rows.map((r) => r.id),
+      );
       await recordAccess(trx, this.withSelf(access), rows);
-      return { count, results: rows.map((r) => this.present(r, orders.filter((o) => o.case_id === r.id))) };
+      return {
+        count,
+        results: rows.map((r) =>
+          this.present(
+            r,
+            orders.filter((o) => o.case_id === r.id),
+          ),
+        ),
+      };
     });
   }
 
@@ -103,8 +130,12 @@ export class CaseService {
     return withTransaction(this.db, async (trx) => {
       await this.findCaseOr404(trx, id, true);
       await repo.addTimelineEntry(trx, {
-        case_id: id, at: input.at ? new Date(input.at) : new Date(), organisation_id: this.deps.network.self.id,
-        kind: input.kind, text: input.text ?? null, refs: input.references,
+        case_id: id,
+        at: input.at ? new Date(input.at) : new Date(),
+        organisation_id: this.deps.network.self.id,
+        kind: input.kind,
+        text: input.text ?? null,
+        refs: input.references,
         citizen_visible: input.citizenVisible ?? input.kind !== 'note',
       });
       await repo.updateCase(trx, id, {});
@@ -114,9 +145,11 @@ export class CaseService {
 
   async placeOrder(caseId: string, input: { subcontractor: string; product: string; description?: string; shareCitizen: boolean }) {
     const org = this.deps.network.get(input.subcontractor);
-    if (!org || org.status !== 'active') {
+    if (org?.status !== 'active') {
       const reason = !org ? 'is not a member of the trust network' : `is ${org.status}; only active organisations receive orders`;
-      throw new ServiceError('unprocessable', `Organisation ${input.subcontractor} ${reason}.`, { invalidParams: [{ name: 'subcontractor', code: org ? org.status : 'unknown', reason }] });
+      throw new ServiceError('unprocessable', `Organisation ${input.subcontractor} ${reason}.`, {
+        invalidParams: [{ name: 'subcontractor', code: org ? org.status : 'unknown', reason }],
+      });
     }
     const product = org.products.find((p) => p.code === input.product);
     if (!product) {
@@ -133,12 +166,19 @@ export class CaseService {
       const c = await this.findCaseOr404(trx, caseId, true);
       if (c.closed_at) throw new ServiceError('conflict', 'The case is closed; it takes no new orders.');
       if (input.shareCitizen && !c.citizen_bsn) {
-        throw new ServiceError('unprocessable', 'Only a citizen identified by BSN can be shared.', { invalidParams: [{ name: 'shareCitizen', code: 'no-bsn', reason: 'the case has no BSN' }] });
+        throw new ServiceError('unprocessable', 'Only a citizen identified by BSN can be shared.', {
+          invalidParams: [{ name: 'shareCitizen', code: 'no-bsn', reason: 'the case has no BSN' }],
+        });
       }
       const id = randomUUID();
       const row = await repo.insertOrder(trx, {
-        id, case_id: caseId, subcontractor: org.id, product: input.product, description: input.description ?? null,
-        share_citizen: input.shareCitizen, planned_identificatie: `KS-${id.replaceAll('-', '').toUpperCase()}`,
+        id,
+        case_id: caseId,
+        subcontractor: org.id,
+        product: input.product,
+        description: input.description ?? null,
+        share_citizen: input.shareCitizen,
+        planned_identificatie: `KS-${id.replaceAll('-', '').toUpperCase()}`,
       });
       await enqueue(trx, PLACE_ORDER_JOB, { orderId: id }, { groupKey: org.id, maxAttempts: 1000 });
       await refreshCombinedStatus(trx, this.deps.network, caseId, 'order-created');
@@ -177,7 +217,12 @@ export class CaseService {
 
   private present(c: repo.CaseRow, orders: repo.OrderRow[]) {
     const now = new Date();
-    return caseResource(c, this.deps.baseUrl, computeCombined(this.deps.network, c, orders, now), orders.map((o) => this.presentOrder(o, now)));
+    return caseResource(
+      c,
+      this.deps.baseUrl,
+      computeCombined(this.deps.network, c, orders, now),
+      orders.map((o) => this.presentOrder(o, now)),
+    );
   }
 
   private presentOrder(o: repo.OrderRow, now = new Date()) {
@@ -185,7 +230,7 @@ export class CaseService {
   }
 
   private orgName(id: string) {
-    return id === this.deps.network.self.id ? this.deps.network.self.name : this.deps.network.get(id)?.name ?? id;
+    return id === this.deps.network.self.id ? this.deps.network.self.name : (this.deps.network.get(id)?.name ?? id);
   }
 
   private async findCaseOr404(trx: Trx, id: string, forUpdate = false) {

@@ -23,9 +23,13 @@ export function shareCitizenHandler(deps: { database: Database; network: Network
         if (existing.status === 200 && results.some((r) => r.betrokkeneIdentificatie?.inpBsn === c.citizen_bsn)) return;
       }
       const res = await deps.outbound.request(org.id, {
-        method: 'POST', url: rollen,
+        method: 'POST',
+        url: rollen,
         body: {
-          zaak: order.remote_zaak_url, betrokkeneType: 'natuurlijk_persoon', roltype, roltoelichting: 'Aanvrager',
+          zaak: order.remote_zaak_url,
+          betrokkeneType: 'natuurlijk_persoon',
+          roltype,
+          roltoelichting: 'Aanvrager',
           betrokkeneIdentificatie: { inpBsn: c.citizen_bsn },
         },
       });

@@ -27,8 +27,8 @@ export function computeCombined(network: NetworkService, c: CombinedCase, orders
         state: o.state,
         phase: (o.status?.phase as Phase | undefined) ?? null,
         syncState,
-        since: (o.state === 'failed' ? o.updated_at : o.last_synced_at ?? o.created_at).toISOString(),
-        updatedAt: ((o.status?.datumStatusGezet as string | undefined) ?? o.created_at.toISOString()),
+        since: (o.state === 'failed' ? o.updated_at : (o.last_synced_at ?? o.created_at)).toISOString(),
+        updatedAt: (o.status?.datumStatusGezet as string | undefined) ?? o.created_at.toISOString(),
       };
     }),
   });
@@ -55,7 +55,10 @@ const NOTICE_PHASES = new Set<Phase>(['actie_vereist', 'afgerond']);
  * reaching actie_vereist/afgerond does not notify the citizen a second time for the same status.
  */
 export async function refreshCombinedStatus(
-  trx: Trx, network: NetworkService, caseId: string, reason: string,
+  trx: Trx,
+  network: NetworkService,
+  caseId: string,
+  reason: string,
   options: {
     citizenNoticed?: boolean;
     /** The case row as this transaction locked it (inCaseTransaction), when nothing wrote to it since: saves reading it again. */

@@ -20,9 +20,17 @@ export const syncJobKey = (orderId: string) => `${KEY_PREFIX}${orderId}`;
 
 /** Queues the order's sync in the caller's transaction (coalesced with one already waiting). */
 export async function enqueueSync(db: Db, order: { id: string; subcontractor: string }, reason: SyncReason, delayMs?: number) {
-  return enqueue(db, SYNC_ORDER_JOB, { orderId: order.id, reason }, {
-    dedupeKey: syncJobKey(order.id), groupKey: order.subcontractor, maxAttempts: SYNC_MAX_ATTEMPTS, delayMs,
-  });
+  return enqueue(
+    db,
+    SYNC_ORDER_JOB,
+    { orderId: order.id, reason },
+    {
+      dedupeKey: syncJobKey(order.id),
+      groupKey: order.subcontractor,
+      maxAttempts: SYNC_MAX_ATTEMPTS,
+      delayMs,
+    },
+  );
 }
 
 /**

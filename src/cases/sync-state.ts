@@ -10,7 +10,11 @@ export type SyncState = 'fresh' | 'stale' | 'unreachable' | 'gone';
  * A part that reached its eindstatus is finished: nothing more will come (it is no longer polled),
  * so it never goes stale.
  */
-export function effectiveSyncState(o: Pick<OrderRow, 'state' | 'status' | 'sync_state' | 'last_synced_at' | 'created_at'>, org: Organisation | undefined, now = new Date()): SyncState {
+export function effectiveSyncState(
+  o: Pick<OrderRow, 'state' | 'status' | 'sync_state' | 'last_synced_at' | 'created_at'>,
+  org: Organisation | undefined,
+  now = new Date(),
+): SyncState {
   if (o.state !== 'placed') return 'fresh';
   if (o.sync_state === 'unreachable' || o.sync_state === 'gone') return o.sync_state;
   if (isFinished(o.status)) return 'fresh';

@@ -104,7 +104,8 @@ export class CitizenAuthenticator {
     const { minAcr, acrOrder = [] } = this.options;
     if (minAcr) {
       const level = acr === undefined ? -1 : acrOrder.indexOf(acr);
-      if (level < acrOrder.indexOf(minAcr)) throw new CitizenAuthError('the login was not at a high enough assurance level', 'insufficient_user_authentication');
+      if (level < acrOrder.indexOf(minAcr))
+        throw new CitizenAuthError('the login was not at a high enough assurance level', 'insufficient_user_authentication');
     }
     return { bsn, sub: String(payload.sub), ...(acr ? { acr } : {}) };
   }
@@ -132,7 +133,11 @@ export class CitizenAuthenticator {
     if (typeof doc.jwks_uri !== 'string' || String(doc.issuer).replace(/\/+$/, '') !== issuer) {
       throw new CitizenAuthUnavailable('the citizen identity provider publishes no jwks_uri for this issuer', true);
     }
-    const remote = createRemoteJWKSet(new URL(doc.jwks_uri), { timeoutDuration: timeoutMs, cooldownDuration: this.options.jwksCooldownMs ?? 30_000, cacheMaxAge: 600_000 });
+    const remote = createRemoteJWKSet(new URL(doc.jwks_uri), {
+      timeoutDuration: timeoutMs,
+      cooldownDuration: this.options.jwksCooldownMs ?? 30_000,
+      cacheMaxAge: 600_000,
+    });
     // A key set that cannot be fetched is our problem (503), not a bad token (401).
     const keys: KeySet = async (header, token) => {
       try {

@@ -6,31 +6,47 @@ import type { Db } from '../db/database.ts';
 export type MandateRow = Selectable<MandatesTable>;
 export type MandateWithCase = MandateRow & { case_reference: string | null };
 
-export async function insertMandate(db: Db, row: Pick<MandateRow, 'id' | 'grantor_bsn' | 'proxy_bsn' | 'proxy_name' | 'case_id' | 'valid_from' | 'valid_until'>) {
+export async function insertMandate(
+  db: Db,
+  row: Pick<MandateRow, 'id' | 'grantor_bsn' | 'proxy_bsn' | 'proxy_name' | 'case_id' | 'valid_from' | 'valid_until'>,
+) {
   return db.insertInto('mandates').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function countActiveGranted(db: Db, grantorBsn: string, now: Date): Promise<number> {
-  const { n } = await db.selectFrom('mandates').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('grantor_bsn', '=', grantorBsn).where('revoked_at', 'is', null).where('valid_until', '>', now)
+  const { n } = await db
+    .selectFrom('mandates')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('grantor_bsn', '=', grantorBsn)
+    .where('revoked_at', 'is', null)
+    .where('valid_until', '>', now)
     .executeTakeFirstOrThrow();
   return Number(n);
 }
 
 /** Mandates the citizen gave (`grantor`) or holds (`proxy`), newest first. */
 export async function mandatesOf(db: Db, side: 'grantor' | 'proxy', bsn: string, limit = 100): Promise<MandateWithCase[]> {
-  return db.selectFrom('mandates as m').leftJoin('cases as c', 'c.id', 'm.case_id')
-    .selectAll('m').select('c.reference as case_reference')
+  return db
+    .selectFrom('mandates as m')
+    .leftJoin('cases as c', 'c.id', 'm.case_id')
+    .selectAll('m')
+    .select('c.reference as case_reference')
     .where(side === 'grantor' ? 'm.grantor_bsn' : 'm.proxy_bsn', '=', bsn)
-    .orderBy('m.created_at', 'desc').orderBy('m.id').limit(limit).execute();
+    .orderBy('m.created_at', 'desc')
+    .orderBy('m.id')
+    .limit(limit)
+    .execute();
 }
 
 /** Revokes at once; true when the mandate exists and was given by `grantorBsn`. */
 export async function revokeMandate(db: Db, id: string, grantorBsn: string): Promise<boolean> {
-  const row = await db.updateTable('mandates')
+  const row = await db
+    .updateTable('mandates')
     .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.fn<Date>('now')) }))
-    .where('id', '=', id).where('grantor_bsn', '=', grantorBsn)
-    .returning('id').executeTakeFirst();
+    .where('id', '=', id)
+    .where('grantor_bsn', '=', grantorBsn)
+    .returning('id')
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -41,15 +57,26 @@ export async function grantorOf(db: Db, id: string, proxyBsn: string): Promise<s
 }
 
 export async function hasValidMandate(db: Db, grantorBsn: string, proxyBsn: string): Promise<boolean> {
-  const row = await db.selectFrom('mandates').select('id')
-    .where('grantor_bsn', '=', grantorBsn).where('proxy_bsn', '=', proxyBsn).where('revoked_at', 'is', null)
-    .where('valid_from', '<=', new Date()).where('valid_until', '>', new Date()).executeTakeFirst();
+  const row = await db
+    .selectFrom('mandates')
+    .select('id')
+    .where('grantor_bsn', '=', grantorBsn)
+    .where('proxy_bsn', '=', proxyBsn)
+    .where('revoked_at', 'is', null)
+    .where('valid_from', '<=', new Date())
+    .where('valid_until', '>', new Date())
+    .executeTakeFirst();
   return row !== undefined;
 }
 
 export async function isOwnCase(db: Db, caseId: string, bsn: string, levels: readonly string[]): Promise<boolean> {
-  const row = await db.selectFrom('cases').select('id')
-    .where('id', '=', caseId).where('citizen_bsn', '=', bsn).where('confidentiality', 'in', [...levels]).executeTakeFirst();
+  const row = await db
+    .selectFrom('cases')
+    .select('id')
+    .where('id', '=', caseId)
+    .where('citizen_bsn', '=', bsn)
+    .where('confidentiality', 'in', [...levels])
+    .executeTakeFirst();
   return row !== undefined;
 }
 

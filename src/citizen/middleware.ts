@@ -29,7 +29,12 @@ export function requireCitizen(auth: CitizenAuthenticator, minAcr?: string): Mid
       }
       if (error instanceof CitizenAuthUnavailable) {
         if (!error.configured) throw notConfigured();
-        const problem = new HttpProblem({ status: 503, code: 'citizen-login-unavailable', detail: 'Citizen login is unavailable right now; try again shortly.', headers: { 'Retry-After': '30' } });
+        const problem = new HttpProblem({
+          status: 503,
+          code: 'citizen-login-unavailable',
+          detail: 'Citizen login is unavailable right now; try again shortly.',
+          headers: { 'Retry-After': '30' },
+        });
         throw Object.assign(problem, { cause: error.message });
       }
       throw error;
@@ -38,4 +43,5 @@ export function requireCitizen(auth: CitizenAuthenticator, minAcr?: string): Mid
   };
 }
 
-const notConfigured = () => new HttpProblem({ status: 503, code: 'citizen-login-not-configured', title: 'Service unavailable', detail: 'citizen login not configured' });
+const notConfigured = () =>
+  new HttpProblem({ status: 503, code: 'citizen-login-not-configured', title: 'Service unavailable', detail: 'citizen login not configured' });

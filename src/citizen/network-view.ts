@@ -25,18 +25,21 @@ export class NetworkView {
   async list(lang: Lang) {
     const signals = await this.signals();
     const { network, breakers } = this.deps;
-    const organisations = network.list().sort((a, b) => a.name.localeCompare(b.name, 'nl')).map((org) => {
-      const degraded = signals.failing.has(org.id) || signals.unreachable.has(org.id) || (breakers !== undefined && breakers.state(org.id) !== 'closed');
-      const health: Health = org.status !== 'active' ? 'not_connected' : degraded ? 'degraded' : 'connected';
-      return {
-        id: org.id,
-        name: org.name,
-        status: org.status,
-        connectionMode: org.notifications.mode,
-        health,
-        products: org.products.map((p) => ({ code: p.code, name: p.name[lang] ?? p.name.nl })),
-      };
-    });
+    const organisations = network
+      .list()
+      .sort((a, b) => a.name.localeCompare(b.name, 'nl'))
+      .map((org) => {
+        const degraded = signals.failing.has(org.id) || signals.unreachable.has(org.id) || (breakers !== undefined && breakers.state(org.id) !== 'closed');
+        const health: Health = org.status !== 'active' ? 'not_connected' : degraded ? 'degraded' : 'connected';
+        return {
+          id: org.id,
+          name: org.name,
+          status: org.status,
+          connectionMode: org.notifications.mode,
+          health,
+          products: org.products.map((p) => ({ code: p.code, name: p.name[lang] ?? p.name.nl })),
+        };
+      });
     return { self: { id: network.self.id, name: network.self.name }, organisations };
   }
 

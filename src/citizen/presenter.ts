@@ -14,7 +14,10 @@ import type { CitizenCaseRow, CitizenTimelineRow } from './repository.ts';
 
 type Named = { id: string; name: string };
 
-const dateFormat = { nl: new Intl.DateTimeFormat('nl-NL', { day: 'numeric', month: 'long', timeZone: 'Europe/Amsterdam' }), en: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', timeZone: 'Europe/Amsterdam' }) };
+const dateFormat = {
+  nl: new Intl.DateTimeFormat('nl-NL', { day: 'numeric', month: 'long', timeZone: 'Europe/Amsterdam' }),
+  en: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', timeZone: 'Europe/Amsterdam' }),
+};
 
 /** Plain-language texts for the gaps, e.g. "Hulpmiddelen B.V. has sent no update since 3 November; this part may be out of date". */
 const GAP_TEXT: Record<GapKind, Record<Lang, (org: string, since: string) => string>> = {
@@ -65,7 +68,7 @@ export class CitizenPresenter {
       id: c.id,
       reference: c.reference,
       title: c.title,
-      state: c.closed_at ? 'closed' as const : 'open' as const,
+      state: c.closed_at ? ('closed' as const) : ('open' as const),
       combinedStatus: this.combined(combined, lang),
       parts: [this.supplierPart(c, lang), ...c.orders.map((o) => this.orderPart(o, lang, now))],
       createdAt: c.created_at.toISOString(),
@@ -91,7 +94,7 @@ export class CitizenPresenter {
     return {
       phase: s.phase,
       text: PHASE_TEXT[s.phase][lang],
-      ballWith: s.ballWith === 'citizen' ? 'citizen' as const : { id: s.ballWith.id, name: s.ballWith.name },
+      ballWith: s.ballWith === 'citizen' ? ('citizen' as const) : { id: s.ballWith.id, name: s.ballWith.name },
       progress: s.progress,
       lastUpdatedAt: s.lastUpdatedAt,
       gaps: s.gaps.map((g) => ({
@@ -120,7 +123,13 @@ export class CitizenPresenter {
 
   private orderPart(o: CitizenCaseRow['orders'][number], lang: Lang, now: Date) {
     const org = this.network.get(o.subcontractor);
-    const status = o.status as { phase?: Phase; statustekst?: string | null; omschrijving?: string; toelichting?: string | null; datumStatusGezet?: string } | null;
+    const status = o.status as {
+      phase?: Phase;
+      statustekst?: string | null;
+      omschrijving?: string;
+      toelichting?: string | null;
+      datumStatusGezet?: string;
+    } | null;
     const remoteText = status ? [status.statustekst ?? status.omschrijving, status.toelichting].filter(Boolean).join(' — ') : '';
     return {
       id: o.id,
@@ -144,7 +153,7 @@ export class CitizenPresenter {
       partId: t.order_id ?? 'supplier',
       kind: t.kind,
       phase,
-      text: t.text ?? generated ?? (phase ? PHASE_TEXT[phase]?.[lang] ?? null : null),
+      text: t.text ?? generated ?? (phase ? (PHASE_TEXT[phase]?.[lang] ?? null) : null),
       references: t.refs.flatMap((r) => {
         const ref = r as { type?: unknown; id?: unknown };
         return typeof ref?.type === 'string' && typeof ref.id === 'string' ? [{ type: ref.type, id: ref.id }] : [];
@@ -153,9 +162,14 @@ export class CitizenPresenter {
   }
 
   accessEntry(r: AccessLogRow, lang: Lang) {
-    const actor = r.actor_role === 'citizen' ? ACTOR_TEXT.self[lang]
-      : r.actor_role === 'proxy' ? (r.proxy_name ? `${r.proxy_name} (${r.actor})` : r.actor)
-      : `${ACTOR_TEXT[r.actor_role][lang]}: ${this.network.client(r.actor)?.name ?? r.actor}`;
+    const actor =
+      r.actor_role === 'citizen'
+        ? ACTOR_TEXT.self[lang]
+        : r.actor_role === 'proxy'
+          ? r.proxy_name
+            ? `${r.proxy_name} (${r.actor})`
+            : r.actor
+          : `${ACTOR_TEXT[r.actor_role][lang]}: ${this.network.client(r.actor)?.name ?? r.actor}`;
     return {
       at: new Date(r.at).toISOString(),
       role: r.actor_role,

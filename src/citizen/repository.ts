@@ -88,7 +88,14 @@ export interface ListResult {
   rows: CitizenCaseRow[];
 }
 
-export async function listVisibleCases(db: Db, scope: Scope, state: 'open' | 'closed' | undefined, limit: number, offset: number, access: Access): Promise<ListResult> {
+export async function listVisibleCases(
+  db: Db,
+  scope: Scope,
+  state: 'open' | 'closed' | undefined,
+  limit: number,
+  offset: number,
+  access: Access,
+): Promise<ListResult> {
   const stateFilter = state === 'open' ? sql`and c.closed_at is null` : state === 'closed' ? sql`and c.closed_at is not null` : sql``;
   const { rows } = await sql<RawRow & { total: number; mandates: number; mandate_id: string | null }>`
     with ${mandateCte(scope)}, ${visible(scope, stateFilter)},
@@ -138,7 +145,11 @@ type RawRow = Pick<CaseRow, 'reference' | 'title' | 'product' | 'phase' | 'phase
   orders: JsonOrder[] | null;
 };
 
-type JsonOrder = Omit<CitizenOrderRow, 'last_synced_at' | 'created_at' | 'updated_at'> & { last_synced_at: string | null; created_at: string; updated_at: string };
+type JsonOrder = Omit<CitizenOrderRow, 'last_synced_at' | 'created_at' | 'updated_at'> & {
+  last_synced_at: string | null;
+  created_at: string;
+  updated_at: string;
+};
 type JsonTimeline = Omit<CitizenTimelineRow, 'at'> & { at: string };
 
 const date = (v: Date | string) => (v instanceof Date ? v : new Date(v));
@@ -146,11 +157,21 @@ const dateOrNull = (v: Date | string | null) => (v === null ? null : date(v));
 
 function toCaseRow(r: RawRow): CitizenCaseRow {
   return {
-    id: r.id!, reference: r.reference, title: r.title, product: r.product, phase: r.phase, phase_text: r.phase_text,
-    closed_at: dateOrNull(r.closed_at), created_at: date(r.created_at), updated_at: date(r.updated_at),
+    id: r.id!,
+    reference: r.reference,
+    title: r.title,
+    product: r.product,
+    phase: r.phase,
+    phase_text: r.phase_text,
+    closed_at: dateOrNull(r.closed_at),
+    created_at: date(r.created_at),
+    updated_at: date(r.updated_at),
     supplier_since: dateOrNull(r.supplier_since),
     orders: (r.orders ?? []).map((o) => ({
-      ...o, last_synced_at: dateOrNull(o.last_synced_at), created_at: date(o.created_at), updated_at: date(o.updated_at),
+      ...o,
+      last_synced_at: dateOrNull(o.last_synced_at),
+      created_at: date(o.created_at),
+      updated_at: date(o.updated_at),
     })),
   };
 }

@@ -132,10 +132,17 @@ export class CitizenService {
         throw new ServiceError('unprocessable', 'You have given the maximum number of mandates; revoke one first.');
       }
       const created = await mandates.insertMandate(trx, {
-        id: randomUUID(), grantor_bsn: viewer.bsn, proxy_bsn: input.proxyBsn, proxy_name: input.proxyName?.trim() || null,
-        case_id: input.caseId ?? null, valid_from: now, valid_until: validUntil,
+        id: randomUUID(),
+        grantor_bsn: viewer.bsn,
+        proxy_bsn: input.proxyBsn,
+        proxy_name: input.proxyName?.trim() || null,
+        case_id: input.caseId ?? null,
+        valid_from: now,
+        valid_until: validUntil,
       });
-      const reference = input.caseId ? (await trx.selectFrom('cases').select('reference').where('id', '=', input.caseId).executeTakeFirst())?.reference ?? null : null;
+      const reference = input.caseId
+        ? ((await trx.selectFrom('cases').select('reference').where('id', '=', input.caseId).executeTakeFirst())?.reference ?? null)
+        : null;
       return { ...created, case_reference: reference };
     });
     return this.present.grantedMandate(row, now);
@@ -189,8 +196,7 @@ export class CitizenService {
   }
 }
 
-const invalid = (name: string, code: string, reason: string) =>
-  new ServiceError('invalid', `${name} ${reason}.`, { invalidParams: [{ name, code, reason }] });
+const invalid = (name: string, code: string, reason: string) => new ServiceError('invalid', `${name} ${reason}.`, { invalidParams: [{ name, code, reason }] });
 const unprocessable = (name: string, code: string, reason: string) =>
   new ServiceError('unprocessable', `${name} ${reason}.`, { invalidParams: [{ name, code, reason }] });
 

@@ -71,7 +71,9 @@ async function openPostgres(url: string, max: number, queryTimeoutMs: number): P
     db,
     intakeDb: intake.db,
     engine: 'postgres',
-    setQueryTimeout: (ms) => void (deadline = ms),
+    setQueryTimeout: (ms) => {
+      deadline = ms;
+    },
     async listen(channel, onNotify) {
       const sub = await client.listen(channel, () => onNotify());
       return () => sub.unlisten();
@@ -134,7 +136,10 @@ async function pingWith(db: Db, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), timeoutMs)));
-    const query = sql`select 1 as ok`.execute(db).then(() => true, () => false);
+    const query = sql`select 1 as ok`.execute(db).then(
+      () => true,
+      () => false,
+    );
     return await Promise.race([query, timeout]);
   } finally {
     clearTimeout(timer);

@@ -6,19 +6,47 @@ import { WebhookSender } from './sender.ts';
 
 describe('forbiddenAddress', () => {
   it.each([
-    '127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.1.1', '100.64.0.1', '0.0.0.0', '224.0.0.1',
-    '::1', '::', 'fe80::1', 'fd12:3456::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:10.0.0.1', '64:ff9b::a00:1',
-    '::127.0.0.1', '::7f00:1', '::10.0.0.1', '::ffff:0:a00:1',
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '192.168.1.1',
+    '169.254.1.1',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '::1',
+    '::',
+    'fe80::1',
+    'fd12:3456::1',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::ffff:10.0.0.1',
+    '64:ff9b::a00:1',
+    '::127.0.0.1',
+    '::7f00:1',
+    '::10.0.0.1',
+    '::ffff:0:a00:1',
   ])('refuses %s unless private addresses are allowed', (address) => {
     expect(forbiddenAddress(address, false)).toBeDefined();
     expect(forbiddenAddress(address, true)).toBeUndefined();
   });
 
   it.each([
-    '169.254.169.254', 'fd00:ec2::254', '100.100.100.200', '::ffff:169.254.169.254',
+    '169.254.169.254',
+    'fd00:ec2::254',
+    '100.100.100.200',
+    '::ffff:169.254.169.254',
     // The same addresses in other IPv6 spellings: IPv4-compatible, mapped, SIIT and NAT64, dotted or hex, zeros written out.
-    '::169.254.169.254', '::a9fe:a9fe', '::ffff:a9fe:a9fe', '0:0:0:0:0:ffff:a9fe:a9fe', '0000:0000:0000:0000:0000:0000:a9fe:a9fe',
-    '::ffff:0:169.254.169.254', '64:ff9b::a9fe:a9fe', '64:ff9b::169.254.169.254', '::6464:64c8', 'fd00:0ec2:0:0::0254',
+    '::169.254.169.254',
+    '::a9fe:a9fe',
+    '::ffff:a9fe:a9fe',
+    '0:0:0:0:0:ffff:a9fe:a9fe',
+    '0000:0000:0000:0000:0000:0000:a9fe:a9fe',
+    '::ffff:0:169.254.169.254',
+    '64:ff9b::a9fe:a9fe',
+    '64:ff9b::169.254.169.254',
+    '::6464:64c8',
+    'fd00:0ec2:0:0::0254',
   ])('always refuses the metadata address %s', (address) => {
     expect(forbiddenAddress(address, true)).toMatch(/metadata/);
   });
@@ -59,10 +87,12 @@ describe('WebhookSender', () => {
   const resolve: Resolver = (hostname, callback) => {
     const addresses = dns[hostname];
     if (!addresses) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
-    callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+    callback(
+      null,
+      addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+    );
   };
-  const sender = (allowPrivate: boolean) =>
-    new WebhookSender({ allowPrivate, allowHttpHosts: ['portal.example', 'rebind.example'], timeoutMs: 2000, resolve });
+  const sender = (allowPrivate: boolean) => new WebhookSender({ allowPrivate, allowHttpHosts: ['portal.example', 'rebind.example'], timeoutMs: 2000, resolve });
 
   it('checks the resolved address at connect time and connects to the address it checked', async () => {
     const port = await listening;

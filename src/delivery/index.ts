@@ -20,9 +20,16 @@ export function createDelivery(deps: { config: Config; database: Database; netwo
   const subscriptions = new SubscriptionService({ database, sender, origin, logger });
   const ops = new DeliveryOps({ database, logger });
   const worker = new DeliveryWorker({
-    database, sender, origin, logger, metrics,
-    concurrency: settings.concurrency, perSubscription: settings.perSubscription,
-    timeoutMs: settings.timeoutMs, retryBaseMs: settings.retryBaseMs, pollIntervalMs: config.worker.pollIntervalMs,
+    database,
+    sender,
+    origin,
+    logger,
+    metrics,
+    concurrency: settings.concurrency,
+    perSubscription: settings.perSubscription,
+    timeoutMs: settings.timeoutMs,
+    retryBaseMs: settings.retryBaseMs,
+    pollIntervalMs: config.worker.pollIntervalMs,
   });
   return {
     subscriptions,

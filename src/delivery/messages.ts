@@ -33,47 +33,57 @@ export interface Rendered {
 export function render(format: MessageFormat, event: OutboxEvent, origin: Origin): Rendered {
   const caseUrl = `${origin.baseUrl}/api/v1/cases/${event.caseId}`;
   const facts = eventFacts(event);
-  const message = format === 'zgw'
-    ? {
-      kanaal: ZGW_KANAAL,
-      hoofdObject: caseUrl,
-      resource: 'case',
-      resourceUrl: caseUrl,
-      actie: event.type.replace(/^case\./, ''),
-      aanmaakdatum: event.createdAt.toISOString(),
-      kenmerken: facts,
-    }
-    : {
-      specversion: '1.0',
-      id: eventUuid(origin.oin, event),
-      source: cloudEventSource(origin.oin),
-      type: `${CLOUDEVENT_TYPE_PREFIX}${event.type}`,
-      subject: event.caseId,
-      time: event.createdAt.toISOString(),
-      dataref: caseUrl,
-      sequence: sequenceOf(event.id),
-      datacontenttype: 'application/json',
-      data: { caseId: event.caseId, ...facts },
-    };
+  const message =
+    format === 'zgw'
+      ? {
+          kanaal: ZGW_KANAAL,
+          hoofdObject: caseUrl,
+          resource: 'case',
+          resourceUrl: caseUrl,
+          actie: event.type.replace(/^case\./, ''),
+          aanmaakdatum: event.createdAt.toISOString(),
+          kenmerken: facts,
+        }
+      : {
+          specversion: '1.0',
+          id: eventUuid(origin.oin, event),
+          source: cloudEventSource(origin.oin),
+          type: `${CLOUDEVENT_TYPE_PREFIX}${event.type}`,
+          subject: event.caseId,
+          time: event.createdAt.toISOString(),
+          dataref: caseUrl,
+          sequence: sequenceOf(event.id),
+          datacontenttype: 'application/json',
+          data: { caseId: event.caseId, ...facts },
+        };
   return checked(message, format);
 }
 
 /** The message sent once when a subscription is created, so the subscriber can prove it answers. */
 export function renderTest(format: MessageFormat, subscriptionUrl: string, origin: Origin, now = new Date()): Rendered {
-  const message = format === 'zgw'
-    // As an NRC does when an abonnement is made: kanaal "test".
-    ? { kanaal: 'test', hoofdObject: subscriptionUrl, resource: 'subscription', resourceUrl: subscriptionUrl, actie: 'test', aanmaakdatum: now.toISOString(), kenmerken: {} }
-    : {
-      specversion: '1.0',
-      id: eventUuid(origin.oin, { id: -1, createdAt: now, type: 'test' }),
-      source: cloudEventSource(origin.oin),
-      type: `${CLOUDEVENT_TYPE_PREFIX}subscription.test`,
-      subject: subscriptionUrl.split('/').at(-1),
-      time: now.toISOString(),
-      dataref: subscriptionUrl,
-      datacontenttype: 'application/json',
-      data: {},
-    };
+  const message =
+    format === 'zgw'
+      ? // As an NRC does when an abonnement is made: kanaal "test".
+        {
+          kanaal: 'test',
+          hoofdObject: subscriptionUrl,
+          resource: 'subscription',
+          resourceUrl: subscriptionUrl,
+          actie: 'test',
+          aanmaakdatum: now.toISOString(),
+          kenmerken: {},
+        }
+      : {
+          specversion: '1.0',
+          id: eventUuid(origin.oin, { id: -1, createdAt: now, type: 'test' }),
+          source: cloudEventSource(origin.oin),
+          type: `${CLOUDEVENT_TYPE_PREFIX}subscription.test`,
+          subject: subscriptionUrl.split('/').at(-1),
+          time: now.toISOString(),
+          dataref: subscriptionUrl,
+          datacontenttype: 'application/json',
+          data: {},
+        };
   return checked(message, format);
 }
 

@@ -8,7 +8,6 @@ import type { Logger } from '../log.ts';
 import { notifyWorkers } from '../cases/outbox.ts';
 import { UUID, type SubscriptionRow } from './subscriptions.ts';
 
-
 export class DeliveryOps {
   private readonly deps: { database: Database; logger: Logger };
   constructor(deps: { database: Database; logger: Logger }) {
@@ -33,24 +32,45 @@ export class DeliveryOps {
     ]);
     const s = subs.rows[0];
     const d = deliveries.rows[0];
-    return { total: Number(s.total), active: Number(s.active), disabled: Number(s.disabled), failing: Number(s.failing), pendingDeliveries: Number(d.pending), deadDeliveries: Number(d.dead) };
+    return {
+      total: Number(s.total),
+      active: Number(s.active),
+      disabled: Number(s.disabled),
+      failing: Number(s.failing),
+      pendingDeliveries: Number(d.pending),
+      deadDeliveries: Number(d.dead),
+    };
   }
 
   async subscriptions(limit: number, offset: number) {
     const [rows, count, counts] = await Promise.all([
       this.db.selectFrom('subscriptions').selectAll().orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute(),
-      this.db.selectFrom('subscriptions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('subscriptions')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
       sql<{ subscription_id: string; state: DeliveryState; n: number; oldest: Date | null }>`
         select subscription_id, state, count(*)::int as n, min(created_at) as oldest from deliveries group by subscription_id, state`.execute(this.db),
     ]);
-    return { count: Number(count.n), results: rows.map((r) => subscriptionHealth(r, counts.rows.filter((c) => c.subscription_id === r.id))) };
+    return {
+      count: Number(count.n),
+      results: rows.map((r) =>
+        subscriptionHealth(
+          r,
+          counts.rows.filter((c) => c.subscription_id === r.id),
+        ),
+      ),
+    };
   }
 
   async enable(id: string) {
     const row = UUID.test(id)
-      ? await this.db.updateTable('subscriptions')
-        .set({ state: 'active', disabled_reason: null, disabled_at: null, failing_since: null, consecutive_failures: 0, updated_at: new Date() })
-        .where('id', '=', id).returningAll().executeTakeFirst()
+      ? await this.db
+          .updateTable('subscriptions')
+          .set({ state: 'active', disabled_reason: null, disabled_at: null, failing_since: null, consecutive_failures: 0, updated_at: new Date() })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst()
       : undefined;
     if (!row) throw notFound(`subscription ${id}`);
     this.deps.logger.info({ subscription_id: id }, 'subscription enabled by an operator');
@@ -59,11 +79,20 @@ export class DeliveryOps {
   }
 
   async deliveries(filter: { state: DeliveryState; subscription?: string }, limit: number, offset: number) {
-    let base = this.db.selectFrom('deliveries').innerJoin('subscriptions', 'subscriptions.id', 'deliveries.subscription_id').where('deliveries.state', '=', filter.state);
+    let base = this.db
+      .selectFrom('deliveries')
+      .innerJoin('subscriptions', 'subscriptions.id', 'deliveries.subscription_id')
+      .where('deliveries.state', '=', filter.state);
     if (filter.subscription) base = base.where('deliveries.subscription_id', '=', filter.subscription);
     const [rows, count] = await Promise.all([
-      base.selectAll('deliveries').select(['subscriptions.client_id', 'subscriptions.callback_url'])
-        .orderBy('deliveries.updated_at', 'desc').orderBy('deliveries.id', 'desc').limit(limit).offset(offset).execute(),
+      base
+        .selectAll('deliveries')
+        .select(['subscriptions.client_id', 'subscriptions.callback_url'])
+        .orderBy('deliveries.updated_at', 'desc')
+        .orderBy('deliveries.id', 'desc')
+        .limit(limit)
+        .offset(offset)
+        .execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     const attempts = await this.attemptsOf(rows.map((r) => r.id));
@@ -71,22 +100,34 @@ export class DeliveryOps {
   }
 
   async delivery(id: number) {
-    const row = await this.db.selectFrom('deliveries').innerJoin('subscriptions', 'subscriptions.id', 'deliveries.subscription_id')
-      .selectAll('deliveries').select(['subscriptions.client_id', 'subscriptions.callback_url'])
-      .where('deliveries.id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('deliveries')
+      .innerJoin('subscriptions', 'subscriptions.id', 'deliveries.subscription_id')
+      .selectAll('deliveries')
+      .select(['subscriptions.client_id', 'subscriptions.callback_url'])
+      .where('deliveries.id', '=', id)
+      .executeTakeFirst();
     if (!row) throw notFound(`delivery ${id}`);
     return deliveryView(row, (await this.attemptsOf([id])).get(id) ?? []);
   }
 
   /** A dead letter goes round again: a fresh set of attempts, the same webhook-id (receivers deduplicate on it). */
   async resend(id: number) {
-    const row = await this.db.selectFrom('deliveries').innerJoin('subscriptions', 'subscriptions.id', 'deliveries.subscription_id')
-      .select(['deliveries.state', 'subscriptions.state as subscription_state']).where('deliveries.id', '=', id).executeTakeFirst();
-    if (!row || row.state !== 'dead') throw notFound(`dead delivery ${id}`);
+    const row = await this.db
+      .selectFrom('deliveries')
+      .innerJoin('subscriptions', 'subscriptions.id', 'deliveries.subscription_id')
+      .select(['deliveries.state', 'subscriptions.state as subscription_state'])
+      .where('deliveries.id', '=', id)
+      .executeTakeFirst();
+    if (row?.state !== 'dead') throw notFound(`dead delivery ${id}`);
     if (row.subscription_state !== 'active') throw new ServiceError('conflict', 'The subscription is disabled; enable it first.');
-    const updated = await this.db.updateTable('deliveries')
+    const updated = await this.db
+      .updateTable('deliveries')
       .set({ state: 'pending', attempts: 0, next_attempt_at: new Date(), updated_at: new Date() })
-      .where('id', '=', id).where('state', '=', 'dead').returning(['id', 'webhook_id']).executeTakeFirst();
+      .where('id', '=', id)
+      .where('state', '=', 'dead')
+      .returning(['id', 'webhook_id'])
+      .executeTakeFirst();
     if (!updated) throw notFound(`dead delivery ${id}`);
     await notifyWorkers(this.db);
     this.deps.logger.info({ delivery_id: id }, 'dead delivery re-sent by an operator');
@@ -108,7 +149,11 @@ export class DeliveryOps {
 
 function subscriptionHealth(s: SubscriptionRow, counts: { state: DeliveryState; n: number; oldest: Date | null }[]) {
   const n = (state: DeliveryState) => Number(counts.find((c) => c.state === state)?.n ?? 0);
-  const oldestOpen = counts.filter((c) => c.state !== 'delivered' && c.state !== 'dead').map((c) => c.oldest).filter((d): d is Date => !!d).sort((a, b) => +a - +b)[0];
+  const oldestOpen = counts
+    .filter((c) => c.state !== 'delivered' && c.state !== 'dead')
+    .map((c) => c.oldest)
+    .filter((d): d is Date => !!d)
+    .sort((a, b) => +a - +b)[0];
   return {
     id: s.id,
     clientId: s.client_id,
@@ -131,9 +176,22 @@ function subscriptionHealth(s: SubscriptionRow, counts: { state: DeliveryState; 
 }
 
 interface DeliveryRowView {
-  id: number; subscription_id: string; client_id: string; callback_url: string; webhook_id: string; event_id: number; event_type: string;
-  case_id: string; state: string; attempts: number; next_attempt_at: Date; last_status: number | null; last_error: string | null;
-  delivered_at: Date | null; created_at: Date; updated_at: Date;
+  id: number;
+  subscription_id: string;
+  client_id: string;
+  callback_url: string;
+  webhook_id: string;
+  event_id: number;
+  event_type: string;
+  case_id: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: Date;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
 }
 
 function deliveryView(d: DeliveryRowView, attempts: unknown[]) {

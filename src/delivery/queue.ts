@@ -44,7 +44,11 @@ interface ClaimRow {
 }
 
 /** `busy`: attempts this worker has in flight per subscription; each subscription gets what is left of its cap. */
-export async function claim(db: Db, workerId: string, opts: { limit: number; perSubscription: number; leaseMs: number; busy: Map<string, number> }): Promise<ClaimedDelivery[]> {
+export async function claim(
+  db: Db,
+  workerId: string,
+  opts: { limit: number; perSubscription: number; leaseMs: number; busy: Map<string, number> },
+): Promise<ClaimedDelivery[]> {
   if (opts.limit <= 0) return [];
   const busy = json([...opts.busy].map(([id, n]) => ({ id, n })));
   // `heads` is materialised: evaluated once, not once per candidate row (as a planner without
@@ -74,8 +78,13 @@ export async function claim(db: Db, workerId: string, opts: { limit: number; per
       sub.previous_secret, sub.previous_secret_expires_at, e.id as event_id, e.type as event_type, e.case_id, e.payload,
       e.created_at as event_created_at`.execute(db);
   return result.rows.map((r) => ({
-    id: Number(r.id), subscriptionId: r.subscription_id, webhookId: r.webhook_id, attempts: r.attempts, createdAt: r.created_at,
-    callbackUrl: r.callback_url, format: r.format,
+    id: Number(r.id),
+    subscriptionId: r.subscription_id,
+    webhookId: r.webhook_id,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    callbackUrl: r.callback_url,
+    format: r.format,
     secrets: { secret: r.secret, previous_secret: r.previous_secret, previous_secret_expires_at: r.previous_secret_expires_at },
     event: { id: Number(r.event_id), type: r.event_type, caseId: r.case_id, payload: r.payload, createdAt: r.event_created_at },
   }));
@@ -84,9 +93,13 @@ export async function claim(db: Db, workerId: string, opts: { limit: number; per
 /** Hands claimed deliveries back unattempted (over a cap, or at shutdown): the attempt does not count. */
 export async function release(db: Db, workerId: string, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.updateTable('deliveries')
+  await db
+    .updateTable('deliveries')
     .set({ state: 'pending', attempts: sql<number>`attempts - 1`, lease_until: null, locked_by: null, updated_at: new Date() })
-    .where('id', 'in', ids).where('locked_by', '=', workerId).where('state', '=', 'delivering').execute();
+    .where('id', 'in', ids)
+    .where('locked_by', '=', workerId)
+    .where('state', '=', 'delivering')
+    .execute();
 }
 
 export interface AttemptRecord {
@@ -118,14 +131,26 @@ export async function recordOutcomes(db: Db, workerId: string, outcomes: Outcome
     const caseIds = [...new Set(finished.map((o) => o.delivery.event.caseId))].sort();
     if (caseIds.length > 0) await sql`select id from cases where id in (${sql.join(caseIds)}) order by id for update`.execute(trx);
 
-    await trx.insertInto('delivery_attempts').values(outcomes.map(({ delivery: d, attempt: a }) => ({
-      delivery_id: d.id, attempt: d.attempts, at: a.at, duration_ms: a.durationMs, status: a.status ?? null, error: a.error,
-    }))).execute();
+    await trx
+      .insertInto('delivery_attempts')
+      .values(
+        outcomes.map(({ delivery: d, attempt: a }) => ({
+          delivery_id: d.id,
+          attempt: d.attempts,
+          at: a.at,
+          duration_ms: a.durationMs,
+          status: a.status ?? null,
+          error: a.error,
+        })),
+      )
+      .execute();
 
-    const rows = outcomes.map(({ delivery: d, attempt: a, decision }) => sql`(
+    const rows = outcomes.map(
+      ({ delivery: d, attempt: a, decision }) => sql`(
       ${d.id}::bigint, ${STATE_AFTER[decision.kind]}::text, ${a.status ?? null}::int,
       ${decision.kind === 'gone' ? `${a.error}: the subscriber answered 410 Gone; subscription disabled` : a.error}::text,
-      ${decision.kind === 'retry' ? decision.delayMs : 0}::float8)`);
+      ${decision.kind === 'retry' ? decision.delayMs : 0}::float8)`,
+    );
     await sql`
       update deliveries d set state = v.state, lease_until = null, locked_by = null, updated_at = now(),
         last_status = v.status, last_error = v.error,
@@ -134,7 +159,11 @@ export async function recordOutcomes(db: Db, workerId: string, outcomes: Outcome
       from (values ${sql.join(rows)}) as v(id, state, status, error, delay_ms)
       where d.id = v.id and d.locked_by = ${workerId} and d.state = 'delivering'`.execute(trx);
 
-    if (finished.length > 0) await promoteNext(trx, finished.map((o) => [o.delivery.subscriptionId, o.delivery.event.caseId]));
+    if (finished.length > 0)
+      await promoteNext(
+        trx,
+        finished.map((o) => [o.delivery.subscriptionId, o.delivery.event.caseId]),
+      );
 
     // Per subscription: a 410 disables it whatever else happened; otherwise one success makes it healthy.
     const healthy: string[] = [];
@@ -144,9 +173,11 @@ export async function recordOutcomes(db: Db, workerId: string, outcomes: Outcome
       else await recordFailures(trx, id, os.length, os.at(-1)!.attempt.error ?? 'failed', gone ? GONE : undefined);
     }
     if (healthy.length > 0) {
-      await trx.updateTable('subscriptions')
+      await trx
+        .updateTable('subscriptions')
         .set({ consecutive_failures: 0, failing_since: null, last_success_at: new Date(), updated_at: new Date() })
-        .where('id', 'in', healthy).execute();
+        .where('id', 'in', healthy)
+        .execute();
     }
   });
 }
@@ -189,18 +220,37 @@ async function promoteNext(trx: Trx, lanes: [subscriptionId: string, caseId: str
  * same webhook-id, the lost attempt logged; dead when that was the last allowed attempt.
  */
 export async function reapExpired(db: Db): Promise<number> {
-  const expired = await db.selectFrom('deliveries').select(['id', 'subscription_id', 'case_id', 'attempts'])
-    .where('state', '=', 'delivering').where('lease_until', '<', sql<Date>`now()`).limit(100).execute();
+  const expired = await db
+    .selectFrom('deliveries')
+    .select(['id', 'subscription_id', 'case_id', 'attempts'])
+    .where('state', '=', 'delivering')
+    .where('lease_until', '<', sql<Date>`now()`)
+    .limit(100)
+    .execute();
   for (const d of expired) {
     await withTransaction(db, async (trx) => {
       await lockCase(trx, d.case_id);
       const dead = d.attempts >= MAX_ATTEMPTS;
-      const updated = await trx.updateTable('deliveries').set({
-        state: dead ? 'dead' : 'pending', next_attempt_at: new Date(), lease_until: null, locked_by: null, last_status: null,
-        last_error: LEASE_EXPIRED, updated_at: new Date(),
-      }).where('id', '=', d.id).where('state', '=', 'delivering').where('lease_until', '<', sql<Date>`now()`).executeTakeFirst();
+      const updated = await trx
+        .updateTable('deliveries')
+        .set({
+          state: dead ? 'dead' : 'pending',
+          next_attempt_at: new Date(),
+          lease_until: null,
+          locked_by: null,
+          last_status: null,
+          last_error: LEASE_EXPIRED,
+          updated_at: new Date(),
+        })
+        .where('id', '=', d.id)
+        .where('state', '=', 'delivering')
+        .where('lease_until', '<', sql<Date>`now()`)
+        .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return; // finished or reclaimed meanwhile
-      await trx.insertInto('delivery_attempts').values({ delivery_id: d.id, attempt: d.attempts, at: new Date(), duration_ms: null, status: null, error: LEASE_EXPIRED }).execute();
+      await trx
+        .insertInto('delivery_attempts')
+        .values({ delivery_id: d.id, attempt: d.attempts, at: new Date(), duration_ms: null, status: null, error: LEASE_EXPIRED })
+        .execute();
       if (dead) await promoteNext(trx, [[d.subscription_id, d.case_id]]);
     });
   }

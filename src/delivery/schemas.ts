@@ -8,12 +8,14 @@ export const createSubscriptionSchema = z.strictObject({
   callbackUrl: z.string().trim().min(1).max(2000),
   events: z.array(z.enum(EVENT_TYPES)).min(1).refine(unique, 'must not repeat an event'),
   format: z.enum(['zgw', 'cloudevents']),
-  filters: z.strictObject({
-    /** Only these cases (at most 1000). */
-    caseIds: z.array(z.uuid()).min(1).max(1000).refine(unique, 'must not repeat a case id').optional(),
-    /** Only events whose (combined) phase is one of these. */
-    phases: z.array(z.enum(PHASES)).min(1).refine(unique, 'must not repeat a phase').optional(),
-  }).optional(),
+  filters: z
+    .strictObject({
+      /** Only these cases (at most 1000). */
+      caseIds: z.array(z.uuid()).min(1).max(1000).refine(unique, 'must not repeat a case id').optional(),
+      /** Only events whose (combined) phase is one of these. */
+      phases: z.array(z.enum(PHASES)).min(1).refine(unique, 'must not repeat a phase').optional(),
+    })
+    .optional(),
 });
 export type CreateSubscriptionInput = z.output<typeof createSubscriptionSchema>;
 

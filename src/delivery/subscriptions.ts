@@ -42,14 +42,19 @@ export class SubscriptionService {
       this.deps.sender.checkUrl(input.callbackUrl);
     } catch (error) {
       if (!(error instanceof ForbiddenDestinationError)) throw error;
-      throw new ServiceError('invalid', 'The callbackUrl is not allowed.', { invalidParams: [{ name: 'callbackUrl', code: 'invalid', reason: error.message }] });
+      throw new ServiceError('invalid', 'The callbackUrl is not allowed.', {
+        invalidParams: [{ name: 'callbackUrl', code: 'invalid', reason: error.message }],
+      });
     }
     const id = randomUUID();
     const secret = generateSecret();
     // Outside any transaction: the subscriber's answer may take up to the attempt timeout.
     const test = renderTest(input.format, this.urlOf(id), this.deps.origin);
     const webhookId = `msg_test_${randomUUID().replaceAll('-', '')}`;
-    const result = await this.deps.sender.send(input.callbackUrl, test.body, { 'content-type': test.contentType, ...webhookHeaders([secret], webhookId, test.body) });
+    const result = await this.deps.sender.send(input.callbackUrl, test.body, {
+      'content-type': test.contentType,
+      ...webhookHeaders([secret], webhookId, test.body),
+    });
     if (result.status === undefined || result.status < 200 || result.status >= 300) {
       const reason = `the test delivery was not answered with 2xx: ${describe(result)}`;
       this.deps.logger.info({ client_id: clientId, reason }, 'subscription refused: test delivery failed');
@@ -57,10 +62,19 @@ export class SubscriptionService {
         invalidParams: [{ name: 'callbackUrl', code: 'test-delivery-failed', reason }],
       });
     }
-    const row = await this.db.insertInto('subscriptions').values({
-      id, client_id: clientId, callback_url: input.callbackUrl, events: json(input.events), format: input.format,
-      filters: json(input.filters ?? {}), secret,
-    }).returningAll().executeTakeFirstOrThrow();
+    const row = await this.db
+      .insertInto('subscriptions')
+      .values({
+        id,
+        client_id: clientId,
+        callback_url: input.callbackUrl,
+        events: json(input.events),
+        format: input.format,
+        filters: json(input.filters ?? {}),
+        secret,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
     this.deps.logger.info({ client_id: clientId, subscription_id: id, events: input.events, format: input.format }, 'subscription created');
     return { ...this.present(row), secret };
   }
@@ -89,10 +103,13 @@ export class SubscriptionService {
     await this.own(clientId, id);
     const secret = generateSecret();
     const validUntil = new Date(Date.now() + ROTATION_GRACE_MS);
-    const row = await this.db.updateTable('subscriptions')
+    const row = await this.db
+      .updateTable('subscriptions')
       .set((eb) => ({ previous_secret: eb.ref('secret'), previous_secret_expires_at: validUntil, secret, updated_at: new Date() }))
-      .where('id', '=', id).where('client_id', '=', clientId)
-      .returningAll().executeTakeFirstOrThrow();
+      .where('id', '=', id)
+      .where('client_id', '=', clientId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     this.deps.logger.info({ client_id: clientId, subscription_id: id }, 'subscription secret rotated');
     return { ...this.present(row), secret };
   }

@@ -159,7 +159,10 @@ export class DeliveryWorker {
       await this.record({ delivery: d, attempt: { at, durationMs: result.durationMs, status: result.status, error: describe(result) }, decision });
       if (decision.kind !== 'delivered') {
         const level = decision.kind === 'retry' ? 'info' : 'warn';
-        logger[level]({ delivery_id: d.id, subscription_id: d.subscriptionId, attempt: d.attempts, outcome: decision.kind, err: describe(result) }, 'webhook delivery failed');
+        logger[level](
+          { delivery_id: d.id, subscription_id: d.subscriptionId, attempt: d.attempts, outcome: decision.kind, err: describe(result) },
+          'webhook delivery failed',
+        );
       }
     } catch (error) {
       // Bookkeeping failed: the lease runs out and the delivery comes back (at least once).
@@ -186,7 +189,11 @@ export class DeliveryWorker {
       while (this.outcomes.length > 0) {
         const batch = this.outcomes.splice(0, 200);
         try {
-          await recordOutcomes(this.options.database.db, this.id, batch.map((b) => b.outcome));
+          await recordOutcomes(
+            this.options.database.db,
+            this.id,
+            batch.map((b) => b.outcome),
+          );
           for (const b of batch) this.observe(b.outcome);
           for (const b of batch) b.resolve();
         } catch (error) {

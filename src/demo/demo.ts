@@ -55,7 +55,9 @@ export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
         zaaktype: sim.zaaktypeUrl(zt.key),
         initiatorRoltype: sim.roltypeUrl(zt.key, 'initiator'),
         // Statustypen flagged for the citizen's action; the rest follow the default mapping.
-        phases: Object.fromEntries(zt.statustypen.filter((st) => /informatie nodig|proefrit/i.test(st.omschrijving)).map((st) => [st.omschrijving, 'actie_vereist' as const])),
+        phases: Object.fromEntries(
+          zt.statustypen.filter((st) => /informatie nodig|proefrit/i.test(st.omschrijving)).map((st) => [st.omschrijving, 'actie_vereist' as const]),
+        ),
       })),
     });
     logger.info({ organisation: spec.id, url: sim.url }, 'demo subcontractor simulator started');
@@ -74,17 +76,28 @@ export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
   }
   return {
     network: () => demoNetwork(subcontractors),
-    configure: (base) => idp ? {
-      ...base,
-      citizen: { ...base.citizen, issuer: idp.issuer },
-      web: { ...base.web, login: { clientId: DEMO_WEB_CLIENT.clientId, clientSecret: DEMO_WEB_CLIENT.secret, scope: DEMO_SCOPE, resource: DEMO_RESOURCE } },
-    } : base,
+    configure: (base) =>
+      idp
+        ? {
+            ...base,
+            citizen: { ...base.citizen, issuer: idp.issuer },
+            web: {
+              ...base.web,
+              login: { clientId: DEMO_WEB_CLIENT.clientId, clientSecret: DEMO_WEB_CLIENT.secret, scope: DEMO_SCOPE, resource: DEMO_RESOURCE },
+            },
+          }
+        : base,
     seed: async (gateway) => {
       const seeded = await seedDemo(gateway, logger);
-      logger.info({
-        url: config.publicBaseUrl, case: seeded.reference,
-        citizens: DEMO_CITIZENS.map((c) => c.name).join(', '), password: idp ? DEMO_PASSWORD : undefined,
-      }, `demo ready: open ${config.publicBaseUrl} and log in as ${DEMO_CITIZENS[0].name}`);
+      logger.info(
+        {
+          url: config.publicBaseUrl,
+          case: seeded.reference,
+          citizens: DEMO_CITIZENS.map((c) => c.name).join(', '),
+          password: idp ? DEMO_PASSWORD : undefined,
+        },
+        `demo ready: open ${config.publicBaseUrl} and log in as ${DEMO_CITIZENS[0].name}`,
+      );
     },
     close: async () => void (await Promise.all([...simulators.map((s) => s.close()), idp?.close()])),
   };

@@ -53,8 +53,10 @@ export function renderLogin(input: { uid: string; lang: 'nl' | 'en'; citizens: D
 ${input.failed ? html`<p class="error" role="alert">${t.failed}</p>` : ''}
 <form method="post" action="/interaction/${input.uid}">
 <fieldset><legend>${t.who}</legend>
-${input.citizens.map((c) => html`<div class="choice"><input type="radio" name="citizen" id="citizen-${c.id}" value="${c.id}" ${c.id === selected ? 'checked' : ''}>
-<label for="citizen-${c.id}">${c.name}<small>${c.role[input.lang]}</small></label></div>`)}
+${input.citizens.map(
+  (c) => html`<div class="choice"><input type="radio" name="citizen" id="citizen-${c.id}" value="${c.id}" ${c.id === selected ? 'checked' : ''}>
+<label for="citizen-${c.id}">${c.name}<small>${c.role[input.lang]}</small></label></div>`,
+)}
 </fieldset>
 <p><label for="password">${t.password}</label>
 <input type="password" id="password" name="password" autocomplete="current-password" required aria-describedby="password-hint"></p>

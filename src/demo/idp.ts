@@ -14,7 +14,12 @@ import { renderIdpError, renderLogin, type DemoCitizen } from './idp-pages.ts';
 /** Test BSNs from the 9999xxxxx range, valid under the 11-proef. */
 export const DEMO_CITIZENS: DemoCitizen[] = [
   { id: 'a.devries', name: 'Mevrouw A. de Vries', bsn: '999993653', role: { nl: 'heeft een lopende aanvraag', en: 'has a case in progress' } },
-  { id: 'b.jansen', name: 'Dhr. B. Jansen', bsn: '999990019', role: { nl: 'kan gemachtigd worden om mee te lezen', en: 'can be given a mandate to read along' } },
+  {
+    id: 'b.jansen',
+    name: 'Dhr. B. Jansen',
+    bsn: '999990019',
+    role: { nl: 'kan gemachtigd worden om mee te lezen', en: 'can be given a mandate to read along' },
+  },
 ];
 export const DEMO_PASSWORD = 'demo';
 /** The gateway's own page as an OIDC client (a public demo value, like the other demo secrets). */
@@ -82,15 +87,17 @@ async function providerConfiguration(options: DemoIdpOptions): Promise<Record<st
   const base = options.gatewayBaseUrl.replace(/\/+$/, '');
   return {
     adapter: memoryAdapterFactory(),
-    clients: [{
-      client_id: DEMO_WEB_CLIENT.clientId,
-      client_secret: DEMO_WEB_CLIENT.secret,
-      redirect_uris: [`${base}/auth/callback`],
-      post_logout_redirect_uris: [`${base}/`],
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    }],
+    clients: [
+      {
+        client_id: DEMO_WEB_CLIENT.clientId,
+        client_secret: DEMO_WEB_CLIENT.secret,
+        redirect_uris: [`${base}/auth/callback`],
+        post_logout_redirect_uris: [`${base}/`],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     pkce: { required: () => true },
@@ -132,7 +139,12 @@ async function interaction(provider: Provider, req: IncomingMessage, res: Server
   if (req.method !== 'POST') return sendHtml(res, 405, renderIdpError('method not allowed'));
   const form = new URLSearchParams(await readBody(req));
   if (form.get('action') === 'abort') {
-    return provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The citizen cancelled the login.' }, { mergeWithLastSubmission: false });
+    return provider.interactionFinished(
+      req,
+      res,
+      { error: 'access_denied', error_description: 'The citizen cancelled the login.' },
+      { mergeWithLastSubmission: false },
+    );
   }
   const citizen = DEMO_CITIZENS.find((c) => c.id === form.get('citizen'));
   if (!citizen || form.get('password') !== DEMO_PASSWORD) {
@@ -143,8 +155,9 @@ async function interaction(provider: Provider, req: IncomingMessage, res: Server
 
 async function consent(provider: Provider, details: InteractionDetails, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
-  const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined)
-    ?? new provider.Grant({ accountId: details.session!.accountId, clientId: details.params.client_id });
+  const grant =
+    (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ??
+    new provider.Grant({ accountId: details.session!.accountId, clientId: details.params.client_id });
   if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
   if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
   for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(resource, scopes.join(' '));
@@ -152,12 +165,14 @@ async function consent(provider: Provider, details: InteractionDetails, req: Inc
 }
 
 function sendHtml(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    // No form-action: the login's redirect chain ends at the gateway, another origin.
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-  }).end(body);
+  res
+    .writeHead(status, {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      // No form-action: the login's redirect chain ends at the gateway, another origin.
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    })
+    .end(body);
 }
 
 async function readBody(req: IncomingMessage, limit = 16_384): Promise<string> {

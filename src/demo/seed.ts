@@ -26,7 +26,11 @@ function demoSupplierToken(): string {
 }
 
 /** `supplierToken`: another network's supplier (tests); the demo network's by default. */
-export async function seedDemo(gateway: Pick<Gateway, 'app' | 'database'>, logger: Logger, supplierToken: () => string = demoSupplierToken): Promise<SeededCase> {
+export async function seedDemo(
+  gateway: Pick<Gateway, 'app' | 'database'>,
+  logger: Logger,
+  supplierToken: () => string = demoSupplierToken,
+): Promise<SeededCase> {
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await gateway.app.request(path, {
       method,
@@ -40,8 +44,7 @@ export async function seedDemo(gateway: Pick<Gateway, 'app' | 'database'>, logge
 
   // Earlier rounds, read straight from the table: a lookup through the supplier API would itself
   // be a logged read of the citizen's data and fill their access log at every start.
-  const rounds = (await gateway.database.db.selectFrom('cases').select(['id', 'reference', 'closed_at'])
-    .where('reference', 'like', 'DEMO-%').execute())
+  const rounds = (await gateway.database.db.selectFrom('cases').select(['id', 'reference', 'closed_at']).where('reference', 'like', 'DEMO-%').execute())
     .map((r) => ({ ...r, n: Number(DEMO_REFERENCE.exec(r.reference)?.[1] ?? 0) }))
     .sort((a, b) => a.n - b.n);
   for (const previous of rounds.filter((r) => !r.closed_at)) {
@@ -55,23 +58,34 @@ export async function seedDemo(gateway: Pick<Gateway, 'app' | 'database'>, logge
   const reference = `DEMO-${n}`;
   const citizen = DEMO_CITIZENS[0];
   const plannedEnd = new Date(Date.now() + 42 * 86_400_000).toISOString().slice(0, 10);
-  const created = await call('POST', '/api/v1/cases', {
-    title: 'Woningaanpassing en traplift',
-    citizen: { bsn: citizen.bsn },
-    product: 'wmo-woonvoorziening',
-    reference,
-    plannedEndDate: plannedEnd,
-  }, { 'idempotency-key': `demo-seed-${n}` });
+  const created = await call(
+    'POST',
+    '/api/v1/cases',
+    {
+      title: 'Woningaanpassing en traplift',
+      citizen: { bsn: citizen.bsn },
+      product: 'wmo-woonvoorziening',
+      reference,
+      plannedEndDate: plannedEnd,
+    },
+    { 'idempotency-key': `demo-seed-${n}` },
+  );
   const id = String(created.id);
   await call('POST', `/api/v1/cases/${id}/status`, {
     phase: 'in_behandeling',
     text: 'Wij hebben uw aanvraag goedgekeurd en de traplift en de aanpassing van uw woning besteld.',
   });
   await call('POST', `/api/v1/cases/${id}/orders`, {
-    subcontractor: 'hulpmiddelen-bv', product: 'traplift', description: 'Traplift, rechte trap, 14 treden', shareCitizen: true,
+    subcontractor: 'hulpmiddelen-bv',
+    product: 'traplift',
+    description: 'Traplift, rechte trap, 14 treden',
+    shareCitizen: true,
   });
   await call('POST', `/api/v1/cases/${id}/orders`, {
-    subcontractor: 'bouwbedrijf-de-steiger', product: 'woningaanpassing', description: 'Verbreden deurposten badkamer', shareCitizen: true,
+    subcontractor: 'bouwbedrijf-de-steiger',
+    product: 'woningaanpassing',
+    description: 'Verbreden deurposten badkamer',
+    shareCitizen: true,
   });
   logger.info({ reference, cancelled_rounds: rounds.filter((r) => !r.closed_at).length }, 'demo case seeded');
   return { id, reference };

@@ -32,8 +32,7 @@ export const isProbe = (path: string) => path.startsWith('/health/') || path ===
 const ARRIVED = Symbol('ketenstatus.arrivedAt');
 
 /** When admission first saw the request (performance.now()), so its access line counts the wait too. */
-export const arrivedAt = (req: IncomingMessage | undefined): number | undefined =>
-  (req as { [ARRIVED]?: number } | undefined)?.[ARRIVED];
+export const arrivedAt = (req: IncomingMessage | undefined): number | undefined => (req as { [ARRIVED]?: number } | undefined)?.[ARRIVED];
 
 export interface Admission {
   /** For node:http: wraps the request listener. */
@@ -46,7 +45,9 @@ export interface Admission {
 }
 
 const OVERLOADED: ProblemInit = {
-  status: 503, code: 'overloaded', title: 'Too busy',
+  status: 503,
+  code: 'overloaded',
+  title: 'Too busy',
   detail: 'The gateway is at capacity; try again after the Retry-After interval.',
 };
 
@@ -60,7 +61,8 @@ export function admission(options: AdmissionOptions): Admission {
 
   const leave = () => {
     const next = waiting.shift();
-    if (next) next.admit(); // the slot passes on; inFlight stays
+    if (next)
+      next.admit(); // the slot passes on; inFlight stays
     else inFlight--;
   };
   /** true: admitted now; a promise: queued (true when a slot came in time); false: refused. */

@@ -66,9 +66,20 @@ export const validationProblem = (invalidParams: InvalidParam[], detail = 'The r
 
 function defaultCode(status: number): string {
   const map: Record<number, string> = {
-    400: 'bad-request', 401: 'not-authenticated', 403: 'forbidden', 404: 'not-found', 405: 'method-not-allowed',
-    409: 'conflict', 412: 'precondition-failed', 413: 'body-too-large', 415: 'unsupported-media-type',
-    422: 'unprocessable', 429: 'too-many-requests', 500: 'internal', 502: 'bad-gateway', 503: 'unavailable',
+    400: 'bad-request',
+    401: 'not-authenticated',
+    403: 'forbidden',
+    404: 'not-found',
+    405: 'method-not-allowed',
+    409: 'conflict',
+    412: 'precondition-failed',
+    413: 'body-too-large',
+    415: 'unsupported-media-type',
+    422: 'unprocessable',
+    429: 'too-many-requests',
+    500: 'internal',
+    502: 'bad-gateway',
+    503: 'unavailable',
   };
   return map[status] ?? 'error';
 }

@@ -39,15 +39,10 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-const unauthenticated = (detail: string) =>
-  new HttpProblem({ status: 401, detail, headers: { 'WWW-Authenticate': 'Bearer realm="ketenstatus"' } });
+const unauthenticated = (detail: string) => new HttpProblem({ status: 401, detail, headers: { 'WWW-Authenticate': 'Bearer realm="ketenstatus"' } });
 
 /** Requires a ZGW JWT of a configured client whose role is one of `roles`. */
-export function requireRole(
-  verifier: CachedTokenVerifier,
-  roleOf: (clientId: string) => Role | undefined,
-  ...roles: Role[]
-): MiddlewareHandler<AppEnv> {
+export function requireRole(verifier: CachedTokenVerifier, roleOf: (clientId: string) => Role | undefined, ...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = bearerToken(c.req.header('authorization'));
     if (!token) throw unauthenticated('Send Authorization: Bearer <ZGW JWT>.');

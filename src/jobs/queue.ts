@@ -46,8 +46,13 @@ export async function enqueue(db: Db, kind: string, payload: Record<string, unkn
     })
     // One queued job per dedupe key, due at the earliest time anyone asked for: a sync requested
     // now must not wait behind a queued duplicate's debounce or retry backoff.
-    .onConflict((oc) => oc.column('dedupe_key').where('state', '=', 'queued').where('dedupe_key', 'is not', null)
-      .doUpdateSet({ run_at: sql`least(jobs.run_at, excluded.run_at)` }))
+    .onConflict((oc) =>
+      oc
+        .column('dedupe_key')
+        .where('state', '=', 'queued')
+        .where('dedupe_key', 'is not', null)
+        .doUpdateSet({ run_at: sql`least(jobs.run_at, excluded.run_at)` }),
+    )
     .returning(['id', sql<boolean>`xmax = 0`.as('inserted')]) // xmax 0: a new row, not the waiting one
     .executeTakeFirst();
   if (row && !runAt) await wakeWorkers(db);
@@ -75,9 +80,7 @@ export class JobQueue {
    */
   async claimBatch(workerId: string, limit: number, leaseMs: number, excludeGroups: string[] = []): Promise<{ jobs: Job[]; nextRunAt?: Date }> {
     if (limit <= 0) return { jobs: [] };
-    const exclude = excludeGroups.length > 0
-      ? sql`and (group_key is null or group_key not in (${sql.join(excludeGroups)}))`
-      : sql``;
+    const exclude = excludeGroups.length > 0 ? sql`and (group_key is null or group_key not in (${sql.join(excludeGroups)}))` : sql``;
     const result = await sql<Partial<JobRow> & { next_run_at: Date | null }>`
       with claimed as (
         update jobs set state = 'running', attempts = attempts + 1, locked_by = ${workerId},
@@ -105,9 +108,13 @@ export class JobQueue {
   /** Hands claimed jobs back without running them (e.g. over a group's cap): the attempt does not count. */
   async release(workerId: string, jobs: Job[]): Promise<void> {
     for (const job of jobs) {
-      await this.db.updateTable('jobs')
+      await this.db
+        .updateTable('jobs')
         .set({ state: 'queued', attempts: sql<number>`attempts - 1`, lease_until: null, locked_by: null, updated_at: new Date() })
-        .where('id', '=', job.id).where('locked_by', '=', workerId).where('state', '=', 'running').execute()
+        .where('id', '=', job.id)
+        .where('locked_by', '=', workerId)
+        .where('state', '=', 'running')
+        .execute()
         .catch(async (e) => {
           // A copy under the same dedupe key was queued meanwhile: it carries the work.
           if ((e as { code?: string }).code !== '23505') throw e;
@@ -134,9 +141,12 @@ export class JobQueue {
 
   async reschedule(workerId: string, job: Job, delayMs: number, error: string | undefined): Promise<void> {
     const errors = error ? [...job.errors, entry(job, error)].slice(-20) : job.errors;
-    await this.db.updateTable('jobs')
+    await this.db
+      .updateTable('jobs')
       .set({ state: 'queued', run_at: new Date(Date.now() + delayMs), lease_until: null, locked_by: null, errors: json(errors), updated_at: new Date() })
-      .where('id', '=', job.id).where('locked_by', '=', workerId).execute()
+      .where('id', '=', job.id)
+      .where('locked_by', '=', workerId)
+      .execute()
       .catch(async (e) => {
         // Another copy of this job is already queued under the same dedupe key: it carries the work.
         if ((e as { code?: string }).code !== '23505') throw e;
@@ -146,9 +156,19 @@ export class JobQueue {
 
   /** Not attempted after all: back in the queue at `delayMs`, the attempt handed back, no error recorded. */
   async defer(workerId: string, job: Job, delayMs: number): Promise<void> {
-    await this.db.updateTable('jobs')
-      .set({ state: 'queued', attempts: sql<number>`greatest(attempts - 1, 0)`, run_at: new Date(Date.now() + delayMs), lease_until: null, locked_by: null, updated_at: new Date() })
-      .where('id', '=', job.id).where('locked_by', '=', workerId).execute()
+    await this.db
+      .updateTable('jobs')
+      .set({
+        state: 'queued',
+        attempts: sql<number>`greatest(attempts - 1, 0)`,
+        run_at: new Date(Date.now() + delayMs),
+        lease_until: null,
+        locked_by: null,
+        updated_at: new Date(),
+      })
+      .where('id', '=', job.id)
+      .where('locked_by', '=', workerId)
+      .execute()
       .catch(async (e) => {
         // Another copy of this job is already queued under the same dedupe key: it carries the work.
         if ((e as { code?: string }).code !== '23505') throw e;
@@ -157,16 +177,29 @@ export class JobQueue {
   }
 
   async bury(workerId: string, job: Job, error: string): Promise<void> {
-    await this.db.updateTable('jobs')
-      .set({ state: 'dead', lease_until: null, locked_by: null, dedupe_key: null, errors: json([...job.errors, entry(job, error)].slice(-20)), updated_at: new Date() })
-      .where('id', '=', job.id).where('locked_by', '=', workerId).execute();
+    await this.db
+      .updateTable('jobs')
+      .set({
+        state: 'dead',
+        lease_until: null,
+        locked_by: null,
+        dedupe_key: null,
+        errors: json([...job.errors, entry(job, error)].slice(-20)),
+        updated_at: new Date(),
+      })
+      .where('id', '=', job.id)
+      .where('locked_by', '=', workerId)
+      .execute();
   }
 
   /** An operator sends a dead job round again. */
   async retryDead(id: number): Promise<boolean> {
-    const result = await this.db.updateTable('jobs')
+    const result = await this.db
+      .updateTable('jobs')
       .set({ state: 'queued', run_at: new Date(), attempts: 0, updated_at: new Date() })
-      .where('id', '=', id).where('state', '=', 'dead').executeTakeFirst();
+      .where('id', '=', id)
+      .where('state', '=', 'dead')
+      .executeTakeFirst();
     if (Number(result.numUpdatedRows) > 0) await wakeWorkers(this.db);
     return Number(result.numUpdatedRows) > 0;
   }
@@ -183,13 +216,21 @@ export class JobQueue {
 
   /** How many jobs each group (an organisation) has in each state. */
   async countsByGroup(): Promise<{ group: string; state: string; n: number }[]> {
-    const rows = await this.db.selectFrom('jobs').select(['group_key', 'state', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('group_key', 'is not', null).groupBy(['group_key', 'state']).execute();
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['group_key', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('group_key', 'is not', null)
+      .groupBy(['group_key', 'state'])
+      .execute();
     return rows.map((r) => ({ group: r.group_key!, state: r.state, n: Number(r.n) }));
   }
 
   async counts(): Promise<{ kind: string; state: string; n: number }[]> {
-    const rows = await this.db.selectFrom('jobs').select(['kind', 'state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['kind', 'state']).execute();
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['kind', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy(['kind', 'state'])
+      .execute();
     return rows.map((r) => ({ kind: r.kind, state: r.state, n: Number(r.n) }));
   }
 
@@ -212,7 +253,16 @@ interface JobRow {
 }
 
 function toJob(r: JobRow): Job {
-  return { id: Number(r.id), kind: r.kind, payload: r.payload, attempts: r.attempts, maxAttempts: r.max_attempts, groupKey: r.group_key, errors: r.errors ?? [], createdAt: r.created_at };
+  return {
+    id: Number(r.id),
+    kind: r.kind,
+    payload: r.payload,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    groupKey: r.group_key,
+    errors: r.errors ?? [],
+    createdAt: r.created_at,
+  };
 }
 
 function entry(job: Job, error: string): JobError {

@@ -1,7 +1,7 @@
 // Runs jobs from the queue: a claim loop woken by LISTEN/NOTIFY (and a short poll, which is
 // also how delayed jobs and expired leases are found), bounded concurrency overall and per group.
 import { randomUUID } from 'node:crypto';
-import { type Database, type Db, type Trx } from '../db/database.ts';
+import type { Database, Trx } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { DeferJobError, PermanentJobError, RetryJobError, backoffMs } from './errors.ts';
@@ -48,7 +48,12 @@ export class Worker {
   constructor(options: WorkerOptions) {
     this.id = options.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
     this.options = {
-      concurrency: 8, leaseMs: 60_000, pollIntervalMs: 250, groupConcurrency: () => Infinity, backoff: (a) => backoffMs(a), ...options,
+      concurrency: 8,
+      leaseMs: 60_000,
+      pollIntervalMs: 250,
+      groupConcurrency: () => Infinity,
+      backoff: (a) => backoffMs(a),
+      ...options,
     };
     this.queue = new JobQueue(options.database.db);
   }
@@ -57,9 +62,14 @@ export class Worker {
     this.stopped = false;
     this.unlisten = await this.options.database.listen(JOBS_CHANNEL, () => this.signal());
     const { leaseMs } = this.options;
-    this.heartbeat = setInterval(() => {
-      this.queue.extendLeases(this.id, [...this.running.keys()], leaseMs).catch((e) => this.options.logger.warn({ err: (e as Error).message }, 'lease heartbeat failed'));
-    }, Math.max(50, leaseMs / 3));
+    this.heartbeat = setInterval(
+      () => {
+        this.queue
+          .extendLeases(this.id, [...this.running.keys()], leaseMs)
+          .catch((e) => this.options.logger.warn({ err: (e as Error).message }, 'lease heartbeat failed'));
+      },
+      Math.max(50, leaseMs / 3),
+    );
     this.heartbeat.unref();
     this.loopDone = this.loop();
   }
@@ -137,7 +147,9 @@ export class Worker {
     }
     if (over.length > 0) {
       // If this fails the leases run out and the jobs come back; nothing is lost.
-      await this.queue.release(this.id, over).catch((e) => this.options.logger.warn({ err: (e as Error).message }, 'could not hand back jobs over their group cap'));
+      await this.queue
+        .release(this.id, over)
+        .catch((e) => this.options.logger.warn({ err: (e as Error).message }, 'could not hand back jobs over their group cap'));
     }
     return { started, askedFor: free, nextRunAt };
   }

@@ -48,15 +48,20 @@ export async function upsertOrganisation(db: Db, org: Organisation, source: 'fil
 }
 
 export async function recordChange(db: Db, organisationId: string, action: string, actor: string, changes: Record<string, unknown>) {
-  await db.insertInto('organisation_changes').values({ organisation_id: organisationId, action, actor, changes: json(changes) }).execute();
+  await db
+    .insertInto('organisation_changes')
+    .values({ organisation_id: organisationId, action, actor, changes: json(changes) })
+    .execute();
 }
 
 export async function listChanges(db: Db, organisationId: string, limit: number, offset: number) {
   const [rows, total] = await Promise.all([
-    db.selectFrom('organisation_changes').selectAll().where('organisation_id', '=', organisationId)
-      .orderBy('id', 'desc').limit(limit).offset(offset).execute(),
-    db.selectFrom('organisation_changes').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('organisation_id', '=', organisationId).executeTakeFirstOrThrow(),
+    db.selectFrom('organisation_changes').selectAll().where('organisation_id', '=', organisationId).orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+    db
+      .selectFrom('organisation_changes')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('organisation_id', '=', organisationId)
+      .executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(total.n) };
 }

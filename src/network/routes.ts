@@ -22,7 +22,11 @@ export const suspendSchema = z.strictObject({ reason: z.string().max(500).option
 // Read-only in GET /organisations/{id}; a PUT of what GET showed may carry it and it is ignored.
 const READ_ONLY = 'notificationSubscription';
 
-export function organisationRoutes({ network, guard, subscription }: {
+export function organisationRoutes({
+  network,
+  guard,
+  subscription,
+}: {
   network: NetworkService;
   guard: RoleGuard;
   /** The state of the gateway's abonnement at the organisation's Notificaties API (src/subscriptions). */

@@ -3,7 +3,7 @@
 // process through pg_notify.
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { type Database, type Db, withTransaction, type Trx } from '../db/database.ts';
+import { type Database, withTransaction, type Trx } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
 import { findOrganisation, findOrganisationForUpdate, listChanges, listOrganisations, recordChange, upsertOrganisation } from './repository.ts';
@@ -38,9 +38,7 @@ export class NetworkService {
   constructor(deps: NetworkDeps) {
     this.deps = deps;
     this.self = deps.definition.self;
-    this.clients = new Map(
-      deps.definition.clients.map((c) => [c.clientId, { ...c, resolvedSecret: resolveSecret(c.secret, deps.env)! }]),
-    );
+    this.clients = new Map(deps.definition.clients.map((c) => [c.clientId, { ...c, resolvedSecret: resolveSecret(c.secret, deps.env)! }]));
   }
 
   /** Applies the file's organisations whose definition changed since it was last applied, then loads all. */
@@ -86,7 +84,10 @@ export class NetworkService {
         if (origin !== undefined && origin !== 'null') zakenOrigins.set(organisation.id, origin);
         else if (!this.reportedRoots.has(reported)) {
           this.reportedRoots.add(reported);
-          this.deps.logger.error({ organisation: organisation.id }, 'the registered Zaken API root is not a URL: notifications from this organisation are refused (503) until an operator corrects it');
+          this.deps.logger.error(
+            { organisation: organisation.id },
+            'the registered Zaken API root is not a URL: notifications from this organisation are refused (503) until an operator corrects it',
+          );
         }
       }
       this.organisations = organisations;
@@ -120,7 +121,9 @@ export class NetworkService {
     // An organisation object from before the last refresh: its own root, not the replacement's.
     const origin = this.organisations.get(org.id) === org ? this.zakenOrigins.get(org.id) : URL.parse(org.zaken.apiRoot)?.origin;
     if (origin === undefined || origin === 'null') {
-      throw new ServiceError('unavailable', `The registered Zaken API root of ${org.id} is not a URL; an operator must correct it.`, { retryAfterSeconds: 300 });
+      throw new ServiceError('unavailable', `The registered Zaken API root of ${org.id} is not a URL; an operator must correct it.`, {
+        retryAfterSeconds: 300,
+      });
     }
     return origin;
   }

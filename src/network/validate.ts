@@ -49,11 +49,17 @@ export function validateOrganisation(data: unknown, at = '$'): NetworkProblem[] 
 function organisationRules(org: Organisation, at: string): NetworkProblem[] {
   const problems: NetworkProblem[] = rsinRule(org.rsin, at);
   if (org.status === 'active' && !org.agreement) {
-    problems.push({ path: `${at}.agreement`, code: 'required', message: 'an active organisation needs an accepted agreement (version, acceptedAt, acceptedBy)' });
+    problems.push({
+      path: `${at}.agreement`,
+      code: 'required',
+      message: 'an active organisation needs an accepted agreement (version, acceptedAt, acceptedBy)',
+    });
   }
   // The schema's pattern lets through what no URL parser takes (a port above 65535, say).
   const roots: [string, string | undefined][] = [
-    ['zaken.apiRoot', org.zaken.apiRoot], ['zaken.catalogiApiRoot', org.zaken.catalogiApiRoot], ['notifications.nrc.apiRoot', org.notifications.nrc?.apiRoot],
+    ['zaken.apiRoot', org.zaken.apiRoot],
+    ['zaken.catalogiApiRoot', org.zaken.catalogiApiRoot],
+    ['notifications.nrc.apiRoot', org.notifications.nrc?.apiRoot],
   ];
   for (const [name, root] of roots) {
     if (root !== undefined && !URL.canParse(root)) problems.push({ path: `${at}.${name}`, code: 'invalid', message: 'must be an absolute http(s) URL' });
@@ -61,7 +67,11 @@ function organisationRules(org: Organisation, at: string): NetworkProblem[] {
   const n = org.notifications;
   // With an nrc the gateway makes the abonnement and its Authorization value itself.
   if (n.mode === 'push' && !n.authorization && !(n.clientId && n.secret) && !n.nrc) {
-    problems.push({ path: `${at}.notifications`, code: 'required', message: 'push mode needs clientId and secret, a fixed authorization value, or an nrc to subscribe at' });
+    problems.push({
+      path: `${at}.notifications`,
+      code: 'required',
+      message: 'push mode needs clientId and secret, a fixed authorization value, or an nrc to subscribe at',
+    });
   }
   const codes = new Set<string>();
   org.products.forEach((p, i) => {
@@ -74,13 +84,19 @@ function organisationRules(org: Organisation, at: string): NetworkProblem[] {
 // The schema says nine digits; the elfproef it cannot say. A Zaken API refuses a zaak whose
 // bronorganisatie fails it (Open Zaak: 400 "Onjuist RSIN nummer"), so every order would fail.
 function rsinRule(rsin: string, at: string): NetworkProblem[] {
-  return isValidElfproefNumber(rsin) ? [] : [{ path: `${at}.rsin`, code: 'elfproef', message: 'is not a valid RSIN: nine digits that pass the elfproef (11-proef)' }];
+  return isValidElfproefNumber(rsin)
+    ? []
+    : [{ path: `${at}.rsin`, code: 'elfproef', message: 'is not a valid RSIN: nine digits that pass the elfproef (11-proef)' }];
 }
 
 function noKeepMarkers(value: unknown, path: string, problems: NetworkProblem[]): void {
   if (typeof value !== 'object' || value === null) return;
   if ('configured' in value) {
-    problems.push({ path, code: 'invalid', message: '{ "configured": true } only keeps a stored secret in the operator API; write the secret or { "env": "NAME" }' });
+    problems.push({
+      path,
+      code: 'invalid',
+      message: '{ "configured": true } only keeps a stored secret in the operator API; write the secret or { "env": "NAME" }',
+    });
     return;
   }
   for (const [k, v] of Object.entries(value)) noKeepMarkers(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`, problems);
@@ -90,10 +106,14 @@ function schemaProblems(errors: ErrorObject[] | null | undefined, root: string):
   // oneOf failures repeat once per branch; keep the most specific message per path.
   const byPath = new Map<string, NetworkProblem>();
   for (const e of errors ?? []) {
-    const extra = e.keyword === 'required' ? `.${(e.params as { missingProperty: string }).missingProperty}`
-      : e.keyword === 'additionalProperties' ? `.${(e.params as { additionalProperty: string }).additionalProperty}` : '';
+    const extra =
+      e.keyword === 'required'
+        ? `.${(e.params as { missingProperty: string }).missingProperty}`
+        : e.keyword === 'additionalProperties'
+          ? `.${(e.params as { additionalProperty: string }).additionalProperty}`
+          : '';
     const path = root + pointerToPath(e.instancePath) + extra;
-    const message = e.keyword === 'additionalProperties' ? 'is not an allowed property' : e.message ?? 'is invalid';
+    const message = e.keyword === 'additionalProperties' ? 'is not an allowed property' : (e.message ?? 'is invalid');
     if (!byPath.has(path) || e.keyword !== 'oneOf') byPath.set(path, { path, code: e.keyword, message });
   }
   return [...byPath.values()];

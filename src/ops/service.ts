@@ -31,11 +31,22 @@ export class OpsService {
   }
 
   async organisations() {
-    const { database: { db }, network, breakers, jobs } = this.deps;
+    const {
+      database: { db },
+      network,
+      breakers,
+      jobs,
+    } = this.deps;
     const orgs = network.list();
     const [health, notifications, orders, jobCounts, abonnementen] = await Promise.all([
-      repo.organisationHealth(db), repo.lastNotifications(db, orgs.map((o) => o.id)), repo.orderCountsBySubcontractor(db),
-      jobs.countsByGroup(), repo.subscriptionStates(db),
+      repo.organisationHealth(db),
+      repo.lastNotifications(
+        db,
+        orgs.map((o) => o.id),
+      ),
+      repo.orderCountsBySubcontractor(db),
+      jobs.countsByGroup(),
+      repo.subscriptionStates(db),
     ]);
     return orgs.map((org) => {
       const h = health.find((r) => r.organisation_id === org.id);
@@ -68,8 +79,15 @@ export class OpsService {
   async jobs(state: 'queued' | 'dead', limit: number, offset: number) {
     const { rows, count } = await this.deps.jobs.list(state, limit, offset);
     const results = rows.map((j) => ({
-      id: j.id, kind: j.kind, state: j.state, organisation: j.group_key, attempts: j.attempts, runAt: j.run_at,
-      updatedAt: j.updated_at, payload: j.payload, errors: j.errors,
+      id: j.id,
+      kind: j.kind,
+      state: j.state,
+      organisation: j.group_key,
+      attempts: j.attempts,
+      runAt: j.run_at,
+      updatedAt: j.updated_at,
+      payload: j.payload,
+      errors: j.errors,
     }));
     return { count, results };
   }

@@ -77,8 +77,7 @@ export class OutboundClients {
 
   async request(orgId: string, req: OutboundRequest): Promise<OutboundResponse> {
     const started = performance.now();
-    const report = (outcome: number | OutboundError['kind']) =>
-      this.options.onRequest?.(orgId, req.method, outcome, performance.now() - started);
+    const report = (outcome: number | OutboundError['kind']) => this.options.onRequest?.(orgId, req.method, outcome, performance.now() - started);
     try {
       const response = await this.attempt(orgId, req);
       report(response.status);
@@ -95,14 +94,23 @@ export class OutboundClients {
     this.unsubscribe();
     const pools = [...this.entries.values()].flatMap((e) => [...e.pools.values()]);
     this.entries.clear();
-    await Promise.all(pools.map(async (pool) => {
-      let timer: NodeJS.Timeout | undefined;
-      const cut = new Promise<void>((resolve) => {
-        timer = setTimeout(() => void pool.destroy().catch(() => undefined).then(() => resolve()), graceMs);
-      });
-      await Promise.race([pool.close().catch(() => undefined), cut]);
-      clearTimeout(timer);
-    }));
+    await Promise.all(
+      pools.map(async (pool) => {
+        let timer: NodeJS.Timeout | undefined;
+        const cut = new Promise<void>((resolve) => {
+          timer = setTimeout(
+            () =>
+              void pool
+                .destroy()
+                .catch(() => undefined)
+                .then(() => resolve()),
+            graceMs,
+          );
+        });
+        await Promise.race([pool.close().catch(() => undefined), cut]);
+        clearTimeout(timer);
+      }),
+    );
   }
 
   private async attempt(orgId: string, req: OutboundRequest): Promise<OutboundResponse> {
@@ -159,20 +167,28 @@ export class OutboundClients {
     const { tls } = org.zaken;
     const network = this.options.network;
     const key = tls?.key ? resolveTlsKey(org.id, () => network.secret(tls.key)) : undefined;
-    const pools = new Map(allowedOrigins(org).map((origin) => [origin, new Pool(origin, {
-      // At least as many connections as the organisation may have calls in flight (maxConcurrency):
-      // a slow API must not make syncs queue for a socket on top of waiting for answers.
-      connections: Math.max(this.options.connections ?? 16, org.maxConcurrency ?? 0),
-      connect: {
-        timeout: this.timeoutMs,
-        ...(tls?.cert ? { cert: tls.cert } : {}),
-        ...(key ? { key } : {}),
-        ...(tls?.ca ? { ca: tls.ca } : {}),
-      },
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-      maxResponseSize: this.options.maxResponseBytes ?? 5 * 1024 * 1024,
-    })] as const));
+    const pools = new Map(
+      allowedOrigins(org).map(
+        (origin) =>
+          [
+            origin,
+            new Pool(origin, {
+              // At least as many connections as the organisation may have calls in flight (maxConcurrency):
+              // a slow API must not make syncs queue for a socket on top of waiting for answers.
+              connections: Math.max(this.options.connections ?? 16, org.maxConcurrency ?? 0),
+              connect: {
+                timeout: this.timeoutMs,
+                ...(tls?.cert ? { cert: tls.cert } : {}),
+                ...(key ? { key } : {}),
+                ...(tls?.ca ? { ca: tls.ca } : {}),
+              },
+              headersTimeout: this.timeoutMs,
+              bodyTimeout: this.timeoutMs,
+              maxResponseSize: this.options.maxResponseBytes ?? 5 * 1024 * 1024,
+            }),
+          ] as const,
+      ),
+    );
     const secretRef = org.zaken.auth.type === 'zgw-jwt' ? org.zaken.auth.secret : org.zaken.auth.clientSecret;
     const auth = createAuth(org.id, org.zaken.auth, () => network.secret(secretRef), this.timeoutMs);
     const entry = { orgId: org.id, fingerprint, pools, auth };
@@ -190,7 +206,8 @@ export class OutboundClients {
   private drop(id: string, entry: Entry): void {
     if (this.entries.get(id) === entry) this.entries.delete(id);
     this.options.logger.info({ organisation: id }, 'organisation connection settings changed; pool replaced');
-    for (const pool of entry.pools.values()) pool.close().catch((error: unknown) => this.options.logger.warn({ organisation: id, err: (error as Error).message }, 'closing pool failed'));
+    for (const pool of entry.pools.values())
+      pool.close().catch((error: unknown) => this.options.logger.warn({ organisation: id, err: (error as Error).message }, 'closing pool failed'));
   }
 }
 

@@ -1,14 +1,7 @@
 // Failures of outbound calls, reduced to what a caller has to decide on: may it retry?
 // HTTP statuses are not errors here; callers see every response, 3xx/4xx/5xx included.
 
-export type OutboundErrorKind =
-  | 'unknown-organisation'
-  | 'forbidden-destination'
-  | 'timeout'
-  | 'network'
-  | 'auth'
-  | 'response-too-large'
-  | 'aborted';
+export type OutboundErrorKind = 'unknown-organisation' | 'forbidden-destination' | 'timeout' | 'network' | 'auth' | 'response-too-large' | 'aborted';
 
 export class OutboundError extends Error {
   readonly kind: OutboundErrorKind;
@@ -34,7 +27,7 @@ export function transportError(error: unknown, orgId: string): OutboundError {
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
     return new OutboundError('response-too-large', `response from ${orgId} is too large`, { retryable: false, cause: error });
   }
-  const reason = typeof code === 'string' ? code : (error as Error)?.message ?? String(error);
+  const reason = typeof code === 'string' ? code : ((error as Error)?.message ?? String(error));
   return new OutboundError('network', `request to ${orgId} failed: ${reason}`, { retryable: true, cause: error });
 }
 

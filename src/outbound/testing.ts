@@ -53,7 +53,11 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
 
 export function testOrganisation(id: string, apiRoot: string, auth?: ZakenAuth): Organisation {
   return {
-    id, name: `Organisatie ${id}`, oin: '00000003012345678000', rsin: '012345672', status: 'active',
+    id,
+    name: `Organisatie ${id}`,
+    oin: '00000003012345678000',
+    rsin: '012345672',
+    status: 'active',
     zaken: { apiRoot, auth: auth ?? { type: 'zgw-jwt', clientId: 'gemeente-test', secret: 'outbound-secret-0123456789' } },
     notifications: { mode: 'push' },
     products: [],

@@ -38,33 +38,39 @@ export function adminRoutes(core: SimulatorCore): Hono {
     throw err;
   };
 
-  app.get('/health', (c) => c.json({
-    status: 'ok',
-    name: core.options.name,
-    rsin: core.options.rsin,
-    zakenApiRoot: core.zakenApiRoot,
-    catalogiApiRoot: core.catalogiApiRoot,
-    zaken: core.store.zaakRecords().length,
-    faults: core.faults,
-    notifications: core.notifier.stats(),
-  }));
+  app.get('/health', (c) =>
+    c.json({
+      status: 'ok',
+      name: core.options.name,
+      rsin: core.options.rsin,
+      zakenApiRoot: core.zakenApiRoot,
+      catalogiApiRoot: core.catalogiApiRoot,
+      zaken: core.store.zaakRecords().length,
+      faults: core.faults,
+      notifications: core.notifier.stats(),
+    }),
+  );
 
-  app.get('/zaken', (c) => c.json(core.store.allZaken().map((zaak) => {
-    const current = core.store.currentStatus(zaak.url);
-    const statustype = current && core.catalogue.statustypen.get(current.statustype)?.statustype;
-    return {
-      uuid: zaak.uuid,
-      url: zaak.url,
-      identificatie: zaak.identificatie,
-      bronorganisatie: zaak.bronorganisatie,
-      zaaktype: core.catalogue.zaaktypen.get(zaak.zaaktype)?.zaaktype.omschrijving,
-      omschrijving: zaak.omschrijving,
-      kenmerken: zaak.kenmerken,
-      status: statustype ? statustype.omschrijving : null,
-      datumStatusGezet: current?.datumStatusGezet ?? null,
-      einddatum: zaak.einddatum,
-    };
-  })));
+  app.get('/zaken', (c) =>
+    c.json(
+      core.store.allZaken().map((zaak) => {
+        const current = core.store.currentStatus(zaak.url);
+        const statustype = current && core.catalogue.statustypen.get(current.statustype)?.statustype;
+        return {
+          uuid: zaak.uuid,
+          url: zaak.url,
+          identificatie: zaak.identificatie,
+          bronorganisatie: zaak.bronorganisatie,
+          zaaktype: core.catalogue.zaaktypen.get(zaak.zaaktype)?.zaaktype.omschrijving,
+          omschrijving: zaak.omschrijving,
+          kenmerken: zaak.kenmerken,
+          status: statustype ? statustype.omschrijving : null,
+          datumStatusGezet: current?.datumStatusGezet ?? null,
+          einddatum: zaak.einddatum,
+        };
+      }),
+    ),
+  );
 
   app.post('/zaken/:uuid/advance', async (c) => {
     const text = await c.req.text();

@@ -19,8 +19,7 @@ export function isApiPath(path: string): boolean {
 
 function apiMiddleware(core: SimulatorCore, apiVersion: string): MiddlewareHandler {
   const base = core.baseUrl;
-  const secretFor = (clientId: string): string | undefined =>
-    Object.hasOwn(core.options.clients, clientId) ? core.options.clients[clientId] : undefined;
+  const secretFor = (clientId: string): string | undefined => (Object.hasOwn(core.options.clients, clientId) ? core.options.clients[clientId] : undefined);
   return async (c, next) => {
     const path = new URL(c.req.url).pathname;
     const receivedAt = Date.now();

@@ -13,7 +13,8 @@ export function catalogiRoutes(core: SimulatorCore): Hono {
 
   app.get('/catalogussen', (c) => pageOrProblem(c, [catalogue.catalogus], base, core.pageSize));
   app.get('/catalogussen/:uuid', (c) =>
-    catalogue.catalogusUrl === `${root}catalogussen/${c.req.param('uuid')}` ? jsonWithEtag(c, catalogue.catalogus) : notFound(base));
+    catalogue.catalogusUrl === `${root}catalogussen/${c.req.param('uuid')}` ? jsonWithEtag(c, catalogue.catalogus) : notFound(base),
+  );
 
   app.get('/zaaktypen', (c) => {
     const catalogus = c.req.query('catalogus');

@@ -4,31 +4,84 @@ import { createHash } from 'node:crypto';
 import type { SimulatorZaakType, Vertrouwelijkheidaanduiding } from './types.ts';
 
 export interface ZaakTypeResource {
-  url: string; identificatie: string; omschrijving: string; omschrijvingGeneriek: string;
-  vertrouwelijkheidaanduiding: Vertrouwelijkheidaanduiding; doel: string; aanleiding: string; toelichting: string;
-  indicatieInternOfExtern: 'extern'; handelingInitiator: string; onderwerp: string; handelingBehandelaar: string;
-  doorlooptijd: string; servicenorm: null; opschortingEnAanhoudingMogelijk: boolean; verlengingMogelijk: boolean;
-  verlengingstermijn: null; trefwoorden: string[]; publicatieIndicatie: boolean; publicatietekst: string;
-  verantwoordingsrelatie: string[]; productenOfDiensten: string[]; referentieproces: { naam: string };
-  verantwoordelijke: string; zaakobjecttypen: string[]; catalogus: string; statustypen: string[];
-  resultaattypen: string[]; resultaattypeOmschrijving: string[]; eigenschappen: string[];
-  informatieobjecttypen: string[]; informatieobjecttypeOmschrijving: string[]; roltypen: string[];
-  besluittypen: string[]; besluittypeOmschrijving: string[]; deelzaaktypen: string[];
-  deelzaaktypeIdentificaties: string[]; gerelateerdeZaaktypen: unknown[]; beginGeldigheid: string;
-  eindeGeldigheid: null; beginObject: null; eindeObject: null; versiedatum: string; concept: boolean;
+  url: string;
+  identificatie: string;
+  omschrijving: string;
+  omschrijvingGeneriek: string;
+  vertrouwelijkheidaanduiding: Vertrouwelijkheidaanduiding;
+  doel: string;
+  aanleiding: string;
+  toelichting: string;
+  indicatieInternOfExtern: 'extern';
+  handelingInitiator: string;
+  onderwerp: string;
+  handelingBehandelaar: string;
+  doorlooptijd: string;
+  servicenorm: null;
+  opschortingEnAanhoudingMogelijk: boolean;
+  verlengingMogelijk: boolean;
+  verlengingstermijn: null;
+  trefwoorden: string[];
+  publicatieIndicatie: boolean;
+  publicatietekst: string;
+  verantwoordingsrelatie: string[];
+  productenOfDiensten: string[];
+  referentieproces: { naam: string };
+  verantwoordelijke: string;
+  zaakobjecttypen: string[];
+  catalogus: string;
+  statustypen: string[];
+  resultaattypen: string[];
+  resultaattypeOmschrijving: string[];
+  eigenschappen: string[];
+  informatieobjecttypen: string[];
+  informatieobjecttypeOmschrijving: string[];
+  roltypen: string[];
+  besluittypen: string[];
+  besluittypeOmschrijving: string[];
+  deelzaaktypen: string[];
+  deelzaaktypeIdentificaties: string[];
+  gerelateerdeZaaktypen: unknown[];
+  beginGeldigheid: string;
+  eindeGeldigheid: null;
+  beginObject: null;
+  eindeObject: null;
+  versiedatum: string;
+  concept: boolean;
 }
 
 export interface StatusTypeResource {
-  url: string; omschrijving: string; omschrijvingGeneriek: string; statustekst: string; zaaktype: string;
-  zaaktypeIdentificatie: string; catalogus: string; volgnummer: number; isEindstatus: boolean; informeren: boolean;
-  doorlooptijd: null; toelichting: null; checklistitemStatustype: unknown[]; eigenschappen: string[];
-  beginGeldigheid: null; eindeGeldigheid: null; beginObject: null; eindeObject: null;
+  url: string;
+  omschrijving: string;
+  omschrijvingGeneriek: string;
+  statustekst: string;
+  zaaktype: string;
+  zaaktypeIdentificatie: string;
+  catalogus: string;
+  volgnummer: number;
+  isEindstatus: boolean;
+  informeren: boolean;
+  doorlooptijd: null;
+  toelichting: null;
+  checklistitemStatustype: unknown[];
+  eigenschappen: string[];
+  beginGeldigheid: null;
+  eindeGeldigheid: null;
+  beginObject: null;
+  eindeObject: null;
 }
 
 export interface RolTypeResource {
-  url: string; zaaktype: string; zaaktypeIdentificatie: string; omschrijving: string;
-  omschrijvingGeneriek: 'initiator'; catalogus: string;
-  beginGeldigheid: null; eindeGeldigheid: null; beginObject: null; eindeObject: null;
+  url: string;
+  zaaktype: string;
+  zaaktypeIdentificatie: string;
+  omschrijving: string;
+  omschrijvingGeneriek: 'initiator';
+  catalogus: string;
+  beginGeldigheid: null;
+  eindeGeldigheid: null;
+  beginObject: null;
+  eindeObject: null;
 }
 
 export interface CatalogueEntry {
@@ -39,9 +92,18 @@ export interface CatalogueEntry {
 }
 
 export interface CatalogusResource {
-  url: string; domein: string; rsin: string; contactpersoonBeheerNaam: string; zaaktypen: string[];
-  besluittypen: string[]; besluittypeOmschrijving: string[]; informatieobjecttypen: string[];
-  informatieobjecttypeOmschrijving: string[]; naam: string; versie: null; begindatumVersie: null;
+  url: string;
+  domein: string;
+  rsin: string;
+  contactpersoonBeheerNaam: string;
+  zaaktypen: string[];
+  besluittypen: string[];
+  besluittypeOmschrijving: string[];
+  informatieobjecttypen: string[];
+  informatieobjecttypeOmschrijving: string[];
+  naam: string;
+  versie: null;
+  begindatumVersie: null;
 }
 
 export interface Catalogue {
@@ -74,23 +136,28 @@ export function buildCatalogue(name: string, rsin: string, catalogiApiRoot: stri
     if (zt.statustypen.length === 0) throw new Error(`zaaktype ${zt.key} needs at least one statustype`);
     const identificatie = zt.identificatie ?? zt.key.toUpperCase();
     const zaaktypeUrl = `${catalogiApiRoot}zaaktypen/${deterministicUuid(`${name}|zaaktype|${zt.key}`)}`;
-    const statustypen = zt.statustypen.map((st, i): StatusTypeResource => ({
-      url: `${catalogiApiRoot}statustypen/${deterministicUuid(`${name}|statustype|${zt.key}|${i}`)}`,
-      omschrijving: st.omschrijving,
-      omschrijvingGeneriek: '',
-      statustekst: st.statustekst ?? '',
-      zaaktype: zaaktypeUrl,
-      zaaktypeIdentificatie: identificatie,
-      catalogus: catalogusUrl,
-      volgnummer: i + 1,
-      isEindstatus: i === zt.statustypen.length - 1,
-      informeren: st.informeren ?? false,
-      doorlooptijd: null,
-      toelichting: null,
-      checklistitemStatustype: [],
-      eigenschappen: [],
-      beginGeldigheid: null, eindeGeldigheid: null, beginObject: null, eindeObject: null,
-    }));
+    const statustypen = zt.statustypen.map(
+      (st, i): StatusTypeResource => ({
+        url: `${catalogiApiRoot}statustypen/${deterministicUuid(`${name}|statustype|${zt.key}|${i}`)}`,
+        omschrijving: st.omschrijving,
+        omschrijvingGeneriek: '',
+        statustekst: st.statustekst ?? '',
+        zaaktype: zaaktypeUrl,
+        zaaktypeIdentificatie: identificatie,
+        catalogus: catalogusUrl,
+        volgnummer: i + 1,
+        isEindstatus: i === zt.statustypen.length - 1,
+        informeren: st.informeren ?? false,
+        doorlooptijd: null,
+        toelichting: null,
+        checklistitemStatustype: [],
+        eigenschappen: [],
+        beginGeldigheid: null,
+        eindeGeldigheid: null,
+        beginObject: null,
+        eindeObject: null,
+      }),
+    );
     const roltype: RolTypeResource = {
       url: `${catalogiApiRoot}roltypen/${deterministicUuid(`${name}|roltype|${zt.key}|initiator`)}`,
       zaaktype: zaaktypeUrl,
@@ -98,7 +165,10 @@ export function buildCatalogue(name: string, rsin: string, catalogiApiRoot: stri
       omschrijving: 'Aanvrager',
       omschrijvingGeneriek: 'initiator',
       catalogus: catalogusUrl,
-      beginGeldigheid: null, eindeGeldigheid: null, beginObject: null, eindeObject: null,
+      beginGeldigheid: null,
+      eindeGeldigheid: null,
+      beginObject: null,
+      eindeObject: null,
     };
     const zaaktype: ZaakTypeResource = {
       url: zaaktypeUrl,
@@ -151,7 +221,14 @@ export function buildCatalogue(name: string, rsin: string, catalogiApiRoot: stri
   const catalogus: CatalogusResource = {
     url: catalogusUrl,
     // domein is at most 5 characters; the initials of the name are recognisable enough.
-    domein: name.split(/\s+/).map((w) => w[0] ?? '').join('').replace(/[^A-Za-z]/g, '').toUpperCase().slice(0, 5) || 'SIM',
+    domein:
+      name
+        .split(/\s+/)
+        .map((w) => w[0] ?? '')
+        .join('')
+        .replace(/[^A-Za-z]/g, '')
+        .toUpperCase()
+        .slice(0, 5) || 'SIM',
     rsin,
     contactpersoonBeheerNaam: name.slice(0, 40),
     zaaktypen: entries.map((e) => e.zaaktype.url),

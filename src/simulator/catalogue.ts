@@ -76,9 +76,15 @@ export type DemoCatalogueKey = keyof typeof demoCatalogues;
 
 export const demoSubcontractors: Record<DemoCatalogueKey, DemoSubcontractor> = {
   'hulpmiddelen-bv': {
-    name: 'Hulpmiddelen B.V.', rsin: '012345672', clientId: 'hulpmiddelen-bv', zaaktypen: demoCatalogues['hulpmiddelen-bv'],
+    name: 'Hulpmiddelen B.V.',
+    rsin: '012345672',
+    clientId: 'hulpmiddelen-bv',
+    zaaktypen: demoCatalogues['hulpmiddelen-bv'],
   },
   'bouwbedrijf-de-steiger': {
-    name: 'Bouwbedrijf De Steiger', rsin: '087654325', clientId: 'bouwbedrijf-de-steiger', zaaktypen: demoCatalogues['bouwbedrijf-de-steiger'],
+    name: 'Bouwbedrijf De Steiger',
+    rsin: '087654325',
+    clientId: 'bouwbedrijf-de-steiger',
+    zaaktypen: demoCatalogues['bouwbedrijf-de-steiger'],
   },
 };

@@ -29,27 +29,28 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const parse = () => parseArgs({
-  options: {
-    port: { type: 'string', default: '8101' },
-    host: { type: 'string', default: '127.0.0.1' },
-    'public-url': { type: 'string' },
-    catalogue: { type: 'string', default: 'hulpmiddelen-bv' },
-    name: { type: 'string' },
-    rsin: { type: 'string' },
-    client: { type: 'string', multiple: true, default: [] },
-    notify: { type: 'string' },
-    'notify-client': { type: 'string' },
-    'notify-secret': { type: 'string' },
-    'notify-authorization': { type: 'string' },
-    'page-size': { type: 'string' },
-    'auto-advance-seconds': { type: 'string' },
-    'strict-rsin': { type: 'boolean', default: false },
-    'strict-crs': { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
-  strict: true,
-});
+const parse = () =>
+  parseArgs({
+    options: {
+      port: { type: 'string', default: '8101' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'public-url': { type: 'string' },
+      catalogue: { type: 'string', default: 'hulpmiddelen-bv' },
+      name: { type: 'string' },
+      rsin: { type: 'string' },
+      client: { type: 'string', multiple: true, default: [] },
+      notify: { type: 'string' },
+      'notify-client': { type: 'string' },
+      'notify-secret': { type: 'string' },
+      'notify-authorization': { type: 'string' },
+      'page-size': { type: 'string' },
+      'auto-advance-seconds': { type: 'string' },
+      'strict-rsin': { type: 'boolean', default: false },
+      'strict-crs': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
 let values: ReturnType<typeof parse>['values'];
 try {
   values = parse().values;

@@ -2,7 +2,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 
-export interface InvalidParam { name: string; code: string; reason: string }
+export interface InvalidParam {
+  name: string;
+  code: string;
+  reason: string;
+}
 
 export interface Problem {
   type: string;
@@ -27,8 +31,14 @@ const titles: Record<number, string> = {
 
 // Open Zaak names the error classes in `type`; the suffix mirrors that.
 const typeNames: Record<number, string> = {
-  400: 'ValidationError', 401: 'NotAuthenticated', 403: 'PermissionDenied', 404: 'NotFound',
-  406: 'NotAcceptable', 412: 'PreconditionFailed', 415: 'UnsupportedMediaType', 500: 'APIException',
+  400: 'ValidationError',
+  401: 'NotAuthenticated',
+  403: 'PermissionDenied',
+  404: 'NotFound',
+  406: 'NotAcceptable',
+  412: 'PreconditionFailed',
+  415: 'UnsupportedMediaType',
+  500: 'APIException',
 };
 
 export function problem(baseUrl: string, status: number, code: string, detail: string, invalidParams?: InvalidParam[]): Problem {
@@ -58,7 +68,12 @@ export function notFound(baseUrl: string): Response {
   return problemResponse(problem(baseUrl, 404, 'not_found', 'Niet gevonden.'));
 }
 
-export interface Page<T> { count: number; next: string | null; previous: string | null; results: T[] }
+export interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
 
 /** Paginates like DRF's PageNumberPagination; `next`/`previous` are absolute and keep other query params. */
 export function paginate<T>(items: T[], requestUrl: URL, baseUrl: string, pageSize: number): Page<T> | 'invalid-page' {
@@ -82,7 +97,12 @@ export function paginate<T>(items: T[], requestUrl: URL, baseUrl: string, pageSi
 
 /** `render` maps only the items on the requested page, so listing many stored objects stays cheap. */
 export function pageOrProblem<T, R = T>(
-  c: Context, items: T[], baseUrl: string, pageSize: number, headers: Record<string, string> = {}, render?: (item: T) => R,
+  c: Context,
+  items: T[],
+  baseUrl: string,
+  pageSize: number,
+  headers: Record<string, string> = {},
+  render?: (item: T) => R,
 ): Response {
   const page = paginate(items, new URL(c.req.url), baseUrl, pageSize);
   if (page === 'invalid-page') return problemResponse(problem(baseUrl, 404, 'not_found', 'Ongeldige pagina.'));

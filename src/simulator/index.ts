@@ -8,8 +8,19 @@ import { SimulatorCore } from './core.ts';
 import type { Simulator, SimulatorOptions } from './types.ts';
 
 export type {
-  Faults, NotificationStats, NotifierConfig, RequestLogEntry, Rol, Simulator, SimulatorOptions,
-  SimulatorStatusType, SimulatorZaakType, Status, Vertrouwelijkheidaanduiding, Zaak, ZaakKenmerk,
+  Faults,
+  NotificationStats,
+  NotifierConfig,
+  RequestLogEntry,
+  Rol,
+  Simulator,
+  SimulatorOptions,
+  SimulatorStatusType,
+  SimulatorZaakType,
+  Status,
+  Vertrouwelijkheidaanduiding,
+  Zaak,
+  ZaakKenmerk,
 } from './types.ts';
 export type { Notificatie } from './notifier.ts';
 export { createSimulatorApp } from './app.ts';
@@ -58,9 +69,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     void listener(req, res);
   };
 
-  const autoAdvance = options.autoAdvanceSeconds && options.autoAdvanceSeconds > 0
-    ? setInterval(() => core.advanceAll(), options.autoAdvanceSeconds * 1000).unref()
-    : undefined;
+  const autoAdvance =
+    options.autoAdvanceSeconds && options.autoAdvanceSeconds > 0 ? setInterval(() => core.advanceAll(), options.autoAdvanceSeconds * 1000).unref() : undefined;
 
   const entry = (key: string) => {
     const found = core.catalogue.byKey.get(key);

@@ -61,9 +61,11 @@ export class Notifier {
   /** Sends held notifications one after another in an order that differs from the original, then waits for all deliveries. */
   async flush(): Promise<void> {
     const batch = shuffled(this.held.splice(0));
-    this.track((async () => {
-      for (const n of batch) await this.deliver(n);
-    })());
+    this.track(
+      (async () => {
+        for (const n of batch) await this.deliver(n);
+      })(),
+    );
     await this.idle();
   }
 

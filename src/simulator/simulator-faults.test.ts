@@ -170,7 +170,11 @@ describe('admin endpoints', () => {
 
   it('moves unfinished zaken on by itself with autoAdvanceSeconds, up to the eindstatus', async () => {
     const auto = await startSimulator({
-      name: 'Auto', rsin: '123456782', clients: { gemeente: 'geheim' }, zaaktypen: demoCatalogues['hulpmiddelen-bv'], autoAdvanceSeconds: 0.02,
+      name: 'Auto',
+      rsin: '123456782',
+      clients: { gemeente: 'geheim' },
+      zaaktypen: demoCatalogues['hulpmiddelen-bv'],
+      autoAdvanceSeconds: 0.02,
     });
     try {
       const res = await call('POST', `${auto.zakenApiRoot}zaken`, {

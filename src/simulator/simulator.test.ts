@@ -43,7 +43,13 @@ describe('zaken', () => {
     expect(violations('zaken17', 'Zaak', res.body)).toEqual([]);
     expect(res.headers.location).toBe(res.body.url);
     expect(res.headers['content-crs']).toBe('EPSG:4326');
-    expect(res.body).toMatchObject({ status: null, einddatum: null, rollen: [], bronorganisatie: '123456782', vertrouwelijkheidaanduiding: 'zaakvertrouwelijk' });
+    expect(res.body).toMatchObject({
+      status: null,
+      einddatum: null,
+      rollen: [],
+      bronorganisatie: '123456782',
+      vertrouwelijkheidaanduiding: 'zaakvertrouwelijk',
+    });
     expect(res.body.url).toBe(`${sim.zakenApiRoot}zaken/${res.body.uuid}`);
     expect(res.body.identificatie).toMatch(/^ZAAK-\d{4}-\d{10}$/);
   });
@@ -56,7 +62,12 @@ describe('zaken', () => {
   });
 
   it('rejects a zaaktype of another catalogue and invalid fields with a ValidatieFout', async () => {
-    const res = await postZaak({ zaaktype: other.zaaktypeUrl('woningaanpassing'), startdatum: '2026-02-30', omschrijving: 'x'.repeat(81), bronorganisatie: '12345678' });
+    const res = await postZaak({
+      zaaktype: other.zaaktypeUrl('woningaanpassing'),
+      startdatum: '2026-02-30',
+      omschrijving: 'x'.repeat(81),
+      bronorganisatie: '12345678',
+    });
     expect(res.status).toBe(400);
     expect(violations('zaken', 'ValidatieFout', res.body)).toEqual([]);
     const codes = Object.fromEntries(res.body.invalidParams.map((p: { name: string; code: string }) => [p.name, p.code]));
@@ -152,7 +163,13 @@ describe('zaken', () => {
   it('stores rollen that match the natuurlijk_persoon Rol schema', async () => {
     const zaak = (await postZaak()).body;
     const res = await call('POST', `${sim.zakenApiRoot}rollen`, {
-      body: { zaak: zaak.url, betrokkeneType: 'natuurlijk_persoon', roltype: sim.roltypeUrl('vijf', 'initiator'), roltoelichting: 'Aanvrager', betrokkeneIdentificatie: { inpBsn: '999993653' } },
+      body: {
+        zaak: zaak.url,
+        betrokkeneType: 'natuurlijk_persoon',
+        roltype: sim.roltypeUrl('vijf', 'initiator'),
+        roltoelichting: 'Aanvrager',
+        betrokkeneIdentificatie: { inpBsn: '999993653' },
+      },
       headers: auth,
     });
     expect(res.status).toBe(201);
@@ -172,7 +189,12 @@ describe('zaken', () => {
 
   it('applies the 11-proef and demands Accept-Crs on GET when configured strict', async () => {
     const strict = await startSimulator({
-      name: 'Strikt', rsin: '123456782', clients: { gemeente: 'geheim' }, zaaktypen: demoCatalogues['hulpmiddelen-bv'], strictRsin: true, strictCrs: true,
+      name: 'Strikt',
+      rsin: '123456782',
+      clients: { gemeente: 'geheim' },
+      zaaktypen: demoCatalogues['hulpmiddelen-bv'],
+      strictRsin: true,
+      strictCrs: true,
     });
     try {
       const body = zaakBody({ zaaktype: strict.zaaktypeUrl('traplift'), bronorganisatie: '123456789' });
@@ -219,7 +241,10 @@ describe('catalogi', () => {
     const list = await call('GET', `${sim.catalogiApiRoot}statustypen?zaaktype=${encodeURIComponent(sim.zaaktypeUrl('traplift'))}&page=2`, { headers: auth });
     expect(list.body.count).toBe(4);
     for (const st of list.body.results) expect(violations('catalogi', 'StatusType', st)).toEqual([]);
-    expect(list.body.results.map((s: { volgnummer: number; isEindstatus: boolean }) => [s.volgnummer, s.isEindstatus])).toEqual([[3, false], [4, true]]);
+    expect(list.body.results.map((s: { volgnummer: number; isEindstatus: boolean }) => [s.volgnummer, s.isEindstatus])).toEqual([
+      [3, false],
+      [4, true],
+    ]);
     expect(list.body.results[0]).toMatchObject({ omschrijving: 'Aanvullende informatie nodig', informeren: true });
 
     const roltype = await call('GET', sim.roltypeUrl('traplift', 'initiator'), { headers: auth });

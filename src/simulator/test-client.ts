@@ -27,7 +27,10 @@ export async function call(method: 'GET' | 'POST' | 'PUT', url: string, opts: { 
   return { status: res.statusCode, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
 
-export interface Received { body: any; authorization: string | undefined }
+export interface Received {
+  body: any;
+  authorization: string | undefined;
+}
 
 export interface Receiver {
   url: string;
@@ -54,10 +57,11 @@ export async function startReceiver(): Promise<Receiver> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/notificaties`,
     received,
     answers,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -18,9 +18,7 @@ export interface SimulatorZaakType {
   statustypen: SimulatorStatusType[];
 }
 
-export type NotifierConfig =
-  | { callbackUrl: string; clientId: string; secret: string }
-  | { callbackUrl: string; authorization: string };
+export type NotifierConfig = { callbackUrl: string; clientId: string; secret: string } | { callbackUrl: string; authorization: string };
 
 export interface Faults {
   latencyMs: number;
@@ -63,10 +61,19 @@ export interface SimulatorOptions {
 }
 
 export type Vertrouwelijkheidaanduiding =
-  | 'openbaar' | 'beperkt_openbaar' | 'intern' | 'zaakvertrouwelijk'
-  | 'vertrouwelijk' | 'confidentieel' | 'geheim' | 'zeer_geheim';
+  | 'openbaar'
+  | 'beperkt_openbaar'
+  | 'intern'
+  | 'zaakvertrouwelijk'
+  | 'vertrouwelijk'
+  | 'confidentieel'
+  | 'geheim'
+  | 'zeer_geheim';
 
-export interface ZaakKenmerk { kenmerk: string; bron: string }
+export interface ZaakKenmerk {
+  kenmerk: string;
+  bron: string;
+}
 
 export interface Zaak {
   url: string;
@@ -149,7 +156,14 @@ export interface RequestLogEntry {
   receivedAt: number;
 }
 
-export interface NotificationStats { sent: number; failed: number; dropped: number; held: number; inFlight: number; lastError?: string }
+export interface NotificationStats {
+  sent: number;
+  failed: number;
+  dropped: number;
+  held: number;
+  inFlight: number;
+  lastError?: string;
+}
 
 export interface Simulator {
   url: string;
@@ -162,11 +176,7 @@ export interface Simulator {
   faults(): Faults;
   setNotifier(n: NotifierConfig | undefined): void;
   advance(zaakUrlOrUuid: string, opts?: { toelichting?: string; notify?: boolean }): Promise<Status>;
-  setStatus(
-    zaakUrlOrUuid: string,
-    statustypeIndex: number,
-    opts?: { datumStatusGezet?: string; toelichting?: string; notify?: boolean },
-  ): Promise<Status>;
+  setStatus(zaakUrlOrUuid: string, statustypeIndex: number, opts?: { datumStatusGezet?: string; toelichting?: string; notify?: boolean }): Promise<Status>;
   flushNotifications(): Promise<void>;
   /** Number of notifications delivered (2xx) so far; duplicates count twice. */
   readonly notificationsSent: number;

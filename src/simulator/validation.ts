@@ -9,7 +9,14 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)(Z|[+-]\d{2}:?\d{2})?$/i;
 
 export const VERTROUWELIJKHEID = [
-  'openbaar', 'beperkt_openbaar', 'intern', 'zaakvertrouwelijk', 'vertrouwelijk', 'confidentieel', 'geheim', 'zeer_geheim',
+  'openbaar',
+  'beperkt_openbaar',
+  'intern',
+  'zaakvertrouwelijk',
+  'vertrouwelijk',
+  'confidentieel',
+  'geheim',
+  'zeer_geheim',
 ] as const;
 
 export function isValidDate(value: string): boolean {
@@ -19,8 +26,14 @@ export function isValidDate(value: string): boolean {
 }
 
 const amsterdamParts = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'Europe/Amsterdam', hourCycle: 'h23',
-  year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  timeZone: 'Europe/Amsterdam',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
 });
 
 function amsterdamOffsetMs(utcMs: number): number {
@@ -90,7 +103,11 @@ export class Checker {
     if (v === undefined) return undefined;
     const t = typeof v === 'string' ? parseDateTime(v) : undefined;
     if (t === undefined) {
-      return this.fail(name, 'invalid', 'Datetime heeft een ongeldig formaat, gebruik 1 van de volgende formaten: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].');
+      return this.fail(
+        name,
+        'invalid',
+        'Datetime heeft een ongeldig formaat, gebruik 1 van de volgende formaten: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
+      );
     }
     return t;
   }

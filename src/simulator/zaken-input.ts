@@ -9,7 +9,11 @@ import { Checker, VERTROUWELIJKHEID } from './validation.ts';
 type Body = Record<string, unknown>;
 type Result<T> = { ok: T } | { errors: InvalidParam[] };
 
-export interface InputContext { catalogue: Catalogue; store: Store; strictRsin: boolean }
+export interface InputContext {
+  catalogue: Catalogue;
+  store: Store;
+  strictRsin: boolean;
+}
 
 // Clocks of client and simulator may differ slightly even on one host (rounding, separate processes).
 const FUTURE_LEEWAY_MS = 5_000;
@@ -67,7 +71,13 @@ function sameZaaktype(c: Checker, zaak: ZaakRecord | undefined, entry: Catalogue
   }
 }
 
-export interface NewStatus { zaak: ZaakRecord; statustype: string; time: number; statustoelichting?: string; gezetdoor?: string }
+export interface NewStatus {
+  zaak: ZaakRecord;
+  statustype: string;
+  time: number;
+  statustoelichting?: string;
+  gezetdoor?: string;
+}
 
 export function validateStatus(body: Body, ctx: InputContext): Result<NewStatus> {
   const c = new Checker(body);
@@ -90,8 +100,16 @@ const BETROKKENE_TYPES = ['natuurlijk_persoon', 'niet_natuurlijk_persoon', 'vest
 
 const NATUURLIJK_PERSOON_DEFAULTS = {
   // inpA_nummer has a pattern that '' fails, so it only appears when given.
-  inpBsn: '', anpIdentificatie: '', geslachtsnaam: '', voorvoegselGeslachtsnaam: '',
-  voorletters: '', voornamen: '', geslachtsaanduiding: '', geboortedatum: '', verblijfsadres: null, subVerblijfBuitenland: null,
+  inpBsn: '',
+  anpIdentificatie: '',
+  geslachtsnaam: '',
+  voorvoegselGeslachtsnaam: '',
+  voorletters: '',
+  voornamen: '',
+  geslachtsaanduiding: '',
+  geboortedatum: '',
+  verblijfsadres: null,
+  subVerblijfBuitenland: null,
 };
 
 export type NewRol = Omit<Rol, 'url' | 'uuid' | 'registratiedatum' | 'statussen'>;
@@ -131,7 +149,9 @@ export function validateRol(body: Body, ctx: InputContext): Result<NewRol> {
       indicatieMachtiging,
       contactpersoonRol: null,
       betrokkeneIdentificatie: identificatie
-        ? betrokkeneType === 'natuurlijk_persoon' ? { ...NATUURLIJK_PERSOON_DEFAULTS, ...identificatie } : identificatie
+        ? betrokkeneType === 'natuurlijk_persoon'
+          ? { ...NATUURLIJK_PERSOON_DEFAULTS, ...identificatie }
+          : identificatie
         : null,
     },
   };

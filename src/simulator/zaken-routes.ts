@@ -45,11 +45,15 @@ export function zakenRoutes(core: SimulatorCore): Hono {
     const q = (name: string): string | undefined => c.req.query(name);
     const bronIn = q('bronorganisatie__in')?.split(',');
     const bsn = q('rol__betrokkeneIdentificatie__natuurlijkPersoon__inpBsn');
-    const zaken = core.store.zaakRecords(q('identificatie')).filter((z) =>
-      (q('bronorganisatie') === undefined || z.bronorganisatie === q('bronorganisatie')) &&
-      (bronIn === undefined || bronIn.includes(z.bronorganisatie)) &&
-      (q('zaaktype') === undefined || z.zaaktype === q('zaaktype')) &&
-      (bsn === undefined || core.store.rollen(z.url).some((r) => r.betrokkeneIdentificatie?.inpBsn === bsn)));
+    const zaken = core.store
+      .zaakRecords(q('identificatie'))
+      .filter(
+        (z) =>
+          (q('bronorganisatie') === undefined || z.bronorganisatie === q('bronorganisatie')) &&
+          (bronIn === undefined || bronIn.includes(z.bronorganisatie)) &&
+          (q('zaaktype') === undefined || z.zaaktype === q('zaaktype')) &&
+          (bsn === undefined || core.store.rollen(z.url).some((r) => r.betrokkeneIdentificatie?.inpBsn === bsn)),
+      );
     return pageOrProblem(c, zaken, base, core.pageSize, CRS_HEADERS, (z) => core.store.getZaak(z.uuid)!);
   });
 
@@ -74,9 +78,13 @@ export function zakenRoutes(core: SimulatorCore): Hono {
     const zaak = c.req.query('zaak');
     const statustype = c.req.query('statustype');
     const laatst = c.req.query('indicatieLaatstGezetteStatus');
-    const statussen = core.store.statussen(zaak).filter((s) =>
-      (statustype === undefined || s.statustype === statustype) &&
-      (laatst === undefined || String(s.indicatieLaatstGezetteStatus) === laatst.toLowerCase()));
+    const statussen = core.store
+      .statussen(zaak)
+      .filter(
+        (s) =>
+          (statustype === undefined || s.statustype === statustype) &&
+          (laatst === undefined || String(s.indicatieLaatstGezetteStatus) === laatst.toLowerCase()),
+      );
     return pageOrProblem(c, statussen, base, core.pageSize);
   });
 
@@ -97,11 +105,15 @@ export function zakenRoutes(core: SimulatorCore): Hono {
   app.get('/rollen', (c) => {
     const q = (name: string): string | undefined => c.req.query(name);
     const bsn = q('betrokkeneIdentificatie__natuurlijkPersoon__inpBsn');
-    const rollen = core.store.rollen(q('zaak')).filter((r) =>
-      (q('betrokkeneType') === undefined || r.betrokkeneType === q('betrokkeneType')) &&
-      (q('omschrijvingGeneriek') === undefined || r.omschrijvingGeneriek === q('omschrijvingGeneriek')) &&
-      (q('roltype') === undefined || r.roltype === q('roltype')) &&
-      (bsn === undefined || r.betrokkeneIdentificatie?.inpBsn === bsn));
+    const rollen = core.store
+      .rollen(q('zaak'))
+      .filter(
+        (r) =>
+          (q('betrokkeneType') === undefined || r.betrokkeneType === q('betrokkeneType')) &&
+          (q('omschrijvingGeneriek') === undefined || r.omschrijvingGeneriek === q('omschrijvingGeneriek')) &&
+          (q('roltype') === undefined || r.roltype === q('roltype')) &&
+          (bsn === undefined || r.betrokkeneIdentificatie?.inpBsn === bsn),
+      );
     return pageOrProblem(c, rollen, base, core.pageSize);
   });
 

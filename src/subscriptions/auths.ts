@@ -44,7 +44,7 @@ export class GeneratedAuths {
       const rows = await this.database.db.selectFrom('nrc_subscriptions').select(['organisation_id', 'auth']).where('state', '<>', 'removed').execute();
       this.byDigest = new Map(rows.map((r) => [digestOf(r.auth), r.organisation_id]));
     } catch (error) {
-      this.logger.warn({ err: (error as Error).message }, 'reloading the abonnementen\'s Authorization values failed; keeping the last known');
+      this.logger.warn({ err: (error as Error).message }, "reloading the abonnementen's Authorization values failed; keeping the last known");
     }
   }
 }

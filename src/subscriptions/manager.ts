@@ -32,9 +32,17 @@ export const isSubscriptionGroup = (groupKey: string) => groupKey.startsWith('nr
 
 /** Enqueue a reconcile of the organisation's abonnement, in the caller's transaction. */
 export async function enqueueSubscriptionReconcile(db: Db, organisationId: string, options: { runAt?: Date } = {}): Promise<void> {
-  await enqueue(db, NRC_SUBSCRIPTION_JOB, { organisationId }, {
-    dedupeKey: groupOf(organisationId), groupKey: groupOf(organisationId), maxAttempts: MAX_ATTEMPTS, ...options,
-  });
+  await enqueue(
+    db,
+    NRC_SUBSCRIPTION_JOB,
+    { organisationId },
+    {
+      dedupeKey: groupOf(organisationId),
+      groupKey: groupOf(organisationId),
+      maxAttempts: MAX_ATTEMPTS,
+      ...options,
+    },
+  );
 }
 
 /**
@@ -85,10 +93,7 @@ export class SubscriptionManager {
   /** Reconciles every organisation that names an NRC or still has an abonnement (on start-up). */
   async start(): Promise<void> {
     const { db } = this.deps.database;
-    const [orgs, rows] = await Promise.all([
-      db.selectFrom('organisations').select(['id', 'config']).execute(),
-      repo.listSubscriptions(db),
-    ]);
+    const [orgs, rows] = await Promise.all([db.selectFrom('organisations').select(['id', 'config']).execute(), repo.listSubscriptions(db)]);
     const ids = new Set(rows.filter((r) => r.state !== 'removed').map((r) => r.organisation_id));
     for (const o of orgs) if (o.config.notifications?.nrc) ids.add(o.id);
     for (const id of ids) await enqueueSubscriptionReconcile(db, id);
@@ -108,7 +113,17 @@ export class SubscriptionManager {
     const nrc = organisation.notifications.nrc;
     if (!row) {
       if (!nrc) return null;
-      return { state: 'pending', notificatiesApiRoot: nrc.apiRoot, abonnement: null, callbackUrl: null, kanaal: KANAAL, filters: null, lastCheckedAt: null, lastError: null, updatedAt: null };
+      return {
+        state: 'pending',
+        notificatiesApiRoot: nrc.apiRoot,
+        abonnement: null,
+        callbackUrl: null,
+        kanaal: KANAAL,
+        filters: null,
+        lastCheckedAt: null,
+        lastError: null,
+        updatedAt: null,
+      };
     }
     return {
       state: row.state,
@@ -137,7 +152,8 @@ export class SubscriptionManager {
     }
     const callbackUrl = this.deps.callbackUrl;
     if (!callbackUrl) {
-      const message = 'PUBLIC_BASE_URL is not set: the gateway cannot give the Notificaties API a callback URL. Set it to the address at which the NRC reaches this gateway.';
+      const message =
+        'PUBLIC_BASE_URL is not set: the gateway cannot give the Notificaties API a callback URL. Set it to the address at which the NRC reaches this gateway.';
       if (!this.warned.has(orgId)) {
         this.warned.add(orgId);
         this.deps.logger.warn({ organisation: orgId }, `notifications.nrc is set, but ${message}`);
@@ -155,7 +171,8 @@ export class SubscriptionManager {
       if (changed) {
         // Settings changed: the old abonnement goes (best effort), a new one is made below.
         await this.deleteAbonnement(orgId, old?.apiRoot === nrc.apiRoot ? nrc : old, abonnement).catch((error: Error) =>
-          this.deps.logger.warn({ organisation: orgId, err: error.message }, 'the previous abonnement could not be removed; remove it at that NRC by hand'));
+          this.deps.logger.warn({ organisation: orgId, err: error.message }, 'the previous abonnement could not be removed; remove it at that NRC by hand'),
+        );
         await repo.updateSubscription(db, orgId, { abonnementUrl: null });
         abonnement = null;
       } else {
@@ -187,7 +204,13 @@ export class SubscriptionManager {
       return this.fail(job, org.id, 'failed', `creating the abonnement: its url ${url.slice(0, 200)} is not on the Notificaties API's origin`);
     }
     await repo.updateSubscription(db, org.id, {
-      state: 'active', nrc: nrc as unknown as Record<string, unknown>, abonnementUrl: url, callbackUrl, filters, lastCheckedAt: new Date(), lastError: null,
+      state: 'active',
+      nrc: nrc as unknown as Record<string, unknown>,
+      abonnementUrl: url,
+      callbackUrl,
+      filters,
+      lastCheckedAt: new Date(),
+      lastError: null,
     });
     this.deps.logger.info({ organisation: org.id, abonnement: url }, 'abonnement created at the Notificaties API');
     await this.scheduleCheck(org.id);
@@ -227,7 +250,7 @@ export class SubscriptionManager {
       const ensured = await repo.ensureSubscription(trx, orgId, `Token ${randomBytes(32).toString('base64url')}`);
       if (ensured.state === 'removed') await repo.updateSubscription(trx, orgId, { state: 'pending' });
       await announceAuthChange(trx);
-      return { ...ensured, state: ensured.state === 'removed' ? 'pending' as const : ensured.state };
+      return { ...ensured, state: ensured.state === 'removed' ? ('pending' as const) : ensured.state };
     });
     await this.deps.auths.reload();
     return row;
@@ -257,7 +280,12 @@ export class SubscriptionManager {
 
 /** A Notificaties API answer in one line: status, the problem's code and reason (ValidatieFout / Fout). */
 function describe(res: NrcResponse): string {
-  const b = (typeof res.body === 'object' && res.body !== null ? res.body : {}) as { code?: unknown; detail?: unknown; title?: unknown; invalidParams?: { code?: unknown; reason?: unknown; name?: unknown }[] };
+  const b = (typeof res.body === 'object' && res.body !== null ? res.body : {}) as {
+    code?: unknown;
+    detail?: unknown;
+    title?: unknown;
+    invalidParams?: { code?: unknown; reason?: unknown; name?: unknown }[];
+  };
   const param = Array.isArray(b.invalidParams) ? b.invalidParams[0] : undefined;
   const code = typeof param?.code === 'string' ? param.code : typeof b.code === 'string' ? b.code : undefined;
   const reason = typeof param?.reason === 'string' ? param.reason : typeof b.detail === 'string' ? b.detail : typeof b.title === 'string' ? b.title : undefined;

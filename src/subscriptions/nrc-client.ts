@@ -55,8 +55,11 @@ export class NrcClients {
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
       const res = await entry.pool.request({
-        path: target.pathname + target.search, method, headers,
-        body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(this.timeoutMs),
+        path: target.pathname + target.search,
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
       const text = await res.body.text();
       const flat: Record<string, string> = {};
@@ -84,7 +87,13 @@ export class NrcClients {
     if (existing?.fingerprint === fingerprint) return existing;
     if (existing) void existing.pool.close().catch(() => undefined);
     const origin = new URL(nrc.apiRoot).origin;
-    const pool = new Pool(origin, { connections: 2, connect: { timeout: this.timeoutMs }, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, maxResponseSize: 1024 * 1024 });
+    const pool = new Pool(origin, {
+      connections: 2,
+      connect: { timeout: this.timeoutMs },
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      maxResponseSize: 1024 * 1024,
+    });
     const secretRef = nrc.auth.type === 'zgw-jwt' ? nrc.auth.secret : nrc.auth.clientSecret;
     const entry = { fingerprint, origin, pool, auth: createAuth(orgId, nrc.auth, () => this.secret(secretRef), this.timeoutMs) };
     this.entries.set(orgId, entry);
@@ -96,7 +105,9 @@ export class NrcClients {
 export function nrcTarget(origin: string, url: string, orgId: string): URL {
   const target = URL.parse(url);
   if (!target || target.origin !== origin || target.username || target.password || !['http:', 'https:'].includes(target.protocol)) {
-    throw new OutboundError('forbidden-destination', `${target?.origin ?? 'that URL'} is not the registered Notificaties API origin of ${orgId}`, { retryable: false });
+    throw new OutboundError('forbidden-destination', `${target?.origin ?? 'that URL'} is not the registered Notificaties API origin of ${orgId}`, {
+      retryable: false,
+    });
   }
   return target;
 }

@@ -16,8 +16,11 @@ export async function listSubscriptions(db: Db): Promise<SubscriptionRow[]> {
 
 /** The row, created with `auth` when there is none (the stored auth wins: one value per organisation). */
 export async function ensureSubscription(db: Db, organisationId: string, auth: string): Promise<SubscriptionRow> {
-  await db.insertInto('nrc_subscriptions').values({ organisation_id: organisationId, state: 'pending', auth, nrc: null, filters: null })
-    .onConflict((oc) => oc.column('organisation_id').doNothing()).execute();
+  await db
+    .insertInto('nrc_subscriptions')
+    .values({ organisation_id: organisationId, state: 'pending', auth, nrc: null, filters: null })
+    .onConflict((oc) => oc.column('organisation_id').doNothing())
+    .execute();
   return (await findSubscription(db, organisationId))!;
 }
 
@@ -32,14 +35,18 @@ export interface SubscriptionChange {
 }
 
 export async function updateSubscription(db: Db, organisationId: string, change: SubscriptionChange): Promise<void> {
-  await db.updateTable('nrc_subscriptions').set({
-    ...(change.state !== undefined ? { state: change.state } : {}),
-    ...(change.nrc !== undefined ? { nrc: json(change.nrc) } : {}),
-    ...(change.abonnementUrl !== undefined ? { abonnement_url: change.abonnementUrl } : {}),
-    ...(change.callbackUrl !== undefined ? { callback_url: change.callbackUrl } : {}),
-    ...(change.filters !== undefined ? { filters: json(change.filters) } : {}),
-    ...(change.lastCheckedAt !== undefined ? { last_checked_at: change.lastCheckedAt } : {}),
-    ...(change.lastError !== undefined ? { last_error: change.lastError?.slice(0, 2000) ?? null } : {}),
-    updated_at: new Date(),
-  }).where('organisation_id', '=', organisationId).execute();
+  await db
+    .updateTable('nrc_subscriptions')
+    .set({
+      ...(change.state !== undefined ? { state: change.state } : {}),
+      ...(change.nrc !== undefined ? { nrc: json(change.nrc) } : {}),
+      ...(change.abonnementUrl !== undefined ? { abonnement_url: change.abonnementUrl } : {}),
+      ...(change.callbackUrl !== undefined ? { callback_url: change.callbackUrl } : {}),
+      ...(change.filters !== undefined ? { filters: json(change.filters) } : {}),
+      ...(change.lastCheckedAt !== undefined ? { last_checked_at: change.lastCheckedAt } : {}),
+      ...(change.lastError !== undefined ? { last_error: change.lastError?.slice(0, 2000) ?? null } : {}),
+      updated_at: new Date(),
+    })
+    .where('organisation_id', '=', organisationId)
+    .execute();
 }

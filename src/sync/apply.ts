@@ -1,6 +1,6 @@
 // Writing what a re-query learnt, each in one short transaction (no network I/O inside).
 import { sql } from 'kysely';
-import { type Db, type Trx } from '../db/database.ts';
+import type { Db, Trx } from '../db/database.ts';
 import { DEFAULT_LANGUAGE } from '../cases/events.ts';
 import type { Organisation } from '../network/types.ts';
 import * as repo from '../cases/repository.ts';
@@ -34,14 +34,28 @@ export async function applyFacts(deps: Deps, order: repo.OrderRow, org: Organisa
     const current = currentOf(facts);
     const phases = facts.statussen.map((s) => phaseOf(s.statustype, product));
     const { added } = await recordFetchedFacts(trx, {
-      orderId: order.id, caseId: order.case_id, organisationId: org.id, fetchStartedAt: started,
+      orderId: order.id,
+      caseId: order.case_id,
+      organisationId: org.id,
+      fetchStartedAt: started,
       status: current ? statusOf(current, product) : null,
-      entries: facts.statussen.map((s, i) => ({ at: new Date(s.datumStatusGezet), phase: phases[i], text: citizenText(s.statustype, s.toelichting), dedupeKey: s.url })),
+      entries: facts.statussen.map((s, i) => ({
+        at: new Date(s.datumStatusGezet),
+        phase: phases[i],
+        text: citizenText(s.statustype, s.toelichting),
+        dedupeKey: s.url,
+      })),
     });
     const addedKeys = new Set(added);
     for (const [i, s] of facts.statussen.entries()) {
       if (!addedKeys.has(s.url) || !s.statustype.informeren) continue;
-      await repo.addCaseEvent(trx, 'case.citizen-notice', order.case_id, { phase: phases[i], orderId: order.id, language: DEFAULT_LANGUAGE, reason: 'informeren' }, `notice:${s.url}`);
+      await repo.addCaseEvent(
+        trx,
+        'case.citizen-notice',
+        order.case_id,
+        { phase: phases[i], orderId: order.id, language: DEFAULT_LANGUAGE, reason: 'informeren' },
+        `notice:${s.url}`,
+      );
       if (s === current) citizenNoticed = true;
     }
     // Nothing above writes the case row (events and timeline entries are rows of their own).
@@ -77,7 +91,10 @@ export async function recordFailure(deps: Deps, order: repo.OrderRow, org: Organ
  */
 function currentOf(facts: Facts): RemoteStatus | undefined {
   const named = facts.statussen.find((s) => s.url === facts.currentStatusUrl);
-  const latest = facts.statussen.reduce<RemoteStatus | undefined>((a, s) => (!a || Date.parse(s.datumStatusGezet) > Date.parse(a.datumStatusGezet) ? s : a), undefined);
+  const latest = facts.statussen.reduce<RemoteStatus | undefined>(
+    (a, s) => (!a || Date.parse(s.datumStatusGezet) > Date.parse(a.datumStatusGezet) ? s : a),
+    undefined,
+  );
   if (!named) return latest;
   return latest && Date.parse(latest.datumStatusGezet) > Date.parse(named.datumStatusGezet) ? latest : named;
 }

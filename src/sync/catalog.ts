@@ -38,8 +38,13 @@ export class StatusTypeCache {
     const body = res.body as Partial<StatusType>;
     if (typeof body?.omschrijving !== 'string' || typeof body.volgnummer !== 'number') throw new RemoteError(`statustype ${url} is not a StatusType`, 502, {});
     const statustype: StatusType = {
-      url, omschrijving: body.omschrijving, statustekst: body.statustekst || undefined, volgnummer: body.volgnummer,
-      isEindstatus: body.isEindstatus === true, informeren: body.informeren === true, zaaktype: body.zaaktype,
+      url,
+      omschrijving: body.omschrijving,
+      statustekst: body.statustekst || undefined,
+      volgnummer: body.volgnummer,
+      isEindstatus: body.isEindstatus === true,
+      informeren: body.informeren === true,
+      zaaktype: body.zaaktype,
     };
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(url, statustype);

@@ -43,7 +43,10 @@ export function intakeRoutes(deps: { auth: NotificationAuthenticator; intake: In
       c.set('actor', `organisation:${org.id}`);
       const n = parseWith(notificationSchema, await readJson(c)) as Notification;
       if (n.kanaal === 'test') return c.body(null, 204); // the NRC's subscription check
-      onOrigin(network.zakenOrigin(org), [['hoofdObject', n.hoofdObject], ['resourceUrl', n.resourceUrl]]);
+      onOrigin(network.zakenOrigin(org), [
+        ['hoofdObject', n.hoofdObject],
+        ['resourceUrl', n.resourceUrl],
+      ]);
       await intake.accept(org.id, n);
       return c.body(null, 204);
     })
@@ -55,10 +58,17 @@ export function intakeRoutes(deps: { auth: NotificationAuthenticator; intake: In
         throw validationProblem([{ name: 'source', code: 'not-sender', reason: `must carry your OIN ${org.oin}` }]);
       }
       const zaak = e.subject && /^https?:/.test(e.subject) ? e.subject : e.dataref;
-      onOrigin(network.zakenOrigin(org), [['dataref', e.dataref], ['subject', zaak]]);
+      onOrigin(network.zakenOrigin(org), [
+        ['dataref', e.dataref],
+        ['subject', zaak],
+      ]);
       await intake.accept(org.id, {
-        kanaal: `cloudevents:${e.type}`.slice(0, 50), hoofdObject: zaak, resource: 'cloudevent', resourceUrl: e.dataref,
-        actie: e.id, aanmaakdatum: e.time,
+        kanaal: `cloudevents:${e.type}`.slice(0, 50),
+        hoofdObject: zaak,
+        resource: 'cloudevent',
+        resourceUrl: e.dataref,
+        actie: e.id,
+        aanmaakdatum: e.time,
       });
       return c.body(null, 204);
     });
@@ -72,7 +82,7 @@ function onOrigin(origin: string, urls: [string, string][]) {
   if (foreign.length > 0) {
     throw validationProblem(
       foreign.map(([name]) => ({ name, code: 'foreign-origin', reason: `must be on your registered API origin ${origin}` })),
-      'The notification points outside the sender\'s registered API.',
+      "The notification points outside the sender's registered API.",
     );
   }
 }

@@ -99,14 +99,22 @@ export class IntakeService {
       const key = identity(p.organisationId, p.n);
       let item = byKey.get(key);
       if (item === undefined) {
-        item = { ord: 0, org: p.organisationId, zaak: p.n.hoofdObject, kanaal: p.n.kanaal, resource_url: p.n.resourceUrl, actie: p.n.actie, aanmaakdatum: p.n.aanmaakdatum };
+        item = {
+          ord: 0,
+          org: p.organisationId,
+          zaak: p.n.hoofdObject,
+          kanaal: p.n.kanaal,
+          resource_url: p.n.resourceUrl,
+          actie: p.n.actie,
+          aanmaakdatum: p.n.aanmaakdatum,
+        };
         byKey.set(key, item);
       }
       itemOf.push(item);
     }
     // One order of inserts for every statement keeps concurrent statements from deadlocking.
     const items = [...byKey.values()].sort(compare);
-    items.forEach((item, k) => (item.ord = k));
+    for (const [k, item] of items.entries()) item.ord = k;
     let outcomes: IntakeOutcome[];
     const endTimer = this.metrics.intakeStatements.startTimer();
     try {
@@ -204,9 +212,11 @@ export interface IntakeRow {
  * (R2), and such an answer must never become a 204 for a notification that was never stored.
  */
 export function matchOutcomes(items: Item[], byKey: Map<string, Item>, rows: IntakeRow[], nonce: string): IntakeOutcome[] {
-  const mismatch = () => new IntakeResultError(`the intake statement answered ${JSON.stringify(rows.slice(0, 2)).slice(0, 500)} for ${items.length} notifications`);
+  const mismatch = () =>
+    new IntakeResultError(`the intake statement answered ${JSON.stringify(rows.slice(0, 2)).slice(0, 500)} for ${items.length} notifications`);
   const answer = rows.length === 1 ? rows[0] : undefined;
-  if (answer?.nonce !== nonce || typeof answer.tracked !== 'string' || answer.tracked.length !== items.length || !Array.isArray(answer.inserted)) throw mismatch();
+  if (answer?.nonce !== nonce || typeof answer.tracked !== 'string' || answer.tracked.length !== items.length || !Array.isArray(answer.inserted))
+    throw mismatch();
   const outcomes: IntakeOutcome[] = new Array(items.length);
   for (let k = 0; k < items.length; k++) {
     const letter = answer.tracked[k];
@@ -222,11 +232,26 @@ export function matchOutcomes(items: Item[], byKey: Map<string, Item>, rows: Int
   return outcomes;
 }
 
-
 function compare(a: Item, b: Item): number {
-  return a.org < b.org ? -1 : a.org > b.org ? 1
-    : a.resource_url < b.resource_url ? -1 : a.resource_url > b.resource_url ? 1
-    : a.aanmaakdatum < b.aanmaakdatum ? -1 : a.aanmaakdatum > b.aanmaakdatum ? 1
-    : a.kanaal < b.kanaal ? -1 : a.kanaal > b.kanaal ? 1
-    : a.actie < b.actie ? -1 : a.actie > b.actie ? 1 : 0;
+  return a.org < b.org
+    ? -1
+    : a.org > b.org
+      ? 1
+      : a.resource_url < b.resource_url
+        ? -1
+        : a.resource_url > b.resource_url
+          ? 1
+          : a.aanmaakdatum < b.aanmaakdatum
+            ? -1
+            : a.aanmaakdatum > b.aanmaakdatum
+              ? 1
+              : a.kanaal < b.kanaal
+                ? -1
+                : a.kanaal > b.kanaal
+                  ? 1
+                  : a.actie < b.actie
+                    ? -1
+                    : a.actie > b.actie
+                      ? 1
+                      : 0;
 }

@@ -9,7 +9,6 @@ import type { NetworkService } from '../network/service.ts';
 import type { Organisation } from '../network/types.ts';
 import { digestOf } from '../lib/digest.ts';
 
-
 export class NotificationAuthenticator {
   private readonly network: NetworkService;
   private readonly verifier: CachedTokenVerifier;

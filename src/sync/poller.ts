@@ -30,10 +30,13 @@ export class ReconcilePoller {
 
   start(): void {
     this.timer = setInterval(() => {
-      if (!this.running) this.running = this.tick().catch((e) => {
-        this.options.logger.warn({ err: (e as Error).message }, 'reconcile tick failed');
-        return 0;
-      }).finally(() => (this.running = undefined));
+      if (!this.running)
+        this.running = this.tick()
+          .catch((e) => {
+            this.options.logger.warn({ err: (e as Error).message }, 'reconcile tick failed');
+            return 0;
+          })
+          .finally(() => (this.running = undefined));
     }, this.options.tickMs);
     this.timer.unref();
   }

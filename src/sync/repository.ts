@@ -2,7 +2,7 @@
 // the database costs the gateway a socket write and a wake-up on both sides, and a sync at a few
 // hundred a second is mostly round trips.
 import { sql } from 'kysely';
-import { type Db, type Trx } from '../db/database.ts';
+import type { Trx } from '../db/database.ts';
 import { json } from '../db/json.ts';
 
 export interface FetchedFacts {
@@ -43,7 +43,7 @@ export async function recordFetchedFacts(trx: Trx, f: FetchedFacts): Promise<{ a
     ), i as (${settledUpTo(f.orderId, f.fetchStartedAt, now)})
     select (select coalesce(json_agg(dedupe_key), '[]'::json) from t) as added`.execute(trx);
   const added = rows[0]?.added;
-  return { added: (typeof added === 'string' ? JSON.parse(added) : added ?? []) as string[] };
+  return { added: (typeof added === 'string' ? JSON.parse(added) : (added ?? [])) as string[] };
 }
 
 /** No attempt that began after this fetch has written its outcome (each stamps last_sync_attempt_at). */
@@ -55,6 +55,11 @@ const settledUpTo = (orderId: string, upTo: Date, now: Date) =>
 
 /** The order's pending notifications received up to `upTo` are settled: synced, or dead with the sync. */
 export async function settleInbox(trx: Trx, orderId: string, upTo: Date, state: 'synced' | 'dead') {
-  await trx.updateTable('inbox').set({ state, processed_at: new Date() })
-    .where('order_id', '=', orderId).where('state', '=', 'pending').where('received_at', '<=', upTo).execute();
+  await trx
+    .updateTable('inbox')
+    .set({ state, processed_at: new Date() })
+    .where('order_id', '=', orderId)
+    .where('state', '=', 'pending')
+    .where('received_at', '<=', upTo)
+    .execute();
 }

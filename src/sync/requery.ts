@@ -11,16 +11,15 @@ import { RemoteError } from './catalog.ts';
 import type { SyncDeps } from './deps.ts';
 import { applyFacts, markGone, recordFailure, type Facts, type RemoteStatus } from './apply.ts';
 
-
 const MAX_STATUS_PAGES = 100;
 
 export function syncHandler(deps: SyncDeps) {
   return async (job: Job, context: JobContext) => {
     const started = new Date();
     const order = await repo.findOrder(deps.database.db, String(job.payload.orderId));
-    if (!order || order.state !== 'placed' || !order.remote_zaak_url) return;
+    if (order?.state !== 'placed' || !order.remote_zaak_url) return;
     const org = deps.network.get(order.subcontractor);
-    if (!org || org.status !== 'active') return; // no calls to non-members; the combined status shows the gap
+    if (org?.status !== 'active') return; // no calls to non-members; the combined status shows the gap
     const wait = deps.breakers.blockedFor(org.id);
     // Not attempted: wait for the circuit without using up an attempt, however long the outage.
     if (wait !== undefined) throw new DeferJobError(`circuit open for ${org.id}`, wait + Math.random() * 1000);
@@ -71,10 +70,10 @@ async function fetchFacts(deps: SyncDeps, org: Organisation, order: repo.OrderRo
     const res = await (first ?? outbound.request(org.id, { method: 'GET', url: next }));
     first = undefined;
     if (res.status !== 200) throw new RemoteError(`statussen answered ${res.status}`, res.status, res.headers);
-    const body = res.body as { results?: typeof raw; next?: string | null } | (typeof raw);
-    const results = Array.isArray(body) ? body : body.results ?? [];
+    const body = res.body as { results?: typeof raw; next?: string | null } | typeof raw;
+    const results = Array.isArray(body) ? body : (body.results ?? []);
     raw.push(...results);
-    next = Array.isArray(body) ? null : body.next ?? null;
+    next = Array.isArray(body) ? null : (body.next ?? null);
   }
   if (zaak.status && !raw.some((s) => s.url === zaak.status)) {
     // Set between our two reads: fetch it rather than show an older status as current.
@@ -85,7 +84,13 @@ async function fetchFacts(deps: SyncDeps, org: Organisation, order: repo.OrderRo
   const statussen: RemoteStatus[] = [];
   const seen = new Set<string>(); // a status added while we paged can show up on two pages
   for (const s of raw) {
-    if (typeof s?.url !== 'string' || typeof s.statustype !== 'string' || typeof s.datumStatusGezet !== 'string' || Number.isNaN(Date.parse(s.datumStatusGezet))) continue;
+    if (
+      typeof s?.url !== 'string' ||
+      typeof s.statustype !== 'string' ||
+      typeof s.datumStatusGezet !== 'string' ||
+      Number.isNaN(Date.parse(s.datumStatusGezet))
+    )
+      continue;
     if (seen.has(s.url)) continue;
     seen.add(s.url);
     const statustype = await deps.statustypes.get(outbound, org.id, s.statustype);

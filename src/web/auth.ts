@@ -38,7 +38,7 @@ export function authRoutes(deps: CitizenAuthDeps) {
       return c.redirect(`${deps.publicBaseUrl}/auth/login?returnTo=${encodeURIComponent(returnTo)}`, 303);
     }
     if (!login.configured()) throw new PageError(503, 'home.loginOff');
-    let started;
+    let started: Awaited<ReturnType<typeof login.start>>;
     try {
       started = await login.start({ lang: c.get('lang') });
     } catch (error) {
@@ -57,12 +57,15 @@ export function authRoutes(deps: CitizenAuthDeps) {
     const query = new URL(c.req.url).search;
     if (c.req.query('error') === 'access_denied' && pending) return c.redirect('/?done=cancelled', 303);
     if (!pending) throw new PageError(400, 'error.loginExpired');
-    let result;
+    let result: Awaited<ReturnType<typeof login.finish>>;
     try {
       result = await login.finish(new URL(`${deps.publicBaseUrl}/auth/callback${query}`), pending.data);
     } catch (error) {
       if (error instanceof LoginUnavailable) throw new PageError(503, 'error.503', {}, { 'Retry-After': '30' });
-      deps.logger.warn({ err: { type: (error as Error).name, message: (error as Error).message, code: (error as { code?: string }).code } }, 'citizen login failed');
+      deps.logger.warn(
+        { err: { type: (error as Error).name, message: (error as Error).message, code: (error as { code?: string }).code } },
+        'citizen login failed',
+      );
       throw new PageError(400, 'error.loginFailed');
     }
     try {
@@ -98,7 +101,11 @@ export interface CitizenContext {
  * The logged-in citizen, with the access token verified again (it may have expired, or its key
  * been withdrawn). Without a session: undefined, or a redirect to the login when `required`.
  */
-export async function citizenOf(c: Context<WebEnv>, deps: Pick<CitizenAuthDeps, 'sessions' | 'authenticator'>, required: boolean): Promise<CitizenContext | undefined> {
+export async function citizenOf(
+  c: Context<WebEnv>,
+  deps: Pick<CitizenAuthDeps, 'sessions' | 'authenticator'>,
+  required: boolean,
+): Promise<CitizenContext | undefined> {
   const session = await deps.sessions.read(c, 'citizen');
   if (!session) {
     if (!required) return undefined;

@@ -17,7 +17,10 @@ export function prefersHtml(c: Context): boolean {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return false;
   if (MACHINE_PATHS.test(c.req.path)) return false;
   // `*/*` alone (curl, most libraries) or no Accept at all: problem+json.
-  return accepts(c, { header: 'Accept', supports: ['application/problem+json', 'application/json', 'text/html'], default: 'application/problem+json' }) === 'text/html';
+  return (
+    accepts(c, { header: 'Accept', supports: ['application/problem+json', 'application/json', 'text/html'], default: 'application/problem+json' }) ===
+    'text/html'
+  );
 }
 
 function messageKey(status: number): MessageKey {

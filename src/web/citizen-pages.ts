@@ -31,16 +31,26 @@ export function citizenPages(deps: CitizenPageDeps) {
   const page = (c: Context<WebEnv>, me: CitizenContext | undefined, current: string, title: string, body: Html, status?: 200 | 400 | 422) => {
     const t = tOf(c);
     return render(c, {
-      title, body, status, demo: deps.demo, owner: deps.owner,
-      nav: me ? [
-        { href: '/', label: t('nav.cases'), current: current === '/' },
-        { href: '/access-log', label: t('nav.accessLog'), current: current === '/access-log' },
-        { href: '/mandates', label: t('nav.mandates'), current: current === '/mandates' },
-      ] : undefined,
-      user: me ? {
-        label: me.session.data.name ? t('site.loggedInAs', { name: me.session.data.name }) : t('site.loggedIn'),
-        logoutAction: '/auth/logout', csrf: me.session.csrf, logoutLabel: t('site.logout'),
-      } : undefined,
+      title,
+      body,
+      status,
+      demo: deps.demo,
+      owner: deps.owner,
+      nav: me
+        ? [
+            { href: '/', label: t('nav.cases'), current: current === '/' },
+            { href: '/access-log', label: t('nav.accessLog'), current: current === '/access-log' },
+            { href: '/mandates', label: t('nav.mandates'), current: current === '/mandates' },
+          ]
+        : undefined,
+      user: me
+        ? {
+            label: me.session.data.name ? t('site.loggedInAs', { name: me.session.data.name }) : t('site.loggedIn'),
+            logoutAction: '/auth/logout',
+            csrf: me.session.csrf,
+            logoutLabel: t('site.logout'),
+          }
+        : undefined,
     });
   };
 
@@ -49,15 +59,29 @@ export function citizenPages(deps: CitizenPageDeps) {
     const notices = flash(c, { expired: 'home.expired', 'logged-out': 'home.loggedOut', cancelled: 'home.cancelled' });
     const me = await citizenOf(c, deps, false);
     if (!me) {
-      return page(c, undefined, '/', v.t('home.title'), html`<h1>${v.t('home.title')}</h1>${notices}
+      return page(
+        c,
+        undefined,
+        '/',
+        v.t('home.title'),
+        html`<h1>${v.t('home.title')}</h1>${notices}
 <p class="lead">${v.t('home.intro')}</p>
-${deps.login.configured()
+${
+  deps.login.configured()
     ? html`<p><a class="button" href="/auth/login">${v.t('home.login')}</a></p>${deps.demo ? html`<p class="muted">${v.t('home.loginDemo')}</p>` : ''}`
-    : html`<p class="notice">${v.t('home.loginOff')}</p>`}`);
+    : html`<p class="notice">${v.t('home.loginOff')}</p>`
+}`,
+      );
     }
     const cases = await citizens.listMyCases(me.viewer, { ...reading(c), pageSize: 50 });
-    return page(c, me, '/', v.t('cases.title'), html`<h1>${v.t('cases.title')}</h1>
-${caseList(v, cases.results, (k) => `/cases/${k.id}`, v.t('cases.none'))}`);
+    return page(
+      c,
+      me,
+      '/',
+      v.t('cases.title'),
+      html`<h1>${v.t('cases.title')}</h1>
+${caseList(v, cases.results, (k) => `/cases/${k.id}`, v.t('cases.none'))}`,
+    );
   });
 
   app.get('/cases/:id', async (c) => {
@@ -72,24 +96,37 @@ ${caseList(v, cases.results, (k) => `/cases/${k.id}`, v.t('cases.none'))}`);
     const v = view(c);
     const n = Math.max(1, Math.min(10_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
     const log = await citizens.accessLog(me.viewer, { page: n, pageSize: ACCESS_PAGE_SIZE, lang: v.lang });
-    return page(c, me, '/access-log', v.t('access.title'), html`<h1>${v.t('access.title')}</h1>
+    return page(
+      c,
+      me,
+      '/access-log',
+      v.t('access.title'),
+      html`<h1>${v.t('access.title')}</h1>
 <p class="lead">${v.t('access.intro')}</p>
 <p>${v.t('access.count', { count: log.count })}</p>
 ${accessTable(v, log.results, (id) => `/cases/${id}`)}
-${pager(v, '/access-log', n, ACCESS_PAGE_SIZE, log.count)}`);
+${pager(v, '/access-log', n, ACCESS_PAGE_SIZE, log.count)}`,
+    );
   });
 
   const mandatesPage = async (c: Context<WebEnv>, me: CitizenContext, form: GrantForm, status?: 400 | 422) => {
     const v = view(c);
     const [mandates, cases] = await Promise.all([citizens.listMandates(me.viewer), citizens.listMyCases(me.viewer, { ...reading(c), pageSize: 100 })]);
-    return page(c, me, '/mandates', v.t('mandates.title'), html`<h1>${v.t('mandates.title')}</h1>
+    return page(
+      c,
+      me,
+      '/mandates',
+      v.t('mandates.title'),
+      html`<h1>${v.t('mandates.title')}</h1>
 ${flash(c, { granted: 'mandates.granted', revoked: 'mandates.revoked' })}
 <p class="lead">${v.t('mandates.intro')}</p>
 ${grantForm(v, me.session.csrf, cases.results, form)}
 <h2>${v.t('mandates.givenTitle')}</h2>
 ${grantedTable(v, me.session.csrf, mandates.granted)}
 <h2>${v.t('mandates.receivedTitle')}</h2>
-${receivedTable(v, mandates.received)}`, status);
+${receivedTable(v, mandates.received)}`,
+      status,
+    );
   };
 
   app.get('/mandates', async (c) => {
@@ -133,9 +170,15 @@ ${receivedTable(v, mandates.received)}`, status);
     const mandateId = c.req.param('mandate');
     const grantor = await grantorLabel(citizens, me, mandateId);
     const cases = await asProxy(() => citizens.listMyCases(me.viewer, { ...reading(c), onBehalfOf: { mandateId }, pageSize: 50 }));
-    return page(c, me, '/mandates', v.t('proxy.title', { grantor }), html`<h1>${v.t('proxy.title', { grantor })}</h1>
+    return page(
+      c,
+      me,
+      '/mandates',
+      v.t('proxy.title', { grantor }),
+      html`<h1>${v.t('proxy.title', { grantor })}</h1>
 <p class="notice">${v.t('proxy.intro')}</p>
-${caseList(v, cases.results, (k) => `/on-behalf/${mandateId}/cases/${k.id}`, v.t('proxy.none'))}`);
+${caseList(v, cases.results, (k) => `/on-behalf/${mandateId}/cases/${k.id}`, v.t('proxy.none'))}`,
+    );
   });
 
   app.get('/on-behalf/:mandate/cases/:id', async (c) => {
@@ -144,8 +187,14 @@ ${caseList(v, cases.results, (k) => `/on-behalf/${mandateId}/cases/${k.id}`, v.t
     const mandateId = c.req.param('mandate');
     const grantor = await grantorLabel(citizens, me, mandateId);
     const detail = await asProxy(() => readOr404(() => citizens.getMyCase(me.viewer, c.req.param('id'), { ...reading(c), onBehalfOf: { mandateId } })));
-    return page(c, me, '/mandates', detail.title, html`<p class="notice">${v.t('proxy.intro')}</p>
-${caseDetail(v, detail, { href: `/on-behalf/${mandateId}`, label: v.t('proxy.back', { grantor }) })}`);
+    return page(
+      c,
+      me,
+      '/mandates',
+      detail.title,
+      html`<p class="notice">${v.t('proxy.intro')}</p>
+${caseDetail(v, detail, { href: `/on-behalf/${mandateId}`, label: v.t('proxy.back', { grantor }) })}`,
+    );
   });
 
   return app;

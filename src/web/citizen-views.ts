@@ -22,7 +22,7 @@ const time = (v: ViewContext, at: string, withTime = true) =>
   html`<time datetime="${at}">${withTime ? formatDateTime(v.lang, at) : formatDay(v.lang, at)}</time>`;
 
 function partName(v: ViewContext, p: Part): string {
-  return p.kind === 'supplier' ? v.t('cases.supplierPart') : p.product?.name ?? v.t('cases.part');
+  return p.kind === 'supplier' ? v.t('cases.supplierPart') : (p.product?.name ?? v.t('cases.part'));
 }
 
 function facts(v: ViewContext, c: CaseSummary): Html {
@@ -33,8 +33,12 @@ function facts(v: ViewContext, c: CaseSummary): Html {
 <dt>${v.t('cases.reference')}</dt><dd>${c.reference}</dd>
 <dt>${v.t('cases.status')}</dt><dd><span class="phase ${s.phase}">${status}</span></dd>
 <dt>${v.t('cases.ballWith')}</dt><dd>${ball}</dd>
-<dt>${v.t('cases.progress')}</dt><dd>${s.progress.total === 0 ? v.t('cases.progressNone') : html`<progress value="${s.progress.done}" max="${s.progress.total}" aria-hidden="true"></progress>
-${v.t('cases.progressText', { done: s.progress.done, total: s.progress.total })}`}</dd>
+<dt>${v.t('cases.progress')}</dt><dd>${
+    s.progress.total === 0
+      ? v.t('cases.progressNone')
+      : html`<progress value="${s.progress.done}" max="${s.progress.total}" aria-hidden="true"></progress>
+${v.t('cases.progressText', { done: s.progress.done, total: s.progress.total })}`
+  }</dd>
 <dt>${v.t('cases.lastUpdated')}</dt><dd>${time(v, s.lastUpdatedAt)}</dd>
 </dl>`;
 }
@@ -51,9 +55,11 @@ function partsTable(v: ViewContext, c: CaseSummary): Html {
   return html`<table>
 <caption>${v.t('cases.parts')}</caption>
 <thead><tr><th scope="col">${v.t('cases.part')}</th><th scope="col">${v.t('cases.organisation')}</th><th scope="col">${v.t('cases.partStatus')}</th><th scope="col">${v.t('cases.since')}</th></tr></thead>
-<tbody>${c.parts.map((p) => html`<tr>
+<tbody>${c.parts.map(
+    (p) => html`<tr>
 <th scope="row">${partName(v, p)}</th><td>${p.organisation.name}</td>
-<td>${p.text ?? v.t('cases.unknown')}</td><td>${p.since ? time(v, p.since, false) : '—'}</td></tr>`)}</tbody>
+<td>${p.text ?? v.t('cases.unknown')}</td><td>${p.since ? time(v, p.since, false) : '—'}</td></tr>`,
+  )}</tbody>
 </table>`;
 }
 
@@ -80,15 +86,19 @@ ${facts(v, c)}
 ${gaps(v, c, 2)}
 <h2>${v.t('cases.parts')}</h2>
 ${c.parts.map((p) => {
-    const entries = c.timeline.filter((e) => e.partId === p.id);
-    return html`<section class="part" aria-labelledby="part-${p.id}">
+  const entries = c.timeline.filter((e) => e.partId === p.id);
+  return html`<section class="part" aria-labelledby="part-${p.id}">
 <h3 id="part-${p.id}">${partName(v, p)} — ${p.organisation.name}</h3>
 <p>${v.t('cases.partStatus')}: <strong>${p.text ?? v.t('cases.unknown')}</strong>${p.since ? html` (${v.t('cases.since').toLowerCase()} ${time(v, p.since, false)})` : ''}</p>
 <h4 class="visually-hidden">${v.t('cases.timeline')}</h4>
-${entries.length === 0 ? html`<p class="muted">${v.t('cases.timelineEmpty')}</p>` : html`<ol class="timeline" aria-label="${v.t('cases.timeline')}: ${partName(v, p)}">
-${[...entries].reverse().map((e) => html`<li>${time(v, e.at)}${e.text ?? ''}</li>`)}</ol>`}
+${
+  entries.length === 0
+    ? html`<p class="muted">${v.t('cases.timelineEmpty')}</p>`
+    : html`<ol class="timeline" aria-label="${v.t('cases.timeline')}: ${partName(v, p)}">
+${[...entries].reverse().map((e) => html`<li>${time(v, e.at)}${e.text ?? ''}</li>`)}</ol>`
+}
 </section>`;
-  })}`;
+})}`;
 }
 
 export function accessTable(v: ViewContext, entries: AccessEntry[], caseHref: (id: string) => string | undefined): Html {

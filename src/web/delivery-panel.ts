@@ -19,12 +19,23 @@ export interface DeliveryOpsVerbs {
 }
 
 interface DeadDelivery {
-  id: number; clientId: string; callbackUrl: string; eventType: string; attempts: number;
-  lastStatus: number | null; lastError: string | null; updatedAt: string;
+  id: number;
+  clientId: string;
+  callbackUrl: string;
+  eventType: string;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  updatedAt: string;
 }
 
 interface SubscriptionHealth {
-  id: string; clientId: string; callbackUrl: string; state: string; disabledReason: string | null; disabledAt: string | null;
+  id: string;
+  clientId: string;
+  callbackUrl: string;
+  state: string;
+  disabledReason: string | null;
+  disabledAt: string | null;
 }
 
 const SHOWN = 50;
@@ -39,23 +50,35 @@ export function deliveryPanel(ops: DeliveryOpsVerbs, publicOrigin: string): OpsP
       const id = /^[\w-]{1,64}$/.test(c.req.query('item') ?? '') ? c.req.query('item')! : '';
       return html`<h2 id="dead-deliveries">${t('ops.deliveries')}</h2>
 ${flash(c, { resent: 'ops.resent', 'resend-failed': 'ops.resendFailed', enabled: 'ops.enabled', 'enable-failed': 'ops.enableFailed' }, { id })}
-${dead.results.length === 0 ? html`<p>${t('ops.deliveriesNone')}</p>` : html`<div class="table-scroll" role="region" aria-labelledby="dead-deliveries" tabindex="0"><table>
+${
+  dead.results.length === 0
+    ? html`<p>${t('ops.deliveriesNone')}</p>`
+    : html`<div class="table-scroll" role="region" aria-labelledby="dead-deliveries" tabindex="0"><table>
 <thead><tr><th scope="col">#</th><th scope="col">${t('ops.subscription')}</th><th scope="col">${t('ops.event')}</th><th scope="col">${t('ops.attempts')}</th>
 <th scope="col">${t('ops.lastError')}</th><th scope="col">${t('ops.updated')}</th><th scope="col"><span class="visually-hidden">${t('ops.resend')}</span></th></tr></thead>
-<tbody>${dead.results.map((d) => html`<tr><th scope="row">${d.id}</th><td>${d.clientId}<br><code>${d.callbackUrl}</code></td><td><code>${d.eventType}</code></td>
+<tbody>${dead.results.map(
+        (d) => html`<tr><th scope="row">${d.id}</th><td>${d.clientId}<br><code>${d.callbackUrl}</code></td><td><code>${d.eventType}</code></td>
 <td>${d.attempts}</td><td>${d.lastStatus ?? ''} ${d.lastError ?? ''}</td><td>${formatShort(lang, d.updatedAt)}</td>
 <td><form method="post" action="/ops/deliveries/${d.id}/resend"><input type="hidden" name="_csrf" value="${csrf}">
-<button type="submit" class="secondary" aria-label="${t('ops.resendLabel', { id: d.id })}">${t('ops.resend')}</button></form></td></tr>`)}
-</tbody></table></div>`}
+<button type="submit" class="secondary" aria-label="${t('ops.resendLabel', { id: d.id })}">${t('ops.resend')}</button></form></td></tr>`,
+      )}
+</tbody></table></div>`
+}
 <h2 id="disabled-subscriptions">${t('ops.disabledSubscriptions')}</h2>
-${disabled.length === 0 ? html`<p>${t('ops.disabledSubscriptionsNone')}</p>` : html`<div class="table-scroll" role="region" aria-labelledby="disabled-subscriptions" tabindex="0"><table>
+${
+  disabled.length === 0
+    ? html`<p>${t('ops.disabledSubscriptionsNone')}</p>`
+    : html`<div class="table-scroll" role="region" aria-labelledby="disabled-subscriptions" tabindex="0"><table>
 <thead><tr><th scope="col">${t('ops.subscription')}</th><th scope="col">${t('ops.callback')}</th><th scope="col">${t('ops.reason')}</th><th scope="col">${t('ops.updated')}</th>
 <th scope="col"><span class="visually-hidden">${t('ops.enable')}</span></th></tr></thead>
-<tbody>${disabled.map((s) => html`<tr><th scope="row">${s.clientId}<br><code>${s.id}</code></th><td><code>${s.callbackUrl}</code></td><td>${s.disabledReason ?? ''}</td>
+<tbody>${disabled.map(
+        (s) => html`<tr><th scope="row">${s.clientId}<br><code>${s.id}</code></th><td><code>${s.callbackUrl}</code></td><td>${s.disabledReason ?? ''}</td>
 <td>${s.disabledAt ? formatShort(lang, s.disabledAt) : ''}</td>
 <td><form method="post" action="/ops/subscriptions/${s.id}/enable"><input type="hidden" name="_csrf" value="${csrf}">
-<button type="submit" class="secondary" aria-label="${t('ops.enableLabel', { id: s.clientId })}">${t('ops.enable')}</button></form></td></tr>`)}
-</tbody></table></div>`}`;
+<button type="submit" class="secondary" aria-label="${t('ops.enableLabel', { id: s.clientId })}">${t('ops.enable')}</button></form></td></tr>`,
+      )}
+</tbody></table></div>`
+}`;
     },
 
     routes(app: Hono<WebEnv>, guard: (c: Context<WebEnv>) => Promise<Session<'operator'>>) {

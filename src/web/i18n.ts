@@ -58,7 +58,9 @@ export function formatDay(lang: Lang, at: string | Date, now = new Date()): stri
 
 /** "3 november 2026, 14:05". */
 export function formatDateTime(lang: Lang, at: string | Date): string {
-  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: TZ, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(at));
+  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: TZ, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(
+    new Date(at),
+  );
 }
 
 /** "25-11-2026 12:53": compact, for the operator's tables. */

@@ -67,13 +67,23 @@ export function webRoutes(deps: WebDeps) {
   };
   for (const path of PAGE_PATHS) web.use(path, once);
 
-  web.get(STYLESHEET_PATH, (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=31536000, immutable' }));
+  web.get(STYLESHEET_PATH, (c) =>
+    c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=31536000, immutable' }),
+  );
   web.route('/', authRoutes({ login, authenticator: deps.authenticator, sessions, publicBaseUrl, publicOrigin, logger }));
   web.route('/', citizenPages({ citizens: deps.citizens, authenticator: deps.authenticator, login, sessions, publicOrigin, demo: config.demo, owner }));
-  web.route('/', opsPages({
-    network: deps.network, ops: deps.ops, verifier: deps.verifier,
-    sessions, publicOrigin, demo: config.demo, panels: deps.deliveryOps ? [deliveryPanel(deps.deliveryOps, publicOrigin)] : [],
-  }));
+  web.route(
+    '/',
+    opsPages({
+      network: deps.network,
+      ops: deps.ops,
+      verifier: deps.verifier,
+      sessions,
+      publicOrigin,
+      demo: config.demo,
+      panels: deps.deliveryOps ? [deliveryPanel(deps.deliveryOps, publicOrigin)] : [],
+    }),
+  );
 
   web.onError((error, c) => {
     if (!c.get('lang')) c.set('lang', 'nl');

@@ -58,12 +58,20 @@ export function render(c: Context<WebEnv>, page: PageInput) {
 <header class="site"><div class="wrap">
 <a class="brand" href="/">${t('site.name')}${page.owner ? html`<small>${page.owner}</small>` : ''}</a>
 <nav aria-label="${t('site.langNav')}"><a href="${switchUrl.pathname}${switchUrl.search}" lang="${other}" hreflang="${other}" aria-label="${t('site.langSwitchLabel')}">${t('site.langSwitch')}</a></nav>
-${page.user ? html`<span class="who">${page.user.label}</span>
-<form method="post" action="${page.user.logoutAction}"><input type="hidden" name="_csrf" value="${page.user.csrf}"><button type="submit">${page.user.logoutLabel}</button></form>` : ''}
+${
+  page.user
+    ? html`<span class="who">${page.user.label}</span>
+<form method="post" action="${page.user.logoutAction}"><input type="hidden" name="_csrf" value="${page.user.csrf}"><button type="submit">${page.user.logoutLabel}</button></form>`
+    : ''
+}
 </div></header>
-${page.nav?.length ? html`<nav class="main" aria-label="${t('site.mainNav')}"><div class="wrap"><ul>
+${
+  page.nav?.length
+    ? html`<nav class="main" aria-label="${t('site.mainNav')}"><div class="wrap"><ul>
 ${page.nav.map((item) => html`<li><a href="${item.href}"${item.current ? html` aria-current="page"` : ''}>${item.label}</a></li>`)}
-</ul></div></nav>` : ''}
+</ul></div></nav>`
+    : ''
+}
 <main id="main" tabindex="-1"><div class="wrap">
 ${page.body}
 </div></main>
@@ -97,7 +105,12 @@ export class LoginRequired extends Error {
   }
 }
 
-export function errorPage(c: Context<WebEnv>, status: StatusCode, message: string, extra: { demo?: boolean; owner?: string; headers?: Record<string, string> } = {}) {
+export function errorPage(
+  c: Context<WebEnv>,
+  status: StatusCode,
+  message: string,
+  extra: { demo?: boolean; owner?: string; headers?: Record<string, string> } = {},
+) {
   const t: Translate = tOf(c);
   for (const [k, v] of Object.entries(extra.headers ?? {})) c.header(k, v);
   return render(c, {

@@ -29,10 +29,14 @@ export function grantForm(v: ViewContext, csrf: string, cases: CaseSummary[], fo
   yearAhead.setUTCFullYear(yearAhead.getUTCFullYear() + 1);
   const errors = FIELD_ORDER.filter((f) => form.errors[f]);
   return html`<h2 id="grant">${v.t('mandates.grantTitle')}</h2>
-${errors.length || form.errors.form ? html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+${
+  errors.length || form.errors.form
+    ? html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
 <h2 id="error-summary-title">${v.t('mandates.errorSummary')}</h2><ul>
 ${form.errors.form ? html`<li>${form.errors.form}</li>` : ''}
-${errors.map((f) => html`<li><a href="#${f}">${form.errors[f]}</a></li>`)}</ul></div>` : ''}
+${errors.map((f) => html`<li><a href="#${f}">${form.errors[f]}</a></li>`)}</ul></div>`
+    : ''
+}
 <form method="post" action="/mandates" novalidate>
 <input type="hidden" name="_csrf" value="${csrf}">
 <div class="field"><label for="proxyBsn">${v.t('mandates.proxyBsn')}</label>
@@ -63,10 +67,14 @@ export function grantedTable(v: ViewContext, csrf: string, granted: Mandates['gr
 <th scope="col">${v.t('mandates.state')}</th><th scope="col">${v.t('mandates.action')}</th></tr></thead>
 <tbody>${granted.map((m) => {
     const who = m.proxy.name ? `${m.proxy.name} (${m.proxy.bsn})` : m.proxy.bsn;
-    return html`<tr><th scope="row">${who}</th><td>${m.case ? m.case.reference ?? '—' : v.t('mandates.allCases')}</td>
+    return html`<tr><th scope="row">${who}</th><td>${m.case ? (m.case.reference ?? '—') : v.t('mandates.allCases')}</td>
 <td>${formatDay(v.lang, m.validUntil)}</td><td>${v.t(`mandates.state.${m.state}`)}</td>
-<td>${m.state === 'active' || m.state === 'scheduled' ? html`<form method="post" action="/mandates/${m.id}/revoke">
-<input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="secondary" aria-label="${v.t('mandates.revokeLabel', { name: who })}">${v.t('mandates.revoke')}</button></form>` : '—'}</td></tr>`;
+<td>${
+      m.state === 'active' || m.state === 'scheduled'
+        ? html`<form method="post" action="/mandates/${m.id}/revoke">
+<input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="secondary" aria-label="${v.t('mandates.revokeLabel', { name: who })}">${v.t('mandates.revoke')}</button></form>`
+        : '—'
+    }</td></tr>`;
   })}</tbody></table>`;
 }
 
@@ -75,9 +83,11 @@ export function receivedTable(v: ViewContext, received: Mandates['received']): H
   return html`<table><caption class="visually-hidden">${v.t('mandates.receivedTitle')}</caption>
 <thead><tr><th scope="col">${v.t('mandates.grantor')}</th><th scope="col">${v.t('mandates.scope')}</th><th scope="col">${v.t('mandates.until')}</th>
 <th scope="col">${v.t('mandates.state')}</th><th scope="col">${v.t('mandates.action')}</th></tr></thead>
-<tbody>${received.map((m) => html`<tr><th scope="row">${m.grantor.bsn}</th>
-<td>${m.case ? m.case.reference ?? '—' : v.t('mandates.allCases')}</td><td>${formatDay(v.lang, m.validUntil)}</td>
+<tbody>${received.map(
+    (m) => html`<tr><th scope="row">${m.grantor.bsn}</th>
+<td>${m.case ? (m.case.reference ?? '—') : v.t('mandates.allCases')}</td><td>${formatDay(v.lang, m.validUntil)}</td>
 <td>${v.t(`mandates.state.${m.state}`)}</td>
-<td>${m.state === 'active' ? html`<a href="/on-behalf/${m.id}" aria-label="${v.t('mandates.readLabel', { grantor: m.grantor.bsn })}">${v.t('mandates.read')}</a>` : '—'}</td></tr>`)}
+<td>${m.state === 'active' ? html`<a href="/on-behalf/${m.id}" aria-label="${v.t('mandates.readLabel', { grantor: m.grantor.bsn })}">${v.t('mandates.read')}</a>` : '—'}</td></tr>`,
+  )}
 </tbody></table>`;
 }

@@ -65,7 +65,8 @@ const nl = {
   'access.pages': 'Pagina’s',
 
   'mandates.title': 'Machtigingen',
-  'mandates.intro': 'Met een machtiging laat u iemand anders meelezen met uw zaken. Diegene kan alleen lezen, niets wijzigen. U kunt een machtiging altijd intrekken.',
+  'mandates.intro':
+    'Met een machtiging laat u iemand anders meelezen met uw zaken. Diegene kan alleen lezen, niets wijzigen. U kunt een machtiging altijd intrekken.',
   'mandates.grantTitle': 'Iemand machtigen',
   'mandates.proxyBsn': 'Burgerservicenummer (BSN) van de gemachtigde',
   'mandates.proxyBsnHint': '9 cijfers, te vinden op het paspoort of de identiteitskaart van die persoon.',
@@ -198,7 +199,8 @@ const en: Record<MessageKey, string> = {
   'nav.mandates': 'Mandates',
 
   'home.title': 'Follow your application',
-  'home.intro': 'See how far your application has come, also when other organisations carry out part of it. For each part you see what is happening and who has to act.',
+  'home.intro':
+    'See how far your application has come, also when other organisations carry out part of it. For each part you see what is happening and who has to act.',
   'home.login': 'Log in',
   'home.loginDemo': 'In this demonstration you log in at a simulated login service as a test citizen.',
   'home.loginOff': 'Login is not configured on this installation. Please contact the municipality.',
@@ -246,7 +248,8 @@ const en: Record<MessageKey, string> = {
   'access.pages': 'Pages',
 
   'mandates.title': 'Mandates',
-  'mandates.intro': 'With a mandate you let someone else read along with your cases. They can only read, not change anything. You can revoke a mandate at any time.',
+  'mandates.intro':
+    'With a mandate you let someone else read along with your cases. They can only read, not change anything. You can revoke a mandate at any time.',
   'mandates.grantTitle': 'Give someone a mandate',
   'mandates.proxyBsn': 'Citizen service number (BSN) of the proxy',
   'mandates.proxyBsnHint': '9 digits, shown on that person’s passport or identity card.',

@@ -57,12 +57,17 @@ export class CitizenLogin {
   /** Redeems the code of the callback URL; throws openid-client's errors when anything is off. */
   async finish(callbackUrl: URL, pending: PendingLogin) {
     const config = await this.discover();
-    const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
-      pkceCodeVerifier: pending.codeVerifier,
-      expectedState: pending.state,
-      expectedNonce: pending.nonce,
-      idTokenExpected: this.options.scope.split(' ').includes('openid'),
-    }, this.options.resource ? { resource: this.options.resource } : undefined);
+    const tokens = await oidc.authorizationCodeGrant(
+      config,
+      callbackUrl,
+      {
+        pkceCodeVerifier: pending.codeVerifier,
+        expectedState: pending.state,
+        expectedNonce: pending.nonce,
+        idTokenExpected: this.options.scope.split(' ').includes('openid'),
+      },
+      this.options.resource ? { resource: this.options.resource } : undefined,
+    );
     const claims = tokens.claims();
     return {
       accessToken: tokens.access_token,

@@ -87,10 +87,13 @@ export function opsPages(deps: OpsPageDeps) {
     const session = await guard(c);
     await readSessionForm(c, deps.publicOrigin, session);
     const id = Number(c.req.param('id'));
-    const retried = await deps.ops.retryJob(id).then(() => true, (error) => {
-      if (error instanceof ServiceError && error.kind === 'not_found') return false;
-      throw error;
-    });
+    const retried = await deps.ops.retryJob(id).then(
+      () => true,
+      (error) => {
+        if (error instanceof ServiceError && error.kind === 'not_found') return false;
+        throw error;
+      },
+    );
     return c.redirect(`/ops?done=${retried ? 'retried' : 'retry-gone'}&job=${Number.isSafeInteger(id) ? id : 0}`, 303);
   });
 
@@ -137,11 +140,15 @@ async function dashboard(c: Context<WebEnv>, deps: OpsPageDeps, session: Session
 ${flash(c, { retried: 'ops.retried', 'retry-gone': 'ops.retryGone' }, { id: job })}
 <p><a href="/ops">${t('ops.refresh')}</a></p>
 <h2 id="organisations">${t('ops.organisations')}</h2>
-${organisations.length === 0 ? html`<p>${t('ops.noOrganisations')}</p>` : html`<div class="table-scroll" role="region" aria-labelledby="organisations" tabindex="0"><table aria-labelledby="organisations">
+${
+  organisations.length === 0
+    ? html`<p>${t('ops.noOrganisations')}</p>`
+    : html`<div class="table-scroll" role="region" aria-labelledby="organisations" tabindex="0"><table aria-labelledby="organisations">
 <thead><tr><th scope="col">${t('ops.org')}</th><th scope="col">${t('ops.status')}</th><th scope="col">${t('ops.agreement')}</th>
 <th scope="col">${t('ops.lastNotification')}</th><th scope="col">${t('ops.syncLag')}</th><th scope="col">${t('ops.breaker')}</th>
 <th scope="col">${t('ops.failures')}</th><th scope="col">${t('ops.openOrders')}</th><th scope="col">${t('ops.jobs')}</th></tr></thead>
-<tbody>${organisations.map((o) => html`<tr>
+<tbody>${organisations.map(
+        (o) => html`<tr>
 <th scope="row">${o.name}<br><code>${o.id}</code></th>
 <td>${o.status}</td>
 <td>${o.agreement ? html`${o.agreement.version}<br><span class="muted">${when(o.agreement.acceptedAt)}</span>` : t('ops.agreementNone')}</td>
@@ -151,17 +158,25 @@ ${organisations.length === 0 ? html`<p>${t('ops.noOrganisations')}</p>` : html`<
 <td>${o.consecutiveFailures}${o.lastError ? html`<br><span class="muted">${truncate(o.lastError, 160)}</span>` : ''}</td>
 <td>${o.openOrders}${o.unreachableOrders ? html` (${o.unreachableOrders} ✕)` : ''}</td>
 <td class="nowrap">${t('ops.jobsQueued', { n: o.jobs.queued })}<br>${t('ops.jobsRunning', { n: o.jobs.running })}<br>${t('ops.jobsDead', { n: o.jobs.dead })}</td>
-</tr>`)}</tbody></table></div>`}
+</tr>`,
+      )}</tbody></table></div>`
+}
 <h2 id="dead-jobs">${t('ops.deadJobs')}</h2>
-${deadJobs.length === 0 ? html`<p>${t('ops.deadJobsNone')}</p>` : html`<div class="table-scroll" role="region" aria-labelledby="dead-jobs" tabindex="0"><table aria-labelledby="dead-jobs">
+${
+  deadJobs.length === 0
+    ? html`<p>${t('ops.deadJobsNone')}</p>`
+    : html`<div class="table-scroll" role="region" aria-labelledby="dead-jobs" tabindex="0"><table aria-labelledby="dead-jobs">
 <thead><tr><th scope="col">${t('ops.job')}</th><th scope="col">${t('ops.kind')}</th><th scope="col">${t('ops.org')}</th><th scope="col">${t('ops.attempts')}</th>
 <th scope="col">${t('ops.lastError')}</th><th scope="col">${t('ops.updated')}</th><th scope="col"><span class="visually-hidden">${t('ops.retry')}</span></th></tr></thead>
-<tbody>${deadJobs.map((j) => html`<tr>
+<tbody>${deadJobs.map(
+        (j) => html`<tr>
 <th scope="row">${j.id}</th><td><code>${j.kind}</code></td><td>${j.organisation ?? '—'}</td><td>${j.attempts}</td>
 <td>${truncate(j.errors.at(-1)?.error ?? '', 300)}</td><td>${when(j.updatedAt)}</td>
 <td><form method="post" action="/ops/jobs/${j.id}/retry"><input type="hidden" name="_csrf" value="${session.csrf}">
 <button type="submit" class="secondary" aria-label="${t('ops.retryLabel', { id: j.id })}">${t('ops.retry')}</button></form></td>
-</tr>`)}</tbody></table></div>`}
+</tr>`,
+      )}</tbody></table></div>`
+}
 ${panels}`,
   });
 }

@@ -37,7 +37,6 @@ export const SESSION_COOKIES: Record<SessionKind, { name: string; path: string }
 const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
 const dataKey = (token: string) => createHash('sha256').update(`ketenstatus web session data|${token}`).digest();
 
-
 function seal(token: string, data: unknown): SealedData {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', dataKey(token), iv);
@@ -69,12 +68,23 @@ export class SessionStore {
     await this.sweep();
     const token = randomToken();
     const session: Session<K> = { kind, data, csrf: randomToken(), expiresAt: new Date(Date.now() + ttlSeconds * 1000) };
-    await this.db.insertInto('web_sessions').values({
-      id_hash: hash(token), kind, data: json(seal(token, data)), csrf: session.csrf, expires_at: session.expiresAt,
-    }).execute();
+    await this.db
+      .insertInto('web_sessions')
+      .values({
+        id_hash: hash(token),
+        kind,
+        data: json(seal(token, data)),
+        csrf: session.csrf,
+        expires_at: session.expiresAt,
+      })
+      .execute();
     const cookie = SESSION_COOKIES[kind];
     await setSignedCookie(c, cookie.name, token, this.secret, {
-      path: cookie.path, httpOnly: true, sameSite: 'Lax', secure: this.secure, maxAge: ttlSeconds,
+      path: cookie.path,
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: this.secure,
+      maxAge: ttlSeconds,
     });
     return session;
   }
@@ -83,8 +93,12 @@ export class SessionStore {
   async read<K extends SessionKind>(c: Context, kind: K): Promise<Session<K> | undefined> {
     const token = await this.token(c, kind);
     if (!token) return undefined;
-    const row = await this.db.selectFrom('web_sessions').selectAll()
-      .where('id_hash', '=', hash(token)).where('kind', '=', kind).where('expires_at', '>', new Date())
+    const row = await this.db
+      .selectFrom('web_sessions')
+      .selectAll()
+      .where('id_hash', '=', hash(token))
+      .where('kind', '=', kind)
+      .where('expires_at', '>', new Date())
       .executeTakeFirst();
     if (!row) return undefined;
     let data: SessionData[K];

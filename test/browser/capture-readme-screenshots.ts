@@ -37,7 +37,10 @@ try {
   const proxy = await page();
   await login(proxy, 'Jansen');
   await proxy.getByRole('link', { name: 'Machtigingen' }).click();
-  await proxy.getByRole('link', { name: /Zaken inzien van/ }).first().click();
+  await proxy
+    .getByRole('link', { name: /Zaken inzien van/ })
+    .first()
+    .click();
   await proxy.screenshot({ path: `${out}/03-read-on-behalf.png` });
 
   await citizen.getByRole('link', { name: 'Wie bekeek mijn gegevens' }).click();

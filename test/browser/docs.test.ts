@@ -14,7 +14,9 @@ const SHOTS = 'test-artifacts/screenshots';
 const lane = process.env.KS_TEST_LANE ?? 'pglite';
 const skipReason = !existsSync(CHROMIUM)
   ? `${CHROMIUM} is not installed: run \`apt-get install -y chromium\` (.ci/run does) to run the browser tests`
-  : lane !== 'pglite' ? 'browser tests run in the PGlite lane only' : undefined;
+  : lane !== 'pglite'
+    ? 'browser tests run in the PGlite lane only'
+    : undefined;
 
 const spec = parse(readFileSync(new URL('../../contracts/openapi.yaml', import.meta.url), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch']);
@@ -34,7 +36,15 @@ if (skipReason) {
       const { chromium } = await import('playwright-core');
       browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
         timeout: 30_000,
       });
       mkdirSync(SHOTS, { recursive: true });
@@ -48,7 +58,9 @@ if (skipReason) {
       const requested: string[] = [];
       const problems: string[] = [];
       page.on('request', (r) => requested.push(r.url()));
-      page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(m.text());
+      });
       page.on('pageerror', (e) => problems.push(e.message));
 
       await page.goto(`${origin}/docs`);

@@ -17,7 +17,9 @@ const SHOTS = 'test-artifacts/screenshots';
 const lane = process.env.KS_TEST_LANE ?? 'pglite';
 const skipReason = !existsSync(CHROMIUM)
   ? `${CHROMIUM} is not installed: run \`apt-get install -y chromium\` (.ci/run does) to run the browser tests`
-  : lane !== 'pglite' ? 'browser tests run in the PGlite lane only (test/web covers the pages on both lanes)' : undefined;
+  : lane !== 'pglite'
+    ? 'browser tests run in the PGlite lane only (test/web covers the pages on both lanes)'
+    : undefined;
 
 if (skipReason) {
   describe('browser walk-through', () => {
@@ -38,7 +40,15 @@ if (skipReason) {
       // Playwright gives every launch a fresh temporary profile (user data dir).
       browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
         timeout: 30_000,
       });
       mkdirSync(SHOTS, { recursive: true });
@@ -94,10 +104,17 @@ if (skipReason) {
 
     it('sees a status change after a simulator advances', async () => {
       const db = web.chain.gateway.database.db;
-      const order = await db.selectFrom('orders').select(['id', 'remote_zaak_url']).where('case_id', '=', caseId).where('subcontractor', '=', 'hulpmiddelen-bv').executeTakeFirstOrThrow();
+      const order = await db
+        .selectFrom('orders')
+        .select(['id', 'remote_zaak_url'])
+        .where('case_id', '=', caseId)
+        .where('subcontractor', '=', 'hulpmiddelen-bv')
+        .executeTakeFirstOrThrow();
       expect(await citizen.getByText('Wij hebben de opdracht voor uw traplift ontvangen.').count()).toBe(0);
       await web.chain.sims['hulpmiddelen-bv'].advance(order.remote_zaak_url!);
-      await web.chain.waitFor(async () => (await db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status !== null);
+      await web.chain.waitFor(
+        async () => (await db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status !== null,
+      );
       await citizen.reload();
       expect(await citizen.getByText('Wij hebben de opdracht voor uw traplift ontvangen.').isVisible()).toBe(true);
       await shot(citizen, '04-status-changed');

@@ -23,7 +23,10 @@ describe('POST /api/v1/cases', () => {
     const body = await res.json();
     expect(res.headers.get('location')).toBe(body.url);
     expect(body).toMatchObject({
-      title: 'Traplift voor mevrouw', citizen: { bsn: '111222333' }, confidentiality: 'zaakvertrouwelijk', phase: 'ontvangen',
+      title: 'Traplift voor mevrouw',
+      citizen: { bsn: '111222333' },
+      confidentiality: 'zaakvertrouwelijk',
+      phase: 'ontvangen',
       reference: expect.stringMatching(/^KS-\d{4}-[A-Z2-9]{8}$/),
       combinedStatus: { phase: 'ontvangen', ballWith: { id: 'gemeente-test' }, progress: { done: 0, total: 0 }, gaps: [] },
     });
@@ -62,7 +65,7 @@ describe('POST /api/v1/cases', () => {
     expect(second.status).toBe(201);
     const [a, b] = [await first.json(), await second.json()];
     expect(b.id).toBe(a.id);
-    const list = await (await get('/api/v1/cases?reference=' + a.reference)).json();
+    const list = await (await get(`/api/v1/cases?reference=${a.reference}`)).json();
     expect(list.count).toBe(1);
     const other = await post('/api/v1/cases', { title: 'Iets anders', citizen: { kvk: '12345678' } }, { 'idempotency-key': 'k-1' });
     expect(other.status).toBe(422);

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { CitizenAuthenticator, CitizenAuthError, CitizenAuthUnavailable } from '../../src/citizen/auth.ts';
 import { startTestGateway } from '../helpers/gateway.ts';
 import { BSN, seedCases, startCitizenGateway } from './helpers/citizen.ts';
-import { startTestIssuer } from './helpers/issuer.ts';
 
 const HIGH = 'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard';
 const MIDDLE = 'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract';
@@ -45,28 +44,59 @@ describe('a valid token', () => {
 describe('token attacks all answer 401', () => {
   const attacks: [string, () => Promise<string | undefined>, string?][] = [
     ['no Authorization header', async () => undefined],
-    ['alg none (unsigned)', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: issuer.url, aud: 'ketenstatus', sub: 'x', bsn: BSN.anna, exp: now() + 600 })}.`, 'invalid_token'],
-    ['HS256 signed with the issuer\'s public key (PEM)', async () => {
-      const pem = await exportSPKI(await importJWK(issuer.publicJwk(), 'RS256', { extractable: true }) as CryptoKey);
-      return new SignJWT({ bsn: BSN.anna }).setProtectedHeader({ alg: 'HS256', kid: 'rs256-1' }).setIssuer(issuer.url).setAudience('ketenstatus')
-        .setSubject('x').setExpirationTime('5m').sign(new TextEncoder().encode(pem));
-    }, 'invalid_token'],
-    ['HS256 signed with the public key\'s modulus', async () => new SignJWT({ bsn: BSN.anna }).setProtectedHeader({ alg: 'HS256', kid: 'rs256-1' })
-      .setIssuer(issuer.url).setAudience('ketenstatus').setSubject('x').setExpirationTime('5m').sign(Buffer.from(issuer.publicJwk().n!, 'base64url')), 'invalid_token'],
+    [
+      'alg none (unsigned)',
+      async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: issuer.url, aud: 'ketenstatus', sub: 'x', bsn: BSN.anna, exp: now() + 600 })}.`,
+      'invalid_token',
+    ],
+    [
+      "HS256 signed with the issuer's public key (PEM)",
+      async () => {
+        const pem = await exportSPKI((await importJWK(issuer.publicJwk(), 'RS256', { extractable: true })) as CryptoKey);
+        return new SignJWT({ bsn: BSN.anna })
+          .setProtectedHeader({ alg: 'HS256', kid: 'rs256-1' })
+          .setIssuer(issuer.url)
+          .setAudience('ketenstatus')
+          .setSubject('x')
+          .setExpirationTime('5m')
+          .sign(new TextEncoder().encode(pem));
+      },
+      'invalid_token',
+    ],
+    [
+      "HS256 signed with the public key's modulus",
+      async () =>
+        new SignJWT({ bsn: BSN.anna })
+          .setProtectedHeader({ alg: 'HS256', kid: 'rs256-1' })
+          .setIssuer(issuer.url)
+          .setAudience('ketenstatus')
+          .setSubject('x')
+          .setExpirationTime('5m')
+          .sign(Buffer.from(issuer.publicJwk().n!, 'base64url')),
+      'invalid_token',
+    ],
     ['an expired token', () => issuer.token(BSN.anna, { claims: { exp: now() - 120, iat: now() - 720 } }), 'invalid_token'],
     ['a token not valid yet (nbf)', () => issuer.token(BSN.anna, { claims: { nbf: now() + 600 } }), 'invalid_token'],
     ['a token for another audience', () => issuer.token(BSN.anna, { claims: { aud: 'another-service' } }), 'invalid_token'],
     ['a token from another issuer', () => issuer.token(BSN.anna, { claims: { iss: 'https://idp.evil.example' } }), 'invalid_token'],
     ['a token with an unknown kid', async () => issuer.token(BSN.anna, { kid: await issuer.addKey('RS256', false) }), 'invalid_token'],
-    ['a token forged with another key under a published kid', async () => issuer.token(BSN.anna, { kid: await issuer.addKey('RS256', false), header: { kid: 'rs256-1' } }), 'invalid_token'],
+    [
+      'a token forged with another key under a published kid',
+      async () => issuer.token(BSN.anna, { kid: await issuer.addKey('RS256', false), header: { kid: 'rs256-1' } }),
+      'invalid_token',
+    ],
     ['a token signed with RS384', async () => issuer.token(BSN.anna, { kid: await issuer.addKey('RS384') }), 'invalid_token'],
     ['a token without a BSN claim', () => issuer.token(undefined), 'invalid_token'],
     ['a token whose BSN fails the elfproef', () => issuer.token('123456789'), 'invalid_token'],
     ['a token without exp', () => issuer.token(BSN.anna, { claims: { exp: undefined } }), 'invalid_token'],
-    ['a tampered payload', async () => {
-      const [h, , s] = (await issuer.token(BSN.bram)).split('.');
-      return `${h}.${b64({ iss: issuer.url, aud: 'ketenstatus', sub: 'x', bsn: BSN.anna, exp: now() + 600 })}.${s}`;
-    }, 'invalid_token'],
+    [
+      'a tampered payload',
+      async () => {
+        const [h, , s] = (await issuer.token(BSN.bram)).split('.');
+        return `${h}.${b64({ iss: issuer.url, aud: 'ketenstatus', sub: 'x', bsn: BSN.anna, exp: now() + 600 })}.${s}`;
+      },
+      'invalid_token',
+    ],
     ['garbage', async () => 'not.a.jwt', 'invalid_token'],
   ];
 
@@ -117,7 +147,8 @@ describe('keys', () => {
 
 describe('assurance level (CITIZEN_MIN_ACR)', () => {
   it('refuses a lower or missing acr with insufficient_user_authentication and accepts an equal or higher one', async () => {
-    const at = async (acr?: string) => strict.app.request('/api/v1/me/cases', { headers: { authorization: `Bearer ${await strict.issuer.token(BSN.anna, { claims: acr ? { acr } : {} })}` } });
+    const at = async (acr?: string) =>
+      strict.app.request('/api/v1/me/cases', { headers: { authorization: `Bearer ${await strict.issuer.token(BSN.anna, { claims: acr ? { acr } : {} })}` } });
     for (const acr of [undefined, MIDDLE, 'urn:example:unknown-level']) {
       const res = await at(acr);
       await expect401(res, 'insufficient_user_authentication');

@@ -19,14 +19,18 @@ const [annaA, annaB, annaSecret, bramOwn] = await seedCases(db, [
 ]);
 
 const request = async (method: string, path: string, bsn: string, body?: unknown) =>
-  app.request(path, { method, headers: await as(bsn, body === undefined ? {} : { 'content-type': 'application/json' }), body: body === undefined ? undefined : JSON.stringify(body) });
+  app.request(path, {
+    method,
+    headers: await as(bsn, body === undefined ? {} : { 'content-type': 'application/json' }),
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 const grant = (grantor: string, body: Record<string, unknown>) => request('POST', '/api/v1/me/mandates', grantor, body);
 const ids = async (res: Response) => (await res.json()).results.map((c: { id: string }) => c.id).sort();
 
 beforeEach(() => void logLines.splice(0));
 
 describe('granting and using a mandate for all cases', () => {
-  it('lets the proxy read the grantor\'s readable cases, read-only, and logs the proxy masked', async () => {
+  it("lets the proxy read the grantor's readable cases, read-only, and logs the proxy masked", async () => {
     const res = await grant(BSN.anna, { proxyBsn: BSN.bram, proxyName: 'Bram (zoon)' });
     expect(res.status).toBe(201);
     const mandate = await res.json();
@@ -60,7 +64,7 @@ describe('granting and using a mandate for all cases', () => {
     expect(JSON.stringify(log)).not.toContain(BSN.bram);
   });
 
-  it('hands out pagination links that name the mandate, never the grantor\'s BSN', async () => {
+  it("hands out pagination links that name the mandate, never the grantor's BSN", async () => {
     const first = await (await request('GET', `/api/v1/me/cases?onBehalfOf=${BSN.anna}&pageSize=1`, BSN.bram)).json();
     expect(first.count).toBe(2);
     const next = new URL(first.next);
@@ -80,7 +84,11 @@ describe('granting and using a mandate for all cases', () => {
     await request('GET', `/api/v1/me/cases/${annaA}?onBehalfOf=${BSN.anna}`, BSN.bram);
     await request('GET', `/api/v1/me/cases?onBehalfOf=${BSN.dirk}`, BSN.carla); // a refused one too
     const requests = logLines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
-    expect(requests.map((l) => [l.route, l.status])).toEqual([['/api/v1/me/cases', 200], ['/api/v1/me/cases/:id', 200], ['/api/v1/me/cases', 403]]);
+    expect(requests.map((l) => [l.route, l.status])).toEqual([
+      ['/api/v1/me/cases', 200],
+      ['/api/v1/me/cases/:id', 200],
+      ['/api/v1/me/cases', 403],
+    ]);
     for (const line of logLines) {
       expect(line).not.toContain('onBehalfOf');
       expect(line).not.toContain('*********'); // the logger's last-resort BSN mask never had to act
@@ -100,7 +108,11 @@ describe('granting and using a mandate for all cases', () => {
 
 describe('without a valid mandate', () => {
   it('answers 403 on both case endpoints, whatever the case', async () => {
-    for (const path of [`/api/v1/me/cases?onBehalfOf=${BSN.anna}`, `/api/v1/me/cases/${annaA}?onBehalfOf=${BSN.anna}`, `/api/v1/me/cases/nonsense?onBehalfOf=${BSN.anna}`]) {
+    for (const path of [
+      `/api/v1/me/cases?onBehalfOf=${BSN.anna}`,
+      `/api/v1/me/cases/${annaA}?onBehalfOf=${BSN.anna}`,
+      `/api/v1/me/cases/nonsense?onBehalfOf=${BSN.anna}`,
+    ]) {
       const res = await request('GET', path, BSN.dirk);
       expect(res.status).toBe(403);
       expect(await res.text()).not.toContain('Traplift');
@@ -118,7 +130,11 @@ describe('without a valid mandate', () => {
   it('an expired mandate no longer counts', async () => {
     const m = await (await grant(BSN.bram, { proxyBsn: BSN.dirk })).json();
     expect((await request('GET', `/api/v1/me/cases?onBehalfOf=${BSN.bram}`, BSN.dirk)).status).toBe(200);
-    await db.updateTable('mandates').set({ valid_from: new Date(Date.now() - 7200_000), valid_until: new Date(Date.now() - 1000) }).where('id', '=', m.id).execute();
+    await db
+      .updateTable('mandates')
+      .set({ valid_from: new Date(Date.now() - 7200_000), valid_until: new Date(Date.now() - 1000) })
+      .where('id', '=', m.id)
+      .execute();
     expect((await request('GET', `/api/v1/me/cases?onBehalfOf=${BSN.bram}`, BSN.dirk)).status).toBe(403);
     const received = (await (await request('GET', '/api/v1/me/mandates', BSN.dirk)).json()).received;
     expect(received.find((r: { id: string }) => r.id === m.id)).toMatchObject({ state: 'expired', grantor: { bsn: maskBsn(BSN.bram) } });
@@ -146,7 +162,9 @@ describe('GET /api/v1/me/mandates', () => {
     const anna = await (await request('GET', '/api/v1/me/mandates', BSN.anna)).json();
     expect(anna.granted.map((m: { proxy: { bsn: string } }) => m.proxy.bsn).sort()).toEqual([maskBsn(BSN.bram), maskBsn(BSN.carla)].sort());
     const carla = await (await request('GET', '/api/v1/me/mandates', BSN.carla)).json();
-    expect(carla.received).toEqual([expect.objectContaining({ grantor: { bsn: maskBsn(BSN.anna) }, case: { id: annaB, reference: expect.any(String) }, state: 'active' })]);
+    expect(carla.received).toEqual([
+      expect.objectContaining({ grantor: { bsn: maskBsn(BSN.anna) }, case: { id: annaB, reference: expect.any(String) }, state: 'active' }),
+    ]);
     for (const body of [anna, carla]) for (const bsn of Object.values(BSN)) expect(JSON.stringify(body)).not.toContain(bsn);
   });
 });
@@ -166,7 +184,7 @@ describe('validation', () => {
     expect((await res.json()).invalidParams.map((p: { name: string }) => p.name)).toContain(field);
   });
 
-  it('refuses someone else\'s case, a too-confidential case and an unknown case with 404', async () => {
+  it("refuses someone else's case, a too-confidential case and an unknown case with 404", async () => {
     for (const caseId of [bramOwn, annaSecret, '00000000-0000-4000-8000-000000000000']) {
       expect((await grant(BSN.anna, { proxyBsn: BSN.dirk, caseId })).status).toBe(404);
     }
@@ -191,7 +209,7 @@ describe('validation', () => {
   });
 });
 
-describe('the page\'s handle: onBehalfOf by mandate id', () => {
+describe("the page's handle: onBehalfOf by mandate id", () => {
   it('reads through a mandate the viewer holds, and refuses one they do not', async () => {
     const citizen = new CitizenService({ database: gateway.database, network: gateway.network, maxConfidentiality: 'zaakvertrouwelijk' });
     const held = (await citizen.listMandates({ bsn: BSN.carla, sub: 'c' })).received.find((m) => m.grantor.bsn === maskBsn(BSN.anna))!;

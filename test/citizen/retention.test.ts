@@ -10,12 +10,26 @@ const now = new Date('2026-11-25T12:00:00Z');
 
 async function seed(ageDays: number[]) {
   await db.deleteFrom('access_log').execute();
-  await db.insertInto('access_log').values(ageDays.map((age) => ({
-    at: new Date(now.getTime() - age * DAY), actor_role: 'citizen' as const, actor: 'self', purpose: 'citizen-view',
-    case_id: randomUUID(), subject_bsn: '111222333', mandate_id: null, organisation: null, request_id: null, trace_id: null,
-  }))).execute();
+  await db
+    .insertInto('access_log')
+    .values(
+      ageDays.map((age) => ({
+        at: new Date(now.getTime() - age * DAY),
+        actor_role: 'citizen' as const,
+        actor: 'self',
+        purpose: 'citizen-view',
+        case_id: randomUUID(),
+        subject_bsn: '111222333',
+        mandate_id: null,
+        organisation: null,
+        request_id: null,
+        trace_id: null,
+      })),
+    )
+    .execute();
 }
-const ages = async () => (await db.selectFrom('access_log').select('at').orderBy('at').execute()).map((r) => Math.round((now.getTime() - new Date(r.at).getTime()) / DAY));
+const ages = async () =>
+  (await db.selectFrom('access_log').select('at').orderBy('at').execute()).map((r) => Math.round((now.getTime() - new Date(r.at).getTime()) / DAY));
 
 describe('access log retention', () => {
   it('deletes everything older than the cut-off in batches and keeps the rest', async () => {

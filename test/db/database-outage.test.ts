@@ -15,14 +15,19 @@ describe.runIf(lane === 'postgres')('database outage', async () => {
   const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
   const org = organisation('outage-bv', { notifications: { mode: 'push', clientId: 'outage-bv', secret: 'outage-notify-secret-0123456789' } });
   const gateway = await startTestGateway({ databaseUrl: proxy.via(direct), network: testNetwork([org]), env: { DATABASE_QUERY_TIMEOUT_MS: '700' } });
-  const notify = (n: number) => gateway.app.request('/api/v1/notificaties', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${signZgwJwt({ client_id: 'outage-bv' }, 'outage-notify-secret-0123456789')}` },
-    body: JSON.stringify({
-      kanaal: 'zaken', hoofdObject: 'https://zaken.example/zaken/api/v1/zaken/1', resource: 'status',
-      resourceUrl: `https://zaken.example/zaken/api/v1/statussen/${n}`, actie: 'create', aanmaakdatum: new Date().toISOString(),
-    }),
-  });
+  const notify = (n: number) =>
+    gateway.app.request('/api/v1/notificaties', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${signZgwJwt({ client_id: 'outage-bv' }, 'outage-notify-secret-0123456789')}` },
+      body: JSON.stringify({
+        kanaal: 'zaken',
+        hoofdObject: 'https://zaken.example/zaken/api/v1/zaken/1',
+        resource: 'status',
+        resourceUrl: `https://zaken.example/zaken/api/v1/statussen/${n}`,
+        actie: 'create',
+        aanmaakdatum: new Date().toISOString(),
+      }),
+    });
   const untilAccepted = async (n: number) => {
     const deadline = Date.now() + 20_000;
     let status = 0;

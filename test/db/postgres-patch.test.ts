@@ -55,8 +55,14 @@ describe.runIf(lane === 'postgres')('postgres.js on a connection whose backend w
   it('fails the queries instead of ending the process', async () => {
     const url = await freshDatabaseUrl();
     const root = new URL('../..', import.meta.url).pathname;
-    const child = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', REPRODUCTION], { cwd: root, env: { ...process.env, PG_URL: url }, timeout: 20_000 })
-      .then((r) => ({ code: 0, ...r }), (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }));
+    const child = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', REPRODUCTION], {
+      cwd: root,
+      env: { ...process.env, PG_URL: url },
+      timeout: 20_000,
+    }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }),
+    );
     expect(child.stderr).not.toContain('TypeError');
     expect(child.code).toBe(0);
     const outcomes = JSON.parse(child.stdout) as string[];

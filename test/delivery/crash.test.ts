@@ -40,9 +40,18 @@ async function startGatewayProcess(databaseUrl: string, port: number) {
   const child = spawn(process.execPath, ['src/main.ts'], {
     cwd: ROOT,
     env: {
-      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn',
-      NETWORK_FILE, DATABASE_URL: databaseUrl, SESSION_SECRET: 'crash-test-session-secret-0123456789abcdef',
-      OUTBOUND_ALLOW_PRIVATE: 'true', WEBHOOK_ALLOW_HTTP_HOSTS: '127.0.0.1', DELIVERY_TIMEOUT_MS: '1000', JOB_POLL_INTERVAL_MS: '100',
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? tmpdir(),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      NETWORK_FILE,
+      DATABASE_URL: databaseUrl,
+      SESSION_SECRET: 'crash-test-session-secret-0123456789abcdef',
+      OUTBOUND_ALLOW_PRIVATE: 'true',
+      WEBHOOK_ALLOW_HTTP_HOSTS: '127.0.0.1',
+      DELIVERY_TIMEOUT_MS: '1000',
+      JOB_POLL_INTERVAL_MS: '100',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -52,15 +61,20 @@ async function startGatewayProcess(databaseUrl: string, port: number) {
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`gateway exited:\n${output}`);
-    return (await fetch(`${url}/health/ready`).catch(() => undefined))?.status === 200;
-  }, 45_000, `gateway ready (${output})`);
-  const call = (client: string, path: string, body?: unknown) => fetch(`${url}${path}`, {
-    method: body ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${signZgwJwt({ client_id: client }, secretOf(client))}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`gateway exited:\n${output}`);
+      return (await fetch(`${url}/health/ready`).catch(() => undefined))?.status === 200;
+    },
+    45_000,
+    `gateway ready (${output})`,
+  );
+  const call = (client: string, path: string, body?: unknown) =>
+    fetch(`${url}${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: { authorization: `Bearer ${signZgwJwt({ client_id: client }, secretOf(client))}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
   return { child, exited, call };
 }
 

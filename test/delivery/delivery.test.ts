@@ -23,9 +23,12 @@ async function subscribed(events: string[], format: 'zgw' | 'cloudevents', respo
   return { sub, id: created.id as string, secret: created.secret as string };
 }
 
-const attemptsOf = (webhookId: string) => sql<{ attempt: number; status: number | null; error: string | null; at: Date }>`
+const attemptsOf = (webhookId: string) =>
+  sql<{ attempt: number; status: number | null; error: string | null; at: Date }>`
   select a.attempt, a.status, a.error, a.at from delivery_attempts a join deliveries d on d.id = a.delivery_id
-  where d.webhook_id = ${webhookId} order by a.id`.execute(db).then((r) => r.rows);
+  where d.webhook_id = ${webhookId} order by a.id`
+    .execute(db)
+    .then((r) => r.rows);
 
 describe('payloads', () => {
   it('sends a thin ZGW Notificaties message with case URLs under PUBLIC_BASE_URL', async () => {
@@ -84,8 +87,14 @@ describe('payloads', () => {
       await setPhase(id, 'actie_vereist');
     }
     await waitFor(() => byCase.sub.events().length >= 2 && byPhase.sub.events().length >= 2);
-    expect(byCase.sub.events().map((e) => [e.json.resourceUrl.split('/').at(-1), e.json.kenmerken.phase])).toEqual([[a, 'in_behandeling'], [a, 'actie_vereist']]);
-    expect(byPhase.sub.events().map((e) => [e.json.resourceUrl.split('/').at(-1), e.json.kenmerken.phase])).toEqual([[a, 'actie_vereist'], [b, 'actie_vereist']]);
+    expect(byCase.sub.events().map((e) => [e.json.resourceUrl.split('/').at(-1), e.json.kenmerken.phase])).toEqual([
+      [a, 'in_behandeling'],
+      [a, 'actie_vereist'],
+    ]);
+    expect(byPhase.sub.events().map((e) => [e.json.resourceUrl.split('/').at(-1), e.json.kenmerken.phase])).toEqual([
+      [a, 'actie_vereist'],
+      [b, 'actie_vereist'],
+    ]);
   });
 });
 
@@ -105,7 +114,7 @@ describe('signatures', () => {
     expect(new Set(tries.map((t) => t.body)).size).toBe(1);
     // A tampered body or another secret does not verify.
     expect(() => wh.verify(tries[0].body.replace('in_behandeling', 'afgerond'), tries[0].headers)).toThrow();
-    expect(() => new Webhook('whsec_' + Buffer.alloc(32, 7).toString('base64')).verify(tries[0].body, tries[0].headers)).toThrow();
+    expect(() => new Webhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`).verify(tries[0].body, tries[0].headers)).toThrow();
   });
 
   it('signs with both secrets for 24 hours after a rotation, then with the new one only', async () => {
@@ -118,7 +127,11 @@ describe('signatures', () => {
     expect(new Webhook(rotated).verify(during.body, during.headers)).toBeTruthy();
     expect(new Webhook(old).verify(during.body, during.headers)).toBeTruthy();
 
-    await db.updateTable('subscriptions').set({ previous_secret_expires_at: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
+    await db
+      .updateTable('subscriptions')
+      .set({ previous_secret_expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', id)
+      .execute();
     await setPhase(caseId, 'actie_vereist');
     const after = (await waitFor(() => sub.events().length >= 2 && sub.events()))[1];
     expect(after.headers['webhook-signature'].split(' ')).toHaveLength(1);
@@ -134,27 +147,42 @@ describe('retries', () => {
     await setPhase(caseId, 'in_behandeling');
     const [first] = await waitFor(() => sub.events().length >= 3 && sub.events());
     const webhookId = first.headers['webhook-id'];
-    const delivery = await waitFor(() => db.selectFrom('deliveries').selectAll().where('webhook_id', '=', webhookId).where('state', '=', 'delivered').executeTakeFirst());
+    const delivery = await waitFor(() =>
+      db.selectFrom('deliveries').selectAll().where('webhook_id', '=', webhookId).where('state', '=', 'delivered').executeTakeFirst(),
+    );
     expect(delivery).toMatchObject({ attempts: 3, last_status: 202 });
     const attempts = await attemptsOf(webhookId);
-    expect(attempts.map((a) => [a.attempt, a.status, a.error])).toEqual([[1, 500, 'HTTP 500'], [2, 404, 'HTTP 404'], [3, 202, null]]);
-    const durations = await sql<{ d: number | null }>`select duration_ms as d from delivery_attempts a join deliveries x on x.id = a.delivery_id where x.webhook_id = ${webhookId}`.execute(db);
+    expect(attempts.map((a) => [a.attempt, a.status, a.error])).toEqual([
+      [1, 500, 'HTTP 500'],
+      [2, 404, 'HTTP 404'],
+      [3, 202, null],
+    ]);
+    const durations = await sql<{
+      d: number | null;
+    }>`select duration_ms as d from delivery_attempts a join deliveries x on x.id = a.delivery_id where x.webhook_id = ${webhookId}`.execute(db);
     expect(durations.rows.every((r) => typeof r.d === 'number' && r.d >= 0)).toBe(true);
   });
 
   it('treats 3xx as a failure and never follows the redirect', async () => {
     const elsewhere = await startSubscriber();
-    const { sub } = await subscribed(['case.status-changed'], 'zgw', (_r, i) => (i === 1 ? { status: 307, headers: { location: elsewhere.url } } : { status: 204 }));
+    const { sub } = await subscribed(['case.status-changed'], 'zgw', (_r, i) =>
+      i === 1 ? { status: 307, headers: { location: elsewhere.url } } : { status: 204 },
+    );
     const caseId = await newCase();
     await setPhase(caseId, 'in_behandeling');
     const [first] = await waitFor(() => sub.events().length >= 2 && sub.events());
-    const attempts = await waitFor(async () => { const a = await attemptsOf(first.headers['webhook-id']); return a.length >= 2 && a; });
+    const attempts = await waitFor(async () => {
+      const a = await attemptsOf(first.headers['webhook-id']);
+      return a.length >= 2 && a;
+    });
     expect(attempts[0]).toMatchObject({ status: 307, error: expect.stringContaining('redirects are not followed') });
     expect(elsewhere.received).toHaveLength(0);
   });
 
   it('honours Retry-After on 429 and 503', async () => {
-    const { sub } = await subscribed(['case.status-changed'], 'zgw', (_r, i) => (i === 1 ? { status: 429, headers: { 'retry-after': '1' } } : i === 2 ? { status: 503, headers: { 'retry-after': '1' } } : { status: 204 }));
+    const { sub } = await subscribed(['case.status-changed'], 'zgw', (_r, i) =>
+      i === 1 ? { status: 429, headers: { 'retry-after': '1' } } : i === 2 ? { status: 503, headers: { 'retry-after': '1' } } : { status: 204 },
+    );
     const caseId = await newCase();
     await setPhase(caseId, 'in_behandeling');
     const tries = await waitFor(() => sub.events().length >= 3 && sub.events());
@@ -167,7 +195,10 @@ describe('retries', () => {
     const { sub, id } = await subscribed(['case.status-changed'], 'zgw', () => ({ status: 410 }));
     const caseId = await newCase();
     await setPhase(caseId, 'in_behandeling');
-    const read = await waitFor(async () => { const s = await (await call('portaal', `/api/v1/subscriptions/${id}`)).json(); return s.state === 'disabled' && s; });
+    const read = await waitFor(async () => {
+      const s = await (await call('portaal', `/api/v1/subscriptions/${id}`)).json();
+      return s.state === 'disabled' && s;
+    });
     expect(read.disabledReason).toMatch(/410/);
     await setPhase(caseId, 'actie_vereist'); // its event and deliveries are written before this answers
     const deliveries = await db.selectFrom('deliveries').select(['event_type', 'state']).where('subscription_id', '=', id).execute();
@@ -175,7 +206,11 @@ describe('retries', () => {
     await caseSettled(db, caseId);
     expect(sub.events()).toHaveLength(1);
     const ops = await (await call('beheer', '/api/v1/ops/subscriptions?pageSize=100')).json();
-    expect(ops.results.find((s: { id: string }) => s.id === id)).toMatchObject({ state: 'disabled', disabledReason: expect.stringMatching(/410/), deliveries: { dead: 1 } });
+    expect(ops.results.find((s: { id: string }) => s.id === id)).toMatchObject({
+      state: 'disabled',
+      disabledReason: expect.stringMatching(/410/),
+      deliveries: { dead: 1 },
+    });
   });
 
   it('after the last retry puts the delivery in the dead letter, visible in /ops and re-sendable with the same webhook-id', async () => {
@@ -187,7 +222,15 @@ describe('retries', () => {
       const list = await (await call('beheer', `/api/v1/ops/deliveries?state=dead&subscription=${id}`)).json();
       return list.count === 1 && list.results[0];
     }, 20_000);
-    expect(dead).toMatchObject({ subscriptionId: id, clientId: 'portaal', caseId, eventType: 'case.status-changed', state: 'dead', attempts: 8, lastStatus: 500 });
+    expect(dead).toMatchObject({
+      subscriptionId: id,
+      clientId: 'portaal',
+      caseId,
+      eventType: 'case.status-changed',
+      state: 'dead',
+      attempts: 8,
+      lastStatus: 500,
+    });
     expect(dead.attemptLog).toHaveLength(8);
     expect(dead.attemptLog.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(sub.events()).toHaveLength(8);
@@ -198,7 +241,10 @@ describe('retries', () => {
     const resent = await call('beheer', `/api/v1/ops/deliveries/${dead.id}/resend`, { method: 'POST' });
     expect(resent.status).toBe(202);
     expect(await resent.json()).toEqual({ id: dead.id, state: 'pending', webhookId: dead.webhookId });
-    const delivered = await waitFor(async () => { const d = await (await call('beheer', `/api/v1/ops/deliveries/${dead.id}`)).json(); return d.state === 'delivered' && d; });
+    const delivered = await waitFor(async () => {
+      const d = await (await call('beheer', `/api/v1/ops/deliveries/${dead.id}`)).json();
+      return d.state === 'delivered' && d;
+    });
     expect(sub.events().at(-1)!.headers['webhook-id']).toBe(dead.webhookId);
     expect(delivered.attemptLog).toHaveLength(9);
     expect((await call('beheer', `/api/v1/ops/deliveries/${dead.id}/resend`, { method: 'POST' })).status).toBe(404);
@@ -211,7 +257,11 @@ describe('retries', () => {
     await setPhase(caseId, 'in_behandeling');
     await waitFor(async () => (await db.selectFrom('subscriptions').select('failing_since').where('id', '=', id).executeTakeFirstOrThrow()).failing_since);
     // Five days and a bit ago: the next failure is the one that disables it.
-    await db.updateTable('subscriptions').set({ failing_since: new Date(Date.now() - 5 * 86_400_000 - 60_000) }).where('id', '=', id).execute();
+    await db
+      .updateTable('subscriptions')
+      .set({ failing_since: new Date(Date.now() - 5 * 86_400_000 - 60_000) })
+      .where('id', '=', id)
+      .execute();
     const ops = await waitFor(async () => {
       const list = await (await call('beheer', '/api/v1/ops/subscriptions?pageSize=100')).json();
       const s = list.results.find((x: { id: string }) => x.id === id);
@@ -232,10 +282,18 @@ describe('order', () => {
     const { sub } = await subscribed(['case.status-changed'], 'cloudevents', () => (++n % 3 === 0 ? { status: 503 } : { status: 204 }));
     const cases = [await newCase(), await newCase(), await newCase()];
     const phases = ['in_behandeling', 'actie_vereist', 'in_behandeling', 'actie_vereist', 'in_behandeling'];
-    await Promise.all(cases.map(async (id) => { for (const p of phases) await setPhase(id, p); }));
+    await Promise.all(
+      cases.map(async (id) => {
+        for (const p of phases) await setPhase(id, p);
+      }),
+    );
     const delivered = await waitFor(async () => {
-      const rows = await db.selectFrom('deliveries').innerJoin('subscriptions', 'subscriptions.id', 'deliveries.subscription_id')
-        .select('deliveries.state').where('subscriptions.callback_url', '=', sub.url).execute();
+      const rows = await db
+        .selectFrom('deliveries')
+        .innerJoin('subscriptions', 'subscriptions.id', 'deliveries.subscription_id')
+        .select('deliveries.state')
+        .where('subscriptions.callback_url', '=', sub.url)
+        .execute();
       return rows.length === cases.length * phases.length && rows.every((r) => r.state === 'delivered') && rows;
     }, 20_000);
     expect(delivered).toHaveLength(15);
@@ -266,7 +324,13 @@ describe('citizen notices', () => {
     ]);
     expect(notices[0].json.resourceUrl).toBe(`${PUBLIC_BASE_URL}/api/v1/cases/${caseId}`);
     expect(notices.map((n) => n.body).join()).not.toContain('111222333');
-    const events = await db.selectFrom('case_events').select(['type', 'payload']).where('case_id', '=', caseId).where('type', '=', 'case.citizen-notice').orderBy('id').execute();
+    const events = await db
+      .selectFrom('case_events')
+      .select(['type', 'payload'])
+      .where('case_id', '=', caseId)
+      .where('type', '=', 'case.citizen-notice')
+      .orderBy('id')
+      .execute();
     expect(events.map((e) => e.payload)).toEqual([
       { phase: 'actie_vereist', language: 'nl', reason: 'phase' },
       { phase: 'afgerond', language: 'nl', reason: 'phase' },

@@ -8,7 +8,13 @@ import { startSubscriber, waitFor, type Subscriber } from '../helpers/subscriber
 
 // Small numbers make the point sharper: 3 slots for the hanging one, 5 in all.
 const gateway = await startTestGateway({
-  env: { DELIVERY_CONCURRENCY: '5', DELIVERY_SUBSCRIPTION_CONCURRENCY: '3', DELIVERY_TIMEOUT_MS: '60000', WORKER_CONCURRENCY: '1', SHUTDOWN_TIMEOUT_SECONDS: '1' },
+  env: {
+    DELIVERY_CONCURRENCY: '5',
+    DELIVERY_SUBSCRIPTION_CONCURRENCY: '3',
+    DELIVERY_TIMEOUT_MS: '60000',
+    WORKER_CONCURRENCY: '1',
+    SHUTDOWN_TIMEOUT_SECONDS: '1',
+  },
 });
 const { subscribe, newCase, setPhase } = deliveryApi(gateway);
 const db = gateway.database.db;
@@ -33,17 +39,32 @@ describe('isolation', () => {
     for (const s of healthy) {
       expect(s.events()).toHaveLength(expected); // each once: nothing failed, nothing was retried
       for (const id of cases) {
-        expect(s.events().filter((e) => e.json.subject === id).map((e) => e.json.data.phase)).toEqual(phases);
+        expect(
+          s
+            .events()
+            .filter((e) => e.json.subject === id)
+            .map((e) => e.json.data.phase),
+        ).toEqual(phases);
       }
     }
 
     // The hanging subscriber holds exactly its cap of attempts, none of which has ended yet.
     expect(hanging.events()).toHaveLength(3);
     const hangingSub = await db.selectFrom('subscriptions').select('id').where('callback_url', '=', hanging.url).executeTakeFirstOrThrow();
-    const states = await db.selectFrom('deliveries').select(['state', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('subscription_id', '=', hangingSub.id).groupBy('state').execute();
+    const states = await db
+      .selectFrom('deliveries')
+      .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('subscription_id', '=', hangingSub.id)
+      .groupBy('state')
+      .execute();
     expect(Object.fromEntries(states.map((s) => [s.state, Number(s.n)]))).toEqual({ delivering: 3, pending: 5, waiting: 16 });
-    expect(await db.selectFrom('delivery_attempts').innerJoin('deliveries', 'deliveries.id', 'delivery_attempts.delivery_id')
-      .select('delivery_attempts.id').where('deliveries.subscription_id', '=', hangingSub.id).execute()).toHaveLength(0);
+    expect(
+      await db
+        .selectFrom('delivery_attempts')
+        .innerJoin('deliveries', 'deliveries.id', 'delivery_attempts.delivery_id')
+        .select('delivery_attempts.id')
+        .where('deliveries.subscription_id', '=', hangingSub.id)
+        .execute(),
+    ).toHaveLength(0);
   }, 40_000);
 });

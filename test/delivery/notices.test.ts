@@ -13,12 +13,17 @@ describe('case.citizen-notice', () => {
   it('is emitted once per status: for informeren statuses and when the case phase becomes actie_vereist or afgerond', async () => {
     const sub = await startSubscriber();
     const res = await chain.gateway.app.request('/api/v1/subscriptions', {
-      method: 'POST', headers: { ...authHeader('portaal'), 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { ...authHeader('portaal'), 'content-type': 'application/json' },
       body: JSON.stringify({ callbackUrl: sub.url, events: ['case.citizen-notice'], format: 'cloudevents' }),
     });
     expect(res.status).toBe(201);
     const { caseId, zaakUrl } = await placedOrder(chain, 'hulpmiddelen-bv');
-    const notices = () => sub.events().filter((e) => e.json.subject === caseId).map((e) => e.json.data.phase);
+    const notices = () =>
+      sub
+        .events()
+        .filter((e) => e.json.subject === caseId)
+        .map((e) => e.json.data.phase);
 
     await sim.advance(zaakUrl); // Ontvangen: informeren
     await waitFor(() => notices().length === 1);
@@ -36,8 +41,13 @@ describe('case.citizen-notice', () => {
       expect(e.json).toMatchObject({ type: 'nl.ketenstatus.case.citizen-notice', subject: caseId, data: { caseId, language: 'nl' } });
       expect(e.body).not.toContain('111222333');
     }
-    const reasons = await chain.gateway.database.db.selectFrom('case_events').select('payload')
-      .where('case_id', '=', caseId).where('type', '=', 'case.citizen-notice').orderBy('id').execute();
+    const reasons = await chain.gateway.database.db
+      .selectFrom('case_events')
+      .select('payload')
+      .where('case_id', '=', caseId)
+      .where('type', '=', 'case.citizen-notice')
+      .orderBy('id')
+      .execute();
     expect(reasons.map((r) => r.payload.reason)).toEqual(['informeren', 'informeren', 'informeren', 'phase']);
   }, 60_000);
 });

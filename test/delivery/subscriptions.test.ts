@@ -14,7 +14,14 @@ describe('subscriptions', () => {
     const res = await subscribe({ callbackUrl: sub.url, events: ['case.status-changed'], format: 'zgw' });
     expect(res.status).toBe(201);
     const created = await res.json();
-    expect(created).toMatchObject({ id: expect.any(String), callbackUrl: sub.url, events: ['case.status-changed'], format: 'zgw', filters: {}, state: 'active' });
+    expect(created).toMatchObject({
+      id: expect.any(String),
+      callbackUrl: sub.url,
+      events: ['case.status-changed'],
+      format: 'zgw',
+      filters: {},
+      state: 'active',
+    });
     expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     expect(res.headers.get('location')).toBe(created.url);
     expect(res.headers.get('cache-control')).toBe('no-store');
@@ -44,10 +51,15 @@ describe('subscriptions', () => {
 
   it('sends a CloudEvents test delivery for format cloudevents', async () => {
     const sub = await startSubscriber();
-    const created = await (await subscribe({ callbackUrl: sub.url, events: ['case.citizen-notice'], format: 'cloudevents', filters: { phases: ['actie_vereist'] } })).json();
+    const created = await (
+      await subscribe({ callbackUrl: sub.url, events: ['case.citizen-notice'], format: 'cloudevents', filters: { phases: ['actie_vereist'] } })
+    ).json();
     expect(sub.received[0].headers['content-type']).toBe('application/cloudevents+json');
     expect(sub.received[0].json).toMatchObject({
-      specversion: '1.0', type: 'nl.ketenstatus.subscription.test', source: 'urn:nld:oin:00000001001234567000:systeem:ketenstatus', subject: created.id,
+      specversion: '1.0',
+      type: 'nl.ketenstatus.subscription.test',
+      source: 'urn:nld:oin:00000001001234567000:systeem:ketenstatus',
+      subject: created.id,
     });
     expect(created.filters).toEqual({ phases: ['actie_vereist'] });
   });

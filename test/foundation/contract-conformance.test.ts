@@ -22,7 +22,7 @@ const spec = parse(readFileSync(new URL('../../contracts/openapi.yaml', import.m
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 const issuer = await startTestIssuer();
-const { app, database } = await startTestGateway({
+const { app } = await startTestGateway({
   network: testNetwork([organisation('hulpmiddelen-bv')]),
   env: { CITIZEN_OIDC_ISSUER: issuer.url },
 });
@@ -34,7 +34,10 @@ const notifier = { authorization: `Bearer ${signZgwJwt({ client_id: 'hulpmiddele
 
 const resolve = (node: any): any => {
   while (node && typeof node.$ref === 'string') {
-    node = node.$ref.slice(2).split('/').reduce((n: any, k: string) => n[k.replace(/~1/g, '/').replace(/~0/g, '~')], spec);
+    node = node.$ref
+      .slice(2)
+      .split('/')
+      .reduce((n: any, k: string) => n[k.replace(/~1/g, '/').replace(/~0/g, '~')], spec);
   }
   return node;
 };
@@ -67,18 +70,24 @@ interface Operation {
 
 const operations: Operation[] = Object.entries(spec.paths as Json).flatMap(([path, item]) =>
   METHODS.filter((m) => item[m]).map((method) => ({
-    method, path, op: item[method],
+    method,
+    path,
+    op: item[method],
     params: [...(item.parameters ?? []), ...(item[method].parameters ?? [])].map(resolve),
     ref: (...rest: string[]) => pointer('paths', path, method, ...rest),
-  })));
+  })),
+);
 
-const documented = (o: Operation, status: number) =>
-  Object.keys(o.op.responses).some((code) => code === String(status) || code === `${String(status)[0]}XX`);
+const documented = (o: Operation, status: number) => Object.keys(o.op.responses).some((code) => code === String(status) || code === `${String(status)[0]}XX`);
 
 // ---- how to call each operation --------------------------------------------------------------
 
 const caseId = await (async () => {
-  const res = await app.request('/api/v1/cases', { method: 'POST', headers: { ...authHeader('zac'), 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Contract', citizen: { bsn: CITIZEN_BSN } }) });
+  const res = await app.request('/api/v1/cases', {
+    method: 'POST',
+    headers: { ...authHeader('zac'), 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'Contract', citizen: { bsn: CITIZEN_BSN } }),
+  });
   return ((await res.json()) as { id: string }).id;
 })();
 
@@ -101,24 +110,54 @@ function pathValue(o: Operation, name: string, schema: Json): string {
 }
 
 const BODIES: Record<string, unknown> = {
-  'PUT /api/v1/organisations/{id}': { ...organisation('contract-org', { status: 'pending', agreement: undefined }), pollIntervalSeconds: 300, maxConcurrency: 4 },
+  'PUT /api/v1/organisations/{id}': {
+    ...organisation('contract-org', { status: 'pending', agreement: undefined }),
+    pollIntervalSeconds: 300,
+    maxConcurrency: 4,
+  },
   'POST /api/v1/organisations/{id}/activate': { agreement: { version: '2026-1', acceptedAt: '2026-01-10T09:00:00Z', acceptedBy: 'J. Jansen' } },
   'POST /api/v1/organisations/{id}/suspend': { reason: 'contract' },
   'POST /api/v1/cases': { title: 'Aanvraag', citizen: { bsn: CITIZEN_BSN }, product: 'traplift', reference: 'REF-1', plannedEndDate: '2027-01-31' },
   'POST /api/v1/cases/{id}/status': { phase: 'in_behandeling', text: 'Bezig' },
-  'POST /api/v1/cases/{id}/events': { kind: 'letter', text: 'Brief', references: [{ type: 'letter', id: 'B-1' }], at: '2026-12-01T10:00:00Z', citizenVisible: true },
+  'POST /api/v1/cases/{id}/events': {
+    kind: 'letter',
+    text: 'Brief',
+    references: [{ type: 'letter', id: 'B-1' }],
+    at: '2026-12-01T10:00:00Z',
+    citizenVisible: true,
+  },
   // An organisation that is not in the network: 422 after validation, nothing is placed.
   'POST /api/v1/cases/{id}/orders': { subcontractor: 'onbekend-bv', product: 'traplift', description: 'Graag snel', shareCitizen: false },
-  'POST /api/v1/notificaties': { kanaal: 'zaken', hoofdObject: 'https://zaken.example/zaken/api/v1/zaken/1', resource: 'status', resourceUrl: 'https://zaken.example/zaken/api/v1/statussen/1', actie: 'create', aanmaakdatum: '2026-12-01T10:00:00Z', kenmerken: { bronorganisatie: '012345672' } },
-  'POST /api/v1/events': { specversion: '1.0', id: 'e-1', source: 'urn:nld:oin:00000003012345678000:systeem:zaken', type: 'nl.overheid.zaken.zaakstatus-gewijzigd', time: '2026-12-01T10:00:00Z', dataref: 'https://zaken.example/zaken/api/v1/zaken/1', subject: 'https://zaken.example/zaken/api/v1/zaken/1' },
+  'POST /api/v1/notificaties': {
+    kanaal: 'zaken',
+    hoofdObject: 'https://zaken.example/zaken/api/v1/zaken/1',
+    resource: 'status',
+    resourceUrl: 'https://zaken.example/zaken/api/v1/statussen/1',
+    actie: 'create',
+    aanmaakdatum: '2026-12-01T10:00:00Z',
+    kenmerken: { bronorganisatie: '012345672' },
+  },
+  'POST /api/v1/events': {
+    specversion: '1.0',
+    id: 'e-1',
+    source: 'urn:nld:oin:00000003012345678000:systeem:zaken',
+    type: 'nl.overheid.zaken.zaakstatus-gewijzigd',
+    time: '2026-12-01T10:00:00Z',
+    dataref: 'https://zaken.example/zaken/api/v1/zaken/1',
+    subject: 'https://zaken.example/zaken/api/v1/zaken/1',
+  },
   // A literal private address: refused (422) without any network I/O.
   'POST /api/v1/subscriptions': { callbackUrl: 'https://10.0.0.1/hook', events: ['case.status-changed'], format: 'zgw', filters: { phases: ['afgerond'] } },
   'POST /api/v1/me/mandates': { proxyBsn: '123456782', proxyName: 'Bram', caseId, validUntil: '2027-01-31' },
 };
 
-async function call(o: Operation, options: { path?: Record<string, string>; query?: Record<string, string>; body?: unknown; headers?: Record<string, string> } = {}) {
+async function call(
+  o: Operation,
+  options: { path?: Record<string, string>; query?: Record<string, string>; body?: unknown; headers?: Record<string, string> } = {},
+) {
   let url = o.path;
-  for (const p of o.params.filter((p) => p.in === 'path')) url = url.replace(`{${p.name}}`, encodeURIComponent(options.path?.[p.name] ?? pathValue(o, p.name, p.schema)));
+  for (const p of o.params.filter((p) => p.in === 'path'))
+    url = url.replace(`{${p.name}}`, encodeURIComponent(options.path?.[p.name] ?? pathValue(o, p.name, p.schema)));
   const query = new URLSearchParams(options.query ?? {}).toString();
   const content = o.op.requestBody ? Object.keys(o.op.requestBody.content)[0] : undefined;
   const body = options.body !== undefined ? JSON.stringify(options.body) : undefined;
@@ -154,7 +193,24 @@ function* variants(value: unknown, set: (v: unknown) => unknown, at: string): Ge
   }
 }
 
-const QUERY_VALUES = ['', 'x', 'bogus', '0', '-1', '1', '1.5', '100', '101', '1000000', '1000001', 'not-a-uuid', randomUUID(), '2026-12-01T10:00:00Z', 'open', ...LENGTHS.map((n) => 'x'.repeat(n))];
+const QUERY_VALUES = [
+  '',
+  'x',
+  'bogus',
+  '0',
+  '-1',
+  '1',
+  '1.5',
+  '100',
+  '101',
+  '1000000',
+  '1000001',
+  'not-a-uuid',
+  randomUUID(),
+  '2026-12-01T10:00:00Z',
+  'open',
+  ...LENGTHS.map((n) => 'x'.repeat(n)),
+];
 const PATH_VALUES = ['x', 'not-a-uuid', 'UPPER', '-1', '1.5', '99999999999999999999', 'x'.repeat(64)];
 
 /** Known rules a JSON schema cannot say; a 400 for these inputs is not a missing limit. */
@@ -164,31 +220,41 @@ const NOT_SCHEMA: Record<string, RegExp> = {
   'PUT /api/v1/organisations/{id}': /^(\$\.id=|path id=|\$\.notifications-(clientId|secret)$|\$\.products repeated$)/,
 };
 
-interface Finding { operation: string; input: string; status: number; problem: string }
+interface Finding {
+  operation: string;
+  input: string;
+  status: number;
+  problem: string;
+}
 
 async function conformance(o: Operation): Promise<Finding[]> {
   const name = `${o.method.toUpperCase()} ${o.path}`;
   const findings: Finding[] = [];
   const check = (input: string, status: number, contractValid: boolean | undefined, refused = [400, 422]) => {
     if (!documented(o, status)) findings.push({ operation: name, input, status, problem: 'status not in the contract' });
-    if (contractValid === false && !refused.includes(status)) findings.push({ operation: name, input, status, problem: 'the contract calls this invalid, the code took it' });
-    if (contractValid === true && status === 400 && !NOT_SCHEMA[name]?.test(input)) findings.push({ operation: name, input, status, problem: 'the code refuses what the contract allows (a limit missing from the contract?)' });
+    if (contractValid === false && !refused.includes(status))
+      findings.push({ operation: name, input, status, problem: 'the contract calls this invalid, the code took it' });
+    if (contractValid === true && status === 400 && !NOT_SCHEMA[name]?.test(input))
+      findings.push({ operation: name, input, status, problem: 'the code refuses what the contract allows (a limit missing from the contract?)' });
   };
 
   const base = BODIES[name];
   const secured = (o.op.security ?? spec.security).length > 0;
   if (secured) {
     check('no credentials', await call(o, { headers: {}, body: base }), undefined);
-    for (const other of [authHeader('zac'), authHeader('beheer'), authHeader('portaal'), citizen, notifier]) check('other credentials', await call(o, { headers: other, body: base }), undefined);
+    for (const other of [authHeader('zac'), authHeader('beheer'), authHeader('portaal'), citizen, notifier])
+      check('other credentials', await call(o, { headers: other, body: base }), undefined);
   }
 
   for (const p of o.params.filter((p) => p.in === 'path')) {
     const validate = paramAjv.compile(contractRefs(p.schema));
-    for (const value of PATH_VALUES) check(`path ${p.name}=${value.slice(0, 12)}`, await call(o, { path: { [p.name]: value }, body: base }), validate(value), [400, 404, 422]);
+    for (const value of PATH_VALUES)
+      check(`path ${p.name}=${value.slice(0, 12)}`, await call(o, { path: { [p.name]: value }, body: base }), validate(value), [400, 404, 422]);
   }
   for (const p of o.params.filter((p) => p.in === 'query')) {
     const validate = paramAjv.compile(contractRefs(p.schema));
-    for (const value of QUERY_VALUES) check(`query ${p.name}=${value.slice(0, 12)}…(${value.length})`, await call(o, { query: { [p.name]: value } }), validate(value));
+    for (const value of QUERY_VALUES)
+      check(`query ${p.name}=${value.slice(0, 12)}…(${value.length})`, await call(o, { query: { [p.name]: value } }), validate(value));
   }
 
   if (o.op.requestBody) {
@@ -217,11 +283,17 @@ describe('the organisation in PUT /api/v1/organisations/{id}', () => {
       if (Array.isArray(node)) return node.map((n) => normalise(n, root));
       if (!node || typeof node !== 'object') return node;
       if (typeof node.$ref === 'string') {
-        const target = node.$ref.slice(2).split('/').reduce((n: any, k: string) => n[k], root);
+        const target = node.$ref
+          .slice(2)
+          .split('/')
+          .reduce((n: any, k: string) => n[k], root);
         return normalise(target, root);
       }
-      return Object.fromEntries(Object.entries(node).filter(([k]) => k !== 'description' && k !== '$comment' && k !== 'title')
-        .map(([k, v]) => (k === 'const' ? ['enum', [v]] : [k, normalise(v, root)])));
+      return Object.fromEntries(
+        Object.entries(node)
+          .filter(([k]) => k !== 'description' && k !== '$comment' && k !== 'title')
+          .map(([k, v]) => (k === 'const' ? ['enum', [v]] : [k, normalise(v, root)])),
+      );
     };
     const put = spec.paths['/api/v1/organisations/{id}'].put.requestBody.content['application/json'].schema;
     expect(normalise(put, spec)).toEqual(normalise(network.$defs.organisation, network));
@@ -240,8 +312,17 @@ describe('links', () => {
     }
     return node;
   };
-  const links = operations.flatMap((o) => Object.entries(o.op.responses as Json).flatMap(([status, response]) =>
-    Object.entries((resolve(response).links ?? {}) as Json).map(([name, link]) => ({ from: o, status, response: resolve(response), name, link: resolve(link) as Json }))));
+  const links = operations.flatMap((o) =>
+    Object.entries(o.op.responses as Json).flatMap(([status, response]) =>
+      Object.entries((resolve(response).links ?? {}) as Json).map(([name, link]) => ({
+        from: o,
+        status,
+        response: resolve(response),
+        name,
+        link: resolve(link) as Json,
+      })),
+    ),
+  );
 
   it('lead from every create to its read', () => {
     const from = (operationId: string) => links.filter((l) => l.from.op.operationId === operationId).map((l) => l.link.operationId);
@@ -252,31 +333,41 @@ describe('links', () => {
     expect(from('grantMandate')).toEqual(expect.arrayContaining(['listMandates', 'revokeMandate']));
   });
 
-  it.each(links.map((l) => [`${l.from.op.operationId} ${l.status} → ${l.name}`, l] as const))('%s names an operation and fills its parameters from the response', (_name, l) => {
-    const target = byId.get(l.link.operationId);
-    expect(target, `operationId ${l.link.operationId}`).toBeDefined();
-    const required = target!.params.filter((p) => p.in === 'path').map((p) => p.name);
-    expect(Object.keys(l.link.parameters ?? {}).sort()).toEqual(required.sort());
-    const schema = l.response.content['application/json'].schema;
-    for (const [param, expression] of Object.entries((l.link.parameters ?? {}) as Record<string, string>)) {
-      const pointer = /^\$response\.body#(\/.*)$/.exec(expression)?.[1];
-      expect(pointer, expression).toBeDefined();
-      const reached = reach(schema, pointer!);
-      expect(reached, `${expression} in the ${l.status} response`).toBeDefined();
-      const wanted = target!.params.find((p) => p.name === param)!.schema;
-      expect(reached).toMatchObject({ type: wanted.type, ...(wanted.format ? { format: wanted.format } : {}) });
-    }
-  });
+  it.each(links.map((l) => [`${l.from.op.operationId} ${l.status} → ${l.name}`, l] as const))(
+    '%s names an operation and fills its parameters from the response',
+    (_name, l) => {
+      const target = byId.get(l.link.operationId);
+      expect(target, `operationId ${l.link.operationId}`).toBeDefined();
+      const required = target!.params.filter((p) => p.in === 'path').map((p) => p.name);
+      expect(Object.keys(l.link.parameters ?? {}).sort()).toEqual(required.sort());
+      const schema = l.response.content['application/json'].schema;
+      for (const [param, expression] of Object.entries((l.link.parameters ?? {}) as Record<string, string>)) {
+        const pointer = /^\$response\.body#(\/.*)$/.exec(expression)?.[1];
+        expect(pointer, expression).toBeDefined();
+        const reached = reach(schema, pointer!);
+        expect(reached, `${expression} in the ${l.status} response`).toBeDefined();
+        const wanted = target!.params.find((p) => p.name === param)!.schema;
+        expect(reached).toMatchObject({ type: wanted.type, ...(wanted.format ? { format: wanted.format } : {}) });
+      }
+    },
+  );
 
   it('work when followed: a case just created is read through its links', async () => {
-    const created = await app.request('/api/v1/cases', { method: 'POST', headers: { ...authHeader('zac'), 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Links', citizen: { bsn: CITIZEN_BSN } }) });
+    const created = await app.request('/api/v1/cases', {
+      method: 'POST',
+      headers: { ...authHeader('zac'), 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Links', citizen: { bsn: CITIZEN_BSN } }),
+    });
     expect(created.status).toBe(201);
     const body = (await created.json()) as Json;
     for (const l of links.filter((x) => x.from.op.operationId === 'createCase' && byId.get(x.link.operationId)!.method === 'get')) {
       const target = byId.get(l.link.operationId)!;
       let url = target.path;
       for (const [param, expression] of Object.entries(l.link.parameters as Record<string, string>)) {
-        const value = expression.replace('$response.body#/', '').split('/').reduce((v: any, k) => v[k], body);
+        const value = expression
+          .replace('$response.body#/', '')
+          .split('/')
+          .reduce((v: any, k) => v[k], body);
         url = url.replace(`{${param}}`, value);
       }
       expect((await app.request(url, { headers: authHeader('zac') })).status, l.name).toBe(200);

@@ -14,9 +14,7 @@ const served = new Set(
     .filter((r) => r.method !== 'ALL' && (r.path.startsWith('/api/') || r.path.startsWith('/health') || r.path === '/metrics'))
     .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '')}`),
 );
-const documented = new Set(
-  Object.entries(spec.paths).flatMap(([path, item]) => METHODS.filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${path}`)),
-);
+const documented = new Set(Object.entries(spec.paths).flatMap(([path, item]) => METHODS.filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${path}`)));
 
 describe('contracts/openapi.yaml', () => {
   it('documents every API route the gateway serves', () => {

@@ -9,7 +9,11 @@ const operator = authHeader('beheer');
 const put = (id: string, body: unknown) =>
   app.request(`/api/v1/organisations/${id}`, { method: 'PUT', headers: { ...operator, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const post = (path: string, body?: unknown) =>
-  app.request(path, { method: 'POST', headers: { ...operator, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  app.request(path, {
+    method: 'POST',
+    headers: { ...operator, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
 
 describe('operator API for the trust network', () => {
   it('lists the organisations from the network file without any secret', async () => {
@@ -91,10 +95,19 @@ describe('operator API for the trust network', () => {
 
   it('takes activate and suspend with no body, an empty one (Content-Length: 0, with or without a type) or JSON', async () => {
     expect((await put('leeg-bv', organisation('leeg-bv'))).status).toBe(201);
-    const empty = [{}, { 'content-length': '0' }, { 'content-length': '0', 'content-type': 'application/json' }, { 'content-length': '0', 'content-type': 'text/plain' }];
+    const empty = [
+      {},
+      { 'content-length': '0' },
+      { 'content-length': '0', 'content-type': 'application/json' },
+      { 'content-length': '0', 'content-type': 'text/plain' },
+    ];
     for (const headers of empty) {
       for (const action of ['suspend', 'activate']) {
-        const res = await app.request(`/api/v1/organisations/leeg-bv/${action}`, { method: 'POST', headers: { ...operator, ...headers }, body: 'content-length' in headers ? '' : undefined });
+        const res = await app.request(`/api/v1/organisations/leeg-bv/${action}`, {
+          method: 'POST',
+          headers: { ...operator, ...headers },
+          body: 'content-length' in headers ? '' : undefined,
+        });
         expect(res.status, `${action} ${JSON.stringify(headers)}`).toBe(200);
       }
     }
@@ -108,8 +121,19 @@ describe('operator API for the trust network', () => {
     expect(long.status).toBe(400);
     expect((await long.json()).invalidParams).toEqual([expect.objectContaining({ name: 'reason', code: 'too_big' })]);
     expect((await post('/api/v1/organisations/hulpmiddelen-bv/suspend', { reden: 'typo' })).status).toBe(400);
-    expect((await post('/api/v1/organisations/hulpmiddelen-bv/activate', { agreement: { version: '', acceptedAt: '2026-11-01T10:00:00Z', acceptedBy: 'P' } })).status).toBe(400);
-    expect((await app.request('/api/v1/organisations/hulpmiddelen-bv/suspend', { method: 'POST', headers: { ...operator, 'content-type': 'text/plain' }, body: 'stop' })).status).toBe(415);
+    expect(
+      (await post('/api/v1/organisations/hulpmiddelen-bv/activate', { agreement: { version: '', acceptedAt: '2026-11-01T10:00:00Z', acceptedBy: 'P' } }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await app.request('/api/v1/organisations/hulpmiddelen-bv/suspend', {
+          method: 'POST',
+          headers: { ...operator, 'content-type': 'text/plain' },
+          body: 'stop',
+        })
+      ).status,
+    ).toBe(415);
   });
 
   it('refuses an RSIN that fails the elfproef, in the operator API and the network file', async () => {
@@ -127,7 +151,11 @@ describe('operator API for the trust network', () => {
     const roundTrip = await put('bouwbedrijf', { ...current, name: 'Bouwbedrijf De Steiger' });
     expect(roundTrip.status).toBe(200);
     expect(gateway.network.get('bouwbedrijf')?.zaken.auth).toMatchObject({ secret: 'outbound-secret-0123456789' });
-    const rotated = await put('bouwbedrijf', { ...current, name: 'Bouwbedrijf De Steiger', zaken: { ...current.zaken, auth: { ...current.zaken.auth, secret: 'a-brand-new-secret-012345' } } });
+    const rotated = await put('bouwbedrijf', {
+      ...current,
+      name: 'Bouwbedrijf De Steiger',
+      zaken: { ...current.zaken, auth: { ...current.zaken.auth, secret: 'a-brand-new-secret-012345' } },
+    });
     expect(rotated.status).toBe(200);
     const changes = await (await app.request('/api/v1/organisations/bouwbedrijf/changes', { headers: operator })).json();
     expect(changes.results[0].changes.fields).toEqual(['zaken.auth.secret']);
@@ -135,7 +163,10 @@ describe('operator API for the trust network', () => {
   });
 
   it('refuses { configured: true } when nothing is stored', async () => {
-    const res = await put('nieuw', organisation('nieuw', { zaken: { apiRoot: 'https://z.example/api/', auth: { type: 'zgw-jwt', clientId: 'x', secret: { configured: true } } } }));
+    const res = await put(
+      'nieuw',
+      organisation('nieuw', { zaken: { apiRoot: 'https://z.example/api/', auth: { type: 'zgw-jwt', clientId: 'x', secret: { configured: true } } } }),
+    );
     expect(res.status).toBe(422);
   });
 });

@@ -141,73 +141,89 @@ function connects(port: number): Promise<boolean> {
   });
 }
 
-const logLines = (stdout: string) => stdout.split('\n').filter(Boolean).map((l) => {
-  try {
-    return JSON.parse(l) as Record<string, unknown>;
-  } catch {
-    return { raw: l };
-  }
-});
+const logLines = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Record<string, unknown>;
+      } catch {
+        return { raw: l };
+      }
+    });
 
 describe('the gateway process', () => {
   it('runs under Node 24 (type stripping)', () => {
     expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(24);
   });
 
-  it.skipIf(lane === 'postgres')('starts on a PGlite data directory, is ready, and exits 0 on SIGTERM within the shutdown timeout', async () => {
-    const dir = tmpDataDir();
-    const gw = await startProcess({ DATABASE_URL: dir });
-    const ready = await waitReady(gw);
-    expect(JSON.parse(ready.body)).toMatchObject({ status: 'ready', checks: { database: true, migrations: true } });
-    expect(existsSync(join(dir, 'ketenstatus.lock'))).toBe(true);
+  it.skipIf(lane === 'postgres')(
+    'starts on a PGlite data directory, is ready, and exits 0 on SIGTERM within the shutdown timeout',
+    async () => {
+      const dir = tmpDataDir();
+      const gw = await startProcess({ DATABASE_URL: dir });
+      const ready = await waitReady(gw);
+      expect(JSON.parse(ready.body)).toMatchObject({ status: 'ready', checks: { database: true, migrations: true } });
+      expect(existsSync(join(dir, 'ketenstatus.lock'))).toBe(true);
 
-    const { code, signal, ms } = await stop(gw);
-    expect({ code, signal }).toEqual({ code: 0, signal: null });
-    expect(ms).toBeLessThan(SHUTDOWN_TIMEOUT_SECONDS * 1000);
-    expect(existsSync(join(dir, 'ketenstatus.lock'))).toBe(false); // the directory is free again
-    const lines = logLines(gw.output().stdout);
-    expect(lines.every((l) => !('raw' in l))).toBe(true); // every stdout line is JSON
-    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['database ready', 'gateway listening', 'shutting down', 'stopped']));
+      const { code, signal, ms } = await stop(gw);
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+      expect(ms).toBeLessThan(SHUTDOWN_TIMEOUT_SECONDS * 1000);
+      expect(existsSync(join(dir, 'ketenstatus.lock'))).toBe(false); // the directory is free again
+      const lines = logLines(gw.output().stdout);
+      expect(lines.every((l) => !('raw' in l))).toBe(true); // every stdout line is JSON
+      expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['database ready', 'gateway listening', 'shutting down', 'stopped']));
 
-    // The data survives a restart on the same directory (no migrations left to apply).
-    const again = await startProcess({ DATABASE_URL: dir });
-    await waitReady(again);
-    expect(logLines(again.output().stdout).find((l) => l.msg === 'database ready')).toMatchObject({ engine: 'pglite', applied: [] });
-    expect((await stop(again)).code).toBe(0);
-  }, 120_000);
+      // The data survives a restart on the same directory (no migrations left to apply).
+      const again = await startProcess({ DATABASE_URL: dir });
+      await waitReady(again);
+      expect(logLines(again.output().stdout).find((l) => l.msg === 'database ready')).toMatchObject({ engine: 'pglite', applied: [] });
+      expect((await stop(again)).code).toBe(0);
+    },
+    120_000,
+  );
 
-  it.skipIf(lane === 'postgres')('refuses a second process on the same PGlite data directory with a clear message', async () => {
-    const dir = tmpDataDir();
-    const first = await startProcess({ DATABASE_URL: dir });
-    await waitReady(first);
+  it.skipIf(lane === 'postgres')(
+    'refuses a second process on the same PGlite data directory with a clear message',
+    async () => {
+      const dir = tmpDataDir();
+      const first = await startProcess({ DATABASE_URL: dir });
+      await waitReady(first);
 
-    const second = await startProcess({ DATABASE_URL: dir });
-    const { code } = await exitWithin(second, 30_000);
-    expect(code).not.toBe(0);
-    const { stderr } = second.output();
-    expect(stderr).toContain('ketenstatus: cannot start:');
-    expect(stderr).toContain(dir);
-    expect(stderr).toMatch(/in use by process \d+/);
-    expect(stderr).not.toMatch(/\n\s+at /); // an expected refusal: no stack trace
+      const second = await startProcess({ DATABASE_URL: dir });
+      const { code } = await exitWithin(second, 30_000);
+      expect(code).not.toBe(0);
+      const { stderr } = second.output();
+      expect(stderr).toContain('ketenstatus: cannot start:');
+      expect(stderr).toContain(dir);
+      expect(stderr).toMatch(/in use by process \d+/);
+      expect(stderr).not.toMatch(/\n\s+at /); // an expected refusal: no stack trace
 
-    // The first one is unharmed and still owns the directory.
-    expect((await get(`${first.url}/health/ready`)).status).toBe(200);
-    expect(readFileSync(join(dir, 'ketenstatus.lock'), 'utf8').trim()).toBe(String(first.child.pid));
-    expect((await stop(first)).code).toBe(0);
-  }, 120_000);
+      // The first one is unharmed and still owns the directory.
+      expect((await get(`${first.url}/health/ready`)).status).toBe(200);
+      expect(readFileSync(join(dir, 'ketenstatus.lock'), 'utf8').trim()).toBe(String(first.child.pid));
+      expect((await stop(first)).code).toBe(0);
+    },
+    120_000,
+  );
 
-  it.skipIf(lane === 'postgres')('takes over a data directory whose process died without releasing it', async () => {
-    const dir = tmpDataDir();
-    const first = await startProcess({ DATABASE_URL: dir });
-    await waitReady(first);
-    first.child.kill('SIGKILL');
-    await first.exited;
-    expect(existsSync(join(dir, 'ketenstatus.lock'))).toBe(true); // stale
+  it.skipIf(lane === 'postgres')(
+    'takes over a data directory whose process died without releasing it',
+    async () => {
+      const dir = tmpDataDir();
+      const first = await startProcess({ DATABASE_URL: dir });
+      await waitReady(first);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      expect(existsSync(join(dir, 'ketenstatus.lock'))).toBe(true); // stale
 
-    const second = await startProcess({ DATABASE_URL: dir });
-    await waitReady(second);
-    expect((await stop(second)).code).toBe(0);
-  }, 120_000);
+      const second = await startProcess({ DATABASE_URL: dir });
+      await waitReady(second);
+      expect((await stop(second)).code).toBe(0);
+    },
+    120_000,
+  );
 
   it('stops start-up on an invalid NETWORK_FILE, naming the JSON path at fault', async () => {
     const gw = await startProcess({ DATABASE_URL: 'memory://', NETWORK_FILE: INVALID_NETWORK_FILE });
@@ -235,12 +251,18 @@ describe('the gateway process', () => {
     // A request whose body is still arriving is in flight: start it, then signal.
     const token = signZgwJwt({ client_id: 'beheer' }, OPERATOR_SECRET);
     const body = JSON.stringify({
-      id: 'late-org', name: 'Late B.V.', oin: '00000003099999999000', rsin: '099999997', status: 'pending',
+      id: 'late-org',
+      name: 'Late B.V.',
+      oin: '00000003099999999000',
+      rsin: '099999997',
+      status: 'pending',
       zaken: { apiRoot: 'http://127.0.0.1:1/zaken/api/v1/', auth: { type: 'zgw-jwt', clientId: 'gemeente-test', secret: 'test-secret-outbound-late-0123' } },
-      notifications: { mode: 'poll' }, products: [],
+      notifications: { mode: 'poll' },
+      products: [],
     });
     const req = http.request(`${gw.url}/api/v1/organisations/late-org`, {
-      method: 'PUT', agent: false,
+      method: 'PUT',
+      agent: false,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
     });
     const response = new Promise<Response>((resolve, reject) => {
@@ -274,7 +296,8 @@ describe('the gateway process', () => {
     await waitReady(gw);
     const token = signZgwJwt({ client_id: 'beheer' }, OPERATOR_SECRET);
     const req = http.request(`${gw.url}/api/v1/organisations/stuck`, {
-      method: 'PUT', agent: false,
+      method: 'PUT',
+      agent: false,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
     });
     const failed = new Promise<unknown>((resolve) => {
@@ -291,26 +314,33 @@ describe('the gateway process', () => {
     expect(await failed).toBeInstanceOf(Error); // the connection was cut
   }, 60_000);
 
-  it.skipIf(lane === 'pglite')('starts two processes at the same moment on one fresh PostgreSQL database', async () => {
-    const url = await freshDatabaseUrl();
-    const [a, b] = await Promise.all([startProcess({ DATABASE_URL: url }), startProcess({ DATABASE_URL: url })]);
-    const [ra, rb] = await Promise.all([waitReady(a), waitReady(b)]);
-    expect(JSON.parse(ra.body).status).toBe('ready');
-    expect(JSON.parse(rb.body).status).toBe('ready');
-    // Exactly one of them applied the migrations; the other waited for the lock and found none left.
-    const applied = [a, b].map((g) => logLines(g.output().stdout).find((l) => l.msg === 'database ready')?.applied as string[]);
-    expect(applied.map((x) => x.length > 0).sort()).toEqual([false, true]);
+  it.skipIf(lane === 'pglite')(
+    'starts two processes at the same moment on one fresh PostgreSQL database',
+    async () => {
+      const url = await freshDatabaseUrl();
+      const [a, b] = await Promise.all([startProcess({ DATABASE_URL: url }), startProcess({ DATABASE_URL: url })]);
+      const [ra, rb] = await Promise.all([waitReady(a), waitReady(b)]);
+      expect(JSON.parse(ra.body).status).toBe('ready');
+      expect(JSON.parse(rb.body).status).toBe('ready');
+      // Exactly one of them applied the migrations; the other waited for the lock and found none left.
+      const applied = [a, b].map((g) => logLines(g.output().stdout).find((l) => l.msg === 'database ready')?.applied as string[]);
+      expect(applied.map((x) => x.length > 0).sort()).toEqual([false, true]);
 
-    const [sa, sb] = await Promise.all([stop(a), stop(b)]);
-    expect(sa.code).toBe(0);
-    expect(sb.code).toBe(0);
-  }, 120_000);
+      const [sa, sb] = await Promise.all([stop(a), stop(b)]);
+      expect(sa.code).toBe(0);
+      expect(sb.code).toBe(0);
+    },
+    120_000,
+  );
 });
 
 describe('closing the database at shutdown', () => {
   it('does not hang when a query is still running as close() begins', async () => {
     const database = await openDatabase(await laneDatabaseUrl());
-    const straggler = sql`select pg_sleep(0.3)`.execute(database.db).then(() => 'finished', (e: Error) => e.message);
+    const straggler = sql`select pg_sleep(0.3)`.execute(database.db).then(
+      () => 'finished',
+      (e: Error) => e.message,
+    );
     await new Promise((r) => setTimeout(r, 50));
     const t = Date.now();
     const closed = await Promise.race([

@@ -30,19 +30,29 @@ export async function startChain(specs: SubcontractorSpec[], env: Record<string,
   const organisations: Organisation[] = [];
   for (const spec of specs) {
     const zaaktypen = demoCatalogues[spec.catalogue ?? 'hulpmiddelen-bv'];
-    const sim = await startSimulator({ name: `Sim ${spec.id}`, rsin: '012345672', clients: { 'gemeente-test': OUTBOUND_SECRET }, zaaktypen, ...spec.simulator });
+    const sim = await startSimulator({
+      name: `Sim ${spec.id}`,
+      rsin: '012345672',
+      clients: { 'gemeente-test': OUTBOUND_SECRET },
+      zaaktypen,
+      ...spec.simulator,
+    });
     afterAll(() => sim.close());
     sims[spec.id] = sim;
-    organisations.push(organisation(spec.id, {
-      zaken: { apiRoot: sim.zakenApiRoot, auth: { type: 'zgw-jwt', clientId: 'gemeente-test', secret: OUTBOUND_SECRET } },
-      notifications: { mode: 'push', clientId: spec.id, secret: notifySecret(spec.id) },
-      products: zaaktypen.map((zt) => ({
-        code: zt.key, name: { nl: zt.omschrijving, en: zt.omschrijvingEn ?? zt.omschrijving },
-        zaaktype: sim.zaaktypeUrl(zt.key), initiatorRoltype: sim.roltypeUrl(zt.key, 'initiator'),
-        phases: { 'Aanvullende informatie nodig': 'actie_vereist' as const },
-      })),
-      ...spec.organisation,
-    }));
+    organisations.push(
+      organisation(spec.id, {
+        zaken: { apiRoot: sim.zakenApiRoot, auth: { type: 'zgw-jwt', clientId: 'gemeente-test', secret: OUTBOUND_SECRET } },
+        notifications: { mode: 'push', clientId: spec.id, secret: notifySecret(spec.id) },
+        products: zaaktypen.map((zt) => ({
+          code: zt.key,
+          name: { nl: zt.omschrijving, en: zt.omschrijvingEn ?? zt.omschrijving },
+          zaaktype: sim.zaaktypeUrl(zt.key),
+          initiatorRoltype: sim.roltypeUrl(zt.key, 'initiator'),
+          phases: { 'Aanvullende informatie nodig': 'actie_vereist' as const },
+        })),
+        ...spec.organisation,
+      }),
+    );
   }
   const gateway = await startTestGateway({ network: testNetwork(organisations), listen: true, env });
   for (const spec of specs) {
@@ -50,11 +60,13 @@ export async function startChain(specs: SubcontractorSpec[], env: Record<string,
     sims[spec.id].setNotifier({ callbackUrl: `${gateway.url}/api/v1/notificaties`, clientId: spec.id, secret: notifySecret(spec.id) });
   }
   const supplier: Chain['supplier'] = (path, init = {}) =>
-    Promise.resolve(gateway.app.request(path, {
-      method: init.method ?? (init.body ? 'POST' : 'GET'),
-      headers: { ...authHeader('zac'), ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
-      body: init.body ? JSON.stringify(init.body) : undefined,
-    }));
+    Promise.resolve(
+      gateway.app.request(path, {
+        method: init.method ?? (init.body ? 'POST' : 'GET'),
+        headers: { ...authHeader('zac'), ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+        body: init.body ? JSON.stringify(init.body) : undefined,
+      }),
+    );
   const waitFor: Chain['waitFor'] = async (probe, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

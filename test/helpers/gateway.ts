@@ -24,8 +24,7 @@ export function testNetwork(organisations: Organisation[] = []): NetworkDefiniti
   };
 }
 
-export const token = (client: keyof typeof SECRETS, claims: Record<string, unknown> = {}) =>
-  signZgwJwt({ client_id: client, ...claims }, SECRETS[client]);
+export const token = (client: keyof typeof SECRETS, claims: Record<string, unknown> = {}) => signZgwJwt({ client_id: client, ...claims }, SECRETS[client]);
 
 export const authHeader = (client: keyof typeof SECRETS) => ({ authorization: `Bearer ${token(client)}` });
 

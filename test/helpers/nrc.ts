@@ -36,13 +36,26 @@ export interface StandInNrc {
   /** Forget an abonnement as if someone removed it at the NRC. */
   forget(url: string): void;
   /** Deliver a notification to every matching abonnement, as the NRC's worker does; the callbacks' statuses. */
-  publish(notification: { kanaal: string; hoofdObject: string; resource: string; resourceUrl: string; actie: string; aanmaakdatum: string; kenmerken: Record<string, string> }): Promise<number[]>;
+  publish(notification: {
+    kanaal: string;
+    hoofdObject: string;
+    resource: string;
+    resourceUrl: string;
+    actie: string;
+    aanmaakdatum: string;
+    kenmerken: Record<string, string>;
+  }): Promise<number[]>;
   close(): Promise<void>;
 }
 
 const TEST_NOTIFICATION = {
-  kanaal: 'test', hoofdObject: 'http://some.hoofdobject.nl/', resource: 'some_resource', resourceUrl: 'http://some.resource.nl/',
-  actie: 'create', aanmaakdatum: '2019-01-01T12:00:00Z', kenmerken: {},
+  kanaal: 'test',
+  hoofdObject: 'http://some.hoofdobject.nl/',
+  resource: 'some_resource',
+  resourceUrl: 'http://some.resource.nl/',
+  actie: 'create',
+  aanmaakdatum: '2019-01-01T12:00:00Z',
+  kenmerken: {},
 };
 
 export async function startStandInNrc(options: { clientId?: string; secret?: string; kanalen?: string[] } = {}): Promise<StandInNrc> {
@@ -60,10 +73,18 @@ export async function startStandInNrc(options: { clientId?: string; secret?: str
     else res.writeHead(status, { 'content-type': contentType }).end(JSON.stringify(body));
   };
   // Fout and ValidatieFout of the contract.
-  const fout = (status: number, code: string, title: string, _req?: IncomingMessage) =>
-    ({ type: `https://ref.tst.vng.cloud/ref/fouten/${code}/`, code, title, status, detail: title, instance: `urn:uuid:${randomUUID()}` });
-  const validatieFout = (_req: IncomingMessage, params: { name: string; code: string; reason: string }[]) =>
-    ({ ...fout(400, 'invalid', 'Invalid input.'), invalidParams: params });
+  const fout = (status: number, code: string, title: string, _req?: IncomingMessage) => ({
+    type: `https://ref.tst.vng.cloud/ref/fouten/${code}/`,
+    code,
+    title,
+    status,
+    detail: title,
+    instance: `urn:uuid:${randomUUID()}`,
+  });
+  const validatieFout = (_req: IncomingMessage, params: { name: string; code: string; reason: string }[]) => ({
+    ...fout(400, 'invalid', 'Invalid input.'),
+    invalidParams: params,
+  });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -89,13 +110,30 @@ export async function startStandInNrc(options: { clientId?: string; secret?: str
         return reply(400, validatieFout(req, [{ name: 'nonFieldErrors', code: 'parse_error', reason: 'JSON parse error' }]), 'application/problem+json');
       }
       const missing = (['callbackUrl', 'auth', 'kanalen'] as const).filter((k) => !body[k]);
-      if (missing.length > 0) return reply(400, validatieFout(req, missing.map((name) => ({ name, code: 'required', reason: 'Dit veld is vereist.' }))), 'application/problem+json');
+      if (missing.length > 0)
+        return reply(
+          400,
+          validatieFout(
+            req,
+            missing.map((name) => ({ name, code: 'required', reason: 'Dit veld is vereist.' })),
+          ),
+          'application/problem+json',
+        );
       const unknown = body.kanalen!.filter((k) => !kanalen.has(k.naam));
-      if (unknown.length > 0) return reply(400, validatieFout(req, [{ name: 'naam', code: 'kanaal_naam', reason: 'Kanaal met deze naam bestaat niet.' }]), 'application/problem+json');
+      if (unknown.length > 0)
+        return reply(
+          400,
+          validatieFout(req, [{ name: 'naam', code: 'kanaal_naam', reason: 'Kanaal met deze naam bestaat niet.' }]),
+          'application/problem+json',
+        );
       const check = await checkCallback(body.callbackUrl!, body.auth!);
       checks.push(check);
       if (!check.accepted) {
-        return reply(400, validatieFout(req, [{ name: 'nonFieldErrors', code: 'invalid-callback-url', reason: 'De opgegeven callback URL kan geen notificaties ontvangen.' }]), 'application/problem+json');
+        return reply(
+          400,
+          validatieFout(req, [{ name: 'nonFieldErrors', code: 'invalid-callback-url', reason: 'De opgegeven callback URL kan geen notificaties ontvangen.' }]),
+          'application/problem+json',
+        );
       }
       const url = `${apiRoot}abonnement/${randomUUID()}`;
       abonnementen.set(url, { url, callbackUrl: body.callbackUrl!, auth: body.auth!, kanalen: body.kanalen! });
@@ -127,7 +165,11 @@ export async function startStandInNrc(options: { clientId?: string; secret?: str
 
   const post = async (url: string, body: unknown, authorization?: string): Promise<number> => {
     try {
-      const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(body) });
+      const res = await request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify(body),
+      });
       await res.body.dump();
       return res.statusCode;
     } catch {
@@ -141,17 +183,24 @@ export async function startStandInNrc(options: { clientId?: string; secret?: str
   }
 
   return {
-    apiRoot, clientId, secret, abonnementen, requests, checks,
+    apiRoot,
+    clientId,
+    secret,
+    abonnementen,
+    requests,
+    checks,
     setDown: (d) => void (down = d),
     forget: (url) => void abonnementen.delete(url),
     async publish(n) {
-      const matching = [...abonnementen.values()].filter((a) => a.kanalen.some((k) => k.naam === n.kanaal &&
-        Object.entries(k.filters ?? {}).every(([key, value]) => value === '*' || n.kenmerken[key] === value)));
+      const matching = [...abonnementen.values()].filter((a) =>
+        a.kanalen.some((k) => k.naam === n.kanaal && Object.entries(k.filters ?? {}).every(([key, value]) => value === '*' || n.kenmerken[key] === value)),
+      );
       return Promise.all(matching.map((a) => post(a.callbackUrl, n, a.auth)));
     },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -11,14 +11,18 @@ import { waitFor } from './subscriber.ts';
  * its events and their deliveries (one transaction) before it ended. Fails after timeoutMs.
  */
 export async function caseSettled(db: Db, caseId: string, timeoutMs = 15_000): Promise<void> {
-  await waitFor(async () => {
-    const jobs = await sql<{ n: number }>`
+  await waitFor(
+    async () => {
+      const jobs = await sql<{ n: number }>`
       select count(*)::int as n from jobs
       where state in ('queued', 'running')
         and (payload->>'caseId' = ${caseId} or payload->>'orderId' in (select id::text from orders where case_id = ${caseId}))`.execute(db);
-    if (jobs.rows[0].n > 0) return false;
-    const open = await sql<{ n: number }>`
+      if (jobs.rows[0].n > 0) return false;
+      const open = await sql<{ n: number }>`
       select count(*)::int as n from deliveries where case_id = ${caseId} and state not in ('delivered', 'dead')`.execute(db);
-    return open.rows[0].n === 0;
-  }, timeoutMs, `case ${caseId} settled (no jobs, every delivery final)`);
+      return open.rows[0].n === 0;
+    },
+    timeoutMs,
+    `case ${caseId} settled (no jobs, every delivery final)`,
+  );
 }

@@ -44,7 +44,9 @@ export async function splitOrigins(simOrigin: string): Promise<SplitOrigins> {
           .then(async (upstream) => {
             const text = outside(await upstream.body.text());
             const out: Record<string, string> = {};
-            for (const [k, v] of Object.entries(upstream.headers)) if (typeof v === 'string' && !['content-length', 'connection', 'transfer-encoding', 'keep-alive'].includes(k)) out[k] = k === 'location' ? outside(v) : v;
+            for (const [k, v] of Object.entries(upstream.headers))
+              if (typeof v === 'string' && !['content-length', 'connection', 'transfer-encoding', 'keep-alive'].includes(k))
+                out[k] = k === 'location' ? outside(v) : v;
             res.writeHead(upstream.statusCode, out).end(text);
           })
           .catch(() => res.writeHead(502).end());
@@ -57,12 +59,20 @@ export async function splitOrigins(simOrigin: string): Promise<SplitOrigins> {
   zaken = await start();
   catalogi = await start();
   return {
-    zaken, catalogi, outside, inside,
+    zaken,
+    catalogi,
+    outside,
+    inside,
     close: async () => {
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        s.closeAllConnections();
-      })));
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      );
     },
   };
 }

@@ -64,12 +64,14 @@ describe('admission', () => {
     expect(limiter.stats()).toMatchObject({ inFlight: 1, queued: 1 });
     // A stall from the check phase: in the next loop turn the queued request's timer is due (timers
     // phase) and the held request's end is ready to be read (poll phase, after it).
-    await new Promise<void>((resolve) => setImmediate(() => {
-      stat(import.meta.filename, () => gates.shift()!());
-      const until = Date.now() + 60;
-      while (Date.now() < until); // the loop stands still; the stat completes meanwhile
-      resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        stat(import.meta.filename, () => gates.shift()!());
+        const until = Date.now() + 60;
+        while (Date.now() < until); // the loop stands still; the stat completes meanwhile
+        resolve();
+      }),
+    );
     expect((await held).status).toBe(200);
     await waitForGates(1);
     gates.shift()!();
@@ -92,11 +94,13 @@ describe('admission in front of node:http', () => {
     const limiter = admission({ maxInFlight: 1, maxQueue: 0, queueTimeoutMs: 0, exempt: (p) => p === '/health/live' });
     let release: () => void = () => {};
     let seen = 0;
-    const server = createServer(limiter.wrapListener((req, res) => {
-      seen++;
-      if (req.url === '/slow') release = () => res.end('slow');
-      else res.end('ok');
-    }));
+    const server = createServer(
+      limiter.wrapListener((req, res) => {
+        seen++;
+        if (req.url === '/slow') release = () => res.end('slow');
+        else res.end('ok');
+      }),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     try {

@@ -32,7 +32,7 @@ describe('/docs', () => {
     expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]); // served as bytes, not as text
   });
 
-  it('starts the viewer on this gateway\'s contract, without the online validator', async () => {
+  it("starts the viewer on this gateway's contract, without the online validator", async () => {
     const page = await (await app.request('/docs')).text();
     const init = srcs(page).find((u) => u.endsWith('/init.js'))!;
     const script = await (await app.request(init)).text();
@@ -53,7 +53,12 @@ describe('/docs', () => {
 
   it('has a policy that allows the viewer (own scripts, inline styles, data: images, same-origin fetches) and nothing from elsewhere', async () => {
     const csp = (await app.request('/docs')).headers.get('content-security-policy')!;
-    const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    const directives = Object.fromEntries(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
+    );
     expect(directives['default-src']).toEqual(["'none'"]);
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['style-src']).toEqual(["'self'", "'unsafe-inline'"]);
@@ -73,7 +78,9 @@ describe('/docs', () => {
 
   it('answers an unknown asset with 404', async () => {
     const page = await (await app.request('/docs')).text();
-    const base = srcs(page).find((u) => u.endsWith('/init.js'))!.replace(/init\.js$/, '');
+    const base = srcs(page)
+      .find((u) => u.endsWith('/init.js'))!
+      .replace(/init\.js$/, '');
     expect((await app.request(`${base}index.html`)).status).toBe(404);
     expect((await app.request(`${base}..%2Fpackage.json`)).status).toBe(404);
   });

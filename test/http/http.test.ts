@@ -20,7 +20,13 @@ describe('problem+json errors', () => {
     const res = await app.request('/nope/nothing');
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(await res.json()).toMatchObject({ type: expect.stringContaining('not-found'), title: 'Not found', status: 404, detail: expect.any(String), instance: '/nope/nothing' });
+    expect(await res.json()).toMatchObject({
+      type: expect.stringContaining('not-found'),
+      title: 'Not found',
+      status: 404,
+      detail: expect.any(String),
+      instance: '/nope/nothing',
+    });
   });
 
   it('answers a wrong method with 405 and Allow', async () => {
@@ -31,14 +37,20 @@ describe('problem+json errors', () => {
   });
 
   it('answers malformed JSON with 400', async () => {
-    const res = await app.request('/api/v1/organisations/x', { method: 'PUT', headers: { ...authHeader('beheer'), 'content-type': 'application/json' }, body: '{"id": ' });
+    const res = await app.request('/api/v1/organisations/x', {
+      method: 'PUT',
+      headers: { ...authHeader('beheer'), 'content-type': 'application/json' },
+      body: '{"id": ',
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: 'malformed-json', status: 400 });
   });
 
   it('refuses a declared Content-Length over the limit with 413 before the handler', async () => {
     const res = await app.request('/api/v1/organisations/x', {
-      method: 'PUT', headers: { ...authHeader('beheer'), 'content-type': 'application/json', 'content-length': '999999' }, body: 'x'.repeat(10),
+      method: 'PUT',
+      headers: { ...authHeader('beheer'), 'content-type': 'application/json', 'content-length': '999999' },
+      body: 'x'.repeat(10),
     });
     expect(res.status).toBe(413);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -49,7 +61,9 @@ describe('problem+json errors', () => {
       for (let i = 0; i < 10; i++) yield Buffer.alloc(512, 'a');
     };
     const res = await request(`${gateway.url}/api/v1/organisations/x`, {
-      method: 'PUT', headers: { ...authHeader('beheer'), 'content-type': 'application/json' }, body: Readable.from(chunks()),
+      method: 'PUT',
+      headers: { ...authHeader('beheer'), 'content-type': 'application/json' },
+      body: Readable.from(chunks()),
     });
     expect(res.statusCode).toBe(413);
     expect(await res.body.json()).toMatchObject({ status: 413 });
@@ -58,11 +72,12 @@ describe('problem+json errors', () => {
   it('accepts a chunked body under the limit', async () => {
     const body = JSON.stringify({ id: 'x' });
     const res = await request(`${gateway.url}/api/v1/organisations/x`, {
-      method: 'PUT', headers: { ...authHeader('beheer'), 'content-type': 'application/json' },
+      method: 'PUT',
+      headers: { ...authHeader('beheer'), 'content-type': 'application/json' },
       body: Readable.from([Buffer.from(body)]),
     });
     expect(res.statusCode).toBe(400); // reached the handler: validation, not 413
-    expect((await res.body.json() as { invalidParams: unknown[] }).invalidParams.length).toBeGreaterThan(0);
+    expect(((await res.body.json()) as { invalidParams: unknown[] }).invalidParams.length).toBeGreaterThan(0);
   });
 });
 
@@ -77,12 +92,19 @@ describe('request ids and metrics', () => {
     const cases = [
       { path: '/health/live', init: {}, status: 200 },
       { path: '/api/v1/organisations', init: { headers: { authorization: 'Bearer not-a-jwt' } }, status: 401 },
-      { path: '/api/v1/organisations/x', init: { method: 'PUT', headers: { ...authHeader('beheer'), 'content-type': 'application/json' }, body: '{"id": ' }, status: 400 },
+      {
+        path: '/api/v1/organisations/x',
+        init: { method: 'PUT', headers: { ...authHeader('beheer'), 'content-type': 'application/json' }, body: '{"id": ' },
+        status: 400,
+      },
       { path: '/nope', init: {}, status: 404 },
       { path: '/health/live', init: { method: 'POST' }, status: 405 },
     ];
     for (const [k, { path, init, status }] of cases.entries()) {
-      const res = await request(`${gateway.url}${path}`, { ...init, headers: { ...(init as { headers?: object }).headers, 'x-request-id': `sock-${k}` } } as Parameters<typeof request>[1]);
+      const res = await request(`${gateway.url}${path}`, {
+        ...init,
+        headers: { ...(init as { headers?: object }).headers, 'x-request-id': `sock-${k}` },
+      } as Parameters<typeof request>[1]);
       await res.body.dump();
       expect(res.statusCode).toBe(status);
       expect(res.headers['x-request-id']).toBe(`sock-${k}`); // a repeated header would arrive as an array

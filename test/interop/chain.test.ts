@@ -45,23 +45,41 @@ describe.skipIf(!rig.ok)('the chain against Open Zaak 1.25.0 and Open Notificati
     return { caseId: c.body.id as string, orderId: o.body.id as string };
   };
   const placed = async (orderId: string, timeoutMs = 30_000) =>
-    waitFor(async () => { const o = await order(orderId); return o.state === 'placed' && (o.remoteZaak.url as string); }, timeoutMs, `order ${orderId} placed`);
+    waitFor(
+      async () => {
+        const o = await order(orderId);
+        return o.state === 'placed' && (o.remoteZaak.url as string);
+      },
+      timeoutMs,
+      `order ${orderId} placed`,
+    );
   const setStatus = async (zaak: string, index: number) => {
     if (index === p.statustypen.length - 1) {
       const r = await oz('POST', `${p.zakenApiRoot}resultaten`, { zaak, resultaattype: p.resultaattype });
       expect(r.status).toBe(201);
     }
     const r = await oz('POST', `${p.zakenApiRoot}statussen`, {
-      zaak, statustype: p.statustypen[index], datumStatusGezet: new Date().toISOString(), statustoelichting: p.statustypeOmschrijvingen[index],
+      zaak,
+      statustype: p.statustypen[index],
+      datumStatusGezet: new Date().toISOString(),
+      statustoelichting: p.statustypeOmschrijvingen[index],
     });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     return r.body.url as string;
   };
   const shows = (orderId: string, statusUrl: string, timeoutMs = 30_000) =>
-    waitFor(async () => { const o = await order(orderId); return o.status?.url === statusUrl && o; }, timeoutMs, `order ${orderId} shows ${statusUrl}`);
+    waitFor(
+      async () => {
+        const o = await order(orderId);
+        return o.status?.url === statusUrl && o;
+      },
+      timeoutMs,
+      `order ${orderId} shows ${statusUrl}`,
+    );
   const subscribe = async () => {
     const r = await nrc('POST', `${p.notificatiesApiRoot}abonnement`, {
-      callbackUrl: `${gateway.url}/api/v1/notificaties`, auth: p.notificationAuthorization,
+      callbackUrl: `${gateway.url}/api/v1/notificaties`,
+      auth: p.notificationAuthorization,
       kanalen: [{ naam: 'zaken', filters: { bronorganisatie: p.rsin } }],
     });
     // Open Notificaties first checks the callback: 401 without the auth value, 2xx with it.
@@ -77,15 +95,24 @@ describe.skipIf(!rig.ok)('the chain against Open Zaak 1.25.0 and Open Notificati
 
   beforeAll(async () => {
     const org: Organisation = {
-      id: 'openzaak-rig', name: 'Open Zaak (rig)', oin: '00000003011122233000', rsin: p.rsin, status: 'active',
+      id: 'openzaak-rig',
+      name: 'Open Zaak (rig)',
+      oin: '00000003011122233000',
+      rsin: p.rsin,
+      status: 'active',
       agreement: { version: '2026-1', acceptedAt: '2026-01-10T09:00:00Z', acceptedBy: 'Interop' },
       zaken: { apiRoot: p.zakenApiRoot, auth: p.gatewayAuth },
       notifications: { mode: 'push', authorization: p.notificationAuthorization },
       pollIntervalSeconds: 3600,
-      products: [{
-        code: 'traplift', name: { nl: 'Traplift', en: 'Stairlift' }, zaaktype: p.zaaktype, initiatorRoltype: p.roltypeInitiator,
-        phases: { 'Aanvullende informatie nodig': 'actie_vereist' },
-      }],
+      products: [
+        {
+          code: 'traplift',
+          name: { nl: 'Traplift', en: 'Stairlift' },
+          zaaktype: p.zaaktype,
+          initiatorRoltype: p.roltypeInitiator,
+          phases: { 'Aanvullende informatie nodig': 'actie_vereist' },
+        },
+      ],
     };
     // The poller is ticked by the test, so a status is found by the poll only when the test says so.
     gateway = await startTestGateway({ network: testNetwork([org]), listen: true, env: { SYNC_DEBOUNCE_MS: '100', SYNC_POLL_TICK_MS: '3600000' } });
@@ -99,11 +126,17 @@ describe.skipIf(!rig.ok)('the chain against Open Zaak 1.25.0 and Open Notificati
     const { caseId, orderId } = await placeOrder();
     const zaak = await placed(orderId);
     // The initiator rol is its own job after the zaak (shareCitizen).
-    const rollen = await waitFor(async () => {
-      const r = await oz('GET', `${p.zakenApiRoot}rollen?zaak=${encodeURIComponent(zaak)}`);
-      return r.status === 200 && r.body.count > 0 && r.body;
-    }, 30_000, 'the initiator rol');
-    expect(rollen.results).toEqual([expect.objectContaining({ roltype: p.roltypeInitiator, betrokkeneIdentificatie: expect.objectContaining({ inpBsn: BSN }) })]);
+    const rollen = await waitFor(
+      async () => {
+        const r = await oz('GET', `${p.zakenApiRoot}rollen?zaak=${encodeURIComponent(zaak)}`);
+        return r.status === 200 && r.body.count > 0 && r.body;
+      },
+      30_000,
+      'the initiator rol',
+    );
+    expect(rollen.results).toEqual([
+      expect.objectContaining({ roltype: p.roltypeInitiator, betrokkeneIdentificatie: expect.objectContaining({ inpBsn: BSN }) }),
+    ]);
 
     const phases = ['ontvangen', 'in_behandeling', 'actie_vereist', 'afgerond'];
     for (const [i, phase] of phases.entries()) {
@@ -114,10 +147,17 @@ describe.skipIf(!rig.ok)('the chain against Open Zaak 1.25.0 and Open Notificati
     }
     const detail = (await supplier(`/api/v1/cases/${caseId}`)).body;
     expect(detail.combinedStatus).toMatchObject({ progress: { done: 1, total: 1 }, gaps: [] });
-    const texts = detail.timeline.filter((t: { kind: string; orderId: string }) => t.kind === 'status' && t.orderId === orderId).map((t: { text: string }) => t.text);
+    const texts = detail.timeline
+      .filter((t: { kind: string; orderId: string }) => t.kind === 'status' && t.orderId === orderId)
+      .map((t: { text: string }) => t.text);
     // Each status's toelichting repeats its statustype's omschrijving: the citizen reads the text once.
     expect(texts).toHaveLength(4);
-    expect(texts.filter((text: string, i: number) => text.includes(`${p.statustypeOmschrijvingen[i]} ${p.statustypeOmschrijvingen[i]}`) || text.endsWith(` ${p.statustypeOmschrijvingen[i]}`))).toEqual([]);
+    expect(
+      texts.filter(
+        (text: string, i: number) =>
+          text.includes(`${p.statustypeOmschrijvingen[i]} ${p.statustypeOmschrijvingen[i]}`) || text.endsWith(` ${p.statustypeOmschrijvingen[i]}`),
+      ),
+    ).toEqual([]);
   });
 
   it('finds a status that no notification announced at the next poll', async () => {
@@ -141,11 +181,19 @@ describe.skipIf(!rig.ok)('the chain against Open Zaak 1.25.0 and Open Notificati
     try {
       expect(await isUp(p.zakenApiRoot)).toBe(false);
       ({ orderId } = await placeOrder());
-      const attempted = await waitFor(async () => {
-        const job = await gateway.database.db.selectFrom('jobs').select(['attempts', 'state']).where('kind', '=', 'order.place')
-          .where(sql<string>`payload->>'orderId'`, '=', orderId).executeTakeFirst();
-        return job && job.attempts > 0 && job;
-      }, 30_000, 'a placement attempt');
+      const attempted = await waitFor(
+        async () => {
+          const job = await gateway.database.db
+            .selectFrom('jobs')
+            .select(['attempts', 'state'])
+            .where('kind', '=', 'order.place')
+            .where(sql<string>`payload->>'orderId'`, '=', orderId)
+            .executeTakeFirst();
+          return job && job.attempts > 0 && job;
+        },
+        30_000,
+        'a placement attempt',
+      );
       expect(attempted.state).not.toBe('done');
       await new Promise((r) => setTimeout(r, 60_000)); // the outage
       expect((await order(orderId)).state).toBe('placing');

@@ -12,7 +12,7 @@ import { rigState, zgwClient, type RigProvision } from './lib/rig.ts';
 const rig = rigState();
 const ORG = 'openzaak-nrc';
 
-describe.skipIf(!rig.ok)('the gateway\'s abonnement at Open Notificaties 1.11.0', () => {
+describe.skipIf(!rig.ok)("the gateway's abonnement at Open Notificaties 1.11.0", () => {
   const p = (rig as { provision: RigProvision }).provision;
   const oz = zgwClient(p.testClientAuth);
   const nrc = zgwClient(p.gatewayNrcAuth);
@@ -40,7 +40,11 @@ describe.skipIf(!rig.ok)('the gateway\'s abonnement at Open Notificaties 1.11.0'
 
   beforeAll(async () => {
     const org: Organisation = {
-      id: ORG, name: 'Open Zaak (rig, via its NRC)', oin: '00000003011122233000', rsin: p.rsin, status: 'active',
+      id: ORG,
+      name: 'Open Zaak (rig, via its NRC)',
+      oin: '00000003011122233000',
+      rsin: p.rsin,
+      status: 'active',
       agreement: { version: '2026-1', acceptedAt: '2026-01-10T09:00:00Z', acceptedBy: 'Interop' },
       zaken: { apiRoot: p.zakenApiRoot, catalogiApiRoot: p.catalogiApiRoot, auth: p.gatewayAuth },
       notifications: { mode: 'push', nrc: { apiRoot: p.notificatiesApiRoot, auth: p.gatewayNrcAuth } },
@@ -51,7 +55,8 @@ describe.skipIf(!rig.ok)('the gateway\'s abonnement at Open Notificaties 1.11.0'
     const port = await freePort();
     callbackUrl = `http://127.0.0.1:${port}/api/v1/notificaties`;
     gateway = await startTestGateway({
-      network: testNetwork([org]), listen: true,
+      network: testNetwork([org]),
+      listen: true,
       env: { PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, SYNC_DEBOUNCE_MS: '100', SYNC_POLL_TICK_MS: '3600000' },
     });
   });
@@ -62,15 +67,29 @@ describe.skipIf(!rig.ok)('the gateway\'s abonnement at Open Notificaties 1.11.0'
   });
 
   it('subscribes at Open Notificaties, which accepted the callback check', async () => {
-    const s = await waitFor(async () => {
-      const s = await subscription();
-      if (s?.state === 'failed') throw new Error(`subscription failed: ${s.lastError}`);
-      return s?.state === 'active' && s;
-    }, 60_000, 'the abonnement is active');
-    expect(s).toMatchObject({ callbackUrl, notificatiesApiRoot: p.notificatiesApiRoot, kanaal: 'zaken', filters: { bronorganisatie: p.rsin }, lastError: null });
+    const s = await waitFor(
+      async () => {
+        const s = await subscription();
+        if (s?.state === 'failed') throw new Error(`subscription failed: ${s.lastError}`);
+        return s?.state === 'active' && s;
+      },
+      60_000,
+      'the abonnement is active',
+    );
+    expect(s).toMatchObject({
+      callbackUrl,
+      notificatiesApiRoot: p.notificatiesApiRoot,
+      kanaal: 'zaken',
+      filters: { bronorganisatie: p.rsin },
+      lastError: null,
+    });
     const there = await nrc('GET', s.abonnement);
     expect(there.status).toBe(200);
-    expect(there.body).toMatchObject({ url: s.abonnement, callbackUrl, kanalen: [expect.objectContaining({ naam: 'zaken', filters: { bronorganisatie: p.rsin } })] });
+    expect(there.body).toMatchObject({
+      url: s.abonnement,
+      callbackUrl,
+      kanalen: [expect.objectContaining({ naam: 'zaken', filters: { bronorganisatie: p.rsin } })],
+    });
   });
 
   it('receives a status set in Open Zaak through it', async () => {
@@ -78,18 +97,29 @@ describe.skipIf(!rig.ok)('the gateway\'s abonnement at Open Notificaties 1.11.0'
     expect(c.status).toBe(201);
     const o = await request('zac', `/api/v1/cases/${c.body.id}/orders`, { subcontractor: ORG, product: 'traplift' });
     expect(o.status).toBe(202);
-    const zaak = await waitFor(async () => {
-      const now = (await request('zac', `/api/v1/orders/${o.body.id}`)).body;
-      return now.state === 'placed' && (now.remoteZaak.url as string);
-    }, 30_000, 'the order is placed');
+    const zaak = await waitFor(
+      async () => {
+        const now = (await request('zac', `/api/v1/orders/${o.body.id}`)).body;
+        return now.state === 'placed' && (now.remoteZaak.url as string);
+      },
+      30_000,
+      'the order is placed',
+    );
     const status = await oz('POST', `${p.zakenApiRoot}statussen`, {
-      zaak, statustype: p.statustypen[1], datumStatusGezet: new Date().toISOString(), statustoelichting: 'interop nrc',
+      zaak,
+      statustype: p.statustypen[1],
+      datumStatusGezet: new Date().toISOString(),
+      statustoelichting: 'interop nrc',
     });
     expect(status.status, JSON.stringify(status.body)).toBe(201);
-    const order = await waitFor(async () => {
-      const now = (await request('zac', `/api/v1/orders/${o.body.id}`)).body;
-      return now.status?.url === status.body.url && now;
-    }, 30_000, 'the order shows the status');
+    const order = await waitFor(
+      async () => {
+        const now = (await request('zac', `/api/v1/orders/${o.body.id}`)).body;
+        return now.status?.url === status.body.url && now;
+      },
+      30_000,
+      'the order shows the status',
+    );
     expect(order.status).toMatchObject({ phase: 'in_behandeling', omschrijving: p.statustypeOmschrijvingen[1] });
     // It came as a notification (the poller never ran).
     const inbox = await gateway.database.db.selectFrom('inbox').select(['organisation_id']).where('resource_url', '=', status.body.url).execute();

@@ -17,7 +17,9 @@ describe('deferring a job', () => {
     let calls = 0;
     const seen: number[] = [];
     const worker = new Worker({
-      database, logger: createLogger('silent'), pollIntervalMs: 20,
+      database,
+      logger: createLogger('silent'),
+      pollIntervalMs: 20,
       handlers: {
         'test.defer': async (job) => {
           seen.push(job.attempts);
@@ -28,7 +30,8 @@ describe('deferring a job', () => {
     afterAll(() => worker.stop(2000));
     const id = await enqueue(db, 'test.defer', {}, { maxAttempts: 2 });
     await worker.start();
-    for (let i = 0; i < 300 && (await db.selectFrom('jobs').select('id').where('id', '=', id!).executeTakeFirst()); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 300 && (await db.selectFrom('jobs').select('id').where('id', '=', id!).executeTakeFirst()); i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(await db.selectFrom('jobs').selectAll().where('id', '=', id!).executeTakeFirst()).toBeUndefined(); // done, not dead
     expect(calls).toBe(6);
     expect(seen).toEqual([1, 1, 1, 1, 1, 1]);

@@ -221,7 +221,11 @@ describe('worker', () => {
     }).start();
     const id = await enqueue(db, 'flaky', {});
     await waitFor(async () => attempts.length === 3 && (await row(id!)) === undefined, 5000, 'the third attempt to succeed');
-    expect(attempts).toEqual([{ attempt: 1, errors: 0 }, { attempt: 2, errors: 1 }, { attempt: 3, errors: 2 }]);
+    expect(attempts).toEqual([
+      { attempt: 1, errors: 0 },
+      { attempt: 2, errors: 1 },
+      { attempt: 3, errors: 2 },
+    ]);
   });
 
   it('reschedules with exponential backoff and jitter by default', async () => {
@@ -238,14 +242,27 @@ describe('worker', () => {
 
     // The worker's default backoff puts the first retry 0.5–1 s out: the delay it chose is in its log line.
     const log = memoryLog();
-    const w = new Worker({ database, logger: log.logger, pollIntervalMs: 25, handlers: { fail: async () => { throw new Error('nope'); } } });
+    const w = new Worker({
+      database,
+      logger: log.logger,
+      pollIntervalMs: 25,
+      handlers: {
+        fail: async () => {
+          throw new Error('nope');
+        },
+      },
+    });
     workers.push(w);
     await w.start();
     const id = await enqueue(db, 'fail', {});
-    const queued = await waitFor(async () => {
-      const r = await row(id!);
-      return r?.state === 'queued' && r.attempts === 1 ? r : undefined;
-    }, 3000, 'the first failure to be rescheduled');
+    const queued = await waitFor(
+      async () => {
+        const r = await row(id!);
+        return r?.state === 'queued' && r.attempts === 1 ? r : undefined;
+      },
+      3000,
+      'the first failure to be rescheduled',
+    );
     const [retry] = log.lines().filter((l) => l.msg === 'job will be retried');
     expect(retry).toMatchObject({ job_id: id, attempts: 1 });
     expect(retry.retry_in_ms).toBeGreaterThanOrEqual(500);
@@ -267,10 +284,14 @@ describe('worker', () => {
       },
     }).start();
     const id = await enqueue(db, 'busy', {});
-    const r = await waitFor(async () => {
-      const current = await row(id!);
-      return current?.state === 'queued' && current.attempts === 1 ? current : undefined;
-    }, 3000, 'the retry to be scheduled');
+    const r = await waitFor(
+      async () => {
+        const current = await row(id!);
+        return current?.state === 'queued' && current.attempts === 1 ? current : undefined;
+      },
+      3000,
+      'the retry to be scheduled',
+    );
     // The error's delay, not the worker's backoff (20 ms here).
     expect(log.lines().filter((l) => l.msg === 'job will be retried')).toEqual([expect.objectContaining({ job_id: id, retry_in_ms: 800 })]);
     expect(r.errors).toEqual([expect.objectContaining({ attempt: 1, error: '429, Retry-After: 1' })]);
@@ -289,10 +310,14 @@ describe('worker', () => {
       },
     }).start();
     const id = await enqueue(db, 'broken', { x: 1 }, { maxAttempts: 3, dedupeKey: 'broken-1' });
-    const dead = await waitFor(async () => {
-      const r = await row(id!);
-      return r?.state === 'dead' ? r : undefined;
-    }, 5000, 'the job to die');
+    const dead = await waitFor(
+      async () => {
+        const r = await row(id!);
+        return r?.state === 'dead' ? r : undefined;
+      },
+      5000,
+      'the job to die',
+    );
     expect(calls).toBe(3);
     expect(dead).toMatchObject({ attempts: 3, locked_by: null, lease_until: null, dedupe_key: null, payload: { x: 1 } });
     expect(dead.errors.map((e) => [e.attempt, e.error])).toEqual([
@@ -319,10 +344,14 @@ describe('worker', () => {
       },
     }).start();
     const id = await enqueue(db, 'invalid', {}, { maxAttempts: 10 });
-    const dead = await waitFor(async () => {
-      const r = await row(id!);
-      return r?.state === 'dead' ? r : undefined;
-    }, 3000, 'the job to die');
+    const dead = await waitFor(
+      async () => {
+        const r = await row(id!);
+        return r?.state === 'dead' ? r : undefined;
+      },
+      3000,
+      'the job to die',
+    );
     expect(calls).toBe(1);
     expect(dead.attempts).toBe(1);
     expect(dead.errors).toEqual([expect.objectContaining({ attempt: 1, error: 'zaaktype unknown at the subcontractor' })]);
@@ -331,10 +360,14 @@ describe('worker', () => {
   it('buries a job of an unknown kind', async () => {
     await worker({ handlers: {} }).start();
     const id = await enqueue(db, 'nobody-handles-this', {});
-    const dead = await waitFor(async () => {
-      const r = await row(id!);
-      return r?.state === 'dead' ? r : undefined;
-    }, 3000, 'the job to die');
+    const dead = await waitFor(
+      async () => {
+        const r = await row(id!);
+        return r?.state === 'dead' ? r : undefined;
+      },
+      3000,
+      'the job to die',
+    );
     expect(dead.errors[0].error).toContain('no handler');
   });
 
@@ -379,18 +412,26 @@ describe('worker', () => {
   it('buries a job whose worker dies on every attempt instead of running it forever', async () => {
     const id = await enqueue(db, 'poison', {}, { maxAttempts: 2 });
     for (let i = 0; i < 2; i++) {
-      const [claimed] = await waitFor(async () => {
-        const jobs = await queue.claim(`crashing-${i}`, 1, 50);
-        return jobs.length ? jobs : undefined;
-      }, 2000, `claim ${i + 1}`);
+      const [claimed] = await waitFor(
+        async () => {
+          const jobs = await queue.claim(`crashing-${i}`, 1, 50);
+          return jobs.length ? jobs : undefined;
+        },
+        2000,
+        `claim ${i + 1}`,
+      );
       expect(claimed.attempts).toBe(i + 1);
     }
     let calls = 0;
     await worker({ handlers: { poison: async () => void calls++ } }).start();
-    const dead = await waitFor(async () => {
-      const r = await row(id!);
-      return r?.state === 'dead' ? r : undefined;
-    }, 3000, 'the job to die');
+    const dead = await waitFor(
+      async () => {
+        const r = await row(id!);
+        return r?.state === 'dead' ? r : undefined;
+      },
+      3000,
+      'the job to die',
+    );
     expect(calls).toBe(0);
     expect(dead.errors.at(-1)!.error).toMatch(/lease expired/);
   });
@@ -449,7 +490,15 @@ describe('worker', () => {
 
   it('stop() waits for running jobs; a job outliving the timeout comes back after its lease', async () => {
     let finished = 0;
-    const w = worker({ leaseMs: 300, handlers: { job: async (job) => { await sleep(job.payload.ms as number); finished++; } } });
+    const w = worker({
+      leaseMs: 300,
+      handlers: {
+        job: async (job) => {
+          await sleep(job.payload.ms as number);
+          finished++;
+        },
+      },
+    });
     await w.start();
     await enqueue(db, 'job', { ms: 200 });
     await waitFor(async () => (await allRows())[0]?.state === 'running', 2000, 'the job to start');
@@ -457,16 +506,28 @@ describe('worker', () => {
     expect(finished).toBe(1);
     expect(await allRows()).toEqual([]);
 
-    const w2 = worker({ leaseMs: 300, handlers: { job: async (job) => { await sleep(job.payload.ms as number); finished++; } } });
+    const w2 = worker({
+      leaseMs: 300,
+      handlers: {
+        job: async (job) => {
+          await sleep(job.payload.ms as number);
+          finished++;
+        },
+      },
+    });
     await w2.start();
     const id = await enqueue(db, 'job', { ms: 5000 });
     await waitFor(async () => (await row(id!))?.state === 'running', 2000, 'the long job to start');
     await w2.stop(100);
     expect(finished).toBe(1); // stop() returned while the 5-second job was still running
-    const [again] = await waitFor(async () => {
-      const jobs = await queue.claim('next', 1, 30_000);
-      return jobs.length ? jobs : undefined;
-    }, 3000, 'the lease to run out');
+    const [again] = await waitFor(
+      async () => {
+        const jobs = await queue.claim('next', 1, 30_000);
+        return jobs.length ? jobs : undefined;
+      },
+      3000,
+      'the lease to run out',
+    );
     expect(again).toMatchObject({ id, attempts: 2 });
   });
 });
@@ -556,14 +617,16 @@ describe('several workers', () => {
       for (let i = 0; i < 60; i++) await enqueue(trx, 'k', { i });
     });
     const claimed: number[] = [];
-    await Promise.all(handles.map(async (h, n) => {
-      const q = new JobQueue(h.db);
-      for (;;) {
-        const jobs = await q.claim(`c${n}`, 3, 30_000);
-        if (jobs.length === 0) return;
-        claimed.push(...jobs.map((j) => j.id));
-      }
-    }));
+    await Promise.all(
+      handles.map(async (h, n) => {
+        const q = new JobQueue(h.db);
+        for (;;) {
+          const jobs = await q.claim(`c${n}`, 3, 30_000);
+          if (jobs.length === 0) return;
+          claimed.push(...jobs.map((j) => j.id));
+        }
+      }),
+    );
     expect(claimed).toHaveLength(60);
     expect(new Set(claimed).size).toBe(60);
   });

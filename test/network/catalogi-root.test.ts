@@ -6,7 +6,13 @@ import { notifySecret, orderDetail, placedOrder, startChain } from '../helpers/c
 import { authHeader } from '../helpers/gateway.ts';
 import { splitOrigins, type SplitOrigins } from '../helpers/split-origins.ts';
 
-const chain = await startChain([{ id: 'apart-bv', notify: false }, { id: 'zelfde-bv', notify: false }], { SYNC_DEBOUNCE_MS: '0' });
+const chain = await startChain(
+  [
+    { id: 'apart-bv', notify: false },
+    { id: 'zelfde-bv', notify: false },
+  ],
+  { SYNC_DEBOUNCE_MS: '0' },
+);
 const operator = async (path: string, init: { method?: string; body?: unknown } = {}) =>
   chain.gateway.app.request(path, {
     method: init.method ?? 'GET',
@@ -25,7 +31,11 @@ async function register(id: string, withCatalogiRoot: boolean): Promise<SplitOri
     body: {
       ...org,
       zaken: { ...org.zaken, apiRoot: `${split.zaken}/zaken/api/v1/`, ...(withCatalogiRoot ? { catalogiApiRoot: `${split.catalogi}/catalogi/api/v1/` } : {}) },
-      products: org.products.map((p: { zaaktype: string; initiatorRoltype: string }) => ({ ...p, zaaktype: split.outside(p.zaaktype), initiatorRoltype: split.outside(p.initiatorRoltype) })),
+      products: org.products.map((p: { zaaktype: string; initiatorRoltype: string }) => ({
+        ...p,
+        zaaktype: split.outside(p.zaaktype),
+        initiatorRoltype: split.outside(p.initiatorRoltype),
+      })),
     },
   });
   expect(res.status).toBe(200);
@@ -39,7 +49,14 @@ async function statusAndNotify(id: string, split: SplitOrigins) {
   const res = await chain.gateway.app.request('/api/v1/notificaties', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${signZgwJwt({ client_id: id }, notifySecret(id))}` },
-    body: JSON.stringify({ kanaal: 'zaken', hoofdObject: zaakUrl, resource: 'status', resourceUrl: split.outside(status.url), actie: 'create', aanmaakdatum: new Date().toISOString() }),
+    body: JSON.stringify({
+      kanaal: 'zaken',
+      hoofdObject: zaakUrl,
+      resource: 'status',
+      resourceUrl: split.outside(status.url),
+      actie: 'create',
+      aanmaakdatum: new Date().toISOString(),
+    }),
   });
   expect(res.status).toBe(204);
   return orderId;
@@ -71,7 +88,10 @@ describe('Catalogi on its own root', () => {
   it('refuses a catalogiApiRoot that is no URL', async () => {
     const org = await (await operator('/api/v1/organisations/apart-bv')).json();
     delete org.notificationSubscription;
-    const res = await operator('/api/v1/organisations/apart-bv', { method: 'PUT', body: { ...org, zaken: { ...org.zaken, catalogiApiRoot: 'http://127.0.0.1:70000/catalogi/api/v1/' } } });
+    const res = await operator('/api/v1/organisations/apart-bv', {
+      method: 'PUT',
+      body: { ...org, zaken: { ...org.zaken, catalogiApiRoot: 'http://127.0.0.1:70000/catalogi/api/v1/' } },
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).invalidParams).toContainEqual(expect.objectContaining({ name: 'zaken.catalogiApiRoot', code: 'invalid' }));
   });

@@ -21,7 +21,14 @@ const hasOpenssl = (() => {
   }
 })();
 
-interface Pki { ca: string; serverCert: string; serverKey: string; clientCert: string; clientKey: string; otherCa: string }
+interface Pki {
+  ca: string;
+  serverCert: string;
+  serverKey: string;
+  clientCert: string;
+  clientKey: string;
+  otherCa: string;
+}
 
 function makePki(): Pki {
   const dir = mkdtempSync(join(tmpdir(), 'ks-mtls-'));
@@ -30,17 +37,38 @@ function makePki(): Pki {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   try {
     for (const ca of ['ca', 'other-ca']) ssl('req', '-x509', ...ec, '-keyout', f(`${ca}.key`), '-out', f(`${ca}.pem`), '-days', '1', '-subj', `/CN=${ca}`);
-    for (const [name, ext] of [['server', 'subjectAltName=IP:127.0.0.1'], ['client', 'extendedKeyUsage=clientAuth']]) {
+    for (const [name, ext] of [
+      ['server', 'subjectAltName=IP:127.0.0.1'],
+      ['client', 'extendedKeyUsage=clientAuth'],
+    ]) {
       writeFileSync(f(`${name}.ext`), `${ext}\n`);
       ssl('req', ...ec, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`), '-subj', `/CN=${name}`);
-      ssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial',
-        '-out', f(`${name}.pem`), '-days', '1', '-extfile', f(`${name}.ext`));
+      ssl(
+        'x509',
+        '-req',
+        '-in',
+        f(`${name}.csr`),
+        '-CA',
+        f('ca.pem'),
+        '-CAkey',
+        f('ca.key'),
+        '-CAcreateserial',
+        '-out',
+        f(`${name}.pem`),
+        '-days',
+        '1',
+        '-extfile',
+        f(`${name}.ext`),
+      );
     }
     const read = (name: string) => readFileSync(f(name), 'utf8');
     return {
-      ca: read('ca.pem'), otherCa: read('other-ca.pem'),
-      serverCert: read('server.pem'), serverKey: read('server.key'),
-      clientCert: read('client.pem'), clientKey: read('client.key'),
+      ca: read('ca.pem'),
+      otherCa: read('other-ca.pem'),
+      serverCert: read('server.pem'),
+      serverKey: read('server.key'),
+      clientCert: read('client.pem'),
+      clientKey: read('client.key'),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -54,7 +54,12 @@ async function startApi(idp: Issuer, unauthorizedFirst = 0) {
 
 function setup(idp: Issuer, api: TestServer, auth: Partial<Extract<ZakenAuth, { type: 'oauth2' }>> = {}) {
   const org = testOrganisation('sub', `${api.url}/zaken/api/v1/`, {
-    type: 'oauth2', issuer: idp.issuer, clientId: 'gateway', clientSecret: 's3cret', scope: 'zaken', ...auth,
+    type: 'oauth2',
+    issuer: idp.issuer,
+    clientId: 'gateway',
+    clientSecret: 's3cret',
+    scope: 'zaken',
+    ...auth,
   });
   const out = new OutboundClients({ network: new TestNetwork(org), logger });
   cleanup.push(() => out.close());

@@ -25,7 +25,10 @@ function clients(network: TestNetwork, options: Partial<OutboundOptions> = {}): 
 }
 
 async function failure(promise: Promise<unknown>): Promise<OutboundError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(OutboundError);
   return error as OutboundError;
 }
@@ -41,8 +44,11 @@ describe('OutboundClients', () => {
     const [hit] = api.hits;
     expect(hit).toMatchObject({ method: 'POST', url: '/zaken/api/v1/zaken?x=1', body: '{"a":1}' });
     expect(hit.headers).toMatchObject({
-      accept: 'application/json', 'accept-crs': 'EPSG:4326', 'content-type': 'application/json',
-      'content-crs': 'EPSG:4326', 'user-agent': 'ketenstatus',
+      accept: 'application/json',
+      'accept-crs': 'EPSG:4326',
+      'content-type': 'application/json',
+      'content-crs': 'EPSG:4326',
+      'user-agent': 'ketenstatus',
     });
     const token = hit.headers.authorization!.replace(/^Bearer /, '');
     const claims = verifyZgwJwt(token, { secretFor: () => SECRET, maxAgeSeconds: 60, leewaySeconds: 5 });
@@ -151,7 +157,10 @@ describe('OutboundClients', () => {
     const res = await out.request('sub', { method: 'GET', url: `${api.url}/zaken/1` });
     expect(retryAfterMs(res.headers)).toBe(7000);
     await out.request('sub', { method: 'GET', url: 'http://169.254.169.254/' }).catch(() => undefined);
-    expect(seen).toEqual([['sub', 'GET', 503], ['sub', 'GET', 'forbidden-destination']]);
+    expect(seen).toEqual([
+      ['sub', 'GET', 503],
+      ['sub', 'GET', 'forbidden-destination'],
+    ]);
   });
 });
 

@@ -35,7 +35,10 @@ for (const engine of ['postgres', 'pglite'] as const) {
 
       // Peak: a short closed-loop burst of distinct notifications from a separate process.
       const probe = await load({
-        origin: chain.gateway.url, mode: 'max', connections: 64, durationSec: 3,
+        origin: chain.gateway.url,
+        mode: 'max',
+        connections: 64,
+        durationSec: 3,
         requests: { kind: 'notification', path: '/api/v1/notificaties', authorization: org.notifyAuthorization(), apiRoot, zaakUrls: zaken, start: 0 },
       });
       const rate = Math.max(50, Math.min(MAX_RATE, Math.round(probe.okRps / 2)));
@@ -49,7 +52,14 @@ for (const engine of ['postgres', 'pglite'] as const) {
           const status = await org.sim.setStatus(zaak, current % 3, { notify: false }); // never the eindstatus
           return { kanaal: 'zaken', hoofdObject: zaak, resource: 'status', resourceUrl: status.url, actie: 'create', aanmaakdatum: new Date().toISOString() };
         }
-        return { kanaal: 'zaken', hoofdObject: zaak, resource: 'zaakinformatieobject', resourceUrl: `${apiRoot}zaakinformatieobjecten/${randomUUID()}`, actie: 'create', aanmaakdatum: new Date().toISOString() };
+        return {
+          kanaal: 'zaken',
+          hoofdObject: zaak,
+          resource: 'zaakinformatieobject',
+          resourceUrl: `${apiRoot}zaakinformatieobjecten/${randomUUID()}`,
+          actie: 'create',
+          aanmaakdatum: new Date().toISOString(),
+        };
       };
 
       let killing = true;

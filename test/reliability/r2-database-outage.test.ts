@@ -29,7 +29,13 @@ describe('R2 database outage', () => {
     const zaken = chain.zaakUrls['outage-bv'];
     const pid = chain.gateway.pid;
     // Enough connections that no request waits in the client: latency is the gateway's.
-    const sender = new Sender({ origin: chain.gateway.url, authorization: () => org.notifyAuthorization(), retryDelayMs: 1000, requestTimeoutMs: 30_000, connections: 1024 });
+    const sender = new Sender({
+      origin: chain.gateway.url,
+      authorization: () => org.notifyAuthorization(),
+      retryDelayMs: 1000,
+      requestTimeoutMs: 30_000,
+      connections: 1024,
+    });
     let i = 0;
     const make = async () => {
       const zaak = zaken[i++ % zaken.length];
@@ -37,7 +43,14 @@ describe('R2 database outage', () => {
         const status = await org.sim.setStatus(zaak, org.sim.statussen(zaak).length % 3, { notify: false });
         return { kanaal: 'zaken', hoofdObject: zaak, resource: 'status', resourceUrl: status.url, actie: 'create', aanmaakdatum: new Date().toISOString() };
       }
-      return { kanaal: 'zaken', hoofdObject: zaak, resource: 'zaak', resourceUrl: `${zaak}?v=${randomUUID()}`, actie: 'partial_update', aanmaakdatum: new Date().toISOString() };
+      return {
+        kanaal: 'zaken',
+        hoofdObject: zaak,
+        resource: 'zaak',
+        resourceUrl: `${zaak}?v=${randomUUID()}`,
+        actie: 'partial_update',
+        aanmaakdatum: new Date().toISOString(),
+      };
     };
     let driving = true;
     const drive = (async () => {
@@ -104,11 +117,17 @@ describe('R2 database outage', () => {
       };
     });
     printLedger('R2 database outage', ledger, {
-      'unexpected answers': sender.unexpected, 'answers overall': sender.stats().answers,...Object.fromEntries(report.map((r) => [`cut ${r.mode}`, r])) });
+      'unexpected answers': sender.unexpected,
+      'answers overall': sender.stats().answers,
+      ...Object.fromEntries(report.map((r) => [`cut ${r.mode}`, r])),
+    });
 
     expect(chain.gateway.pid, 'same process: no restart').toBe(pid);
     for (const r of report) {
-      expect(Object.keys(r.answers).every((a) => a === '204' || a === '503'), `only 204 or 503 during the ${r.mode} cut: ${JSON.stringify(r.answers)}`).toBe(true);
+      expect(
+        Object.keys(r.answers).every((a) => a === '204' || a === '503'),
+        `only 204 or 503 during the ${r.mode} cut: ${JSON.stringify(r.answers)}`,
+      ).toBe(true);
       expect(r.answers['503'] ?? 0).toBeGreaterThan(0);
       expect(r.refusedWithoutRetryAfter).toBe(0);
       expect(r.maxMs, 'every answer within 10 s').toBeLessThan(10_000);

@@ -15,31 +15,48 @@ const OUTAGE_SECONDS = 20;
 const ORDERS = 10;
 const log = (m: string) => process.stderr.write(`[R3 ${new Date().toISOString().slice(11, 23)}] ${m}\n`);
 
-interface Overview { organisations: { id: string; breaker: string; consecutiveFailures: number; jobs: { queued: number; running: number; dead: number } }[] }
+interface Overview {
+  organisations: { id: string; breaker: string; consecutiveFailures: number; jobs: { queued: number; running: number; dead: number } }[];
+}
 
 describe('R3 subcontractor outage', () => {
   it('keeps other organisations flowing, shows the gap, and catches up after the outage', async () => {
     const chain = await startReliabilityChain({
       engine: 'postgres',
-      orgs: [{ id: 'down-bv', orders: ORDERS }, { id: 'steady-bv', orders: ORDERS }],
+      orgs: [
+        { id: 'down-bv', orders: ORDERS },
+        { id: 'steady-bv', orders: ORDERS },
+      ],
       env: {
-        SYNC_DEBOUNCE_MS: '100', JOB_POLL_INTERVAL_MS: '100', SYNC_BREAKER_THRESHOLD: '3', SYNC_BREAKER_OPEN_SECONDS: '2',
+        SYNC_DEBOUNCE_MS: '100',
+        JOB_POLL_INTERVAL_MS: '100',
+        SYNC_BREAKER_THRESHOLD: '3',
+        SYNC_BREAKER_OPEN_SECONDS: '2',
         OUTBOUND_TIMEOUT_MS: '1000',
       },
     });
     const senders: Record<string, Sender> = {};
-    for (const id of ['down-bv', 'steady-bv']) senders[id] = new Sender({ origin: chain.gateway.url, authorization: () => chain.orgs[id].notifyAuthorization() });
+    for (const id of ['down-bv', 'steady-bv'])
+      senders[id] = new Sender({ origin: chain.gateway.url, authorization: () => chain.orgs[id].notifyAuthorization() });
     const change = async (org: string, k: number) => {
       const zaak = chain.zaakUrls[org][k];
       const sim = chain.orgs[org].sim;
       const status = await sim.setStatus(zaak, sim.statussen(zaak).length % 3, { notify: false });
-      const n: Notification = { kanaal: 'zaken', hoofdObject: zaak, resource: 'status', resourceUrl: status.url, actie: 'create', aanmaakdatum: new Date().toISOString() };
+      const n: Notification = {
+        kanaal: 'zaken',
+        hoofdObject: zaak,
+        resource: 'status',
+        resourceUrl: status.url,
+        actie: 'create',
+        aanmaakdatum: new Date().toISOString(),
+      };
       const entry = senders[org].send(n);
       return { org, k, url: status.url, at: Date.now(), entry };
     };
     const visible = async (org: string, k: number, url: string) => {
       const orderId = chain.orderIds[org][k];
-      return chain.query(async (db) => (await db.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirst())?.status as { url?: string } | null)
+      return chain
+        .query(async (db) => (await db.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirst())?.status as { url?: string } | null)
         .then((s) => s?.url === url);
     };
     const until = async (probe: () => Promise<boolean>, ms: number) => {
@@ -77,7 +94,9 @@ describe('R3 subcontractor outage', () => {
       await sleep(500);
     }
     const acknowledgedDuringOutage = downChanges.filter((c) => c.entry.acked).length;
-    log(`outage over: breaker opened ${breakerOpened}, gap shown ${gapShown}; steady-bv changes visible in ${steadyLatencies.map((l) => Math.round(l)).join(', ')} ms`);
+    log(
+      `outage over: breaker opened ${breakerOpened}, gap shown ${gapShown}; steady-bv changes visible in ${steadyLatencies.map((l) => Math.round(l)).join(', ')} ms`,
+    );
 
     // Recovery and catch-up.
     chain.orgs['down-bv'].sim.setFaults({ down: false });
@@ -92,7 +111,10 @@ describe('R3 subcontractor outage', () => {
     }, 60_000);
     const catchUpMs = Date.now() - recoveryStart;
     const gapGone = await until(async () => !(await hasGap(chain, 'down-bv', downChanges[0].k)), 30_000);
-    const breakerClosed = await until(async () => (await chain.operator<Overview>('/api/v1/ops/overview')).organisations.find((o) => o.id === 'down-bv')?.breaker === 'closed', 30_000);
+    const breakerClosed = await until(
+      async () => (await chain.operator<Overview>('/api/v1/ops/overview')).organisations.find((o) => o.id === 'down-bv')?.breaker === 'closed',
+      30_000,
+    );
     await Promise.all(Object.values(senders).map((s) => s.settle(30_000)));
     const quiet = await waitForQuietJobs(chain, ['down-bv', 'steady-bv'], 60_000);
     const ledger = await ledgerOf(chain, senders);

@@ -34,8 +34,12 @@ describe('R4 overload', () => {
     const gw = chain.gateway;
     let next = 0;
     const notifications = (): RequestSpec => ({
-      kind: 'notification', path: '/api/v1/notificaties', authorization: org.notifyAuthorization(),
-      apiRoot: org.sim.zakenApiRoot, zaakUrls: chain.zaakUrls['busy-bv'], start: next,
+      kind: 'notification',
+      path: '/api/v1/notificaties',
+      authorization: org.notifyAuthorization(),
+      apiRoot: org.sim.zakenApiRoot,
+      zaakUrls: chain.zaakUrls['busy-bv'],
+      start: next,
     });
     const run = async (spec: Parameters<typeof load>[0]) => {
       const r = await load(spec);
@@ -68,20 +72,38 @@ describe('R4 overload', () => {
     const withRetryAfter = at200.retryAfter?.with ?? 0;
     const share = refusals === 0 ? 1 : withRetryAfter / refusals;
     const p99Admitted = at200.latencyByStatus['204']?.p99 ?? NaN;
-    process.stdout.write(`\n── R4 overload ──\n${JSON.stringify({
-      peakRps: Math.round(peakRps),
-      at80: { offered: at80.offeredRate, answers: at80.statuses, errors: at80.errors, p99: p99at80, onGateway: server80, sendLagP99: at80.sendLag?.p99 },
-      at200: {
-        offered: at200.offeredRate, answers: at200.statuses, errors: at200.errors, admittedPerSecond: Math.round(admitted / at200.durationSec),
-        sendLagP99: at200.sendLag?.p99, admittedP99: p99Admitted, admittedOnGateway: server200, admittedP99Over80OnGateway: Math.round((server200.p99 / server80.p99) * 100) / 100, refusedP99: at200.latencyByStatus['503']?.p99 ?? null, refusals, refusalsWithRetryAfter: withRetryAfter,
-      },
-      gatewayCpuShare: Math.round(gatewayCpu * 100) / 100,
-      rssMb: { before: Math.round(rssBefore), peak: Math.round(rssPeak) },
-    }, null, 2)}\n`);
+    process.stdout.write(
+      `\n── R4 overload ──\n${JSON.stringify(
+        {
+          peakRps: Math.round(peakRps),
+          at80: { offered: at80.offeredRate, answers: at80.statuses, errors: at80.errors, p99: p99at80, onGateway: server80, sendLagP99: at80.sendLag?.p99 },
+          at200: {
+            offered: at200.offeredRate,
+            answers: at200.statuses,
+            errors: at200.errors,
+            admittedPerSecond: Math.round(admitted / at200.durationSec),
+            sendLagP99: at200.sendLag?.p99,
+            admittedP99: p99Admitted,
+            admittedOnGateway: server200,
+            admittedP99Over80OnGateway: Math.round((server200.p99 / server80.p99) * 100) / 100,
+            refusedP99: at200.latencyByStatus['503']?.p99 ?? null,
+            refusals,
+            refusalsWithRetryAfter: withRetryAfter,
+          },
+          gatewayCpuShare: Math.round(gatewayCpu * 100) / 100,
+          rssMb: { before: Math.round(rssBefore), peak: Math.round(rssPeak) },
+        },
+        null,
+        2,
+      )}\n`,
+    );
 
     expect(refusals, 'the excess is refused').toBeGreaterThan(0);
     expect(share, 'refusals that are 429/503 with Retry-After').toBeGreaterThanOrEqual(0.99);
-    expect(Object.keys(at200.statuses).filter((s) => Number(s) >= 500 && s !== '503'), 'no other 5xx').toEqual([]);
+    expect(
+      Object.keys(at200.statuses).filter((s) => Number(s) >= 500 && s !== '503'),
+      'no other 5xx',
+    ).toEqual([]);
     expect(server80.n, 'an access line for every admitted notification at 80 %').toBeGreaterThanOrEqual(at80.statuses['204'] ?? 0);
     expect(server200.n, 'an access line for every admitted notification at 2 × peak').toBeGreaterThanOrEqual(admitted);
     // Not collapsing, on two cores shared with a generator that now sends twice the peak (it takes
@@ -98,7 +120,11 @@ describe('R4 overload', () => {
  * gateway and are not counted; they are in the printed errors.
  */
 function refusalsOf(r: LoadResult): number {
-  const answered = Object.entries(r.statuses).filter(([s]) => s !== '204').reduce((n, [, c]) => n + c, 0);
-  const failed = Object.entries(r.errors).filter(([e]) => e !== 'generator-saturated').reduce((n, [, c]) => n + c, 0);
+  const answered = Object.entries(r.statuses)
+    .filter(([s]) => s !== '204')
+    .reduce((n, [, c]) => n + c, 0);
+  const failed = Object.entries(r.errors)
+    .filter(([e]) => e !== 'generator-saturated')
+    .reduce((n, [, c]) => n + c, 0);
   return answered + failed;
 }

@@ -19,22 +19,35 @@ const TIMEOUT_MS = 10_000;
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 type Schema = Record<string, unknown>;
-interface Operation { method: string; path: string; body?: { type: string; schema: Schema }; query: { name: string; schema: Schema }[] }
+interface Operation {
+  method: string;
+  path: string;
+  body?: { type: string; schema: Schema };
+  query: { name: string; schema: Schema }[];
+}
 
 const spec = parse(readFileSync(new URL('../../contracts/openapi.yaml', import.meta.url), 'utf8')) as {
   paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema: Schema }> }; parameters?: Schema[] }>>;
   components: { schemas: Record<string, Schema>; parameters?: Record<string, Schema> };
 };
 const deref = (s: Schema): Schema => (typeof s.$ref === 'string' ? deref(lookup(s.$ref)) : s);
-const lookup = (ref: string): Schema => ref.split('/').slice(1).reduce<Schema>((o, k) => o[k] as Schema, spec as never);
+const lookup = (ref: string): Schema =>
+  ref
+    .split('/')
+    .slice(1)
+    .reduce<Schema>((o, k) => o[k] as Schema, spec as never);
 
 const operations: Operation[] = Object.entries(spec.paths).flatMap(([path, item]) =>
   METHODS.filter((m) => item[m]).map((m) => {
     const op = item[m]!;
     const content = Object.entries(op.requestBody?.content ?? {})[0];
-    const query = (op.parameters ?? []).map(deref).filter((p) => p.in === 'query').map((p) => ({ name: String(p.name), schema: deref((p.schema ?? {}) as Schema) }));
+    const query = (op.parameters ?? [])
+      .map(deref)
+      .filter((p) => p.in === 'query')
+      .map((p) => ({ name: String(p.name), schema: deref((p.schema ?? {}) as Schema) }));
     return { method: m.toUpperCase(), path, body: content ? { type: content[0], schema: content[1].schema } : undefined, query };
-  }));
+  }),
+);
 
 /** A value shaped by a JSON schema (depth-bounded), often valid, sometimes not. */
 function fromSchema(schema: Schema, depth = 0): fc.Arbitrary<unknown> {
@@ -49,38 +62,60 @@ function fromSchema(schema: Schema, depth = 0): fc.Arbitrary<unknown> {
     case 'object': {
       const props = Object.entries((s.properties ?? {}) as Record<string, Schema>);
       const required = new Set((s.required ?? []) as string[]);
-      return fc.record(Object.fromEntries(props.map(([k, v]) => [k, fromSchema(v, depth + 1)])), { requiredKeys: props.map(([k]) => k).filter((k) => required.has(k) || Math.random() < 0.5) });
+      return fc.record(Object.fromEntries(props.map(([k, v]) => [k, fromSchema(v, depth + 1)])), {
+        requiredKeys: props.map(([k]) => k).filter((k) => required.has(k) || Math.random() < 0.5),
+      });
     }
-    case 'array': return fc.array(fromSchema((s.items ?? {}) as Schema, depth + 1), { maxLength: 3 });
-    case 'integer': return fc.oneof(fc.integer({ min: -5, max: 1000 }), fc.constant(2 ** 53));
-    case 'number': return fc.double({ noNaN: true });
-    case 'boolean': return fc.boolean();
-    case 'string': return stringFor(s);
-    default: return fc.jsonValue({ maxDepth: 2 });
+    case 'array':
+      return fc.array(fromSchema((s.items ?? {}) as Schema, depth + 1), { maxLength: 3 });
+    case 'integer':
+      return fc.oneof(fc.integer({ min: -5, max: 1000 }), fc.constant(2 ** 53));
+    case 'number':
+      return fc.double({ noNaN: true });
+    case 'boolean':
+      return fc.boolean();
+    case 'string':
+      return stringFor(s);
+    default:
+      return fc.jsonValue({ maxDepth: 2 });
   }
 }
 
 function stringFor(s: Schema): fc.Arbitrary<string> {
   switch (s.format) {
-    case 'uri': return fc.oneof(fc.webUrl(), fc.constantFrom('http://127.0.0.1:1/zaken/api/v1/zaken/1', 'not a url', ''));
-    case 'date-time': return fc.oneof(fc.date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }).map((d) => d.toISOString()), fc.string({ maxLength: 25 }));
-    case 'date': return fc.oneof(fc.constantFrom('2026-11-25', '2026-02-30', '0000-00-00'), fc.string({ maxLength: 12 }));
-    case 'uuid': return fc.oneof(fc.uuid(), fc.string({ maxLength: 40 }));
-    default: return fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.constant('x'.repeat(5000)), fc.constantFrom('111222333', '123456782', '<script>', "'; drop table cases; --"));
+    case 'uri':
+      return fc.oneof(fc.webUrl(), fc.constantFrom('http://127.0.0.1:1/zaken/api/v1/zaken/1', 'not a url', ''));
+    case 'date-time':
+      return fc.oneof(
+        fc.date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+        fc.string({ maxLength: 25 }),
+      );
+    case 'date':
+      return fc.oneof(fc.constantFrom('2026-11-25', '2026-02-30', '0000-00-00'), fc.string({ maxLength: 12 }));
+    case 'uuid':
+      return fc.oneof(fc.uuid(), fc.string({ maxLength: 40 }));
+    default:
+      return fc.oneof(
+        fc.string({ maxLength: 40 }),
+        fc.string({ unit: 'grapheme', maxLength: 20 }),
+        fc.constant('x'.repeat(5000)),
+        fc.constantFrom('111222333', '123456782', '<script>', "'; drop table cases; --"),
+      );
   }
 }
 
 /** Mutations of a schema-shaped value: a field replaced by anything, removed, or the whole thing swapped. */
-const mutated = (base: fc.Arbitrary<unknown>) => fc.tuple(base, fc.jsonValue({ maxDepth: 3 }), fc.nat()).map(([value, junk, k]) => {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return junk;
-  const keys = Object.keys(value);
-  if (keys.length === 0) return junk;
-  const copy = { ...(value as Record<string, unknown>) };
-  const key = keys[k % keys.length];
-  if (k % 2) delete copy[key];
-  else copy[key] = junk;
-  return copy;
-});
+const mutated = (base: fc.Arbitrary<unknown>) =>
+  fc.tuple(base, fc.jsonValue({ maxDepth: 3 }), fc.nat()).map(([value, junk, k]) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return junk;
+    const keys = Object.keys(value);
+    if (keys.length === 0) return junk;
+    const copy = { ...(value as Record<string, unknown>) };
+    const key = keys[k % keys.length];
+    if (k % 2) delete copy[key];
+    else copy[key] = junk;
+    return copy;
+  });
 
 const deep = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 const badUtf8 = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0x22, 0x7d]);
@@ -89,7 +124,6 @@ type Body = { kind: 'none' } | { kind: 'buffer'; data: Buffer } | { kind: 'chunk
 
 describe('R5 fuzzing every operation of the contract', async () => {
   const issuer = await startIssuer();
-  afterAll(() => issuer.close());
   const chain = await startReliabilityChain({
     engine: 'postgres',
     orgs: [{ id: 'fuzz-bv', orders: 3 }],
@@ -97,7 +131,10 @@ describe('R5 fuzzing every operation of the contract', async () => {
   });
   const org = chain.orgs['fuzz-bv'];
   const pool = new Pool(chain.gateway.url, { connections: 8, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS });
-  afterAll(() => pool.destroy());
+  afterAll(async () => {
+    await pool.destroy();
+    await issuer.close();
+  });
   const citizenToken = `Bearer ${await issuer.token(bsnOf(1))}`;
   const ids = await chain.query(async (db) => ({
     cases: (await db.selectFrom('cases').select('id').execute()).map((r) => r.id),
@@ -105,8 +142,15 @@ describe('R5 fuzzing every operation of the contract', async () => {
   }));
 
   const authArb = fc.constantFrom<(string | undefined)[]>(
-    undefined, 'Bearer nonsense', 'Basic dXNlcjpwYXNz', clientAuthorization('zac'), clientAuthorization('beheer'), clientAuthorization('portaal'),
-    org.notifyAuthorization(), citizenToken, `Bearer ${'a'.repeat(3000)}`,
+    undefined,
+    'Bearer nonsense',
+    'Basic dXNlcjpwYXNz',
+    clientAuthorization('zac'),
+    clientAuthorization('beheer'),
+    clientAuthorization('portaal'),
+    org.notifyAuthorization(),
+    citizenToken,
+    `Bearer ${'a'.repeat(3000)}`,
   );
   // Mostly the credential the operation expects, so the fuzz gets past authentication.
   const rightAuth = (path: string): string[] => {
@@ -117,8 +161,22 @@ describe('R5 fuzzing every operation of the contract', async () => {
     if (/^\/api\/v1\/subscriptions/.test(path)) return [clientAuthorization('portaal'), clientAuthorization('beheer')];
     return [clientAuthorization('zac')];
   };
-  const idArb = fc.oneof(fc.constantFrom(...ids.cases, ...ids.orders, 'fuzz-bv', '1', '0'), fc.uuid(), fc.string({ maxLength: 30 }), fc.constant('x'.repeat(3000)));
-  const contentTypeArb = (own?: string) => fc.constantFrom(own ?? 'application/json', 'application/json', 'application/cloudevents+json', 'text/plain', 'application/json; charset=latin1', '', 'multipart/form-data; boundary=x');
+  const idArb = fc.oneof(
+    fc.constantFrom(...ids.cases, ...ids.orders, 'fuzz-bv', '1', '0'),
+    fc.uuid(),
+    fc.string({ maxLength: 30 }),
+    fc.constant('x'.repeat(3000)),
+  );
+  const contentTypeArb = (own?: string) =>
+    fc.constantFrom(
+      own ?? 'application/json',
+      'application/json',
+      'application/cloudevents+json',
+      'text/plain',
+      'application/json; charset=latin1',
+      '',
+      'multipart/form-data; boundary=x',
+    );
 
   const bodyArb = (op: Operation): fc.Arbitrary<Body> => {
     const json = (a: fc.Arbitrary<unknown>) => a.map((v): Body => ({ kind: 'buffer', data: Buffer.from(JSON.stringify(v) ?? 'null') }));
@@ -144,7 +202,9 @@ describe('R5 fuzzing every operation of the contract', async () => {
     const started = Date.now();
     try {
       const res = await pool.request({
-        method, path, headers,
+        method,
+        path,
+        headers,
         body: body.kind === 'none' ? undefined : body.kind === 'buffer' ? body.data : Readable.from(chunks(body.data)),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
@@ -173,36 +233,59 @@ describe('R5 fuzzing every operation of the contract', async () => {
 
   it(`answers every operation without 5xx, hang or non-problem error (${operations.length} operations × ${RUNS} runs + fixed cases)`, async () => {
     for (const op of operations) {
-      const queryArb = fc.array(fc.tuple(fc.constantFrom(...(op.query.length ? op.query.map((q) => q.name) : ['x']), 'page', 'pageSize', 'onBehalfOf'), fc.oneof(fc.string({ maxLength: 20 }), fc.nat().map(String), fc.constantFrom('-1', '0', '1e9', '111222333'))), { maxLength: 3 });
-      await fc.assert(fc.asyncProperty(
-        fc.tuple(idArb, queryArb, fc.oneof({ weight: 3, arbitrary: fc.constantFrom<(string | undefined)[]>(...rightAuth(op.path)) }, { weight: 1, arbitrary: authArb }), contentTypeArb(op.body?.type), bodyArb(op), fc.boolean()),
-        async ([id, query, auth, contentType, body, withBody]) => {
-          const qs = query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
-          const path = op.path.replace(/\{[^}]+\}/g, encodeURIComponent(id)) + (qs ? `?${qs}` : '');
-          const headers: Record<string, string> = {};
-          if (auth) headers.authorization = auth;
-          if (contentType) headers['content-type'] = contentType;
-          const sendBody = op.body || (withBody && op.method !== 'GET' && op.method !== 'DELETE') ? body : { kind: 'none' as const };
-          const problem = await send(op.method, path, headers, sendBody);
-          if (problem) failures.push(problem);
-          return problem === undefined;
-        },
-      ), { numRuns: RUNS, endOnFailure: true, interruptAfterTimeLimit: 60_000 }).catch(() => undefined); // failures are collected and reported below
+      const queryArb = fc.array(
+        fc.tuple(
+          fc.constantFrom(...(op.query.length ? op.query.map((q) => q.name) : ['x']), 'page', 'pageSize', 'onBehalfOf'),
+          fc.oneof(fc.string({ maxLength: 20 }), fc.nat().map(String), fc.constantFrom('-1', '0', '1e9', '111222333')),
+        ),
+        { maxLength: 3 },
+      );
+      await fc
+        .assert(
+          fc.asyncProperty(
+            fc.tuple(
+              idArb,
+              queryArb,
+              fc.oneof({ weight: 3, arbitrary: fc.constantFrom<(string | undefined)[]>(...rightAuth(op.path)) }, { weight: 1, arbitrary: authArb }),
+              contentTypeArb(op.body?.type),
+              bodyArb(op),
+              fc.boolean(),
+            ),
+            async ([id, query, auth, contentType, body, withBody]) => {
+              const qs = query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+              const path = op.path.replace(/\{[^}]+\}/g, encodeURIComponent(id)) + (qs ? `?${qs}` : '');
+              const headers: Record<string, string> = {};
+              if (auth) headers.authorization = auth;
+              if (contentType) headers['content-type'] = contentType;
+              const sendBody = op.body || (withBody && op.method !== 'GET' && op.method !== 'DELETE') ? body : { kind: 'none' as const };
+              const problem = await send(op.method, path, headers, sendBody);
+              if (problem) failures.push(problem);
+              return problem === undefined;
+            },
+          ),
+          { numRuns: RUNS, endOnFailure: true, interruptAfterTimeLimit: 60_000 },
+        )
+        .catch(() => undefined); // failures are collected and reported below
     }
     // Fixed nasty cases on every operation with a body.
     for (const op of operations.filter((o) => o.body)) {
       const path = op.path.replace(/\{[^}]+\}/g, ids.cases[0]);
       for (const auth of [clientAuthorization('zac'), clientAuthorization('beheer'), org.notifyAuthorization(), citizenToken]) {
         for (const body of [
-          { kind: 'buffer', data: badUtf8 }, { kind: 'buffer', data: Buffer.from(deep(100_000)) }, { kind: 'buffer', data: Buffer.alloc(BODY_LIMIT + 1, 0x20) },
-          { kind: 'chunked', data: Buffer.alloc(BODY_LIMIT * 3, 0x5b) }, { kind: 'buffer', data: Buffer.from('{"a":1,"a":2,"__proto__":{"x":1}}') },
+          { kind: 'buffer', data: badUtf8 },
+          { kind: 'buffer', data: Buffer.from(deep(100_000)) },
+          { kind: 'buffer', data: Buffer.alloc(BODY_LIMIT + 1, 0x20) },
+          { kind: 'chunked', data: Buffer.alloc(BODY_LIMIT * 3, 0x5b) },
+          { kind: 'buffer', data: Buffer.from('{"a":1,"a":2,"__proto__":{"x":1}}') },
         ] as Body[]) {
           const problem = await send(op.method, path, { authorization: auth, 'content-type': op.body!.type }, body);
           if (problem) failures.push(problem);
         }
       }
     }
-    process.stdout.write(`\n── R5 fuzzing ──\n  operations ${operations.length}, answers ${JSON.stringify(counts)}\n  sent again after a closed kept-alive connection: ${resent}\n  failures ${failures.length}${failures.length ? `:\n    ${failures.slice(0, 15).join('\n    ')}` : ''}\n`);
+    process.stdout.write(
+      `\n── R5 fuzzing ──\n  operations ${operations.length}, answers ${JSON.stringify(counts)}\n  sent again after a closed kept-alive connection: ${resent}\n  failures ${failures.length}${failures.length ? `:\n    ${failures.slice(0, 15).join('\n    ')}` : ''}\n`,
+    );
     expect(failures).toEqual([]);
     expect(chain.gateway.alive()).toBe(true);
   });

@@ -17,32 +17,55 @@ afterAll(() => proxy.close());
 const nrc = await startStandInNrc();
 afterAll(() => nrc.close());
 const nrcSetting = { apiRoot: nrc.apiRoot, auth: { type: 'zgw-jwt' as const, clientId: nrc.clientId, secret: nrc.secret } };
-const chain = await startChain(
-  [{ id: ORG, notify: false, organisation: { notifications: { mode: 'push', nrc: nrcSetting } } }],
-  { PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${proxy.port}/`, SYNC_DEBOUNCE_MS: '0' },
-);
+const chain = await startChain([{ id: ORG, notify: false, organisation: { notifications: { mode: 'push', nrc: nrcSetting } } }], {
+  PORT: String(port),
+  PUBLIC_BASE_URL: `http://127.0.0.1:${proxy.port}/`,
+  SYNC_DEBOUNCE_MS: '0',
+});
 const callbackUrl = `http://127.0.0.1:${proxy.port}/api/v1/notificaties`;
 const db = chain.gateway.database.db;
 const rsin = chain.gateway.network.get(ORG)!.rsin;
 
 const operator = (path: string, init: { method?: string; body?: unknown } = {}) =>
-  Promise.resolve(chain.gateway.app.request(path, {
-    method: init.method ?? 'GET',
-    headers: { ...authHeader('beheer'), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-  }));
+  Promise.resolve(
+    chain.gateway.app.request(path, {
+      method: init.method ?? 'GET',
+      headers: { ...authHeader('beheer'), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+    }),
+  );
 const subscription = async () => (await (await operator(`/api/v1/organisations/${ORG}`)).json()).notificationSubscription;
 const abonnementen = () => [...nrc.abonnementen.values()];
-const PROBE = { kanaal: 'test', hoofdObject: 'http://some.hoofdobject.nl/', resource: 'some_resource', resourceUrl: 'http://some.resource.nl/', actie: 'create', aanmaakdatum: '2019-01-01T12:00:00Z', kenmerken: {} };
+const PROBE = {
+  kanaal: 'test',
+  hoofdObject: 'http://some.hoofdobject.nl/',
+  resource: 'some_resource',
+  resourceUrl: 'http://some.resource.nl/',
+  actie: 'create',
+  aanmaakdatum: '2019-01-01T12:00:00Z',
+  kenmerken: {},
+};
 const notify = (authorization: string | undefined, body: unknown = PROBE) =>
-  Promise.resolve(chain.gateway.app.request('/api/v1/notificaties', {
-    method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(body),
-  }));
+  Promise.resolve(
+    chain.gateway.app.request('/api/v1/notificaties', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify(body),
+    }),
+  );
 /** As if a day passed: the queued daily check is due now. */
 const checkNow = () => sql`update jobs set run_at = now() where kind = 'nrc.subscription' and state = 'queued'`.execute(db);
-const inboxCount = async () => Number((await db.selectFrom('inbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+const inboxCount = async () =>
+  Number(
+    (
+      await db
+        .selectFrom('inbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
-describe('abonnement at the subcontractor\'s Notificaties API', () => {
+describe("abonnement at the subcontractor's Notificaties API", () => {
   it('is created at start-up: callback /api/v1/notificaties, kanaal zaken on the bronorganisatie, a generated auth the callback check accepted', async () => {
     const sub = await chain.waitFor(async () => {
       const s = await subscription();
@@ -54,10 +77,21 @@ describe('abonnement at the subcontractor\'s Notificaties API', () => {
     expect(abo.kanalen).toEqual([{ naam: 'zaken', filters: { bronorganisatie: rsin } }]);
     expect(abo.auth).toMatch(/^Token [A-Za-z0-9_-]{40,}$/);
     expect(nrc.checks.at(-1)).toEqual({ callbackUrl, withoutAuth: 401, withAuth: 204, accepted: true });
-    expect(sub).toMatchObject({ abonnement: abo.url, callbackUrl, notificatiesApiRoot: nrc.apiRoot, kanaal: 'zaken', filters: { bronorganisatie: rsin }, lastError: null });
+    expect(sub).toMatchObject({
+      abonnement: abo.url,
+      callbackUrl,
+      notificatiesApiRoot: nrc.apiRoot,
+      kanaal: 'zaken',
+      filters: { bronorganisatie: rsin },
+      lastError: null,
+    });
     expect(Date.parse(sub.lastCheckedAt)).not.toBeNaN();
     // The value is a secret: in no operator view.
-    const views = JSON.stringify([await (await operator(`/api/v1/organisations/${ORG}`)).json(), await (await operator('/api/v1/organisations')).json(), await (await operator('/api/v1/ops/overview')).json()]);
+    const views = JSON.stringify([
+      await (await operator(`/api/v1/organisations/${ORG}`)).json(),
+      await (await operator('/api/v1/organisations')).json(),
+      await (await operator('/api/v1/ops/overview')).json(),
+    ]);
     expect(views).not.toContain(abo.auth.slice('Token '.length));
     const overview = await (await operator('/api/v1/ops/overview')).json();
     expect(overview.organisations.find((o: { id: string }) => o.id === ORG).notificationSubscription).toMatchObject({ state: 'active', lastError: null });
@@ -68,8 +102,13 @@ describe('abonnement at the subcontractor\'s Notificaties API', () => {
     const status = await chain.sims[ORG].setStatus(zaakUrl, 1, { notify: false });
     const before = await inboxCount();
     const delivered = await nrc.publish({
-      kanaal: 'zaken', hoofdObject: zaakUrl, resource: 'status', resourceUrl: status.url, actie: 'create',
-      aanmaakdatum: new Date().toISOString(), kenmerken: { bronorganisatie: rsin },
+      kanaal: 'zaken',
+      hoofdObject: zaakUrl,
+      resource: 'status',
+      resourceUrl: status.url,
+      actie: 'create',
+      aanmaakdatum: new Date().toISOString(),
+      kenmerken: { bronorganisatie: rsin },
     });
     expect(delivered).toEqual([204]);
     expect(await inboxCount()).toBe(before + 1);
@@ -96,7 +135,7 @@ describe('abonnement at the subcontractor\'s Notificaties API', () => {
     });
   });
 
-  it('shows the NRC\'s refusal when the callback check fails (invalid-callback-url) and retries until it passes', async () => {
+  it("shows the NRC's refusal when the callback check fails (invalid-callback-url) and retries until it passes", async () => {
     const [old] = abonnementen();
     nrc.forget(old.url);
     proxy.cut('reset');
@@ -153,7 +192,8 @@ describe('abonnement at the subcontractor\'s Notificaties API', () => {
     const shown = await (await operator(`/api/v1/organisations/${ORG}`)).json();
     expect(shown.notificationSubscription.state).toBe('active');
     const res = await operator(`/api/v1/organisations/${ORG}`, {
-      method: 'PUT', body: { ...shown, notifications: { mode: 'push', clientId: ORG, secret: 'a-fixed-notification-secret-0123' } },
+      method: 'PUT',
+      body: { ...shown, notifications: { mode: 'push', clientId: ORG, secret: 'a-fixed-notification-secret-0123' } },
     });
     expect(res.status).toBe(200);
     await chain.waitFor(async () => (await subscription()).state === 'removed');
@@ -164,7 +204,8 @@ describe('abonnement at the subcontractor\'s Notificaties API', () => {
   it('refuses an NRC root that is no URL', async () => {
     const shown = await (await operator(`/api/v1/organisations/${ORG}`)).json();
     const res = await operator(`/api/v1/organisations/${ORG}`, {
-      method: 'PUT', body: { ...shown, notifications: { mode: 'push', nrc: { ...nrcSetting, apiRoot: 'http://127.0.0.1:99999/api/v1/' } } },
+      method: 'PUT',
+      body: { ...shown, notifications: { mode: 'push', nrc: { ...nrcSetting, apiRoot: 'http://127.0.0.1:99999/api/v1/' } } },
     });
     expect(res.status).toBe(400);
     expect((await res.json()).invalidParams).toContainEqual(expect.objectContaining({ name: 'notifications.nrc.apiRoot', code: 'invalid' }));
@@ -174,7 +215,8 @@ describe('abonnement at the subcontractor\'s Notificaties API', () => {
 describe('without PUBLIC_BASE_URL', () => {
   it('does not subscribe and says why', async () => {
     const gateway = await startTestGateway({ network: testNetwork([organisation('zonder-url', { notifications: { mode: 'push', nrc: nrcSetting } })]) });
-    const view = async () => (await (await gateway.app.request('/api/v1/organisations/zonder-url', { headers: authHeader('beheer') })).json()).notificationSubscription;
+    const view = async () =>
+      (await (await gateway.app.request('/api/v1/organisations/zonder-url', { headers: authHeader('beheer') })).json()).notificationSubscription;
     const failed = await chain.waitFor(async () => {
       const s = await view();
       return s?.state === 'failed' && s;

@@ -12,7 +12,8 @@ const auth = `Bearer ${signZgwJwt({ client_id: 'keten-bv' }, notifySecret('keten
 
 const notify = (zaakUrl: string, statusUrl: string, aanmaakdatum: string) =>
   chain.gateway.app.request('/api/v1/notificaties', {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: auth },
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: auth },
     body: JSON.stringify({ kanaal: 'zaken', hoofdObject: zaakUrl, resource: 'status', resourceUrl: statusUrl, actie: 'create', aanmaakdatum }),
   });
 

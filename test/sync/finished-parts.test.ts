@@ -12,7 +12,8 @@ const db = chain.gateway.database.db;
 const idle = () => chain.waitFor(async () => (await db.selectFrom('jobs').select('id').where('state', 'in', ['queued', 'running']).execute()).length === 0);
 const statusTexts = async (caseId: string, orderId: string) =>
   ((await caseDetail(chain, caseId)).timeline as { kind: string; orderId: string | null; text: string }[])
-    .filter((t) => t.kind === 'status' && t.orderId === orderId).map((t) => t.text);
+    .filter((t) => t.kind === 'status' && t.orderId === orderId)
+    .map((t) => t.text);
 
 describe('a finished part', () => {
   it('never turns into a stale gap, and is not an open order in the ops overview', async () => {
@@ -24,7 +25,11 @@ describe('a finished part', () => {
     await chain.waitFor(async () => (await orderDetail(chain, busy.orderId)).status?.omschrijving === 'Ontvangen');
     await idle();
     // Long past twice the interval (push: an hour) for both.
-    await db.updateTable('orders').set({ last_synced_at: new Date(Date.now() - 5 * 3_600_000) }).where('id', 'in', [done.orderId, busy.orderId]).execute();
+    await db
+      .updateTable('orders')
+      .set({ last_synced_at: new Date(Date.now() - 5 * 3_600_000) })
+      .where('id', 'in', [done.orderId, busy.orderId])
+      .execute();
 
     expect((await orderDetail(chain, done.orderId)).sync.state).toBe('fresh');
     expect((await caseDetail(chain, done.caseId)).combinedStatus.gaps).toEqual([]);

@@ -11,20 +11,49 @@ const db = database.db;
 const caseId = '00000000-0000-4000-8000-00000000ca5e';
 const orderIds = ['00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000a2'];
 const zaak = (k: number) => `https://zaken.example/zaken/api/v1/zaken/${k}`;
-await db.insertInto('cases').values({
-  id: caseId, reference: 'KS-BATCH', title: 'Batch', citizen_bsn: '111222333', citizen_kvk: null, confidentiality: 'openbaar', product: null,
-  planned_end_date: null, deadline: null, phase: 'ontvangen', phase_text: null, combined_status: {} as never, created_by: 'zac',
-}).execute();
+await db
+  .insertInto('cases')
+  .values({
+    id: caseId,
+    reference: 'KS-BATCH',
+    title: 'Batch',
+    citizen_bsn: '111222333',
+    citizen_kvk: null,
+    confidentiality: 'openbaar',
+    product: null,
+    planned_end_date: null,
+    deadline: null,
+    phase: 'ontvangen',
+    phase_text: null,
+    combined_status: {} as never,
+    created_by: 'zac',
+  })
+  .execute();
 for (const [k, id] of orderIds.entries()) {
-  await db.insertInto('orders').values({
-    id, case_id: caseId, subcontractor: 'batch-bv', product: 'traplift', description: null, state: 'placed',
-    planned_identificatie: `KS-${k}`, remote_zaak_url: zaak(k), failure: null as never, status: null as never,
-  }).execute();
+  await db
+    .insertInto('orders')
+    .values({
+      id,
+      case_id: caseId,
+      subcontractor: 'batch-bv',
+      product: 'traplift',
+      description: null,
+      state: 'placed',
+      planned_identificatie: `KS-${k}`,
+      remote_zaak_url: zaak(k),
+      failure: null as never,
+      status: null as never,
+    })
+    .execute();
 }
 const intake = new IntakeService({ database, debounceMs: 60_000, metrics: createMetrics() });
 const notification = (k: number, i: number): Notification => ({
-  kanaal: 'zaken', hoofdObject: zaak(k), resource: 'status', resourceUrl: `https://zaken.example/zaken/api/v1/statussen/${k}-${i}`,
-  actie: 'create', aanmaakdatum: '2026-11-25T10:00:00Z',
+  kanaal: 'zaken',
+  hoofdObject: zaak(k),
+  resource: 'status',
+  resourceUrl: `https://zaken.example/zaken/api/v1/statussen/${k}-${i}`,
+  actie: 'create',
+  aanmaakdatum: '2026-11-25T10:00:00Z',
 });
 
 describe('intake group commit', () => {
@@ -52,9 +81,17 @@ describe('intake group commit', () => {
   });
 });
 
-describe('the intake statement\'s answer', () => {
+describe("the intake statement's answer", () => {
   // Three notifications: 0 and 1 tracked, 2 untracked. Only 0 was inserted (1 is a duplicate).
-  const items: Item[] = [0, 1, 2].map((ord) => ({ ord, org: 'batch-bv', zaak: zaak(ord), kanaal: 'zaken', resource_url: `s-${ord}`, actie: 'create', aanmaakdatum: '2026-11-25T10:00:00Z' }));
+  const items: Item[] = [0, 1, 2].map((ord) => ({
+    ord,
+    org: 'batch-bv',
+    zaak: zaak(ord),
+    kanaal: 'zaken',
+    resource_url: `s-${ord}`,
+    actie: 'create',
+    aanmaakdatum: '2026-11-25T10:00:00Z',
+  }));
   const byKey = new Map(items.map((i) => [identityKey(i.org, i.kanaal, i.resource_url, i.actie, i.aanmaakdatum), i]));
   const row0 = ['batch-bv', 'zaken', 's-0', 'create', '2026-11-25T10:00:00Z'];
   const answer = (over: Partial<IntakeRow> = {}): IntakeRow[] => [{ nonce: 'n1', tracked: 'ttu', inserted: [row0], ...over }];
@@ -64,7 +101,7 @@ describe('the intake statement\'s answer', () => {
   });
 
   it.each([
-    ['another statement\'s nonce', answer({ nonce: 'n2' })],
+    ["another statement's nonce", answer({ nonce: 'n2' })],
     ['no row', []],
     ['two rows', [...answer(), ...answer()]],
     ['a letter too few', answer({ tracked: 'tt' })],

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { authHeader } from '../helpers/gateway.ts';
 import { orderDetail, placedOrder, startChain } from '../helpers/chain.ts';
 
-const chain = await startChain([
-  { id: 'alleen-poll-bv', notify: false, organisation: { notifications: { mode: 'poll' }, pollIntervalSeconds: 60 } },
-], { SYNC_DEBOUNCE_MS: '20', SYNC_POLL_TICK_MS: '3600000' }); // the test ticks the poller itself
+const chain = await startChain([{ id: 'alleen-poll-bv', notify: false, organisation: { notifications: { mode: 'poll' }, pollIntervalSeconds: 60 } }], {
+  SYNC_DEBOUNCE_MS: '20',
+  SYNC_POLL_TICK_MS: '3600000',
+}); // the test ticks the poller itself
 const sim = chain.sims['alleen-poll-bv'];
 const db = chain.gateway.database.db;
 
@@ -45,7 +46,11 @@ describe('reconcile polling', () => {
     const o = orders[1];
     // The previous test's tick queued syncs: one finishing after the update below would undo it.
     await chain.waitFor(async () => (await db.selectFrom('jobs').select('id').where('state', 'in', ['queued', 'running']).execute()).length === 0);
-    await db.updateTable('orders').set({ last_synced_at: new Date(Date.now() - 3 * 60_000) }).where('id', '=', o.orderId).execute();
+    await db
+      .updateTable('orders')
+      .set({ last_synced_at: new Date(Date.now() - 3 * 60_000) })
+      .where('id', '=', o.orderId)
+      .execute();
     const order = await orderDetail(chain, o.orderId);
     expect(order.sync.state).toBe('stale');
     const detail = await (await chain.supplier(`/api/v1/cases/${o.caseId}`)).json();
@@ -55,7 +60,10 @@ describe('reconcile polling', () => {
 
 describe('operations', () => {
   it('lists dead jobs and sends one round again', async () => {
-    await db.insertInto('jobs').values({ kind: 'order.unknown-kind', payload: { x: 1 } as never }).execute();
+    await db
+      .insertInto('jobs')
+      .values({ kind: 'order.unknown-kind', payload: { x: 1 } as never })
+      .execute();
     const dead = await chain.waitFor(async () => {
       const res = await (await chain.gateway.app.request('/api/v1/ops/jobs?state=dead', { headers: authHeader('beheer') })).json();
       return res.results.find((j: { kind: string }) => j.kind === 'order.unknown-kind');

@@ -16,17 +16,43 @@ const network = new NetworkService({ database, definition: testNetwork([org]), e
 await network.start();
 const caseId = '00000000-0000-4000-8000-00000000c0de';
 const orderId = '00000000-0000-4000-8000-00000000000d';
-await db.insertInto('cases').values({
-  id: caseId, reference: 'KS-STALE', title: 'Stale', citizen_bsn: '111222333', citizen_kvk: null, confidentiality: 'openbaar', product: null,
-  planned_end_date: null, deadline: null, phase: 'ontvangen', phase_text: null, combined_status: {} as never, created_by: 'zac',
-}).execute();
-await db.insertInto('orders').values({
-  id: orderId, case_id: caseId, subcontractor: org.id, product: 'traplift', description: null, state: 'placed',
-  planned_identificatie: 'KS-D', remote_zaak_url: 'https://zaken.example/zaken/api/v1/zaken/d', failure: null as never, status: null as never,
-}).execute();
-const order = async () => (await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirstOrThrow());
+await db
+  .insertInto('cases')
+  .values({
+    id: caseId,
+    reference: 'KS-STALE',
+    title: 'Stale',
+    citizen_bsn: '111222333',
+    citizen_kvk: null,
+    confidentiality: 'openbaar',
+    product: null,
+    planned_end_date: null,
+    deadline: null,
+    phase: 'ontvangen',
+    phase_text: null,
+    combined_status: {} as never,
+    created_by: 'zac',
+  })
+  .execute();
+await db
+  .insertInto('orders')
+  .values({
+    id: orderId,
+    case_id: caseId,
+    subcontractor: org.id,
+    product: 'traplift',
+    description: null,
+    state: 'placed',
+    planned_identificatie: 'KS-D',
+    remote_zaak_url: 'https://zaken.example/zaken/api/v1/zaken/d',
+    failure: null as never,
+    status: null as never,
+  })
+  .execute();
+const order = async () => await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirstOrThrow();
 const status = (n: number, at: string): RemoteStatus => ({
-  url: `https://zaken.example/zaken/api/v1/statussen/${n}`, datumStatusGezet: at,
+  url: `https://zaken.example/zaken/api/v1/statussen/${n}`,
+  datumStatusGezet: at,
   statustype: { url: `https://catalogi.example/statustypen/${n}`, omschrijving: `Status ${n}`, volgnummer: n, isEindstatus: false },
 });
 const s1 = status(1, '2026-11-25T10:00:00Z');

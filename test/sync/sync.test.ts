@@ -5,19 +5,31 @@ import { caseDetail, notifySecret, orderDetail, placedOrder, startChain } from '
 import { authHeader } from '../helpers/gateway.ts';
 import { caseSettled } from '../helpers/settled.ts';
 
-const chain = await startChain([
-  { id: 'hulpmiddelen-bv' },
-  { id: 'stille-bv', notify: false },
-  { id: 'vaste-sleutel-bv', notify: false, organisation: { notifications: { mode: 'push', authorization: 'Token abonnement-0123456789-vast' } } },
-], { SYNC_DEBOUNCE_MS: '150', SYNC_BREAKER_THRESHOLD: '2', SYNC_BREAKER_OPEN_SECONDS: '1', OUTBOUND_TIMEOUT_MS: '5000' }); // `down` resets connections: no test here waits for a timeout
+const chain = await startChain(
+  [
+    { id: 'hulpmiddelen-bv' },
+    { id: 'stille-bv', notify: false },
+    { id: 'vaste-sleutel-bv', notify: false, organisation: { notifications: { mode: 'push', authorization: 'Token abonnement-0123456789-vast' } } },
+  ],
+  { SYNC_DEBOUNCE_MS: '150', SYNC_BREAKER_THRESHOLD: '2', SYNC_BREAKER_OPEN_SECONDS: '1', OUTBOUND_TIMEOUT_MS: '5000' },
+); // `down` resets connections: no test here waits for a timeout
 const { gateway, sims, waitFor } = chain;
 const hulp = sims['hulpmiddelen-bv'];
 const db = gateway.database.db;
 
 const notify = (body: unknown, auth: string | undefined = `Bearer ${signZgwJwt({ client_id: 'hulpmiddelen-bv' }, notifySecret('hulpmiddelen-bv'))}`) =>
-  gateway.app.request('/api/v1/notificaties', { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) }, body: JSON.stringify(body) });
+  gateway.app.request('/api/v1/notificaties', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+    body: JSON.stringify(body),
+  });
 const notification = (zaakUrl: string, statusUrl: string, aanmaakdatum = new Date().toISOString()) => ({
-  kanaal: 'zaken', hoofdObject: zaakUrl, resource: 'status', resourceUrl: statusUrl, actie: 'create', aanmaakdatum,
+  kanaal: 'zaken',
+  hoofdObject: zaakUrl,
+  resource: 'status',
+  resourceUrl: statusUrl,
+  actie: 'create',
+  aanmaakdatum,
   kenmerken: { bronorganisatie: '012345672' },
 });
 const inboxRows = async () => (await db.selectFrom('inbox').select('id').execute()).length;
@@ -28,18 +40,32 @@ describe('notification → re-query → status', () => {
     const { caseId, orderId, zaakUrl } = await placedOrder(chain, 'hulpmiddelen-bv');
     await hulp.advance(zaakUrl); // Ontvangen
     await hulp.advance(zaakUrl, { toelichting: 'Monteur komt dinsdag.' }); // In behandeling
-    const order = await waitFor(async () => { const o = await orderDetail(chain, orderId); return o.status?.omschrijving === 'In behandeling' && o; });
-    expect(order.status).toMatchObject({ phase: 'in_behandeling', volgnummer: 2, isEindstatus: false, toelichting: 'Monteur komt dinsdag.', statustekst: 'Wij zijn bezig met uw traplift.' });
+    const order = await waitFor(async () => {
+      const o = await orderDetail(chain, orderId);
+      return o.status?.omschrijving === 'In behandeling' && o;
+    });
+    expect(order.status).toMatchObject({
+      phase: 'in_behandeling',
+      volgnummer: 2,
+      isEindstatus: false,
+      toelichting: 'Monteur komt dinsdag.',
+      statustekst: 'Wij zijn bezig met uw traplift.',
+    });
     expect(order.sync.state).toBe('fresh');
     const detail = await caseDetail(chain, caseId);
     expect(detail.combinedStatus).toMatchObject({ phase: 'in_behandeling', ballWith: { id: 'hulpmiddelen-bv' }, progress: { done: 0, total: 1 }, gaps: [] });
-    const statusTexts = detail.timeline.filter((t: { kind: string; organisation: { id: string } }) => t.kind === 'status' && t.organisation.id === 'hulpmiddelen-bv').map((t: { text: string }) => t.text);
+    const statusTexts = detail.timeline
+      .filter((t: { kind: string; organisation: { id: string } }) => t.kind === 'status' && t.organisation.id === 'hulpmiddelen-bv')
+      .map((t: { text: string }) => t.text);
     expect(statusTexts).toEqual(['Wij hebben de opdracht voor uw traplift ontvangen.', 'Wij zijn bezig met uw traplift. Monteur komt dinsdag.']);
     await hulp.advance(zaakUrl); // Aanvullende informatie nodig → actie_vereist (product override)
     await waitFor(async () => (await caseDetail(chain, caseId)).combinedStatus.phase === 'actie_vereist');
     expect((await caseDetail(chain, caseId)).combinedStatus.ballWith).toBe('citizen');
     await hulp.advance(zaakUrl); // Geleverd (eindstatus)
-    const done = await waitFor(async () => { const d = await caseDetail(chain, caseId); return d.combinedStatus.progress.done === 1 && d; });
+    const done = await waitFor(async () => {
+      const d = await caseDetail(chain, caseId);
+      return d.combinedStatus.progress.done === 1 && d;
+    });
     expect(done.orders[0].status).toMatchObject({ phase: 'afgerond', isEindstatus: true });
     const events = await db.selectFrom('case_events').select(['type']).where('case_id', '=', caseId).execute();
     expect(events.filter((e) => e.type === 'case.status-changed').length).toBeGreaterThanOrEqual(3);
@@ -78,11 +104,17 @@ describe('notification → re-query → status', () => {
     const sim = sims['stille-bv'];
     const auth = `Bearer ${signZgwJwt({ client_id: 'stille-bv' }, notifySecret('stille-bv'))}`;
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push(await sim.setStatus(zaakUrl, i, { notify: false, datumStatusGezet: new Date(Date.now() - (3 - i) * 60_000).toISOString() }));
+    for (let i = 0; i < 3; i++)
+      statuses.push(await sim.setStatus(zaakUrl, i, { notify: false, datumStatusGezet: new Date(Date.now() - (3 - i) * 60_000).toISOString() }));
     for (const s of [...statuses].reverse()) await notify(notification(zaakUrl, s.url), auth);
-    const order = await waitFor(async () => { const o = await orderDetail(chain, orderId); return o.status?.volgnummer === 3 && o; });
+    const order = await waitFor(async () => {
+      const o = await orderDetail(chain, orderId);
+      return o.status?.volgnummer === 3 && o;
+    });
     expect(order.status.omschrijving).toBe('Aanvullende informatie nodig');
-    const phases = (await caseDetail(chain, caseId)).timeline.filter((t: { orderId: string; kind: string }) => t.orderId === orderId && t.kind === 'status').map((t: { phase: string }) => t.phase);
+    const phases = (await caseDetail(chain, caseId)).timeline
+      .filter((t: { orderId: string; kind: string }) => t.orderId === orderId && t.kind === 'status')
+      .map((t: { phase: string }) => t.phase);
     expect(phases).toEqual(['ontvangen', 'in_behandeling', 'actie_vereist']);
   });
 
@@ -121,14 +153,24 @@ describe('notification → re-query → status', () => {
     const count = sim.requests.length;
     await chain.supplier(`/api/v1/orders/${orderId}/sync`, { body: {} });
     await waitFor(async () => (await orderDetail(chain, orderId)).sync.lastSyncedAt !== synced);
-    const zaakReads = sim.requests.slice(count).filter((r) => zaakUrl.endsWith(r.path)).map((r) => r.status);
+    const zaakReads = sim.requests
+      .slice(count)
+      .filter((r) => zaakUrl.endsWith(r.path))
+      .map((r) => r.status);
     expect(zaakReads).toEqual([200]);
   });
 });
 
 describe('intake rules', () => {
   it('accepts the subscription check (kanaal test) only with valid auth, storing nothing', async () => {
-    const probe = { kanaal: 'test', hoofdObject: 'http://example.com', resource: 'test', resourceUrl: 'http://example.com', actie: 'test', aanmaakdatum: new Date().toISOString() };
+    const probe = {
+      kanaal: 'test',
+      hoofdObject: 'http://example.com',
+      resource: 'test',
+      resourceUrl: 'http://example.com',
+      actie: 'test',
+      aanmaakdatum: new Date().toISOString(),
+    };
     const before = await db.selectFrom('inbox').select('id').execute();
     expect((await notify(probe)).status).toBe(204);
     expect((await notify(probe, '')).status).toBe(401);
@@ -137,7 +179,14 @@ describe('intake rules', () => {
   });
 
   it('accepts the fixed Authorization value an NRC abonnement sends', async () => {
-    const probe = { kanaal: 'test', hoofdObject: 'http://example.com', resource: 'test', resourceUrl: 'http://example.com', actie: 'test', aanmaakdatum: new Date().toISOString() };
+    const probe = {
+      kanaal: 'test',
+      hoofdObject: 'http://example.com',
+      resource: 'test',
+      resourceUrl: 'http://example.com',
+      actie: 'test',
+      aanmaakdatum: new Date().toISOString(),
+    };
     expect((await notify(probe, 'Token abonnement-0123456789-vast')).status).toBe(204);
     expect((await notify(probe, 'Token abonnement-0123456789-vasT')).status).toBe(401);
   });
@@ -154,7 +203,9 @@ describe('intake rules', () => {
     const res = await notify(notification(`${hulp.zakenApiRoot}zaken/00000000-0000-4000-8000-000000000000`, `${hulp.zakenApiRoot}statussen/1`));
     expect(res.status).toBe(204);
     expect((await db.selectFrom('inbox').select('id').execute()).length).toBe(before);
-    expect(await (await gateway.app.request('/metrics')).text()).toMatch(/ketenstatus_notifications_total\{organisation="hulpmiddelen-bv",outcome="untracked"\} [1-9]/);
+    expect(await (await gateway.app.request('/metrics')).text()).toMatch(
+      /ketenstatus_notifications_total\{organisation="hulpmiddelen-bv",outcome="untracked"\} [1-9]/,
+    );
   });
 
   it.each([
@@ -176,7 +227,8 @@ describe('intake rules', () => {
     const org = gateway.network.get('vaste-sleutel-bv')!;
     const oldRoot = org.zaken.apiRoot;
     const newRoot = 'http://127.0.0.2:8123/zaken/api/v1/';
-    const send = (root: string) => notify(notification(`${root}zaken/00000000-0000-4000-8000-000000000000`, `${root}statussen/1`), 'Token abonnement-0123456789-vast');
+    const send = (root: string) =>
+      notify(notification(`${root}zaken/00000000-0000-4000-8000-000000000000`, `${root}statussen/1`), 'Token abonnement-0123456789-vast');
     expect((await send(oldRoot)).status).toBe(204); // untracked, on the registered origin
     try {
       await gateway.network.put(org.id, { ...org, zaken: { ...org.zaken, apiRoot: newRoot } }, 'test');
@@ -194,7 +246,11 @@ describe('intake rules', () => {
     // Stored before roots were parsed on the way in: only a direct write makes one now.
     const org = gateway.network.get('vaste-sleutel-bv')!;
     const setRoot = async (apiRoot: string) => {
-      await db.updateTable('organisations').set({ config: json({ ...org, zaken: { ...org.zaken, apiRoot } }) as never }).where('id', '=', org.id).execute();
+      await db
+        .updateTable('organisations')
+        .set({ config: json({ ...org, zaken: { ...org.zaken, apiRoot } }) as never })
+        .where('id', '=', org.id)
+        .execute();
       await gateway.network.refresh();
     };
     const zaak = `${org.zaken.apiRoot}zaken/00000000-0000-4000-8000-000000000000`;
@@ -205,7 +261,9 @@ describe('intake rules', () => {
       expect(refused.headers.get('retry-after')).toBe('300');
       expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       // the rest of the network refreshed and works
-      expect((await notify(notification(`${hulp.zakenApiRoot}zaken/00000000-0000-4000-8000-000000000000`, `${hulp.zakenApiRoot}statussen/1`))).status).toBe(204);
+      expect((await notify(notification(`${hulp.zakenApiRoot}zaken/00000000-0000-4000-8000-000000000000`, `${hulp.zakenApiRoot}statussen/1`))).status).toBe(
+        204,
+      );
     } finally {
       await setRoot(org.zaken.apiRoot);
     }
@@ -229,7 +287,14 @@ describe('intake rules', () => {
 
   it('refuses a suspended organisation with 403', async () => {
     await gateway.network.suspend('vaste-sleutel-bv', 'test');
-    const probe = { kanaal: 'test', hoofdObject: 'http://example.com', resource: 'test', resourceUrl: 'http://example.com', actie: 'test', aanmaakdatum: new Date().toISOString() };
+    const probe = {
+      kanaal: 'test',
+      hoofdObject: 'http://example.com',
+      resource: 'test',
+      resourceUrl: 'http://example.com',
+      actie: 'test',
+      aanmaakdatum: new Date().toISOString(),
+    };
     expect((await notify(probe, 'Token abonnement-0123456789-vast')).status).toBe(403);
     await gateway.network.activate('vaste-sleutel-bv', 'test');
   });
@@ -237,23 +302,41 @@ describe('intake rules', () => {
   it('takes CloudEvents (NL GOV profile) into the same pipeline', async () => {
     const { orderId, zaakUrl } = await placedOrder(chain, 'stille-bv');
     const s = await sims['stille-bv'].advance(zaakUrl, { notify: false });
-    const event = { specversion: '1.0', id: 'evt-1', source: 'urn:nld:oin:00000003012345678000:systeem:zaken', type: 'nl.overheid.zaken.status-gewijzigd', time: new Date().toISOString(), subject: zaakUrl, dataref: s.url };
+    const event = {
+      specversion: '1.0',
+      id: 'evt-1',
+      source: 'urn:nld:oin:00000003012345678000:systeem:zaken',
+      type: 'nl.overheid.zaken.status-gewijzigd',
+      time: new Date().toISOString(),
+      subject: zaakUrl,
+      dataref: s.url,
+    };
     const auth = `Bearer ${signZgwJwt({ client_id: 'stille-bv' }, notifySecret('stille-bv'))}`;
-    const send = (e: unknown) => gateway.app.request('/api/v1/events', { method: 'POST', headers: { 'content-type': 'application/cloudevents+json', authorization: auth }, body: JSON.stringify(e) });
+    const send = (e: unknown) =>
+      gateway.app.request('/api/v1/events', {
+        method: 'POST',
+        headers: { 'content-type': 'application/cloudevents+json', authorization: auth },
+        body: JSON.stringify(e),
+      });
     expect((await send({ ...event, source: 'urn:nld:oin:99999999999999999999:systeem:x' })).status).toBe(400);
     expect((await send(event)).status).toBe(204);
     await waitFor(async () => (await orderDetail(chain, orderId)).status?.omschrijving === 'Ontvangen');
   });
 
-  it('shows operators each organisation\'s newest stored notification, and none where nothing came', async () => {
+  it("shows operators each organisation's newest stored notification, and none where nothing came", async () => {
     const { zaakUrl } = await placedOrder(chain, 'stille-bv');
     const auth = `Bearer ${signZgwJwt({ client_id: 'stille-bv' }, notifySecret('stille-bv'))}`;
-    for (let i = 0; i < 2; i++) { // two, some milliseconds apart: the newest must be the one shown
+    for (let i = 0; i < 2; i++) {
+      // two, some milliseconds apart: the newest must be the one shown
       const s = await sims['stille-bv'].advance(zaakUrl, { notify: false });
       expect((await notify(notification(zaakUrl, s.url), auth)).status).toBe(204);
       await new Promise((r) => setTimeout(r, 20));
     }
-    const newest = await db.selectFrom('inbox').select(['organisation_id', (eb) => eb.fn.max('received_at').as('last')]).groupBy('organisation_id').execute();
+    const newest = await db
+      .selectFrom('inbox')
+      .select(['organisation_id', (eb) => eb.fn.max('received_at').as('last')])
+      .groupBy('organisation_id')
+      .execute();
     const overview = await (await gateway.app.request('/api/v1/ops/overview', { headers: authHeader('beheer') })).json();
     const shown = Object.fromEntries(overview.organisations.map((o: { id: string; lastNotificationAt: string | null }) => [o.id, o.lastNotificationAt]));
     const stored = Object.fromEntries(newest.map((r) => [r.organisation_id, new Date(r.last as Date).toISOString()]));
@@ -268,7 +351,10 @@ describe('faults', () => {
     sims['stille-bv'].deleteZaak(zaakUrl);
     await chain.supplier(`/api/v1/orders/${orderId}/sync`, { body: {} });
     // On a loaded CI machine a first attempt can fail and back off (1 s, 2 s, …) before the 404 comes.
-    const order = await waitFor(async () => { const o = await orderDetail(chain, orderId); return o.sync.state === 'gone' && o; }, 25_000);
+    const order = await waitFor(async () => {
+      const o = await orderDetail(chain, orderId);
+      return o.sync.state === 'gone' && o;
+    }, 25_000);
     expect(order.status).toBeNull();
     expect((await caseDetail(chain, caseId)).combinedStatus.gaps).toContainEqual(expect.objectContaining({ orderId, kind: 'not_connected' }));
   });

@@ -15,8 +15,16 @@ const statustypen = sim.statustypeUrls('traplift');
 
 const notify = async (zaakUrl: string, statusUrl: string) => {
   const res = await chain.gateway.app.request('/api/v1/notificaties', {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: auth },
-    body: JSON.stringify({ kanaal: 'zaken', hoofdObject: zaakUrl, resource: 'status', resourceUrl: statusUrl, actie: 'create', aanmaakdatum: new Date().toISOString() }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: auth },
+    body: JSON.stringify({
+      kanaal: 'zaken',
+      hoofdObject: zaakUrl,
+      resource: 'status',
+      resourceUrl: statusUrl,
+      actie: 'create',
+      aanmaakdatum: new Date().toISOString(),
+    }),
   });
   expect(res.status).toBe(204);
 };
@@ -34,7 +42,8 @@ async function poll() {
   await settled();
 }
 
-const zaakReadsAnswered = (status: number) => sim.requests.filter((r) => r.method === 'GET' && /\/zaken\/[0-9a-f-]+$/.test(r.path) && r.status === status).length;
+const zaakReadsAnswered = (status: number) =>
+  sim.requests.filter((r) => r.method === 'GET' && /\/zaken\/[0-9a-f-]+$/.test(r.path) && r.status === status).length;
 
 describe('a server whose zaak ETag ignores statuses (Open Zaak 1.25.0)', () => {
   it('shows every status a notification announced, in turn', async () => {
@@ -78,7 +87,7 @@ describe('convergence whatever the ETags do', () => {
           sim.setFaults({ etags });
           const order = await placedOrder(chain, 'etag-bv');
           await settled(); // the sync after placement: a poll tick skips an order while it is being synced
-          let last;
+          let last: Awaited<ReturnType<typeof sim.setStatus>> | undefined;
           for (const [i, notified] of delivered.entries()) {
             last = await sim.setStatus(order.zaakUrl, i, { notify: false, datumStatusGezet: new Date(base + i * 60_000).toISOString() });
             if (notified) {
@@ -90,7 +99,9 @@ describe('convergence whatever the ETags do', () => {
           await poll();
           const now = await orderDetail(chain, order.orderId);
           expect(now.status).toMatchObject({ url: last!.url });
-          const timeline = (await caseDetail(chain, order.caseId)).timeline.filter((t: { orderId: string; kind: string }) => t.orderId === order.orderId && t.kind === 'status');
+          const timeline = (await caseDetail(chain, order.caseId)).timeline.filter(
+            (t: { orderId: string; kind: string }) => t.orderId === order.orderId && t.kind === 'status',
+          );
           expect(timeline).toHaveLength(delivered.length);
         },
       ),

@@ -125,7 +125,12 @@ describe('my cases', () => {
   });
 
   it('shows a status change after a subcontractor advances (a real notification and re-query)', async () => {
-    const order = await db.selectFrom('orders').select(['id', 'remote_zaak_url']).where('case_id', '=', seeded.id).where('subcontractor', '=', 'hulpmiddelen-bv').executeTakeFirstOrThrow();
+    const order = await db
+      .selectFrom('orders')
+      .select(['id', 'remote_zaak_url'])
+      .where('case_id', '=', seeded.id)
+      .where('subcontractor', '=', 'hulpmiddelen-bv')
+      .executeTakeFirstOrThrow();
     await chain.sims['hulpmiddelen-bv'].advance(order.remote_zaak_url!);
     await chain.waitFor(async () => {
       const row = await db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow();
@@ -138,8 +143,12 @@ describe('my cases', () => {
   it('says in plain language when a part may be out of date, in Dutch and English', async () => {
     const since = new Date(Date.now() - 22 * 86_400_000);
     const day = (locale: string) => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', timeZone: 'Europe/Amsterdam' }).format(since);
-    await db.updateTable('orders').set({ last_synced_at: since, next_poll_at: new Date(Date.now() + 86_400_000), sync_state: 'fresh' })
-      .where('case_id', '=', seeded.id).where('subcontractor', '=', 'hulpmiddelen-bv').execute();
+    await db
+      .updateTable('orders')
+      .set({ last_synced_at: since, next_poll_at: new Date(Date.now() + 86_400_000), sync_state: 'fresh' })
+      .where('case_id', '=', seeded.id)
+      .where('subcontractor', '=', 'hulpmiddelen-bv')
+      .execute();
     const { client, body } = await loggedIn();
     expect(textOf(body)).toContain(`Hulpmiddelen B.V. heeft sinds ${day('nl-NL')} geen update gestuurd; dit deel is mogelijk niet actueel.`);
     const english = textOf(await (await client.request(`${base}/?lang=en`)).text());

@@ -10,11 +10,42 @@ import { textOf } from './helpers/web-client.ts';
 
 const calls: string[] = [];
 const ops: DeliveryOpsVerbs = {
-  deliveries: async () => ({ count: 1, results: [{ id: 7, clientId: 'portaal', callbackUrl: 'https://portaal.example/hook', eventType: 'case.status-changed', attempts: 12, lastStatus: 500, lastError: 'Internal Server Error', updatedAt: '2026-11-20T10:00:00Z' }] }),
-  subscriptions: async () => ({ count: 2, results: [
-    { id: 'a1b2c3d4-0000-4000-8000-000000000001', clientId: 'portaal', callbackUrl: 'https://portaal.example/hook', state: 'disabled', disabledReason: 'failing for 3 days', disabledAt: '2026-11-21T10:00:00Z' },
-    { id: 'a1b2c3d4-0000-4000-8000-000000000002', clientId: 'notify', callbackUrl: 'https://notify.example/hook', state: 'active', disabledReason: null, disabledAt: null },
-  ] }),
+  deliveries: async () => ({
+    count: 1,
+    results: [
+      {
+        id: 7,
+        clientId: 'portaal',
+        callbackUrl: 'https://portaal.example/hook',
+        eventType: 'case.status-changed',
+        attempts: 12,
+        lastStatus: 500,
+        lastError: 'Internal Server Error',
+        updatedAt: '2026-11-20T10:00:00Z',
+      },
+    ],
+  }),
+  subscriptions: async () => ({
+    count: 2,
+    results: [
+      {
+        id: 'a1b2c3d4-0000-4000-8000-000000000001',
+        clientId: 'portaal',
+        callbackUrl: 'https://portaal.example/hook',
+        state: 'disabled',
+        disabledReason: 'failing for 3 days',
+        disabledAt: '2026-11-21T10:00:00Z',
+      },
+      {
+        id: 'a1b2c3d4-0000-4000-8000-000000000002',
+        clientId: 'notify',
+        callbackUrl: 'https://notify.example/hook',
+        state: 'active',
+        disabledReason: null,
+        disabledAt: null,
+      },
+    ],
+  }),
   resend: async (id) => {
     calls.push(`resend ${id}`);
     if (id !== 7) throw new ServiceError('not_found', `dead delivery ${id} does not exist`);
@@ -33,7 +64,8 @@ app.get('/ops', async (c) => c.html(await panel.render(c, CSRF)));
 panel.routes!(app, async () => ({ kind: 'operator', data: { clientId: 'beheer' }, csrf: CSRF, expiresAt: new Date(Date.now() + 60_000) }));
 app.onError((error, c) => c.text(error.message, error instanceof PageError ? error.status : 500));
 
-const post = (path: string, body: string) => app.request(`http://ops.test${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://ops.test' }, body });
+const post = (path: string, body: string) =>
+  app.request(`http://ops.test${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://ops.test' }, body });
 
 describe('the webhook panel on /ops', () => {
   it('lists dead deliveries with a re-send button and only the disabled subscriptions', async () => {

@@ -15,7 +15,12 @@ describe('the demo seed', () => {
   it('places one order at each subcontractor through the supplier API', async () => {
     const first = await seed();
     expect(first.reference).toBe('DEMO-1');
-    const orders = await db.selectFrom('orders').select(['subcontractor', 'product', 'state', 'share_citizen']).where('case_id', '=', first.id).orderBy('subcontractor').execute();
+    const orders = await db
+      .selectFrom('orders')
+      .select(['subcontractor', 'product', 'state', 'share_citizen'])
+      .where('case_id', '=', first.id)
+      .orderBy('subcontractor')
+      .execute();
     expect(orders).toEqual([
       { subcontractor: 'bouwbedrijf-de-steiger', product: 'woningaanpassing', state: 'placed', share_citizen: true },
       { subcontractor: 'hulpmiddelen-bv', product: 'traplift', state: 'placed', share_citizen: true },
@@ -26,28 +31,51 @@ describe('the demo seed', () => {
   it('at a restart cancels the previous round (its simulated zaken are gone) and starts one new open case', async () => {
     const second = await seed();
     expect(second.reference).toBe('DEMO-2');
-    const cases = await db.selectFrom('cases').select(['reference', 'phase', 'closed_at', 'citizen_bsn']).where('reference', 'like', 'DEMO-%').orderBy('reference').execute();
-    expect(cases.map((c) => [c.reference, c.phase, c.closed_at === null])).toEqual([['DEMO-1', 'geannuleerd', false], ['DEMO-2', 'in_behandeling', true]]);
+    const cases = await db
+      .selectFrom('cases')
+      .select(['reference', 'phase', 'closed_at', 'citizen_bsn'])
+      .where('reference', 'like', 'DEMO-%')
+      .orderBy('reference')
+      .execute();
+    expect(cases.map((c) => [c.reference, c.phase, c.closed_at === null])).toEqual([
+      ['DEMO-1', 'geannuleerd', false],
+      ['DEMO-2', 'in_behandeling', true],
+    ]);
     expect(cases.every((c) => c.citizen_bsn === CITIZEN.bsn)).toBe(true);
   });
 });
 
 describe('the demo identity provider', () => {
   it('issues RS256 JWT access tokens for the citizen API with bsn and acr, only with PKCE', async () => {
-    const config = await oidc.discovery(new URL(idp.issuer), 'ketenstatus-web', undefined, oidc.ClientSecretBasic('demo-secret-web-0123456789'), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(idp.issuer), 'ketenstatus-web', undefined, oidc.ClientSecretBasic('demo-secret-web-0123456789'), {
+      execute: [oidc.allowInsecureRequests],
+    });
     expect(config.serverMetadata().code_challenge_methods_supported).toEqual(['S256']);
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: `${base}/auth/callback`, scope: 'openid profile ketenstatus', state, resource: 'urn:ketenstatus:citizen-api',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: `${base}/auth/callback`,
+      scope: 'openid profile ketenstatus',
+      state,
+      resource: 'urn:ketenstatus:citizen-api',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
     const client = new WebClient();
     const page = await client.follow(url.href);
-    const done = await client.request(page.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'citizen=a.devries&password=demo&action=login' });
+    const done = await client.request(page.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'citizen=a.devries&password=demo&action=login',
+    });
     let location = done.headers.get('location')!;
     for (let i = 0; i < 10 && !location.startsWith(base); i++) location = (await client.request(new URL(location, idp.issuer).href)).headers.get('location')!;
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(location), { pkceCodeVerifier: verifier, expectedState: state }, { resource: 'urn:ketenstatus:citizen-api' });
+    const tokens = await oidc.authorizationCodeGrant(
+      config,
+      new URL(location),
+      { pkceCodeVerifier: verifier, expectedState: state },
+      { resource: 'urn:ketenstatus:citizen-api' },
+    );
     expect(decodeProtectedHeader(tokens.access_token)).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
     expect(decodeJwt(tokens.access_token)).toMatchObject({ iss: idp.issuer, aud: 'ketenstatus', bsn: CITIZEN.bsn, acr: DEMO_ACR, sub: 'a.devries' });
     // The token works on the JSON API as well.
@@ -58,9 +86,15 @@ describe('the demo identity provider', () => {
   it('refuses a wrong password and an authorization request without PKCE', async () => {
     const client = new WebClient();
     const login = await client.follow(`${base}/auth/login`);
-    const wrong = await client.request(login.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'citizen=a.devries&password=guess&action=login' });
+    const wrong = await client.request(login.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'citizen=a.devries&password=guess&action=login',
+    });
     expect(wrong.status).toBe(401);
-    const noPkce = await new WebClient().request(`${idp.issuer}/auth?client_id=ketenstatus-web&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(`${base}/auth/callback`)}`);
+    const noPkce = await new WebClient().request(
+      `${idp.issuer}/auth?client_id=ketenstatus-web&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(`${base}/auth/callback`)}`,
+    );
     expect(noPkce.status).toBe(303);
     expect(noPkce.headers.get('location')).toContain('error=invalid_request');
   });

@@ -12,7 +12,7 @@ const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8
 const get = (path: string, headers: Record<string, string> = {}, method = 'GET') => app.request(path, { method, headers });
 
 describe('a browser', () => {
-  it('gets an HTML 404 page for an unknown path, in the pages\' frame and stylesheet, Dutch by default', async () => {
+  it("gets an HTML 404 page for an unknown path, in the pages' frame and stylesheet, Dutch by default", async () => {
     const res = await get('/no/such/page', { accept: BROWSER });
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);

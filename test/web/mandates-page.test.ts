@@ -8,7 +8,15 @@ import { inputValue, textOf, WebClient } from './helpers/web-client.ts';
 const { chain, base, seed } = await startWebChain();
 const seeded = await seed();
 const db = chain.gateway.database.db;
-const countMandates = async () => Number((await db.selectFrom('mandates').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+const countMandates = async () =>
+  Number(
+    (
+      await db
+        .selectFrom('mandates')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 const citizen = new WebClient({ 'accept-language': 'nl' });
 await loginAs(citizen, base, CITIZEN.id);
@@ -54,7 +62,13 @@ describe('reading on behalf', () => {
   let mandateId = '';
 
   it('the citizen grants the proxy a mandate for the case', async () => {
-    const res = await citizen.post(`${base}/mandates`, { _csrf: csrfOf(await mandatesPage()), proxyBsn: PROXY.bsn, proxyName: 'B. Jansen', caseId: seeded.id, validUntil: '' });
+    const res = await citizen.post(`${base}/mandates`, {
+      _csrf: csrfOf(await mandatesPage()),
+      proxyBsn: PROXY.bsn,
+      proxyName: 'B. Jansen',
+      caseId: seeded.id,
+      validUntil: '',
+    });
     expect(res.url).toBe(`${base}/mandates?done=granted`);
     const text = textOf(await res.res.text());
     expect(text).toContain('De machtiging is gegeven.');
@@ -81,9 +95,16 @@ describe('reading on behalf', () => {
   });
 
   it('“you” in the case is the applicant when a proxy reads it', async () => {
-    const order = await db.selectFrom('orders').select(['id', 'remote_zaak_url']).where('case_id', '=', seeded.id).where('subcontractor', '=', 'hulpmiddelen-bv').executeTakeFirstOrThrow();
+    const order = await db
+      .selectFrom('orders')
+      .select(['id', 'remote_zaak_url'])
+      .where('case_id', '=', seeded.id)
+      .where('subcontractor', '=', 'hulpmiddelen-bv')
+      .executeTakeFirstOrThrow();
     await chain.sims['hulpmiddelen-bv'].setStatus(order.remote_zaak_url!, 2); // "Aanvullende informatie nodig"
-    await chain.waitFor(async () => (await db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status?.phase === 'actie_vereist');
+    await chain.waitFor(
+      async () => (await db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status?.phase === 'actie_vereist',
+    );
     const asProxy = textOf(await (await proxy.request(`${base}/on-behalf/${mandateId}`)).text());
     expect(asProxy).toContain('Status Actie van de aanvrager nodig Wie is aan zet De aanvrager (die u machtigde)');
     const asCitizen = textOf(await (await citizen.request(`${base}/`)).text());

@@ -58,10 +58,18 @@ describe('the dashboard', () => {
   });
 
   it('retries a dead job with the session’s CSRF token', async () => {
-    const dead = await db.insertInto('jobs').values({
-      kind: 'web-test.never-handled', payload: json({}) as never, state: 'dead', attempts: 5, group_key: 'hulpmiddelen-bv',
-      errors: json([{ at: new Date().toISOString(), attempt: 5, error: 'remote answered 500 Internal Server Error' }]) as never,
-    }).returning('id').executeTakeFirstOrThrow();
+    const dead = await db
+      .insertInto('jobs')
+      .values({
+        kind: 'web-test.never-handled',
+        payload: json({}) as never,
+        state: 'dead',
+        attempts: 5,
+        group_key: 'hulpmiddelen-bv',
+        errors: json([{ at: new Date().toISOString(), attempt: 5, error: 'remote answered 500 Internal Server Error' }]) as never,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const { client, html } = await operator();
     expect(textOf(html)).toMatch(new RegExp(`${dead.id} web-test\\.never-handled hulpmiddelen-bv 5 remote answered 500 Internal Server Error`));
     const action = `${base}/ops/jobs/${dead.id}/retry`;
@@ -78,7 +86,11 @@ describe('the dashboard', () => {
 
   it('sends a browser without an operator session to the login form', async () => {
     const client = new WebClient();
-    const res = await client.request(`${base}/ops/jobs/1/retry`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '_csrf=x' });
+    const res = await client.request(`${base}/ops/jobs/1/retry`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '_csrf=x',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/ops');
   });

@@ -29,7 +29,11 @@ export async function startCitizenGateway(options: { env?: Record<string, string
   const issuer = await startTestIssuer();
   const organisations = options.organisations ?? [
     organisation('hulpmiddelen-bv', { name: 'Hulpmiddelen B.V.', pollIntervalSeconds: 300 }),
-    organisation('bouw-bv', { name: 'Bouw B.V.', notifications: { mode: 'poll' }, products: [{ code: 'aanpassing', name: { nl: 'Woningaanpassing', en: 'Home adaptation' }, zaaktype: 'https://catalogi.example/zt/2' }] }),
+    organisation('bouw-bv', {
+      name: 'Bouw B.V.',
+      notifications: { mode: 'poll' },
+      products: [{ code: 'aanpassing', name: { nl: 'Woningaanpassing', en: 'Home adaptation' }, zaaktype: 'https://catalogi.example/zt/2' }],
+    }),
     organisation('wachtend-bv', { name: 'Wachtend B.V.', status: 'pending', agreement: undefined }),
   ];
   const gateway = options.logDestination
@@ -65,25 +69,70 @@ export async function seedCases(db: Db, cases: SeedCase[], selfId = 'gemeente-te
   if (cases.length === 0) return [];
   const now = new Date();
   const rows = cases.map((c) => ({
-    id: randomUUID(), reference: `T-${randomUUID().slice(0, 13)}`, title: c.title ?? 'Aanvraag hulpmiddel',
-    citizen_bsn: c.kvk ? null : c.bsn ?? BSN.anna, citizen_kvk: c.kvk ?? null,
-    confidentiality: c.confidentiality ?? 'zaakvertrouwelijk', product: null, planned_end_date: null, deadline: null,
-    phase: c.closed ? 'afgerond' : 'in_behandeling', phase_text: null, closed_at: c.closed ? now : null,
-    combined_status: json({}) as never, created_by: 'zac', created_at: now, updated_at: c.updatedAt ?? now,
+    id: randomUUID(),
+    reference: `T-${randomUUID().slice(0, 13)}`,
+    title: c.title ?? 'Aanvraag hulpmiddel',
+    citizen_bsn: c.kvk ? null : (c.bsn ?? BSN.anna),
+    citizen_kvk: c.kvk ?? null,
+    confidentiality: c.confidentiality ?? 'zaakvertrouwelijk',
+    product: null,
+    planned_end_date: null,
+    deadline: null,
+    phase: c.closed ? 'afgerond' : 'in_behandeling',
+    phase_text: null,
+    closed_at: c.closed ? now : null,
+    combined_status: json({}) as never,
+    created_by: 'zac',
+    created_at: now,
+    updated_at: c.updatedAt ?? now,
   }));
   await db.insertInto('cases').values(rows).execute();
-  const orders = cases.flatMap((c, i) => (c.orders ?? []).map((o) => ({
-    id: randomUUID(), case_id: rows[i].id, subcontractor: o.subcontractor, product: o.product ?? 'traplift', description: 'intern: bel mevrouw na 17u',
-    state: o.state ?? 'placed', planned_identificatie: `KS-${randomUUID()}`,
-    remote_zaak_url: o.state === 'placed' || o.state === undefined ? `https://zaken.example/zaken/api/v1/zaken/${randomUUID()}` : null,
-    status: o.phase ? json({ phase: o.phase, statustekst: o.statustekst ?? 'Wij bekijken uw aanvraag', toelichting: null, omschrijving: 'Intake', datumStatusGezet: now.toISOString() }) as never : null,
-    sync_state: o.syncState ?? 'fresh', last_synced_at: o.lastSyncedAt ?? now,
-  })));
+  const orders = cases.flatMap((c, i) =>
+    (c.orders ?? []).map((o) => ({
+      id: randomUUID(),
+      case_id: rows[i].id,
+      subcontractor: o.subcontractor,
+      product: o.product ?? 'traplift',
+      description: 'intern: bel mevrouw na 17u',
+      state: o.state ?? 'placed',
+      planned_identificatie: `KS-${randomUUID()}`,
+      remote_zaak_url: o.state === 'placed' || o.state === undefined ? `https://zaken.example/zaken/api/v1/zaken/${randomUUID()}` : null,
+      status: o.phase
+        ? (json({
+            phase: o.phase,
+            statustekst: o.statustekst ?? 'Wij bekijken uw aanvraag',
+            toelichting: null,
+            omschrijving: 'Intake',
+            datumStatusGezet: now.toISOString(),
+          }) as never)
+        : null,
+      sync_state: o.syncState ?? 'fresh',
+      last_synced_at: o.lastSyncedAt ?? now,
+    })),
+  );
   if (orders.length > 0) await db.insertInto('orders').values(orders).execute();
   const timeline = cases.flatMap((c, i) => [
     { case_id: rows[i].id, at: now, organisation_id: selfId, kind: 'status', phase: 'ontvangen', text: null, refs: json([]) as never, citizen_visible: true },
-    { case_id: rows[i].id, at: now, organisation_id: selfId, kind: 'message', phase: null, text: 'Brief verstuurd', refs: json([{ type: 'digital-post', id: 'MSG-1' }]) as never, citizen_visible: true },
-    ...(c.notes ?? []).map((text) => ({ case_id: rows[i].id, at: now, organisation_id: selfId, kind: 'note', phase: null, text, refs: json([]) as never, citizen_visible: false })),
+    {
+      case_id: rows[i].id,
+      at: now,
+      organisation_id: selfId,
+      kind: 'message',
+      phase: null,
+      text: 'Brief verstuurd',
+      refs: json([{ type: 'digital-post', id: 'MSG-1' }]) as never,
+      citizen_visible: true,
+    },
+    ...(c.notes ?? []).map((text) => ({
+      case_id: rows[i].id,
+      at: now,
+      organisation_id: selfId,
+      kind: 'note',
+      phase: null,
+      text,
+      refs: json([]) as never,
+      citizen_visible: false,
+    })),
   ]);
   await db.insertInto('timeline_entries').values(timeline).execute();
   return rows.map((r) => r.id);

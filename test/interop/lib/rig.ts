@@ -7,7 +7,11 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { signZgwJwt } from '../../../src/lib/zgw-jwt.ts';
 
-export interface RigAuth { type: 'zgw-jwt'; clientId: string; secret: string }
+export interface RigAuth {
+  type: 'zgw-jwt';
+  clientId: string;
+  secret: string;
+}
 
 export interface RigProvision {
   zakenApiRoot: string;
@@ -33,7 +37,8 @@ export type RigState = { ok: true; provision: RigProvision } | { ok: false; reas
 
 export function rigState(): RigState {
   const file = join(RIG_DIR, 'openzaak.json');
-  if (!existsSync(file)) return { ok: false, reason: `no Open Zaak rig at ${file}: run setup.sh of the shared rig (test/interop/README.md), or set KS_RIG_DIR` };
+  if (!existsSync(file))
+    return { ok: false, reason: `no Open Zaak rig at ${file}: run setup.sh of the shared rig (test/interop/README.md), or set KS_RIG_DIR` };
   const provision = JSON.parse(readFileSync(file, 'utf8')) as RigProvision;
   if (!provision.notificatiesApiRoot) return { ok: false, reason: `${file} has no notificatiesApiRoot: rerun the rig's setup.sh` };
   return { ok: true, provision };
@@ -63,7 +68,9 @@ export function zgwClient(auth: RigAuth) {
       method,
       headers: {
         authorization: `Bearer ${signZgwJwt({ client_id: auth.clientId, user_id: 'interop', user_representation: 'interop test' }, auth.secret)}`,
-        accept: 'application/json', 'accept-crs': 'EPSG:4326', 'content-crs': 'EPSG:4326',
+        accept: 'application/json',
+        'accept-crs': 'EPSG:4326',
+        'content-crs': 'EPSG:4326',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),

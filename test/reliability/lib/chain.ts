@@ -49,9 +49,13 @@ export const serverUrl = () => {
 function cleanupStack() {
   const steps: (() => unknown)[] = [];
   let done: Promise<void> | undefined;
-  const run = () => (done ??= (async () => {
-    for (const step of steps.reverse()) await Promise.resolve().then(step).catch((e) => process.stderr.write(`cleanup failed: ${(e as Error).message}\n`));
-  })());
+  const run = () =>
+    (done ??= (async () => {
+      for (const step of steps.reverse())
+        await Promise.resolve()
+          .then(step)
+          .catch((e) => process.stderr.write(`cleanup failed: ${(e as Error).message}\n`));
+    })());
   try {
     onTestFinished(run); // started inside a test
   } catch {
@@ -116,7 +120,8 @@ export async function startReliabilityChain(options: ChainOptions): Promise<Reli
     env: { LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_SECONDS: '3', ...options.env },
   });
   cleanup.add(async () => {
-    if (!gateway.alive() || process.env.KS_SHOW_GATEWAY_LOG) process.stderr.write(`\n── gateway log (${gateway.alive() ? 'running' : 'exited'}) ──\n${tail(gateway.logFile, 40)}\n`);
+    if (!gateway.alive() || process.env.KS_SHOW_GATEWAY_LOG)
+      process.stderr.write(`\n── gateway log (${gateway.alive() ? 'running' : 'exited'}) ──\n${tail(gateway.logFile, 40)}\n`);
     await gateway.stop();
   });
 

@@ -27,7 +27,9 @@ export async function ledgerOf(chain: ReliabilityChain, senders: Record<string, 
   const examples: string[] = [];
   return chain.query(async (db) => {
     const inbox = await db.selectFrom('inbox').select(['organisation_id', 'kanaal', 'resource_url', 'actie', 'aanmaakdatum', 'state']).execute();
-    const stored = new Set(inbox.map((r) => identityOf(r.organisation_id, { kanaal: r.kanaal, resourceUrl: r.resource_url, actie: r.actie, aanmaakdatum: r.aanmaakdatum })));
+    const stored = new Set(
+      inbox.map((r) => identityOf(r.organisation_id, { kanaal: r.kanaal, resourceUrl: r.resource_url, actie: r.actie, aanmaakdatum: r.aanmaakdatum })),
+    );
     let sent = 0;
     let acknowledged = 0;
     let lostAcknowledged = 0;
@@ -45,10 +47,18 @@ export async function ledgerOf(chain: ReliabilityChain, senders: Record<string, 
         }
       }
     }
-    const orders = await db.selectFrom('orders').select(['id', 'remote_zaak_url', 'subcontractor', 'case_id', sql<string | null>`status->>'url'`.as('status_url')]).execute();
+    const orders = await db
+      .selectFrom('orders')
+      .select(['id', 'remote_zaak_url', 'subcontractor', 'case_id', sql<string | null>`status->>'url'`.as('status_url')])
+      .execute();
     let ordersDiffering = 0;
     let missingTimelineEntries = 0;
-    const timeline = await db.selectFrom('timeline_entries').select(['order_id', 'dedupe_key']).where('kind', '=', 'status').where('order_id', 'is not', null).execute();
+    const timeline = await db
+      .selectFrom('timeline_entries')
+      .select(['order_id', 'dedupe_key'])
+      .where('kind', '=', 'status')
+      .where('order_id', 'is not', null)
+      .execute();
     const keysByOrder = new Map<string, string[]>();
     for (const t of timeline) keysByOrder.set(t.order_id!, [...(keysByOrder.get(t.order_id!) ?? []), t.dedupe_key ?? '(none)']);
     for (const o of orders) {

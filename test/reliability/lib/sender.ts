@@ -123,7 +123,9 @@ export class Sender {
       const started = performance.now();
       try {
         const res = await this.pool.request({
-          path: '/api/v1/notificaties', method: 'POST', body,
+          path: '/api/v1/notificaties',
+          method: 'POST',
+          body,
           headers: { 'content-type': 'application/json', authorization: this.auth() },
         });
         if (res.statusCode !== 204 && res.statusCode !== 503 && (this.unexpected[res.statusCode]?.length ?? 0) < 3) {

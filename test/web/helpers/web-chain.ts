@@ -7,7 +7,7 @@ import { seedDemo } from '../../../src/demo/seed.ts';
 import { createLogger } from '../../../src/log.ts';
 import { startChain, type Chain } from '../../helpers/chain.ts';
 import { token } from '../../helpers/gateway.ts';
-import { WebClient, inputValue } from './web-client.ts';
+import { type WebClient, inputValue } from './web-client.ts';
 
 export const CITIZEN = { id: 'a.devries', name: 'Mevrouw A. de Vries', bsn: '999993653' };
 export const PROXY = { id: 'b.jansen', name: 'Dhr. B. Jansen', bsn: '999990019' };
@@ -33,19 +33,22 @@ export async function startWebChain(env: Record<string, string> = {}): Promise<W
   const base = `http://127.0.0.1:${port}`;
   const idp = await startDemoIdp({ gatewayBaseUrl: base, audience: 'ketenstatus' });
   afterAll(() => idp.close());
-  const chain = await startChain([
-    { id: 'hulpmiddelen-bv', catalogue: 'hulpmiddelen-bv', organisation: { name: 'Hulpmiddelen B.V.' } },
-    { id: 'bouwbedrijf-de-steiger', catalogue: 'bouwbedrijf-de-steiger', organisation: { name: 'Bouwbedrijf De Steiger' } },
-  ], {
-    PORT: String(port),
-    PUBLIC_BASE_URL: base,
-    CITIZEN_OIDC_ISSUER: idp.issuer,
-    CITIZEN_OIDC_CLIENT_ID: DEMO_WEB_CLIENT.clientId,
-    CITIZEN_OIDC_CLIENT_SECRET: DEMO_WEB_CLIENT.secret,
-    CITIZEN_OIDC_SCOPE: DEMO_SCOPE,
-    CITIZEN_OIDC_RESOURCE: DEMO_RESOURCE,
-    ...env,
-  });
+  const chain = await startChain(
+    [
+      { id: 'hulpmiddelen-bv', catalogue: 'hulpmiddelen-bv', organisation: { name: 'Hulpmiddelen B.V.' } },
+      { id: 'bouwbedrijf-de-steiger', catalogue: 'bouwbedrijf-de-steiger', organisation: { name: 'Bouwbedrijf De Steiger' } },
+    ],
+    {
+      PORT: String(port),
+      PUBLIC_BASE_URL: base,
+      CITIZEN_OIDC_ISSUER: idp.issuer,
+      CITIZEN_OIDC_CLIENT_ID: DEMO_WEB_CLIENT.clientId,
+      CITIZEN_OIDC_CLIENT_SECRET: DEMO_WEB_CLIENT.secret,
+      CITIZEN_OIDC_SCOPE: DEMO_SCOPE,
+      CITIZEN_OIDC_RESOURCE: DEMO_RESOURCE,
+      ...env,
+    },
+  );
   const seed = async () => {
     const seeded = await seedDemo(chain.gateway, createLogger('silent'), () => token('zac'));
     await chain.waitFor(async () => {
@@ -60,7 +63,8 @@ export async function startWebChain(env: Record<string, string> = {}): Promise<W
 /** Logs a citizen in through the real OIDC round trip (gateway → provider → gateway). */
 export async function loginAs(client: WebClient, base: string, citizenId: string, returnTo = '/') {
   const start = await client.follow(`${base}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
-  if (start.res.status !== 200 || !start.url.includes('/interaction/')) throw new Error(`expected the provider's login page, got ${start.res.status} at ${start.url}`);
+  if (start.res.status !== 200 || !start.url.includes('/interaction/'))
+    throw new Error(`expected the provider's login page, got ${start.res.status} at ${start.url}`);
   await start.res.text();
   const done = await client.post(start.url, { citizen: citizenId, password: 'demo', action: 'login' });
   const body = await done.res.text();

@@ -32,7 +32,8 @@ export class WebClient {
     const target = new URL(url);
     const cookie = this.cookies
       .filter((c) => c.host === target.hostname && (target.pathname === c.path || target.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`)))
-      .map((c) => `${c.name}=${c.value}`).join('; ');
+      .map((c) => `${c.name}=${c.value}`)
+      .join('; ');
     const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...this.headers, ...(cookie ? { cookie } : {}), ...init.headers } });
     for (const line of res.headers.getSetCookie()) this.store(target, line);
     this.hops.push({ url, status: res.status, location: res.headers.get('location') });
@@ -81,8 +82,14 @@ export function inputValue(html: string, name: string): string | undefined {
 
 /** The visible text of an HTML page (tags dropped, entities of &, <, >, " and ' decoded). */
 export function textOf(html: string): string {
-  return html.replace(/<style[\s\S]*?<\/style>/g, '').replace(/<[^>]+>/g, ' ')
+  return html
+    .replace(/<style[\s\S]*?<\/style>/g, '')
+    .replace(/<[^>]+>/g, ' ')
     .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
-    .replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
-    .replace(/\s+/g, ' ').trim();
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
