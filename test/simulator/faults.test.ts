@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { verifyZgwJwt } from '../lib/zgw-jwt.ts';
-import { DEFAULT_FAULTS, demoCatalogues, startSimulator } from './index.ts';
-import type { Simulator } from './index.ts';
-import { violations } from './oas-validator.ts';
-import { bearer, call, CRS, startReceiver, waitFor } from './test-client.ts';
-import type { Receiver } from './test-client.ts';
+import { verifyZgwJwt } from '../../src/lib/zgw-jwt.ts';
+import { DEFAULT_FAULTS, demoCatalogues, startSimulator } from '../../src/simulator/index.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
+import { violations } from '../../src/simulator/oas-validator.ts';
+import { bearer, call, CRS, startReceiver, waitFor } from '../../src/simulator/test-client.ts';
+import type { Receiver } from '../../src/simulator/test-client.ts';
 
 const auth = bearer('gemeente', 'geheim');
 let sim: Simulator;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoCatalogues, startSimulator } from './index.ts';
-import type { Simulator } from './index.ts';
-import { violations } from './oas-validator.ts';
-import { bearer, call, CRS } from './test-client.ts';
+import { demoCatalogues, startSimulator } from '../../src/simulator/index.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
+import { violations } from '../../src/simulator/oas-validator.ts';
+import { bearer, call, CRS } from '../../src/simulator/test-client.ts';
 
 const auth = bearer('gemeente', 'geheim');
 let sim: Simulator;

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/database.ts';
-import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
-import { freshDatabaseUrl, lane } from '../helpers/db.ts';
+import { openDatabase } from '../src/db/database.ts';
+import { signZgwJwt } from '../src/lib/zgw-jwt.ts';
+import { freshDatabaseUrl, lane } from './helpers/db.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NETWORK_FILE = join(ROOT, 'test/fixtures/network.json');
 const INVALID_NETWORK_FILE = join(ROOT, 'test/fixtures/network-invalid.json');
 const OPERATOR_SECRET = JSON.parse(readFileSync(NETWORK_FILE, 'utf8')).clients.find((c: { clientId: string }) => c.clientId === 'beheer').secret as string;

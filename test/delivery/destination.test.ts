@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkCallbackUrl, forbiddenAddress, type Resolver } from './destination.ts';
-import { WebhookSender } from './sender.ts';
+import { checkCallbackUrl, forbiddenAddress, type Resolver } from '../../src/delivery/destination.ts';
+import { WebhookSender } from '../../src/delivery/sender.ts';
 
 describe('forbiddenAddress', () => {
   it.each([
