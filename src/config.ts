@@ -43,7 +43,7 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: int(8, 1),
   JOB_POLL_INTERVAL_MS: int(250, 10),
   JOB_LEASE_SECONDS: z.coerce.number().positive().default(60),
-  // Database and overload protection (README "Performance and reliability").
+  // Database and overload protection (bench/README.md, the reliability suite).
   DATABASE_POOL_SIZE: int(10, 1),
   DATABASE_QUERY_TIMEOUT_MS: int(4000, 0),
   ADMISSION_MAX_IN_FLIGHT: int(128, 0),

@@ -45,8 +45,8 @@ function maskError(error: Error, depth: number): Error {
 
 /**
  * stdout with the lines of one event-loop turn written together: one write(2) per turn instead of
- * one per line (a syscall per access line was a tenth of the gateway's CPU at peak intake, bench
- * B2; sonic-boom's async mode measures its whole pending buffer again for every line). Flushed
+ * one per line (at peak intake a syscall per access line is a large share of the gateway's CPU;
+ * sonic-boom's async mode measures its whole pending buffer again for every line). Flushed
  * synchronously when the process exits; a SIGKILL loses at most the current turn's lines — never
  * data: what matters is in the database.
  */
@@ -119,7 +119,7 @@ export function createLogger(level: string, destination: pino.DestinationStream 
       base: { service: 'ketenstatus' },
       timestamp: pino.stdTimeFunctions.isoTime,
       // Redaction (REDACTED_KEYS) and masking happen in one walk over each log object: pino's own
-      // redact, with wildcard paths, cost more than the rest of the access line (bench B2).
+      // redact, with wildcard paths, costs more than the rest of the access line.
       formatters: {
         level: (label) => ({ level: label }),
         log: (object) => maskDeep(object, 0) as Record<string, unknown>,
@@ -152,9 +152,8 @@ export interface AccessLine {
 /**
  * Writes the access line to the logger's destination exactly as pino writes it (same keys, order,
  * level, time, bindings and masking) without pino's generic walk over an object of unknown shape,
- * its masking copy and its serialiser: 1.2 instead of 2.3 µs per line in isolation. The line and
- * its write were about 13 of the gateway middleware's 25 µs per request at a fixed 8,000/s. A 5xx
- * line is at level error.
+ * its masking copy and its serialiser: the access line is the largest part of the middleware's
+ * cost per request (bench/README.md). A 5xx line is at level error.
  */
 export function accessLineWriter(logger: Logger): (line: AccessLine) => void {
   const destination = destinations.get(logger);

@@ -1,7 +1,7 @@
 // Request body limit. A declared Content-Length is checked from the header alone; only a body
 // without one (chunked) is read through a counting stream. hono/body-limit touches
 // `c.req.raw.body` on every request, which makes @hono/node-server build a full web Request with a
-// stream adapter — about 50 µs per POST, three times the rest of the stack (measured in bench B1).
+// stream adapter: more than the rest of the stack costs a POST (bench/README.md, B1).
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit as streamingBodyLimit } from 'hono/body-limit';
 

@@ -35,10 +35,9 @@ export function requestLog(logger: Logger, metrics: Metrics): MiddlewareHandler<
     c.set('requestId', requestId);
     c.set('traceId', trace?.[1]);
     // Served by @hono/node-server, the header goes straight onto Node's response, which merges it
-    // into whatever the handler answers (errors included): through c.header it costs a web Headers
-    // object, built and validated here and converted back to a plain object when written (bench
-    // B1). Without a Node response (app.request), c.header before the handler and again for
-    // responses built outside the context (errors).
+    // into whatever the handler answers (errors included); c.header would build a web Headers
+    // object only to convert it back when written. Without a Node response (app.request), c.header
+    // before the handler and again for responses built outside the context (errors).
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (outgoing?.setHeader) outgoing.setHeader('X-Request-Id', requestId);
     else c.header('X-Request-Id', requestId);

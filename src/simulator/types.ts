@@ -29,8 +29,8 @@ export interface Faults {
   reorderNotifications: boolean;
   /**
    * The zaak's ETag: `content` changes with every change of the zaak (as a cache would expect);
-   * `stale` is fixed at creation and ignores statuses, as Open Zaak 1.25.0's did in a probe (36 of
-   * 36 statuses left it unchanged, 304 included); `flapping` answers the stale or the content tag at
+   * `stale` is fixed at creation and ignores statuses, as Open Zaak 1.25.0's does (it answers 304
+   * to it while `status` names a new status); `flapping` answers the stale or the content tag at
    * random; `missing` sends none and never answers 304.
    */
   etags: EtagMode;
