@@ -18,7 +18,7 @@ export default defineConfig({
         name: lane.name,
         env: lane.env,
         include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-        exclude: ['test/reliability/**', 'node_modules/**'],
+        exclude: ['test/reliability/**', 'test/interop/**', 'node_modules/**'],
         setupFiles: ['test/helpers/lane-marker.ts'],
       },
     })),

@@ -1,16 +1,8 @@
+import { CONFIDENTIALITY_LEVELS } from '../lib/confidentiality.ts';
 import type { Phase } from '../network/types.ts';
 
 export const PHASES: Phase[] = ['ontvangen', 'in_behandeling', 'actie_vereist', 'afgerond', 'geannuleerd'];
-export const CONFIDENTIALITY = [
-  'openbaar',
-  'beperkt_openbaar',
-  'intern',
-  'zaakvertrouwelijk',
-  'vertrouwelijk',
-  'confidentieel',
-  'geheim',
-  'zeer_geheim',
-] as const;
+export const CONFIDENTIALITY = CONFIDENTIALITY_LEVELS;
 export type Confidentiality = (typeof CONFIDENTIALITY)[number];
 
 /** How far a part has come; used to find the least advanced open part. */

@@ -1,6 +1,7 @@
 // Request validation with Open Zaak's (DRF's) invalidParams codes and Dutch reasons, so a client's
 // error handling is exercised against realistic ValidatieFout bodies.
 import type { InvalidParam } from './http-util.ts';
+import { CONFIDENTIALITY_LEVELS } from '../lib/confidentiality.ts';
 import { passesElfproef } from '../lib/elfproef.ts';
 
 type Body = Record<string, unknown>;
@@ -8,16 +9,7 @@ type Body = Record<string, unknown>;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)(Z|[+-]\d{2}:?\d{2})?$/i;
 
-export const VERTROUWELIJKHEID = [
-  'openbaar',
-  'beperkt_openbaar',
-  'intern',
-  'zaakvertrouwelijk',
-  'vertrouwelijk',
-  'confidentieel',
-  'geheim',
-  'zeer_geheim',
-] as const;
+export const VERTROUWELIJKHEID = CONFIDENTIALITY_LEVELS;
 
 export function isValidDate(value: string): boolean {
   if (!DATE.test(value)) return false;

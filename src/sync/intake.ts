@@ -232,26 +232,12 @@ export function matchOutcomes(items: Item[], byKey: Map<string, Item>, rows: Int
   return outcomes;
 }
 
+/** The order of the inbox's unique key; the same for every statement (see the sort above). */
+const ORDER_KEYS = ['org', 'resource_url', 'aanmaakdatum', 'kanaal', 'actie'] as const;
+
 function compare(a: Item, b: Item): number {
-  return a.org < b.org
-    ? -1
-    : a.org > b.org
-      ? 1
-      : a.resource_url < b.resource_url
-        ? -1
-        : a.resource_url > b.resource_url
-          ? 1
-          : a.aanmaakdatum < b.aanmaakdatum
-            ? -1
-            : a.aanmaakdatum > b.aanmaakdatum
-              ? 1
-              : a.kanaal < b.kanaal
-                ? -1
-                : a.kanaal > b.kanaal
-                  ? 1
-                  : a.actie < b.actie
-                    ? -1
-                    : a.actie > b.actie
-                      ? 1
-                      : 0;
+  for (const key of ORDER_KEYS) {
+    if (a[key] !== b[key]) return a[key] < b[key] ? -1 : 1;
+  }
+  return 0;
 }

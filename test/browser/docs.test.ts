@@ -3,14 +3,13 @@
 // loads nothing from another origin and breaks no rule of its Content-Security-Policy. The
 // screenshot goes to test-artifacts/screenshots/ (kept by .ci/run). Skipped without /usr/bin/chromium;
 // PGlite lane only, like the walk-through.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchChromium, SHOTS } from './chromium.ts';
 import type { Browser } from 'playwright-core';
 import { parse } from 'yaml';
 import { startTestGateway } from '../helpers/gateway.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = 'test-artifacts/screenshots';
 const lane = process.env.KS_TEST_LANE ?? 'pglite';
 const skipReason = !existsSync(CHROMIUM)
   ? `${CHROMIUM} is not installed: run \`apt-get install -y chromium\` (.ci/run does) to run the browser tests`
@@ -33,21 +32,7 @@ if (skipReason) {
 
     beforeAll(async () => {
       origin = (await startTestGateway({ listen: true })).url;
-      const { chromium } = await import('playwright-core');
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-        timeout: 30_000,
-      });
-      mkdirSync(SHOTS, { recursive: true });
+      browser = await launchChromium();
     }, 90_000);
     afterAll(async () => browser?.close());
 

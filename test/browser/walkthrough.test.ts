@@ -6,14 +6,13 @@
 // Without /usr/bin/chromium the tests are skipped with a message; .ci/run installs it. They run in
 // the PGlite lane only: the pages' database work is covered on both lanes by test/web/, and a
 // second browser run would only repeat the same clicks.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchChromium, SHOTS } from './chromium.ts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { token } from '../helpers/gateway.ts';
 import { CITIZEN, PROXY, startWebChain, type WebChain } from '../web/helpers/web-chain.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = 'test-artifacts/screenshots';
 const lane = process.env.KS_TEST_LANE ?? 'pglite';
 const skipReason = !existsSync(CHROMIUM)
   ? `${CHROMIUM} is not installed: run \`apt-get install -y chromium\` (.ci/run does) to run the browser tests`
@@ -36,22 +35,7 @@ if (skipReason) {
     beforeAll(async () => {
       web = await startWebChain();
       caseId = (await web.seed()).id;
-      const { chromium } = await import('playwright-core');
-      // Playwright gives every launch a fresh temporary profile (user data dir).
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-        timeout: 30_000,
-      });
-      mkdirSync(SHOTS, { recursive: true });
+      browser = await launchChromium();
     }, 90_000);
 
     afterAll(async () => {

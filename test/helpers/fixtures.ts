@@ -1,3 +1,5 @@
+import type { Db } from '../../src/db/database.ts';
+import { json } from '../../src/db/json.ts';
 import type { Organisation } from '../../src/network/types.ts';
 
 export function organisation(id: string, overrides: Partial<Organisation> = {}): Organisation {
@@ -13,4 +15,26 @@ export function organisation(id: string, overrides: Partial<Organisation> = {}):
     products: [{ code: 'traplift', name: { nl: 'Traplift', en: 'Stairlift' }, zaaktype: 'https://catalogi.example/catalogi/api/v1/zaaktypen/1' }],
     ...overrides,
   };
+}
+
+/** A bare case row written straight to the database, for tests below the supplier API. */
+export async function insertBareCase(db: Db, id: string, reference: string) {
+  await db
+    .insertInto('cases')
+    .values({
+      id,
+      reference,
+      title: reference,
+      citizen_bsn: '111222333',
+      citizen_kvk: null,
+      confidentiality: 'openbaar',
+      product: null,
+      planned_end_date: null,
+      deadline: null,
+      phase: 'ontvangen',
+      phase_text: null,
+      combined_status: json({ phase: 'ontvangen', ballWith: 'citizen', progress: { done: 0, total: 0 }, lastUpdatedAt: new Date(0).toISOString(), gaps: [] }),
+      created_by: 'zac',
+    })
+    .execute();
 }

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { verifyZgwJwt } from '../../src/lib/zgw-jwt.ts';
+import type { Notification } from '../../src/sync/intake.ts';
 
 export interface Abonnement {
   url: string;
@@ -36,19 +37,12 @@ export interface StandInNrc {
   /** Forget an abonnement as if someone removed it at the NRC. */
   forget(url: string): void;
   /** Deliver a notification to every matching abonnement, as the NRC's worker does; the callbacks' statuses. */
-  publish(notification: {
-    kanaal: string;
-    hoofdObject: string;
-    resource: string;
-    resourceUrl: string;
-    actie: string;
-    aanmaakdatum: string;
-    kenmerken: Record<string, string>;
-  }): Promise<number[]>;
+  publish(notification: Notification): Promise<number[]>;
   close(): Promise<void>;
 }
 
-const TEST_NOTIFICATION = {
+/** The body Open Notificaties posts to a callback to check it (kanaal `test`). */
+export const TEST_NOTIFICATION = {
   kanaal: 'test',
   hoofdObject: 'http://some.hoofdobject.nl/',
   resource: 'some_resource',
@@ -193,7 +187,7 @@ export async function startStandInNrc(options: { clientId?: string; secret?: str
     forget: (url) => void abonnementen.delete(url),
     async publish(n) {
       const matching = [...abonnementen.values()].filter((a) =>
-        a.kanalen.some((k) => k.naam === n.kanaal && Object.entries(k.filters ?? {}).every(([key, value]) => value === '*' || n.kenmerken[key] === value)),
+        a.kanalen.some((k) => k.naam === n.kanaal && Object.entries(k.filters ?? {}).every(([key, value]) => value === '*' || n.kenmerken?.[key] === value)),
       );
       return Promise.all(matching.map((a) => post(a.callbackUrl, n, a.auth)));
     },

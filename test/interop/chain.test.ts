@@ -6,8 +6,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/gateway.ts';
 import type { Organisation } from '../../src/network/types.ts';
-import { authHeader, startTestGateway, testNetwork } from '../helpers/gateway.ts';
-import { rigScript, rigState, zgwClient, isUp, type RigProvision } from './lib/rig.ts';
+import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
+import { gatewayClient, isUp, rigScript, rigState, waitFor, zgwClient, type RigProvision } from './lib/rig.ts';
 
 const rig = rigState();
 const BSN = '999993653';
@@ -19,23 +19,7 @@ describe.skipIf(!rig.ok)('the chain against Open Zaak 1.25.0 and Open Notificati
   let gateway: Gateway;
   let abonnement: string | undefined;
 
-  const supplier = async (path: string, body?: unknown) => {
-    const res = await gateway.app.request(path, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { ...authHeader('zac'), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() };
-  };
-  const waitFor = async <T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const supplier = (path: string, body?: unknown) => gatewayClient(gateway, 'zac')(path, body);
   const order = async (id: string) => (await supplier(`/api/v1/orders/${id}`)).body;
   const placeOrder = async () => {
     const c = await supplier('/api/v1/cases', { title: 'Traplift aanvragen', citizen: { bsn: BSN } });

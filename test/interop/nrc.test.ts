@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/gateway.ts';
 import type { Organisation } from '../../src/network/types.ts';
-import { authHeader, startTestGateway, testNetwork } from '../helpers/gateway.ts';
+import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
 import { freePort } from '../helpers/ports.ts';
-import { rigState, zgwClient, type RigProvision } from './lib/rig.ts';
+import { gatewayClient, rigState, waitFor, zgwClient, type RigProvision } from './lib/rig.ts';
 
 const rig = rigState();
 const ORG = 'openzaak-nrc';
@@ -19,23 +19,7 @@ describe.skipIf(!rig.ok)("the gateway's abonnement at Open Notificaties 1.11.0",
   let gateway: Gateway;
   let callbackUrl: string;
 
-  const request = async (client: 'zac' | 'beheer', path: string, body?: unknown) => {
-    const res = await gateway.app.request(path, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { ...authHeader(client), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() };
-  };
-  const waitFor = async <T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const request = (client: 'zac' | 'beheer', path: string, body?: unknown) => gatewayClient(gateway, client)(path, body);
   const subscription = async () => (await request('beheer', `/api/v1/organisations/${ORG}`)).body.notificationSubscription;
 
   beforeAll(async () => {

@@ -27,6 +27,17 @@ function worker(options: Partial<WorkerOptions> & Pick<WorkerOptions, 'handlers'
   return w;
 }
 
+/** The job's row once it is dead. */
+const deadRow = (id: number, timeoutMs: number) =>
+  waitFor(
+    async () => {
+      const r = await row(id);
+      return r?.state === 'dead' ? r : undefined;
+    },
+    timeoutMs,
+    'the job to die',
+  );
+
 /** A second, independent handle on the same database (PostgreSQL only: PGlite is one connection). */
 async function secondHandle(): Promise<Database> {
   const other = await openDatabase(url);
@@ -310,14 +321,7 @@ describe('worker', () => {
       },
     }).start();
     const id = await enqueue(db, 'broken', { x: 1 }, { maxAttempts: 3, dedupeKey: 'broken-1' });
-    const dead = await waitFor(
-      async () => {
-        const r = await row(id!);
-        return r?.state === 'dead' ? r : undefined;
-      },
-      5000,
-      'the job to die',
-    );
+    const dead = await deadRow(id!, 5000);
     expect(calls).toBe(3);
     expect(dead).toMatchObject({ attempts: 3, locked_by: null, lease_until: null, dedupe_key: null, payload: { x: 1 } });
     expect(dead.errors.map((e) => [e.attempt, e.error])).toEqual([
@@ -344,14 +348,7 @@ describe('worker', () => {
       },
     }).start();
     const id = await enqueue(db, 'invalid', {}, { maxAttempts: 10 });
-    const dead = await waitFor(
-      async () => {
-        const r = await row(id!);
-        return r?.state === 'dead' ? r : undefined;
-      },
-      3000,
-      'the job to die',
-    );
+    const dead = await deadRow(id!, 3000);
     expect(calls).toBe(1);
     expect(dead.attempts).toBe(1);
     expect(dead.errors).toEqual([expect.objectContaining({ attempt: 1, error: 'zaaktype unknown at the subcontractor' })]);
@@ -360,14 +357,7 @@ describe('worker', () => {
   it('buries a job of an unknown kind', async () => {
     await worker({ handlers: {} }).start();
     const id = await enqueue(db, 'nobody-handles-this', {});
-    const dead = await waitFor(
-      async () => {
-        const r = await row(id!);
-        return r?.state === 'dead' ? r : undefined;
-      },
-      3000,
-      'the job to die',
-    );
+    const dead = await deadRow(id!, 3000);
     expect(dead.errors[0].error).toContain('no handler');
   });
 
@@ -424,14 +414,7 @@ describe('worker', () => {
     }
     let calls = 0;
     await worker({ handlers: { poison: async () => void calls++ } }).start();
-    const dead = await waitFor(
-      async () => {
-        const r = await row(id!);
-        return r?.state === 'dead' ? r : undefined;
-      },
-      3000,
-      'the job to die',
-    );
+    const dead = await deadRow(id!, 3000);
     expect(calls).toBe(0);
     expect(dead.errors.at(-1)!.error).toMatch(/lease expired/);
   });
@@ -490,15 +473,18 @@ describe('worker', () => {
 
   it('stop() waits for running jobs; a job outliving the timeout comes back after its lease', async () => {
     let finished = 0;
-    const w = worker({
-      leaseMs: 300,
-      handlers: {
-        job: async (job) => {
-          await sleep(job.payload.ms as number);
-          finished++;
+    // A job sleeps for its payload's ms, then counts itself finished.
+    const sleeper = () =>
+      worker({
+        leaseMs: 300,
+        handlers: {
+          job: async (job) => {
+            await sleep(job.payload.ms as number);
+            finished++;
+          },
         },
-      },
-    });
+      });
+    const w = sleeper();
     await w.start();
     await enqueue(db, 'job', { ms: 200 });
     await waitFor(async () => (await allRows())[0]?.state === 'running', 2000, 'the job to start');
@@ -506,15 +492,7 @@ describe('worker', () => {
     expect(finished).toBe(1);
     expect(await allRows()).toEqual([]);
 
-    const w2 = worker({
-      leaseMs: 300,
-      handlers: {
-        job: async (job) => {
-          await sleep(job.payload.ms as number);
-          finished++;
-        },
-      },
-    });
+    const w2 = sleeper();
     await w2.start();
     const id = await enqueue(db, 'job', { ms: 5000 });
     await waitFor(async () => (await row(id!))?.state === 'running', 2000, 'the long job to start');

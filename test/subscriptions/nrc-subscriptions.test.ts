@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { orderDetail, placedOrder, startChain } from '../helpers/chain.ts';
 import { organisation } from '../helpers/fixtures.ts';
 import { authHeader, startTestGateway, testNetwork } from '../helpers/gateway.ts';
-import { startStandInNrc } from '../helpers/nrc.ts';
+import { startStandInNrc, TEST_NOTIFICATION } from '../helpers/nrc.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 
@@ -36,15 +36,7 @@ const operator = (path: string, init: { method?: string; body?: unknown } = {}) 
   );
 const subscription = async () => (await (await operator(`/api/v1/organisations/${ORG}`)).json()).notificationSubscription;
 const abonnementen = () => [...nrc.abonnementen.values()];
-const PROBE = {
-  kanaal: 'test',
-  hoofdObject: 'http://some.hoofdobject.nl/',
-  resource: 'some_resource',
-  resourceUrl: 'http://some.resource.nl/',
-  actie: 'create',
-  aanmaakdatum: '2019-01-01T12:00:00Z',
-  kenmerken: {},
-};
+const PROBE = TEST_NOTIFICATION;
 const notify = (authorization: string | undefined, body: unknown = PROBE) =>
   Promise.resolve(
     chain.gateway.app.request('/api/v1/notificaties', {

@@ -5,30 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { IntakeResultError, IntakeService, identityKey, matchOutcomes, type IntakeRow, type Item, type Notification } from '../../src/sync/intake.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { testDatabase } from '../helpers/db.ts';
+import { insertBareCase } from '../helpers/fixtures.ts';
 
 const database = await testDatabase();
 const db = database.db;
 const caseId = '00000000-0000-4000-8000-00000000ca5e';
 const orderIds = ['00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000a2'];
 const zaak = (k: number) => `https://zaken.example/zaken/api/v1/zaken/${k}`;
-await db
-  .insertInto('cases')
-  .values({
-    id: caseId,
-    reference: 'KS-BATCH',
-    title: 'Batch',
-    citizen_bsn: '111222333',
-    citizen_kvk: null,
-    confidentiality: 'openbaar',
-    product: null,
-    planned_end_date: null,
-    deadline: null,
-    phase: 'ontvangen',
-    phase_text: null,
-    combined_status: {} as never,
-    created_by: 'zac',
-  })
-  .execute();
+await insertBareCase(db, caseId, 'KS-BATCH');
 for (const [k, id] of orderIds.entries()) {
   await db
     .insertInto('orders')

@@ -6,7 +6,7 @@ import { applyFacts, markGone, type RemoteStatus } from '../../src/sync/apply.ts
 import { createLogger } from '../../src/log.ts';
 import { NetworkService } from '../../src/network/service.ts';
 import { testDatabase } from '../helpers/db.ts';
-import { organisation } from '../helpers/fixtures.ts';
+import { insertBareCase, organisation } from '../helpers/fixtures.ts';
 import { testNetwork } from '../helpers/gateway.ts';
 
 const database = await testDatabase();
@@ -16,24 +16,7 @@ const network = new NetworkService({ database, definition: testNetwork([org]), e
 await network.start();
 const caseId = '00000000-0000-4000-8000-00000000c0de';
 const orderId = '00000000-0000-4000-8000-00000000000d';
-await db
-  .insertInto('cases')
-  .values({
-    id: caseId,
-    reference: 'KS-STALE',
-    title: 'Stale',
-    citizen_bsn: '111222333',
-    citizen_kvk: null,
-    confidentiality: 'openbaar',
-    product: null,
-    planned_end_date: null,
-    deadline: null,
-    phase: 'ontvangen',
-    phase_text: null,
-    combined_status: {} as never,
-    created_by: 'zac',
-  })
-  .execute();
+await insertBareCase(db, caseId, 'KS-STALE');
 await db
   .insertInto('orders')
   .values({

@@ -161,16 +161,19 @@ describe('notification → re-query → status', () => {
   });
 });
 
+/** What an NRC posts to check a callback before it accepts an abonnement (kanaal `test`). */
+const subscriptionCheck = () => ({
+  kanaal: 'test',
+  hoofdObject: 'http://example.com',
+  resource: 'test',
+  resourceUrl: 'http://example.com',
+  actie: 'test',
+  aanmaakdatum: new Date().toISOString(),
+});
+
 describe('intake rules', () => {
   it('accepts the subscription check (kanaal test) only with valid auth, storing nothing', async () => {
-    const probe = {
-      kanaal: 'test',
-      hoofdObject: 'http://example.com',
-      resource: 'test',
-      resourceUrl: 'http://example.com',
-      actie: 'test',
-      aanmaakdatum: new Date().toISOString(),
-    };
+    const probe = subscriptionCheck();
     const before = await db.selectFrom('inbox').select('id').execute();
     expect((await notify(probe)).status).toBe(204);
     expect((await notify(probe, '')).status).toBe(401);
@@ -179,14 +182,7 @@ describe('intake rules', () => {
   });
 
   it('accepts the fixed Authorization value an NRC abonnement sends', async () => {
-    const probe = {
-      kanaal: 'test',
-      hoofdObject: 'http://example.com',
-      resource: 'test',
-      resourceUrl: 'http://example.com',
-      actie: 'test',
-      aanmaakdatum: new Date().toISOString(),
-    };
+    const probe = subscriptionCheck();
     expect((await notify(probe, 'Token abonnement-0123456789-vast')).status).toBe(204);
     expect((await notify(probe, 'Token abonnement-0123456789-vasT')).status).toBe(401);
   });
@@ -287,14 +283,7 @@ describe('intake rules', () => {
 
   it('refuses a suspended organisation with 403', async () => {
     await gateway.network.suspend('vaste-sleutel-bv', 'test');
-    const probe = {
-      kanaal: 'test',
-      hoofdObject: 'http://example.com',
-      resource: 'test',
-      resourceUrl: 'http://example.com',
-      actie: 'test',
-      aanmaakdatum: new Date().toISOString(),
-    };
+    const probe = subscriptionCheck();
     expect((await notify(probe, 'Token abonnement-0123456789-vast')).status).toBe(403);
     await gateway.network.activate('vaste-sleutel-bv', 'test');
   });

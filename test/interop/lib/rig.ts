@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { signZgwJwt } from '../../../src/lib/zgw-jwt.ts';
+import { authHeader } from '../../helpers/gateway.ts';
 
 export interface RigAuth {
   type: 'zgw-jwt';
@@ -77,5 +78,28 @@ export function zgwClient(auth: RigAuth) {
     });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+}
+
+/** Polls `probe` until it gives a value, up to `timeoutMs`; the error says what did not happen. */
+export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A gateway API client for one of the test network's clients: JSON in, status and JSON out. */
+export function gatewayClient(gateway: { app: { request: (path: string, init: RequestInit) => Response | Promise<Response> } }, client: 'zac' | 'beheer') {
+  return async (path: string, body?: unknown) => {
+    const res = await gateway.app.request(path, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { ...authHeader(client), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
   };
 }
