@@ -6,7 +6,7 @@ export type RequestSpec =
   | { kind: 'noop'; path: string }
   /** Distinct ZGW notifications for tracked orders: index i → one notification, the same i → the same one (B2, B3). */
   | { kind: 'notification'; path: string; authorization: string; apiRoot: string; zaakUrls: string[]; start: number; indices?: number[] }
-  /** GETs rotating over paths and credentials (B5). */
+  /** GETs rotating over paths and credentials, none when the list is empty (B5, B2's /health/live). */
   | { kind: 'get'; paths: string[]; authorizations: string[] };
 
 export interface RequestShape {
@@ -70,7 +70,7 @@ export function requestFactory(spec: RequestSpec): RequestFactory {
       };
     }
     case 'get': {
-      const headers = spec.authorizations.map((authorization) => ({ authorization }));
+      const headers: Record<string, string>[] = spec.authorizations.length > 0 ? spec.authorizations.map((authorization) => ({ authorization })) : [{}];
       return {
         next: () => {
           const i = k++;
