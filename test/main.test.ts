@@ -291,6 +291,21 @@ describe('the gateway process', () => {
     expect(Date.now() - t).toBeLessThan(SHUTDOWN_TIMEOUT_SECONDS * 1000);
   }, 60_000);
 
+  it('stops cleanly on a SIGTERM that comes while it is still starting', async () => {
+    const gw = await startProcess({ DATABASE_URL: await laneDatabaseUrl() });
+    // 'database ready' is logged inside start-up, before the network, the listener and the workers
+    // (on PostgreSQL that rest takes long enough for the signal to land in it every time).
+    const deadline = Date.now() + 45_000;
+    while (!logLines(gw.output().stdout).some((l) => l.msg === 'database ready')) {
+      if (Date.now() > deadline) throw new Error(`no 'database ready' line:\n${gw.output().stderr}\n${gw.output().stdout}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    gw.child.kill('SIGTERM');
+    const { code, signal } = await exitWithin(gw, (SHUTDOWN_TIMEOUT_SECONDS + 10) * 1000);
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(logLines(gw.output().stdout).map((l) => l.msg)).toContain('stopped');
+  }, 60_000);
+
   it('cuts a request that outlives the shutdown timeout and still exits', async () => {
     const gw = await startProcess({ DATABASE_URL: await laneDatabaseUrl(), SHUTDOWN_TIMEOUT_SECONDS: '1' });
     await waitReady(gw);
