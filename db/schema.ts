@@ -1,7 +1,7 @@
 // Table types for Kysely. Keep in step with db/migrations.
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { CombinedStatus } from '../src/cases/combined-status.ts';
-import type { Organisation } from '../src/network/types.ts';
+import type { NotificatiesApi, Organisation } from '../src/network/types.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T = unknown> = ColumnType<T, T, T>;
@@ -58,7 +58,8 @@ export interface NrcSubscriptionsTable {
   state: 'pending' | 'active' | 'failed' | 'removed';
   /** The Authorization value the NRC sends us: a secret, never shown or logged. */
   auth: string;
-  nrc: Json<Record<string, unknown> | null>;
+  /** The Notificaties API the abonnement was made at (its root and credentials then). */
+  nrc: Json<NotificatiesApi | null>;
   abonnement_url: string | null;
   callback_url: string | null;
   filters: Json<Record<string, unknown> | null>;

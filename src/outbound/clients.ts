@@ -220,14 +220,15 @@ export function allowedOrigins(org: Organisation): string[] {
 
 /** The URL when it is on the organisation's Zaken or Catalogi origin; otherwise forbidden-destination. */
 export function allowedTarget(org: Organisation, url: string): URL {
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch {
-    throw new OutboundError('forbidden-destination', `not an absolute URL for ${org.id}`, { retryable: false });
-  }
-  if (!allowedOrigins(org).includes(target.origin) || target.username || target.password || !['http:', 'https:'].includes(target.protocol)) {
-    throw new OutboundError('forbidden-destination', `${target.origin} is not the registered API origin of ${org.id}`, { retryable: false });
+  return targetOn(allowedOrigins(org), url, `the registered API origin of ${org.id}`);
+}
+
+/** The URL when it is on one of `origins` and carries no credentials; otherwise forbidden-destination, before any I/O. */
+export function targetOn(origins: string[], url: string, what: string): URL {
+  const target = URL.parse(url);
+  if (!target) throw new OutboundError('forbidden-destination', `not an absolute URL for ${what}`, { retryable: false });
+  if (!origins.includes(target.origin) || target.username || target.password || !['http:', 'https:'].includes(target.protocol)) {
+    throw new OutboundError('forbidden-destination', `${target.origin} is not ${what}`, { retryable: false });
   }
   return target;
 }
@@ -240,7 +241,7 @@ function resolveTlsKey(orgId: string, resolve: () => string | undefined): string
   }
 }
 
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+export function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
@@ -248,7 +249,7 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return out;
 }
 
-function parseBody(text: string, contentType: string | undefined): unknown {
+export function parseBody(text: string, contentType: string | undefined): unknown {
   if (text === '') return null;
   if (contentType && /[/+]json\b/i.test(contentType)) {
     try {

@@ -111,30 +111,17 @@ export class SubscriptionManager {
   async view(organisation: Organisation): Promise<SubscriptionView | null> {
     const row = await repo.findSubscription(this.deps.database.db, organisation.id);
     const nrc = organisation.notifications.nrc;
-    if (!row) {
-      if (!nrc) return null;
-      return {
-        state: 'pending',
-        notificatiesApiRoot: nrc.apiRoot,
-        abonnement: null,
-        callbackUrl: null,
-        kanaal: KANAAL,
-        filters: null,
-        lastCheckedAt: null,
-        lastError: null,
-        updatedAt: null,
-      };
-    }
+    if (!row && !nrc) return null;
     return {
-      state: row.state,
-      notificatiesApiRoot: (row.nrc as NotificatiesApi | null)?.apiRoot ?? nrc?.apiRoot ?? null,
-      abonnement: row.abonnement_url,
-      callbackUrl: row.callback_url,
+      state: row?.state ?? 'pending', // named, not yet reconciled
+      notificatiesApiRoot: row?.nrc?.apiRoot ?? nrc?.apiRoot ?? null,
+      abonnement: row?.abonnement_url ?? null,
+      callbackUrl: row?.callback_url ?? null,
       kanaal: KANAAL,
-      filters: row.filters,
-      lastCheckedAt: row.last_checked_at,
-      lastError: row.last_error,
-      updatedAt: row.updated_at,
+      filters: row?.filters ?? null,
+      lastCheckedAt: row?.last_checked_at ?? null,
+      lastError: row?.last_error ?? null,
+      updatedAt: row?.updated_at ?? null,
     };
   }
 
@@ -166,7 +153,7 @@ export class SubscriptionManager {
     const filters = { bronorganisatie: org.rsin };
     let abonnement = current.abonnement_url;
     if (abonnement) {
-      const old = current.nrc as unknown as NotificatiesApi | null;
+      const old = current.nrc;
       const changed = current.callback_url !== callbackUrl || JSON.stringify(current.filters) !== JSON.stringify(filters) || old?.apiRoot !== nrc.apiRoot;
       if (changed) {
         // Settings changed: the old abonnement goes (best effort), a new one is made below.
@@ -205,7 +192,7 @@ export class SubscriptionManager {
     }
     await repo.updateSubscription(db, org.id, {
       state: 'active',
-      nrc: nrc as unknown as Record<string, unknown>,
+      nrc,
       abonnementUrl: url,
       callbackUrl,
       filters,
@@ -218,14 +205,12 @@ export class SubscriptionManager {
 
   private async remove(job: Job, row: repo.SubscriptionRow, currentNrc: NotificatiesApi | undefined) {
     const { db } = this.deps.database;
-    const old = row.nrc as unknown as NotificatiesApi | null;
+    const old = row.nrc;
     if (row.abonnement_url && old) {
       // The organisation's current credentials when it is the same NRC (they may have been rotated).
       const nrc = currentNrc?.apiRoot === old.apiRoot ? currentNrc : old;
       const res = await this.call(job, row.organisation_id, nrc, 'DELETE', row.abonnement_url);
-      if (!(res.status >= 200 && res.status < 300) && res.status !== 404 && res.status !== 410) {
-        await this.fail(job, row.organisation_id, undefined, `removing the abonnement: ${describe(res)}`);
-      }
+      if (!isRemoved(res.status)) await this.fail(job, row.organisation_id, undefined, `removing the abonnement: ${describe(res)}`);
       this.deps.logger.info({ organisation: row.organisation_id }, 'abonnement removed at the Notificaties API');
     }
     await withTransaction(db, async (trx) => {
@@ -238,7 +223,7 @@ export class SubscriptionManager {
   private async deleteAbonnement(orgId: string, nrc: NotificatiesApi | null, url: string): Promise<void> {
     if (!nrc) throw new Error('no Notificaties API recorded for it');
     const res = await this.nrc.request(orgId, nrc, 'DELETE', url);
-    if (!(res.status >= 200 && res.status < 300) && res.status !== 404 && res.status !== 410) throw new Error(describe(res));
+    if (!isRemoved(res.status)) throw new Error(describe(res));
   }
 
   /** The row with this organisation's Authorization value, known to every process before the NRC tests it. */
@@ -277,6 +262,9 @@ export class SubscriptionManager {
     await enqueueSubscriptionReconcile(this.deps.database.db, orgId, { runAt: new Date(Date.now() + CHECK_INTERVAL_MS) });
   }
 }
+
+/** A DELETE of an abonnement succeeded, or it was gone already. */
+const isRemoved = (status: number) => (status >= 200 && status < 300) || status === 404 || status === 410;
 
 /** A Notificaties API answer in one line: status, the problem's code and reason (ValidatieFout / Fout). */
 function describe(res: NrcResponse): string {

@@ -6,6 +6,7 @@
 import { Pool } from 'undici';
 import type { NotificatiesApi, SecretRef } from '../network/types.ts';
 import { createAuth, type AuthProvider } from '../outbound/auth.ts';
+import { flattenHeaders, parseBody, targetOn } from '../outbound/clients.ts';
 import { OutboundError, transportError } from '../outbound/errors.ts';
 
 export interface NrcResponse {
@@ -62,17 +63,8 @@ export class NrcClients {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       const text = await res.body.text();
-      const flat: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-      let parsed: unknown = text === '' ? null : text;
-      if (text !== '' && /[/+]json\b/i.test(flat['content-type'] ?? '')) {
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // keep the text
-        }
-      }
-      return { status: res.statusCode, headers: flat, body: parsed };
+      const flat = flattenHeaders(res.headers);
+      return { status: res.statusCode, headers: flat, body: parseBody(text, flat['content-type']) };
     } catch (error) {
       if ((error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError') {
         throw new OutboundError('timeout', `the Notificaties API of ${orgId} did not answer within ${this.timeoutMs} ms`, { retryable: true, cause: error });
@@ -102,12 +94,4 @@ export class NrcClients {
 }
 
 /** The URL when it is on the NRC's origin (and carries no credentials); otherwise forbidden-destination. */
-export function nrcTarget(origin: string, url: string, orgId: string): URL {
-  const target = URL.parse(url);
-  if (!target || target.origin !== origin || target.username || target.password || !['http:', 'https:'].includes(target.protocol)) {
-    throw new OutboundError('forbidden-destination', `${target?.origin ?? 'that URL'} is not the registered Notificaties API origin of ${orgId}`, {
-      retryable: false,
-    });
-  }
-  return target;
-}
+export const nrcTarget = (origin: string, url: string, orgId: string): URL => targetOn([origin], url, `the registered Notificaties API origin of ${orgId}`);

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { NrcSubscriptionsTable } from '../../db/schema.ts';
 import type { Db } from '../db/database.ts';
 import { json } from '../db/json.ts';
+import type { NotificatiesApi } from '../network/types.ts';
 
 export type SubscriptionRow = Selectable<NrcSubscriptionsTable>;
 export type SubscriptionState = NrcSubscriptionsTable['state'];
@@ -26,7 +27,7 @@ export async function ensureSubscription(db: Db, organisationId: string, auth: s
 
 export interface SubscriptionChange {
   state?: SubscriptionState;
-  nrc?: Record<string, unknown> | null;
+  nrc?: NotificatiesApi | null;
   abonnementUrl?: string | null;
   callbackUrl?: string | null;
   filters?: Record<string, unknown> | null;

@@ -20,6 +20,7 @@ import { CitizenLogin } from './oidc-login.ts';
 import { deliveryPanel, type DeliveryOpsVerbs } from './delivery-panel.ts';
 import { opsPages } from './ops.ts';
 import { SessionStore } from './session.ts';
+import { browserErrorPage } from './browser-errors.ts';
 
 export interface WebDeps {
   config: Config;
@@ -93,10 +94,10 @@ export function webRoutes(deps: WebDeps) {
     if (error instanceof PageError) return errorPage(c, error.status, t(error.key, error.params), { ...extra, headers: error.headers });
     if (error instanceof ServiceError) {
       const status = ({ not_found: 404, invalid: 400, unprocessable: 400, conflict: 400, forbidden: 403, unavailable: 503 } as const)[error.kind];
-      return errorPage(c, status, t(status === 404 ? 'error.404' : status === 403 ? 'error.403' : status === 503 ? 'error.503' : 'error.400'), extra);
+      return browserErrorPage(c, status, extra);
     }
     logger.error({ err: error, request_id: c.get('requestId') }, 'page failed');
-    return errorPage(c, 500, t('error.500', { requestId: c.get('requestId') ?? '' }), extra);
+    return browserErrorPage(c, 500, extra);
   });
   return web;
 }
