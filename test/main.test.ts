@@ -1,19 +1,19 @@
 // The real process: `node src/main.ts` started as an operator would, with signals, a PGlite data
 // directory on disk (or PostgreSQL), and start-up failures that explain themselves.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database.ts';
 import { signZgwJwt } from '../src/lib/zgw-jwt.ts';
 import { freshDatabaseUrl, lane } from './helpers/db.ts';
+import { freePort } from './helpers/ports.ts';
+import { ROOT, spawnGateway } from './helpers/process.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NETWORK_FILE = join(ROOT, 'test/fixtures/network.json');
 const INVALID_NETWORK_FILE = join(ROOT, 'test/fixtures/network-invalid.json');
 const OPERATOR_SECRET = JSON.parse(readFileSync(NETWORK_FILE, 'utf8')).clients.find((c: { clientId: string }) => c.clientId === 'beheer').secret as string;
@@ -49,32 +49,18 @@ function tmpDataDir(): string {
 }
 
 /** PORT=0 would hide the port from us: take a free one and hand it over. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function startProcess(env: Record<string, string>): Promise<Gateway> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   // A clean environment: only what the gateway should see (no NETWORK_FILE → demo, no stray DATABASE_URL).
-  const child = spawn(process.execPath, ['src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? tmpdir(),
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'info',
-      SHUTDOWN_TIMEOUT_SECONDS: String(SHUTDOWN_TIMEOUT_SECONDS),
-      NETWORK_FILE,
-      // Required outside the demo (signs the HTML pages' session cookies).
-      SESSION_SECRET: 'process-test-session-secret-0123456789abcdef',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawnGateway({
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    SHUTDOWN_TIMEOUT_SECONDS: String(SHUTDOWN_TIMEOUT_SECONDS),
+    NETWORK_FILE,
+    // Required outside the demo (signs the HTML pages' session cookies).
+    SESSION_SECRET: 'process-test-session-secret-0123456789abcdef',
+    ...env,
   });
   children.add(child);
   let stdout = '';

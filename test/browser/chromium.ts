@@ -1,6 +1,6 @@
 // Debian's Chromium driven by playwright-core for the browser tests: where it is, where the
 // screenshots go, and one way to start it (flags that keep it off this machine's closed network).
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -16,4 +16,11 @@ export async function launchChromium(): Promise<Browser> {
   });
   mkdirSync(SHOTS, { recursive: true });
   return browser;
+}
+
+/** Why the browser tests do not run here, or undefined: they need Chromium and run in the PGlite lane only. */
+export function browserSkipReason(): string | undefined {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is not installed: run \`apt-get install -y chromium\` (.ci/run does) to run the browser tests`;
+  if ((process.env.KS_TEST_LANE ?? 'pglite') !== 'pglite') return 'browser tests run in the PGlite lane only (test/web covers the pages on both lanes)';
+  return undefined;
 }

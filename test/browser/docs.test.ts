@@ -3,19 +3,14 @@
 // loads nothing from another origin and breaks no rule of its Content-Security-Policy. The
 // screenshot goes to test-artifacts/screenshots/ (kept by .ci/run). Skipped without /usr/bin/chromium;
 // PGlite lane only, like the walk-through.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, launchChromium, SHOTS } from './chromium.ts';
+import { browserSkipReason, launchChromium, SHOTS } from './chromium.ts';
 import type { Browser } from 'playwright-core';
 import { parse } from 'yaml';
 import { startTestGateway } from '../helpers/gateway.ts';
 
-const lane = process.env.KS_TEST_LANE ?? 'pglite';
-const skipReason = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} is not installed: run \`apt-get install -y chromium\` (.ci/run does) to run the browser tests`
-  : lane !== 'pglite'
-    ? 'browser tests run in the PGlite lane only'
-    : undefined;
+const skipReason = browserSkipReason();
 
 const spec = parse(readFileSync(new URL('../../contracts/openapi.yaml', import.meta.url), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch']);

@@ -6,19 +6,14 @@
 // Without /usr/bin/chromium the tests are skipped with a message; .ci/run installs it. They run in
 // the PGlite lane only: the pages' database work is covered on both lanes by test/web/, and a
 // second browser run would only repeat the same clicks.
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, launchChromium, SHOTS } from './chromium.ts';
+import { browserSkipReason, launchChromium, SHOTS } from './chromium.ts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { token } from '../helpers/gateway.ts';
 import { CITIZEN, PROXY, startWebChain, type WebChain } from '../web/helpers/web-chain.ts';
 
 const lane = process.env.KS_TEST_LANE ?? 'pglite';
-const skipReason = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} is not installed: run \`apt-get install -y chromium\` (.ci/run does) to run the browser tests`
-  : lane !== 'pglite'
-    ? 'browser tests run in the PGlite lane only (test/web covers the pages on both lanes)'
-    : undefined;
+const skipReason = browserSkipReason();
 
 if (skipReason) {
   describe('browser walk-through', () => {

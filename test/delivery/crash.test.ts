@@ -1,18 +1,17 @@
 // Crash safety with the real process: `node src/main.ts` killed (SIGKILL) while a delivery is in
 // flight and another waits behind it, restarted on the same database: both arrive, in order, the
 // first with the webhook-id it had before the crash.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
 import { freshDatabaseUrl, lane } from '../helpers/db.ts';
+import { freePort } from '../helpers/ports.ts';
+import { ROOT, spawnGateway } from '../helpers/process.ts';
 import { startSubscriber, waitFor } from '../helpers/subscriber.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ketenstatus-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -28,32 +27,17 @@ afterEach(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 async function startGatewayProcess(databaseUrl: string, port: number) {
-  const child = spawn(process.execPath, ['src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? tmpdir(),
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      NETWORK_FILE,
-      DATABASE_URL: databaseUrl,
-      SESSION_SECRET: 'crash-test-session-secret-0123456789abcdef',
-      OUTBOUND_ALLOW_PRIVATE: 'true',
-      WEBHOOK_ALLOW_HTTP_HOSTS: '127.0.0.1',
-      DELIVERY_TIMEOUT_MS: '1000',
-      JOB_POLL_INTERVAL_MS: '100',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawnGateway({
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    NETWORK_FILE,
+    DATABASE_URL: databaseUrl,
+    SESSION_SECRET: 'crash-test-session-secret-0123456789abcdef',
+    OUTBOUND_ALLOW_PRIVATE: 'true',
+    WEBHOOK_ALLOW_HTTP_HOSTS: '127.0.0.1',
+    DELIVERY_TIMEOUT_MS: '1000',
+    JOB_POLL_INTERVAL_MS: '100',
   });
   children.add(child);
   let output = '';

@@ -1,6 +1,5 @@
 // A whole chain for the page tests: the demo identity provider, two simulated subcontractors and
 // a listening gateway whose PUBLIC_BASE_URL is its real address (the OIDC redirect URI needs it).
-import net from 'node:net';
 import { afterAll } from 'vitest';
 import { DEMO_RESOURCE, DEMO_SCOPE, DEMO_WEB_CLIENT, startDemoIdp, type DemoIdp } from '../../../src/demo/idp.ts';
 import { seedDemo } from '../../../src/demo/seed.ts';
@@ -8,6 +7,7 @@ import { createLogger } from '../../../src/log.ts';
 import { startChain, type Chain } from '../../helpers/chain.ts';
 import { token } from '../../helpers/gateway.ts';
 import { type WebClient, inputValue } from './web-client.ts';
+import { freePort } from '../../helpers/ports.ts';
 
 export const CITIZEN = { id: 'a.devries', name: 'Mevrouw A. de Vries', bsn: '999993653' };
 export const PROXY = { id: 'b.jansen', name: 'Dhr. B. Jansen', bsn: '999990019' };
@@ -18,14 +18,6 @@ export interface WebChain {
   base: string;
   /** Seeds the demo case (DEMO-n) through the real seed code and waits until both orders are placed. */
   seed(): Promise<{ id: string; reference: string }>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export async function startWebChain(env: Record<string, string> = {}): Promise<WebChain> {
