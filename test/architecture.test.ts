@@ -91,3 +91,49 @@ describe('the layout of src/', () => {
     expect(missing).toEqual([]);
   });
 });
+
+/** Files of src/ whose code (comments left out) matches `pattern`, relative to src/. */
+const filesWith = (pattern: RegExp) =>
+  files
+    .filter((f) =>
+      pattern.test(
+        readFileSync(f, 'utf8')
+          .replace(/^\s*(\/\/|\*|\/\*\*).*$/gm, '')
+          .replace(/\/\/.*$/gm, ''),
+      ),
+    )
+    .map((f) => relative(SRC, f))
+    .sort();
+
+describe('one owner per concept', () => {
+  it('the sync job: its kind and key are spelt out only in cases/sync-job.ts', () => {
+    expect(filesWith(/'order\.sync'|'sync:'/)).toEqual(['cases/sync-job.ts']);
+  });
+
+  it('the access-log row: written only by src/access-log', () => {
+    expect(filesWith(/insert into access_log|insertInto\('access_log'\)/)).toEqual(['access-log/access-log.ts']);
+  });
+
+  it('the jobs table is read only by the job queue, and its workers woken only through it', () => {
+    expect(filesWith(/selectFrom\('jobs'\)|\bfrom jobs\b|pg_notify\('ketenstatus_jobs'/)).toEqual(['jobs/queue.ts']);
+  });
+
+  it('JSON columns are written through json() without casting it away', () => {
+    expect(filesWith(/json\([^;]*\)\s+as never/)).toEqual([]);
+  });
+});
+
+describe('the README', () => {
+  const readme = readFileSync(resolve(SRC, '../README.md'), 'utf8');
+
+  it('stays a newcomer’s read: at most 350 lines', () => {
+    expect(readme.split('\n').length).toBeLessThanOrEqual(350);
+  });
+
+  it('lists every folder under src/ in its layout table', () => {
+    const folders = readdirSync(SRC, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+    expect(folders.filter((f) => !readme.includes(`| \`src/${f}/\``))).toEqual([]);
+  });
+});
