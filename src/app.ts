@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps) {
     maxAgeSeconds: config.jwt.maxAgeSeconds,
     leewaySeconds: config.jwt.leewaySeconds,
   });
-  const guard: RoleGuard = (...roles) => requireRole(verifier, (id) => network.client(id)?.role, ...roles);
+  const guard: RoleGuard = (...roles) => requireRole(verifier, (id) => network.apiClient(id), ...roles);
 
   const app = new Hono<AppEnv>();
   app.use(requestLog(logger, metrics));

@@ -3,7 +3,7 @@
 import { hash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { JwtError, UnknownClientError, verifyZgwJwt, type ZgwClaims } from '../lib/zgw-jwt.ts';
-import type { AppEnv, Role } from './context.ts';
+import type { ApiClient, AppEnv, Role } from './context.ts';
 import { HttpProblem } from './problem.ts';
 
 export interface TokenVerifierOptions {
@@ -42,7 +42,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 const unauthenticated = (detail: string) => new HttpProblem({ status: 401, detail, headers: { 'WWW-Authenticate': 'Bearer realm="ketenstatus"' } });
 
 /** Requires a ZGW JWT of a configured client whose role is one of `roles`. */
-export function requireRole(verifier: CachedTokenVerifier, roleOf: (clientId: string) => Role | undefined, ...roles: Role[]): MiddlewareHandler<AppEnv> {
+export function requireRole(verifier: CachedTokenVerifier, clientOf: (clientId: string) => ApiClient | undefined, ...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = bearerToken(c.req.header('authorization'));
     if (!token) throw unauthenticated('Send Authorization: Bearer <ZGW JWT>.');
@@ -54,11 +54,11 @@ export function requireRole(verifier: CachedTokenVerifier, roleOf: (clientId: st
       if (error instanceof JwtError) throw unauthenticated(`The token is not valid: ${error.message}.`);
       throw error;
     }
-    const role = roleOf(claims.client_id);
-    if (!role) throw unauthenticated('The token is for an unknown client.');
-    c.set('client', { clientId: claims.client_id, role });
-    if (!roles.includes(role)) {
-      throw new HttpProblem({ status: 403, detail: `This operation needs role ${roles.join(' or ')}; client has role ${role}.` });
+    const client = clientOf(claims.client_id);
+    if (!client) throw unauthenticated('The token is for an unknown client.');
+    c.set('client', client);
+    if (!roles.includes(client.role)) {
+      throw new HttpProblem({ status: 403, detail: `This operation needs role ${roles.join(' or ')}; client has role ${client.role}.` });
     }
     await next();
   };

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { type Database, withTransaction, type Trx } from '../db/database.ts';
+import type { ApiClient } from '../http/context.ts';
 import type { Logger } from '../log.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
 import { findOrganisation, findOrganisationForUpdate, listChanges, listOrganisations, recordChange, upsertOrganisation } from './repository.ts';
@@ -130,6 +131,20 @@ export class NetworkService {
 
   client(clientId: string) {
     return this.clients.get(clientId);
+  }
+
+  /** The client as the API sees it once authenticated: its role and, by role, its organisation. */
+  apiClient(clientId: string): ApiClient | undefined {
+    const client = this.clients.get(clientId);
+    if (!client) return undefined;
+    const { organisation } = client;
+    return {
+      clientId,
+      role: client.role,
+      ...(client.name ? { name: client.name } : {}),
+      ...(typeof organisation === 'object' ? { organisation } : {}),
+      ...(typeof organisation === 'string' ? { subcontractor: organisation } : {}),
+    };
   }
 
   secret(ref: Parameters<typeof resolveSecret>[0]): string | undefined {

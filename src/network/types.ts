@@ -1,4 +1,4 @@
-import type { Role } from '../http/context.ts';
+import type { ClientOrganisation, Role } from '../http/context.ts';
 
 export type SecretRef = string | { env: string } | { configured: true };
 export type OrganisationStatus = 'pending' | 'active' | 'suspended';
@@ -66,6 +66,8 @@ export interface Client {
   name?: string;
   secret: SecretRef;
   role: Role;
+  /** portal: the organisation it reads for; subcontractor: its organisation's id (the schema ties the shape to the role). */
+  organisation?: ClientOrganisation | string;
 }
 
 export interface NetworkDefinition {
