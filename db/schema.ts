@@ -81,6 +81,7 @@ export interface CasesTable {
   title: string;
   citizen_bsn: string | null;
   citizen_kvk: string | null;
+  citizen_vestiging: Generated<string | null>;
   confidentiality: string;
   product: string | null;
   planned_end_date: string | null;
@@ -129,6 +130,8 @@ export interface TimelineEntriesTable {
   refs: ColumnType<unknown[], unknown[] | undefined, unknown[]>;
   citizen_visible: Generated<boolean>;
   dedupe_key: string | null;
+  /** The writing transaction (consumer feed order); set by the database. */
+  tx: Generated<string>;
   created_at: Timestamp;
 }
 
@@ -147,6 +150,8 @@ export interface CaseEventsTable {
   case_id: string;
   payload: Json<Record<string, unknown>>;
   dedupe_key: string | null;
+  /** The writing transaction (consumer feed order); set by the database. */
+  tx: Generated<string>;
   created_at: Timestamp;
 }
 
@@ -174,21 +179,25 @@ export interface OrganisationHealthTable {
 export interface AccessLogTable {
   id: Generated<number>;
   at: Timestamp;
-  actor_role: 'citizen' | 'proxy' | 'supplier' | 'operator';
+  actor_role: 'citizen' | 'proxy' | 'supplier' | 'operator' | 'representative' | 'organisation-proxy' | 'subcontractor' | 'kcc' | 'caseworker';
   actor: string;
   mandate_id: string | null;
   organisation: string | null;
   purpose: string;
   case_id: string;
   subject_bsn: string | null;
+  subject_kvk: string | null;
   request_id: string | null;
   trace_id: string | null;
 }
 
 export interface MandatesTable {
   id: string;
-  grantor_bsn: string;
-  proxy_bsn: string;
+  grantor_bsn: string | null;
+  grantor_kvk: string | null;
+  proxy_bsn: string | null;
+  proxy_oin: string | null;
+  proxy_kvk: string | null;
   proxy_name: string | null;
   case_id: string | null;
   valid_from: Timestamp;

@@ -4,9 +4,12 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { json } from '../db/json.ts';
 
-export type ActorRole = 'citizen' | 'proxy' | 'supplier' | 'operator';
+export type ActorRole = 'citizen' | 'proxy' | 'supplier' | 'operator' | 'representative' | 'organisation-proxy';
 
-/** Who reads and why. A proxy's `actor` is the masked BSN; the mandate says on whose authority. */
+/**
+ * Who reads and why. A proxy's `actor` is the masked BSN; a company representative's their name or
+ * masked `sub`; an organisation proxy's its client id (with `organisation` its name). The mandate says on whose authority.
+ */
 export interface Access {
   role: ActorRole;
   actor: string;
@@ -24,33 +27,47 @@ export const PURPOSES = {
   proxy: 'proxy-view',
   supplier: 'case-handling',
   operator: 'operations',
+  representative: 'company-view',
+  'organisation-proxy': 'organisation-proxy-view',
 } as const satisfies Record<ActorRole, string>;
 
 /**
  * The one statement that writes access-log rows: one per row of `source`, a relation with the
- * columns case_id, subject_bsn and mandate_id (null: the access's own mandateId). Usable as a CTE.
+ * columns case_id, subject_bsn, subject_kvk and mandate_id (null: the access's own mandateId). Usable as a CTE.
  */
 export function insertAccessRows(access: Access, source: RawBuilder<unknown>): RawBuilder<unknown> {
-  return sql`insert into access_log (actor_role, actor, mandate_id, organisation, purpose, case_id, subject_bsn, request_id, trace_id)
+  return sql`insert into access_log (actor_role, actor, mandate_id, organisation, purpose, case_id, subject_bsn, subject_kvk, request_id, trace_id)
     select ${access.role}::text, ${access.actor}::text, coalesce(s.mandate_id, ${access.mandateId ?? null}::uuid), ${access.organisation ?? null}::text,
-           ${access.purpose}::text, s.case_id, s.subject_bsn, ${access.requestId ?? null}::text, ${access.traceId ?? null}::text
+           ${access.purpose}::text, s.case_id, s.subject_bsn, s.subject_kvk, ${access.requestId ?? null}::text, ${access.traceId ?? null}::text
     from ${source} s`;
 }
 
 /** One batched insert for all cases read; nothing for an empty read. */
-export async function recordAccess(db: Db, access: Access, cases: { id: string; citizen_bsn: string | null }[]): Promise<void> {
+export async function recordAccess(db: Db, access: Access, cases: { id: string; citizen_bsn: string | null; citizen_kvk: string | null }[]): Promise<void> {
   if (cases.length === 0 || access.unlogged) return;
-  const rows = cases.map((c) => ({ case_id: c.id, subject_bsn: c.citizen_bsn }));
-  await insertAccessRows(access, sql`(select * from jsonb_to_recordset(${json(rows)}) as r(case_id uuid, subject_bsn text, mandate_id uuid))`).execute(db);
+  const rows = cases.map((c) => ({ case_id: c.id, subject_bsn: c.citizen_bsn, subject_kvk: c.citizen_kvk }));
+  await insertAccessRows(
+    access,
+    sql`(select * from jsonb_to_recordset(${json(rows)}) as r(case_id uuid, subject_bsn text, subject_kvk text, mandate_id uuid))`,
+  ).execute(db);
 }
 
-/** The rows about one citizen's data, newest first, with the proxy's name the grantor gave. */
-export async function accessLogOf(db: Db, bsn: string, limit: number, offset: number) {
-  const base = db.selectFrom('access_log as a').where('a.subject_bsn', '=', bsn);
+/** Whose access log: a person's, or a company's (a branch's representative sees the reads of the company-wide cases and its branch's). */
+export type LogSubject = { bsn: string } | { kvk: string; vestiging?: string };
+
+/** The rows about one customer's data, newest first, with the proxy's name the grantor gave. */
+export async function accessLogOf(db: Db, subject: LogSubject, limit: number, offset: number) {
+  let base = db.selectFrom('access_log as a').leftJoin('cases as c', 'c.id', 'a.case_id');
+  base = 'bsn' in subject ? base.where('a.subject_bsn', '=', subject.bsn) : base.where('a.subject_kvk', '=', subject.kvk);
+  if ('kvk' in subject && subject.vestiging) {
+    const branch = subject.vestiging;
+    base = base.where((eb) => eb.or([eb('c.citizen_vestiging', 'is', null), eb('c.citizen_vestiging', '=', branch)]));
+  }
   const [rows, count] = await Promise.all([
     base
-      .leftJoin('cases as c', 'c.id', 'a.case_id')
-      .leftJoin('mandates as m', (j) => j.onRef('m.id', '=', 'a.mandate_id').on('m.grantor_bsn', '=', bsn))
+      .leftJoin('mandates as m', (j) =>
+        j.onRef('m.id', '=', 'a.mandate_id').on('bsn' in subject ? 'm.grantor_bsn' : 'm.grantor_kvk', '=', 'bsn' in subject ? subject.bsn : subject.kvk),
+      )
       .select([
         'a.id',
         'a.at',

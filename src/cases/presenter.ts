@@ -46,7 +46,7 @@ export function caseResource(c: CaseRow, baseUrl: string, combined: CombinedStat
     url: `${baseUrl}/api/v1/cases/${c.id}`,
     reference: c.reference,
     title: c.title,
-    citizen: c.citizen_bsn ? { bsn: c.citizen_bsn } : { kvk: c.citizen_kvk },
+    citizen: c.citizen_bsn ? { bsn: c.citizen_bsn } : { kvk: c.citizen_kvk, ...(c.citizen_vestiging ? { vestiging: c.citizen_vestiging } : {}) },
     confidentiality: c.confidentiality,
     product: c.product,
     plannedEndDate: c.planned_end_date,

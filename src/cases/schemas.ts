@@ -12,9 +12,12 @@ export const createCaseSchema = z.strictObject({
   citizen: z.union(
     [
       z.strictObject({ bsn: z.string().refine(isValidBsn, 'must be a valid BSN (9 digits, elfproef)') }),
-      z.strictObject({ kvk: z.string().refine(isValidKvk, 'must be a KvK number of 8 digits') }),
+      z.strictObject({
+        kvk: z.string().refine(isValidKvk, 'must be a KvK number of 8 digits'),
+        vestiging: z.string().regex(/^\d{12}$/, 'must be a vestigingsnummer of 12 digits').optional(),
+      }),
     ],
-    { error: 'must be { "bsn": "…" } or { "kvk": "…" }' },
+    { error: 'must be { "bsn": "…" } or { "kvk": "…", "vestiging"?: "…" }' },
   ),
   product: z.string().trim().min(1).max(100).optional(),
   confidentiality: z.enum(CONFIDENTIALITY).default('zaakvertrouwelijk'),

@@ -49,6 +49,7 @@ export class CaseService {
         title: input.title,
         citizen_bsn: 'bsn' in input.citizen ? input.citizen.bsn : null,
         citizen_kvk: 'kvk' in input.citizen ? input.citizen.kvk : null,
+        citizen_vestiging: 'kvk' in input.citizen ? (input.citizen.vestiging ?? null) : null,
         confidentiality: input.confidentiality,
         product: input.product ?? null,
         planned_end_date: input.plannedEndDate ?? null,

@@ -3,20 +3,47 @@
 // starts after the configuration is parsed), and the key set is cached; an unknown `kid`
 // makes jose fetch the set once more (with a cooldown), so key rotation needs no restart.
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type FlattenedJWSInput, type JWSHeaderParameters, type JWTPayload } from 'jose';
-import { isValidBsn } from '../cases/identifiers.ts';
+import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type FlattenedJWSInput, type JWSHeaderParameters, type JWTPayload } from 'jose';
+import { isValidBsn, isValidKvk } from '../cases/identifiers.ts';
 
-export interface CitizenIdentity {
+/** A person logged in with their BSN (DigiD). */
+export interface PersonIdentity {
   bsn: string;
   sub: string;
   acr?: string;
 }
 
+/** Someone acting for a company (eHerkenning): the company by KvK number, the person only by `sub` and name, never a BSN. */
+export interface RepresentativeIdentity {
+  kvk: string;
+  /** The branch the login is for; narrows to that branch's cases where a case names one. */
+  vestiging?: string;
+  /** The company's name when the token carries it. */
+  companyName?: string;
+  sub: string;
+  name?: string;
+  acr?: string;
+}
+
+export type CitizenIdentity = PersonIdentity | RepresentativeIdentity;
+
+export const isRepresentative = (identity: CitizenIdentity): identity is RepresentativeIdentity => 'kvk' in identity;
+
+type IssuerSetting = string | undefined | (() => string | undefined);
+
 export interface CitizenAuthOptions {
   /** The issuer URL, or a function giving it at first use (undefined: citizen login is off). */
-  issuer: string | undefined | (() => string | undefined);
+  issuer: IssuerSetting;
+  /** eHerkenning usually comes from another broker than DigiD: its tokens are checked against this issuer's keys. */
+  companyIssuer?: IssuerSetting;
   audience: string;
   bsnClaim: string;
+  /** The claim with a company's KvK number (8 digits); a token with it and no BSN acts for that company. */
+  kvkClaim?: string;
+  /** The claim with the branch (vestigingsnummer, 12 digits), optional. */
+  vestigingClaim?: string;
+  /** The claim with the company's name, optional (shown on the page). */
+  companyNameClaim?: string;
   /** Lowest acceptable `acr`; tokens without one, or with one not in `acrOrder`, are refused. */
   minAcr?: string;
   /** Assurance levels, lowest first. */
@@ -52,8 +79,8 @@ type KeySet = (header: JWSHeaderParameters, token: FlattenedJWSInput) => ReturnT
 
 export class CitizenAuthenticator {
   private readonly options: CitizenAuthOptions;
-  private discovered?: Discovered;
-  private discovering?: Promise<Discovered>;
+  private readonly discovered = new Map<string, Discovered>();
+  private readonly discovering = new Map<string, Promise<Discovered>>();
   private readonly verified = new Map<string, { identity: CitizenIdentity; until: number }>();
 
   constructor(options: CitizenAuthOptions) {
@@ -61,18 +88,21 @@ export class CitizenAuthenticator {
   }
 
   issuer(): string | undefined {
-    const { issuer } = this.options;
-    const value = typeof issuer === 'function' ? issuer() : issuer;
-    return value?.replace(/\/+$/, '') || undefined;
+    return issuerOf(this.options.issuer);
+  }
+
+  companyIssuer(): string | undefined {
+    return issuerOf(this.options.companyIssuer);
   }
 
   configured(): boolean {
-    return this.issuer() !== undefined;
+    return this.issuer() !== undefined || this.companyIssuer() !== undefined;
   }
 
   /** Verifies an access token; throws CitizenAuthError (401) or CitizenAuthUnavailable (503). */
   async verify(token: string): Promise<CitizenIdentity> {
-    const { keys, tokenIssuer: issuer } = await this.keySet();
+    const company = this.isCompanyToken(token);
+    const { keys, tokenIssuer: issuer } = await this.keySet(company ? this.companyIssuer() : this.issuer());
     const cacheKey = createHash('sha256').update(token).digest('base64url');
     const now = Date.now() / 1000;
     const hit = this.verified.get(cacheKey);
@@ -90,34 +120,78 @@ export class CitizenAuthenticator {
     } catch (error) {
       throw toAuthError(error, issuer);
     }
-    const identity = this.identityOf(payload);
+    const identity = this.identityOf(payload, company);
     if (this.verified.size >= 10_000) this.verified.clear();
     // Cached no longer than five minutes, so a key taken out of the set stops working soon.
     this.verified.set(cacheKey, { identity, until: Math.min(payload.exp!, now + 300) });
     return identity;
   }
 
-  private identityOf(payload: JWTPayload): CitizenIdentity {
-    const bsn = payload[this.options.bsnClaim];
-    if (typeof bsn !== 'string' || !isValidBsn(bsn)) throw new CitizenAuthError(`the token has no valid BSN in claim ${this.options.bsnClaim}`);
-    const acr = typeof payload.acr === 'string' ? payload.acr : undefined;
-    const { minAcr, acrOrder = [] } = this.options;
-    if (minAcr) {
-      const level = acr === undefined ? -1 : acrOrder.indexOf(acr);
-      if (level < acrOrder.indexOf(minAcr))
-        throw new CitizenAuthError('the login was not at a high enough assurance level', 'insufficient_user_authentication');
+  /** Which key set to check a token against: the company issuer's when the token names it (the signature decides after). */
+  private isCompanyToken(token: string): boolean {
+    const company = this.companyIssuer();
+    if (!company || company === this.issuer()) return false;
+    try {
+      return String(decodeJwt(token).iss ?? '').replace(/\/+$/, '') === company;
+    } catch {
+      throw new CitizenAuthError('the token is not a valid signed JWT');
     }
-    return { bsn, sub: String(payload.sub), ...(acr ? { acr } : {}) };
   }
 
-  private async keySet() {
-    const issuer = this.issuer();
+  private identityOf(payload: JWTPayload, fromCompanyIssuer: boolean): CitizenIdentity {
+    const acr = typeof payload.acr === 'string' ? payload.acr : undefined;
+    this.checkAcr(acr);
+    const sub = String(payload.sub);
+    const bsn = payload[this.options.bsnClaim];
+    if (bsn !== undefined && !fromCompanyIssuer) {
+      if (typeof bsn !== 'string' || !isValidBsn(bsn)) throw new CitizenAuthError(`the token has no valid BSN in claim ${this.options.bsnClaim}`);
+      return { bsn, sub, ...(acr ? { acr } : {}) };
+    }
+    const kvkClaim = this.options.kvkClaim ?? 'kvk';
+    const kvk = payload[kvkClaim];
+    if (kvk === undefined) {
+      throw new CitizenAuthError(
+        fromCompanyIssuer ? `the token has no KvK number in claim ${kvkClaim}` : `the token has no valid BSN in claim ${this.options.bsnClaim} nor a KvK number in claim ${kvkClaim}`,
+      );
+    }
+    if (typeof kvk !== 'string' || !isValidKvk(kvk)) throw new CitizenAuthError(`the token's ${kvkClaim} claim is not a KvK number of 8 digits`);
+    const vestigingClaim = this.options.vestigingClaim ?? 'vestiging';
+    const vestiging = payload[vestigingClaim];
+    if (vestiging !== undefined && (typeof vestiging !== 'string' || !/^\d{12}$/.test(vestiging))) {
+      throw new CitizenAuthError(`the token's ${vestigingClaim} claim is not a vestigingsnummer of 12 digits`);
+    }
+    const name = typeof payload.name === 'string' && payload.name.trim() ? payload.name.trim().slice(0, 200) : undefined;
+    const companyName = payload[this.options.companyNameClaim ?? 'company_name'];
+    return {
+      kvk,
+      sub,
+      ...(vestiging ? { vestiging } : {}),
+      ...(name ? { name } : {}),
+      ...(typeof companyName === 'string' && companyName.trim() ? { companyName: companyName.trim().slice(0, 200) } : {}),
+      ...(acr ? { acr } : {}),
+    };
+  }
+
+  private checkAcr(acr: string | undefined) {
+    const { minAcr, acrOrder = [] } = this.options;
+    if (!minAcr) return;
+    const level = acr === undefined ? -1 : acrOrder.indexOf(acr);
+    if (level < acrOrder.indexOf(minAcr)) throw new CitizenAuthError('the login was not at a high enough assurance level', 'insufficient_user_authentication');
+  }
+
+  private async keySet(issuer: string | undefined) {
     if (!issuer) throw new CitizenAuthUnavailable('citizen login not configured', false);
-    if (this.discovered?.issuer === issuer) return this.discovered;
-    this.discovering ??= this.discover(issuer).finally(() => (this.discovering = undefined));
-    this.discovered = await this.discovering;
+    const known = this.discovered.get(issuer);
+    if (known) return known;
+    let discovering = this.discovering.get(issuer);
+    if (!discovering) {
+      discovering = this.discover(issuer).finally(() => this.discovering.delete(issuer));
+      this.discovering.set(issuer, discovering);
+    }
+    const discovered = await discovering;
+    this.discovered.set(issuer, discovered);
     this.verified.clear();
-    return this.discovered;
+    return discovered;
   }
 
   private async discover(issuer: string): Promise<Discovered> {
@@ -152,6 +226,11 @@ export class CitizenAuthenticator {
 }
 
 class KeysUnreachable extends Error {}
+
+function issuerOf(setting: IssuerSetting): string | undefined {
+  const value = typeof setting === 'function' ? setting() : setting;
+  return value?.replace(/\/+$/, '') || undefined;
+}
 
 interface Discovered {
   issuer: string;

@@ -9,6 +9,7 @@ import type { NetworkService } from '../network/service.ts';
 import type { Phase } from '../network/types.ts';
 import type { AccessLogRow } from '../access-log/access-log.ts';
 import type { Lang } from './language.ts';
+import { grantorLabel } from './customer.ts';
 import { mandateState, type MandateWithCase } from './mandates.ts';
 import type { CitizenCaseRow, CitizenTimelineRow } from './repository.ts';
 
@@ -43,10 +44,11 @@ const TIMELINE_TEXT: Record<string, Record<Lang, (org: string) => string>> = {
   'order-placed': { nl: (o) => `Doorgestuurd naar ${o}`, en: (o) => `Passed on to ${o}` },
 };
 
-const ACTOR_TEXT: Record<'self' | 'supplier' | 'operator', Record<Lang, string>> = {
+const ACTOR_TEXT: Record<'self' | 'supplier' | 'operator' | 'representative', Record<Lang, string>> = {
   self: { nl: 'U zelf', en: 'You' },
   supplier: { nl: 'Behandelaar (systeem)', en: 'Case handler (system)' },
   operator: { nl: 'Beheerder', en: 'Operator' },
+  representative: { nl: 'Vertegenwoordiger', en: 'Representative' },
 };
 
 const PURPOSE_TEXT: Record<string, Record<Lang, string>> = {
@@ -54,7 +56,12 @@ const PURPOSE_TEXT: Record<string, Record<Lang, string>> = {
   'proxy-view': { nl: 'Inzage met uw machtiging', en: 'Viewed with your mandate' },
   'case-handling': { nl: 'Behandeling van uw zaak', en: 'Handling your case' },
   operations: { nl: 'Technisch beheer', en: 'Technical operations' },
+  'company-view': { nl: 'Inzage namens het bedrijf', en: 'Viewed for the company' },
+  'organisation-proxy-view': { nl: 'Inzage door een organisatie met uw machtiging', en: 'Viewed by an organisation with your mandate' },
 };
+
+/** A person by the name the grantor gave and a masked BSN, or an organisation by its name and number. */
+export type MandateProxy = { name: string | null; bsn: string } | { name: string | null; organisation: { oin?: string; kvk?: string } };
 
 export class CitizenPresenter {
   private readonly network: NetworkService;
@@ -162,18 +169,10 @@ export class CitizenPresenter {
   }
 
   accessEntry(r: AccessLogRow, lang: Lang) {
-    const actor =
-      r.actor_role === 'citizen'
-        ? ACTOR_TEXT.self[lang]
-        : r.actor_role === 'proxy'
-          ? r.proxy_name
-            ? `${r.proxy_name} (${r.actor})`
-            : r.actor
-          : `${ACTOR_TEXT[r.actor_role][lang]}: ${this.network.client(r.actor)?.name ?? r.actor}`;
     return {
       at: new Date(r.at).toISOString(),
       role: r.actor_role,
-      actor,
+      actor: this.actorText(r, lang),
       organisation: r.organisation ? this.organisation(r.organisation) : null,
       purpose: r.purpose,
       purposeText: PURPOSE_TEXT[r.purpose]?.[lang] ?? r.purpose,
@@ -182,10 +181,31 @@ export class CitizenPresenter {
     };
   }
 
+  private actorText(r: AccessLogRow, lang: Lang): string {
+    switch (r.actor_role) {
+      case 'citizen':
+        return ACTOR_TEXT.self[lang];
+      case 'proxy':
+        return r.proxy_name ? `${r.proxy_name} (${r.actor})` : r.actor;
+      case 'representative':
+        return `${ACTOR_TEXT.representative[lang]}: ${r.actor}`;
+      case 'organisation-proxy':
+        return `${r.organisation ?? r.proxy_name ?? r.actor} (${this.network.client(r.actor)?.name ?? r.actor})`;
+      case 'supplier':
+      case 'operator':
+        return `${ACTOR_TEXT[r.actor_role][lang]}: ${this.network.client(r.actor)?.name ?? r.actor}`;
+      default:
+        return r.organisation ? `${this.organisation(r.organisation).name}: ${r.actor}` : r.actor;
+    }
+  }
+
   grantedMandate(m: MandateWithCase, now: Date) {
+    const proxy: MandateProxy = m.proxy_bsn
+        ? { name: m.proxy_name, bsn: maskBsn(m.proxy_bsn) }
+        : { name: m.proxy_name, organisation: { ...(m.proxy_oin ? { oin: m.proxy_oin } : {}), ...(m.proxy_kvk ? { kvk: m.proxy_kvk } : {}) } };
     return {
       id: m.id,
-      proxy: { name: m.proxy_name, bsn: maskBsn(m.proxy_bsn) },
+      proxy,
       case: m.case_id ? { id: m.case_id, reference: m.case_reference } : null,
       ...this.validity(m, now),
     };
@@ -195,7 +215,7 @@ export class CitizenPresenter {
     const validity = this.validity(m, now);
     return {
       id: m.id,
-      grantor: { bsn: maskBsn(m.grantor_bsn) },
+      grantor: grantorLabel(m),
       // The case's reference only while the mandate lets the proxy read it.
       case: m.case_id ? { id: m.case_id, reference: validity.state === 'active' ? m.case_reference : null } : null,
       ...validity,

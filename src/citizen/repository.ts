@@ -6,14 +6,17 @@ import type { Db } from '../db/database.ts';
 import type { CaseRow } from '../cases/repository.ts';
 import type { CombinedOrder } from '../cases/status-refresh.ts';
 import { insertAccessRows, type Access } from '../access-log/access-log.ts';
+import { grantedBy, heldBy, ownsCase, type Customer, type Proxy } from './customer.ts';
 
 export interface Scope {
   /** Whose cases are read. */
-  subjectBsn: string;
+  subject: Customer;
   /** Confidentiality levels a citizen may see. */
   levels: readonly string[];
-  /** Reading as a proxy: only cases a valid mandate from the subject to this BSN covers. */
-  proxyBsn?: string;
+  /** Reading as a proxy: only cases a valid mandate from the subject to this proxy covers. */
+  proxy?: Proxy;
+  /** Reading through this one mandate only (the consumer API names it). */
+  mandateId?: string;
 }
 
 export interface CitizenCaseRow {
@@ -55,28 +58,29 @@ const TIMELINE = sql`coalesce((select jsonb_agg(jsonb_build_object(
   ) order by te.at, te.id) from timeline_entries te where te.case_id = p.id and te.citizen_visible), '[]'::jsonb)`;
 
 function mandateCte(scope: Scope): RawBuilder<unknown> {
-  if (!scope.proxyBsn) return sql`mandate as (select null::uuid as id, null::uuid as case_id where false)`;
-  return sql`mandate as (select id, case_id from mandates
-    where grantor_bsn = ${scope.subjectBsn} and proxy_bsn = ${scope.proxyBsn}
-      and revoked_at is null and valid_from <= now() and valid_until > now())`;
+  if (!scope.proxy) return sql`mandate as (select null::uuid as id, null::uuid as case_id where false)`;
+  const one = scope.mandateId ? sql`and m.id = ${scope.mandateId}` : sql``;
+  return sql`mandate as (select m.id, m.case_id from mandates m
+    where ${grantedBy(scope.subject)} and ${heldBy(scope.proxy)} ${one}
+      and m.revoked_at is null and m.valid_from <= now() and m.valid_until > now())`;
 }
 
 /** The cases the scope may read, with the mandate that allows it (null when reading one's own). */
 function visible(scope: Scope, extra: RawBuilder<unknown>): RawBuilder<unknown> {
-  const mandateOf = scope.proxyBsn
+  const mandateOf = scope.proxy
     ? sql`(select m.id from mandate m where m.case_id = c.id or m.case_id is null order by m.case_id nulls last limit 1)`
     : sql`null::uuid`;
-  const mandated = scope.proxyBsn ? sql`and exists (select 1 from mandate m where m.case_id is null or m.case_id = c.id)` : sql``;
+  const mandated = scope.proxy ? sql`and exists (select 1 from mandate m where m.case_id is null or m.case_id = c.id)` : sql``;
   return sql`visible as (
-    select c.id, c.reference, c.title, c.product, c.citizen_bsn, c.phase, c.phase_text, c.closed_at, c.created_at, c.updated_at,
+    select c.id, c.reference, c.title, c.product, c.citizen_bsn, c.citizen_kvk, c.phase, c.phase_text, c.closed_at, c.created_at, c.updated_at,
            ${mandateOf} as mandate_id
     from cases c
-    where c.citizen_bsn = ${scope.subjectBsn} and c.confidentiality in (${sql.join([...scope.levels])}) ${mandated} ${extra})`;
+    where ${ownsCase(scope.subject)} and c.confidentiality in (${sql.join([...scope.levels])}) ${mandated} ${extra})`;
 }
 
 function logged(access: Access): RawBuilder<unknown> {
   if (access.unlogged) return sql`logged as (select 1 where false)`;
-  return sql`logged as (${insertAccessRows(access, sql`(select p.id as case_id, p.citizen_bsn as subject_bsn, p.mandate_id from page p)`)} returning 1)`;
+  return sql`logged as (${insertAccessRows(access, sql`(select p.id as case_id, p.citizen_bsn as subject_bsn, p.citizen_kvk as subject_kvk, p.mandate_id from page p)`)} returning 1)`;
 }
 
 export interface ListResult {
@@ -107,7 +111,7 @@ export async function listVisibleCases(
     from (select count(*)::int as total from visible) t left join page p on true
     order by p.updated_at desc, p.id`.execute(db);
   return {
-    mandates: scope.proxyBsn ? Number(rows[0]?.mandates ?? 0) : null,
+    mandates: scope.proxy ? Number(rows[0]?.mandates ?? 0) : null,
     mandateId: rows[0]?.mandate_id ?? null,
     count: Number(rows[0]?.total ?? 0),
     rows: rows.filter((r) => r.id !== null).map(toCaseRow),
@@ -130,7 +134,7 @@ export async function findVisibleCase(db: Db, scope: Scope, id: string, access: 
     from (select 1) one left join page p on true`.execute(db);
   const r = rows[0];
   return {
-    mandates: scope.proxyBsn ? Number(r?.mandates ?? 0) : null,
+    mandates: scope.proxy ? Number(r?.mandates ?? 0) : null,
     row: r?.id ? { ...toCaseRow(r), timeline: ((r.timeline ?? []) as JsonTimeline[]).map(toTimelineRow) } : undefined,
   };
 }

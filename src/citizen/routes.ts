@@ -27,7 +27,8 @@ function onBehalfOf(query: { onBehalfOf?: string; mandate?: string }): OnBehalfO
   if (query.onBehalfOf !== undefined && query.mandate !== undefined) {
     throw validationProblem([{ name: 'mandate', code: 'exclusive', reason: 'give onBehalfOf or mandate, not both' }]);
   }
-  if (query.onBehalfOf !== undefined) return { bsn: query.onBehalfOf };
+  // Eight digits name a company (KvK number), nine a person (BSN).
+  if (query.onBehalfOf !== undefined) return /^\d{8}$/.test(query.onBehalfOf) ? { kvk: query.onBehalfOf } : { bsn: query.onBehalfOf };
   if (query.mandate !== undefined) return { mandateId: query.mandate };
   return undefined;
 }
@@ -47,7 +48,12 @@ function casePage<T>(c: Context, page: Page, count: number, results: T[], baseUr
 const pageQuery = z.strictObject({ page: z.string().optional(), pageSize: z.string().optional() });
 
 const grantSchema = z.strictObject({
-  proxyBsn: z.string(),
+  proxyBsn: z.string().optional(),
+  proxyOrganisation: z
+    .union([z.strictObject({ oin: z.string().regex(/^\d{20}$/, 'must be an OIN of 20 digits') }), z.strictObject({ kvk: z.string().regex(/^\d{8}$/, 'must be a KvK number of 8 digits') })], {
+      error: 'must be { "oin": "…" } or { "kvk": "…" }',
+    })
+    .optional(),
   proxyName: z.string().trim().min(1).max(100).optional(),
   caseId: z.guid().optional(),
   validUntil: z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'must be an ISO 8601 date-time with offset, or a date' }).optional(),

@@ -10,7 +10,8 @@ import { ServiceError, notFound } from '../lib/service-error.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { Breakers } from '../outbound/breaker.ts';
 import { accessLogOf, PURPOSES, type Access } from '../access-log/access-log.ts';
-import type { CitizenIdentity } from './auth.ts';
+import { isRepresentative, type CitizenIdentity } from './auth.ts';
+import { customerOf, grantorOfRow, representativeLabel, sameCustomer, type Customer } from './customer.ts';
 import type { Lang } from './language.ts';
 import * as mandates from './mandates.ts';
 import { NetworkView } from './network-view.ts';
@@ -19,8 +20,8 @@ import { findVisibleCase, listVisibleCases, type Scope } from './repository.ts';
 
 export type Viewer = CitizenIdentity;
 
-/** Read as the proxy of someone: by their BSN (API) or by the mandate's id (the page: no BSN in URLs). */
-export type OnBehalfOf = { bsn: string } | { mandateId: string };
+/** Read as the proxy of someone: by their BSN or KvK number (API) or by the mandate's id (the page: no BSN in URLs). */
+export type OnBehalfOf = { bsn: string } | { kvk: string } | { mandateId: string };
 
 export interface ReadOptions {
   lang?: Lang;
@@ -36,7 +37,10 @@ export interface CaseListQuery extends ReadOptions {
 }
 
 export interface GrantInput {
-  proxyBsn: string;
+  /** A person who may read (exactly one of proxyBsn and proxyOrganisation). */
+  proxyBsn?: string;
+  /** An organisation that may read through the consumer API: by OIN or by KvK number. */
+  proxyOrganisation?: { oin: string } | { kvk: string };
   proxyName?: string;
   caseId?: string;
   /** ISO date-time, or a date (valid through that day, at most a year); default and maximum: one year from now. */
@@ -81,11 +85,20 @@ export class CitizenService {
 
   /** The viewer's cases (or, with onBehalfOf, the mandated cases of the grantor), newest first. */
   async listMyCases(viewer: Viewer, query: CaseListQuery = {}) {
+    return this.listCases(await this.scopeOf(viewer, query), query, noMandate);
+  }
+
+  /** One case with its citizen-visible timeline; 404 when the viewer may not read it. */
+  async getMyCase(viewer: Viewer, id: string, options: ReadOptions = {}) {
+    return this.readCase(await this.scopeOf(viewer, options), id, options, noMandate);
+  }
+
+  /** Cases through a read: the page, with the one statement that also writes the access-log rows. */
+  async listCases({ scope, access }: ScopedRead, query: CaseListQuery, whenNoMandate: () => Error) {
     const pageSize = query.pageSize ?? 20;
     const page = query.page ?? 1;
-    const { scope, access } = await this.scopeOf(viewer, query);
     const result = await listVisibleCases(this.db, scope, query.state, pageSize, (page - 1) * pageSize, access);
-    if (result.mandates === 0) throw noMandate();
+    if (result.mandates === 0) throw whenNoMandate();
     const now = this.now();
     return {
       count: result.count,
@@ -95,23 +108,21 @@ export class CitizenService {
     };
   }
 
-  /** One case with its citizen-visible timeline; 404 when the viewer may not read it. */
-  async getMyCase(viewer: Viewer, id: string, options: ReadOptions = {}) {
-    const { scope, access } = await this.scopeOf(viewer, options);
+  async readCase({ scope, access }: ScopedRead, id: string, options: ReadOptions, whenNoMandate: () => Error) {
     if (!UUID.test(id)) {
-      if (scope.proxyBsn) await this.requireSomeMandate(scope);
+      if (scope.proxy && !(await mandates.hasValidMandate(this.db, scope.subject, scope.proxy))) throw whenNoMandate();
       throw notFound(`case ${id}`);
     }
     const result = await findVisibleCase(this.db, scope, id, access);
-    if (result.mandates === 0) throw noMandate();
+    if (result.mandates === 0) throw whenNoMandate();
     if (!result.row) throw notFound(`case ${id}`);
     return this.present.caseDetail(result.row, options.lang ?? 'nl', this.now());
   }
 
-  /** Who read the viewer's case data, and why; newest first. */
+  /** Who read the viewer's (or the viewer's company's) case data, and why; newest first. */
   async accessLog(viewer: Viewer, page: { page?: number; pageSize?: number; lang?: Lang } = {}) {
     const pageSize = page.pageSize ?? 20;
-    const { rows, count } = await accessLogOf(this.db, viewer.bsn, pageSize, ((page.page ?? 1) - 1) * pageSize);
+    const { rows, count } = await accessLogOf(this.db, customerOf(viewer), pageSize, ((page.page ?? 1) - 1) * pageSize);
     return { count, results: rows.map((r) => this.present.accessEntry(r, page.lang ?? 'nl')) };
   }
 
@@ -119,23 +130,30 @@ export class CitizenService {
     const now = this.now();
     const max = new Date(now);
     max.setUTCFullYear(max.getUTCFullYear() + 1);
-    if (!isValidBsn(input.proxyBsn)) throw invalid('proxyBsn', 'bsn', 'must be a valid BSN (9 digits, elfproef)');
-    if (input.proxyBsn === viewer.bsn) throw unprocessable('proxyBsn', 'self', 'you cannot give a mandate to yourself');
+    const grantor = customerOf(viewer);
+    const proxy = this.proxyOf(viewer, input);
     const validUntil = validUntilOf(input.validUntil, max);
     if (Number.isNaN(validUntil.getTime())) throw invalid('validUntil', 'date-time', 'must be an ISO 8601 date-time');
     if (validUntil <= now) throw unprocessable('validUntil', 'past', 'must lie in the future');
     if (validUntil.getTime() > max.getTime() + 60_000) throw unprocessable('validUntil', 'too-long', 'a mandate lasts at most one year');
     if (input.caseId !== undefined && !UUID.test(input.caseId)) throw notFound(`case ${input.caseId}`);
+    // A login for one branch may not hand out the company's other branches.
+    if ('vestiging' in grantor && grantor.vestiging && input.caseId === undefined) {
+      throw unprocessable('caseId', 'branch-login', 'is required: a login for one branch gives mandates for one case of that branch only');
+    }
     const row = await withTransaction(this.db, async (trx) => {
-      if (input.caseId && !(await mandates.isOwnCase(trx, input.caseId, viewer.bsn, this.levels))) throw notFound(`case ${input.caseId}`);
-      if ((await mandates.countActiveGranted(trx, viewer.bsn, now)) >= (this.deps.mandateLimit ?? 50)) {
+      if (input.caseId && !(await mandates.isOwnCase(trx, input.caseId, grantor, this.levels))) throw notFound(`case ${input.caseId}`);
+      if ((await mandates.countActiveGranted(trx, grantor, now)) >= (this.deps.mandateLimit ?? 50)) {
         throw new ServiceError('unprocessable', 'You have given the maximum number of mandates; revoke one first.');
       }
       const created = await mandates.insertMandate(trx, {
         id: randomUUID(),
-        grantor_bsn: viewer.bsn,
-        proxy_bsn: input.proxyBsn,
-        proxy_name: input.proxyName?.trim() || null,
+        grantor_bsn: 'bsn' in grantor ? grantor.bsn : null,
+        grantor_kvk: 'kvk' in grantor ? grantor.kvk : null,
+        proxy_bsn: proxy.bsn ?? null,
+        proxy_oin: proxy.oin ?? null,
+        proxy_kvk: proxy.kvk ?? null,
+        proxy_name: proxy.name,
         case_id: input.caseId ?? null,
         valid_from: now,
         valid_until: validUntil,
@@ -148,19 +166,22 @@ export class CitizenService {
     return this.present.grantedMandate(row, now);
   }
 
-  /** Mandates the viewer gave and mandates the viewer holds, newest first (at most 100 of each). */
+  /** Mandates the viewer (or the viewer's company) gave and, for a person, the mandates they hold; newest first (at most 100 of each). */
   async listMandates(viewer: Viewer) {
     const now = this.now();
-    const [granted, received] = await Promise.all([mandates.mandatesOf(this.db, 'grantor', viewer.bsn), mandates.mandatesOf(this.db, 'proxy', viewer.bsn)]);
+    const [granted, received] = await Promise.all([
+      mandates.mandatesGivenBy(this.db, customerOf(viewer)),
+      isRepresentative(viewer) ? [] : mandates.mandatesHeldBy(this.db, { bsn: viewer.bsn }),
+    ]);
     return {
       granted: granted.map((m) => this.present.grantedMandate(m, now)),
       received: received.map((m) => this.present.receivedMandate(m, now)),
     };
   }
 
-  /** Ends a mandate at once; only its grantor may. Revoking twice is fine. */
+  /** Ends a mandate at once; only its grantor (for a company: any of its representatives) may. Revoking twice is fine. */
   async revokeMandate(viewer: Viewer, id: string): Promise<void> {
-    if (!UUID.test(id) || !(await mandates.revokeMandate(this.db, id, viewer.bsn))) throw notFound(`mandate ${id}`);
+    if (!UUID.test(id) || !(await mandates.revokeMandate(this.db, id, customerOf(viewer)))) throw notFound(`mandate ${id}`);
   }
 
   /** The public network listing (no authentication needed). */
@@ -168,32 +189,69 @@ export class CitizenService {
     return this.networkView.list(lang);
   }
 
-  private async scopeOf(viewer: Viewer, options: ReadOptions): Promise<{ scope: Scope; access: Access }> {
-    const trace = { requestId: options.requestId, traceId: options.traceId, ...(this.deps.unloggedReads ? { unlogged: true } : {}) };
-    const grantor = await this.grantorOf(viewer, options.onBehalfOf);
-    if (grantor === undefined || grantor === viewer.bsn) {
-      return { scope: { subjectBsn: viewer.bsn, levels: this.levels }, access: { role: 'citizen', actor: 'self', purpose: PURPOSES.citizen, ...trace } };
+  /** Organisations that read for customers through the consumer API (portal clients with an organisation), for the grant form. */
+  readProxyOrganisations() {
+    return this.deps.network.readProxies();
+  }
+
+  private proxyOf(viewer: Viewer, input: GrantInput): { bsn?: string; oin?: string; kvk?: string; name: string | null } {
+    const name = input.proxyName?.trim() || null;
+    if ((input.proxyBsn === undefined) === (input.proxyOrganisation === undefined)) {
+      throw invalid('proxyBsn', 'exclusive', 'or proxyOrganisation: give exactly one');
     }
+    if (input.proxyBsn !== undefined) {
+      if (!isValidBsn(input.proxyBsn)) throw invalid('proxyBsn', 'bsn', 'must be a valid BSN (9 digits, elfproef)');
+      if (!isRepresentative(viewer) && input.proxyBsn === viewer.bsn) throw unprocessable('proxyBsn', 'self', 'you cannot give a mandate to yourself');
+      return { bsn: input.proxyBsn, name };
+    }
+    const org = input.proxyOrganisation!;
+    if (isRepresentative(viewer) && 'kvk' in org && org.kvk === viewer.kvk) {
+      throw unprocessable('proxyOrganisation', 'self', 'a company cannot give a mandate to itself');
+    }
+    // Only an organisation that reads through this gateway can use a mandate: a typo is caught now, not never.
+    const known = this.deps.network.readProxies().find((o) => ('oin' in org ? o.oin === org.oin : o.kvk === org.kvk));
+    if (!known) throw unprocessable('proxyOrganisation', 'unknown', 'is not an organisation that reads for customers through this gateway');
+    return { ...('oin' in org ? { oin: org.oin } : { kvk: org.kvk }), name: known.name };
+  }
+
+  /** Whose cases a read covers, under which mandate, and the access-log row it writes. */
+  private async scopeOf(viewer: Viewer, options: ReadOptions): Promise<ScopedRead> {
+    const trace = { requestId: options.requestId, traceId: options.traceId, ...(this.deps.unloggedReads ? { unlogged: true } : {}) };
+    const own = customerOf(viewer);
+    const grantor = await this.grantorOf(viewer, options.onBehalfOf);
+    if (grantor === undefined || sameCustomer(grantor, own)) {
+      if (isRepresentative(viewer)) {
+        const actor = representativeLabel(viewer);
+        return { scope: { subject: own, levels: this.levels }, access: { role: 'representative', actor, purpose: PURPOSES.representative, ...trace } };
+      }
+      return { scope: { subject: own, levels: this.levels }, access: { role: 'citizen', actor: 'self', purpose: PURPOSES.citizen, ...trace } };
+    }
+    // Only people hold mandates from the page and /me (organisations read through the consumer API).
+    if (isRepresentative(viewer)) throw noMandate();
     return {
-      scope: { subjectBsn: grantor, levels: this.levels, proxyBsn: viewer.bsn },
+      scope: { subject: grantor, levels: this.levels, proxy: { bsn: viewer.bsn } },
       access: { role: 'proxy', actor: maskBsn(viewer.bsn), purpose: PURPOSES.proxy, ...trace },
     };
   }
 
-  private async grantorOf(viewer: Viewer, onBehalfOf: OnBehalfOf | undefined): Promise<string | undefined> {
+  private async grantorOf(viewer: Viewer, onBehalfOf: OnBehalfOf | undefined): Promise<Customer | undefined> {
     if (!onBehalfOf) return undefined;
     if ('bsn' in onBehalfOf) {
-      if (!isValidBsn(onBehalfOf.bsn)) throw invalid('onBehalfOf', 'bsn', 'must be a valid BSN (9 digits, elfproef)');
-      return onBehalfOf.bsn;
+      if (!isValidBsn(onBehalfOf.bsn)) throw invalid('onBehalfOf', 'bsn', 'must be a valid BSN (9 digits, elfproef) or KvK number (8 digits)');
+      return { bsn: onBehalfOf.bsn };
     }
-    const grantor = UUID.test(onBehalfOf.mandateId) ? await mandates.grantorOf(this.db, onBehalfOf.mandateId, viewer.bsn) : undefined;
-    if (!grantor) throw noMandate();
-    return grantor;
+    if ('kvk' in onBehalfOf) return { kvk: onBehalfOf.kvk };
+    const held =
+      !isRepresentative(viewer) && UUID.test(onBehalfOf.mandateId) ? await mandates.heldMandate(this.db, onBehalfOf.mandateId, { bsn: viewer.bsn }) : undefined;
+    if (!held) throw noMandate();
+    return grantorOfRow(held);
   }
+}
 
-  private async requireSomeMandate(scope: Scope) {
-    if (!(await mandates.hasValidMandate(this.db, scope.subjectBsn, scope.proxyBsn!))) throw noMandate();
-  }
+/** A read's scope and the access-log row it writes. */
+export interface ScopedRead {
+  scope: Scope;
+  access: Access;
 }
 
 const invalid = (name: string, code: string, reason: string) => new ServiceError('invalid', `${name} ${reason}.`, { invalidParams: [{ name, code, reason }] });

@@ -11,7 +11,7 @@ import type { WebEnv } from './context.ts';
 import { readSessionForm } from './forms.ts';
 import { tOf } from './i18n.ts';
 import { flash, PageError, render, type Html } from './layout.ts';
-import { grantedTable, grantForm, receivedTable, type GrantField, type GrantForm } from './mandate-views.ts';
+import { grantedTable, grantForm, grantorText, receivedTable, type GrantField, type GrantForm } from './mandate-views.ts';
 import type { MessageKey } from './messages.ts';
 
 export interface CitizenPageDeps extends Pick<CitizenAuthDeps, 'sessions' | 'authenticator' | 'login' | 'publicOrigin'> {
@@ -205,7 +205,7 @@ async function grantorLabel(citizens: CitizenService, me: CitizenContext, mandat
   const { received } = await citizens.listMandates(me.viewer);
   const mandate = received.find((m) => m.id === mandateId);
   if (!mandate) throw new PageError(403, 'proxy.noMandate');
-  return mandate.grantor.bsn;
+  return grantorText(mandate.grantor);
 }
 
 async function readOr404<T>(read: () => Promise<T>): Promise<T> {

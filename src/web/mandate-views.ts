@@ -66,7 +66,7 @@ export function grantedTable(v: ViewContext, csrf: string, granted: Mandates['gr
 <thead><tr><th scope="col">${v.t('mandates.proxy')}</th><th scope="col">${v.t('mandates.scope')}</th><th scope="col">${v.t('mandates.until')}</th>
 <th scope="col">${v.t('mandates.state')}</th><th scope="col">${v.t('mandates.action')}</th></tr></thead>
 <tbody>${granted.map((m) => {
-    const who = m.proxy.name ? `${m.proxy.name} (${m.proxy.bsn})` : m.proxy.bsn;
+    const who = proxyLabel(m.proxy);
     return html`<tr><th scope="row">${who}</th><td>${m.case ? (m.case.reference ?? '—') : v.t('mandates.allCases')}</td>
 <td>${formatDay(v.lang, m.validUntil)}</td><td>${v.t(`mandates.state.${m.state}`)}</td>
 <td>${
@@ -84,10 +84,19 @@ export function receivedTable(v: ViewContext, received: Mandates['received']): H
 <thead><tr><th scope="col">${v.t('mandates.grantor')}</th><th scope="col">${v.t('mandates.scope')}</th><th scope="col">${v.t('mandates.until')}</th>
 <th scope="col">${v.t('mandates.state')}</th><th scope="col">${v.t('mandates.action')}</th></tr></thead>
 <tbody>${received.map(
-    (m) => html`<tr><th scope="row">${m.grantor.bsn}</th>
+    (m) => html`<tr><th scope="row">${grantorText(m.grantor)}</th>
 <td>${m.case ? (m.case.reference ?? '—') : v.t('mandates.allCases')}</td><td>${formatDay(v.lang, m.validUntil)}</td>
 <td>${v.t(`mandates.state.${m.state}`)}</td>
-<td>${m.state === 'active' ? html`<a href="/on-behalf/${m.id}" aria-label="${v.t('mandates.readLabel', { grantor: m.grantor.bsn })}">${v.t('mandates.read')}</a>` : '—'}</td></tr>`,
+<td>${m.state === 'active' ? html`<a href="/on-behalf/${m.id}" aria-label="${v.t('mandates.readLabel', { grantor: grantorText(m.grantor) })}">${v.t('mandates.read')}</a>` : '—'}</td></tr>`,
   )}
 </tbody></table>`;
 }
+
+/** A person proxy by the name given and masked BSN; an organisation by its name and number. */
+function proxyLabel(proxy: Mandates['granted'][number]['proxy']): string {
+  if ('bsn' in proxy) return proxy.name ? `${proxy.name} (${proxy.bsn})` : proxy.bsn;
+  const number = proxy.organisation.oin ? `OIN ${proxy.organisation.oin}` : `KvK ${proxy.organisation.kvk}`;
+  return proxy.name ? `${proxy.name} (${number})` : number;
+}
+
+export const grantorText = (grantor: Mandates['received'][number]['grantor']) => ('bsn' in grantor ? grantor.bsn : `KvK ${grantor.kvk}`);
