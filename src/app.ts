@@ -28,6 +28,8 @@ import { browserErrorPage, prefersHtml } from './web/browser-errors.ts';
 import type { Delivery } from './delivery/index.ts';
 import { subscriptionRoutes } from './delivery/routes.ts';
 import type { CitizenAuthenticator } from './citizen/auth.ts';
+import { ConsumerService } from './citizen/consumer.ts';
+import { consumerRoutes } from './citizen/consumer-routes.ts';
 import { citizenRoutes, networkRoutes } from './citizen/routes.ts';
 import type { CitizenService } from './citizen/service.ts';
 
@@ -112,6 +114,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1', intakeRoutes({ auth: deps.notificationAuth, intake: deps.intake, network }));
   app.route('/api/v1/me', citizenRoutes({ citizen: deps.citizen, auth: deps.citizenAuth, baseUrl: config.publicBaseUrl, minAcr: config.citizen.minAcr }));
   app.route('/api/v1/network', networkRoutes({ citizen: deps.citizen }));
+  app.route('/api/v1/consumer', consumerRoutes({ consumer: new ConsumerService(deps.citizen), guard, baseUrl: config.publicBaseUrl }));
   app.route('/api/v1/subscriptions', subscriptionRoutes({ subscriptions: deps.delivery.subscriptions, guard, baseUrl: config.publicBaseUrl }));
   app.route('/api/v1/ops', opsRoutes({ ops, deliveries: deps.delivery.ops, guard, baseUrl: config.publicBaseUrl }));
 

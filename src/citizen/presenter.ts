@@ -87,6 +87,10 @@ export class CitizenPresenter {
     return { ...this.caseSummary(c, lang, now), timeline: c.timeline.map((t) => this.timelineEntry(t, lang)) };
   }
 
+  get selfId(): string {
+    return this.network.self.id;
+  }
+
   organisation(id: string): Named {
     if (id === this.network.self.id) return { id, name: this.network.self.name };
     return { id, name: this.network.get(id)?.name ?? id };
@@ -150,7 +154,7 @@ export class CitizenPresenter {
     };
   }
 
-  private timelineEntry(t: CitizenTimelineRow, lang: Lang) {
+  timelineEntry(t: CitizenTimelineRow, lang: Lang) {
     const organisation = this.organisation(t.organisation_id);
     const phase = t.phase as Phase | null;
     const generated = TIMELINE_TEXT[t.kind]?.[lang](organisation.name);

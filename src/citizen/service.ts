@@ -64,18 +64,19 @@ const noMandate = () => new ServiceError('forbidden', 'You hold no valid mandate
 
 export class CitizenService {
   private readonly deps: CitizenServiceDeps;
-  private readonly levels: readonly Confidentiality[];
-  private readonly present: CitizenPresenter;
+  /** Confidentiality levels a customer (and so their proxies) may see. */
+  readonly levels: readonly Confidentiality[];
+  readonly presenter: CitizenPresenter;
   private readonly networkView: NetworkView;
 
   constructor(deps: CitizenServiceDeps) {
     this.deps = deps;
     this.levels = CONFIDENTIALITY.slice(0, CONFIDENTIALITY.indexOf(deps.maxConfidentiality) + 1);
-    this.present = new CitizenPresenter(deps.network);
+    this.presenter = new CitizenPresenter(deps.network);
     this.networkView = new NetworkView({ db: deps.database.db, network: deps.network, breakers: deps.breakers });
   }
 
-  private get db() {
+  get db() {
     return this.deps.database.db;
   }
 
@@ -102,7 +103,7 @@ export class CitizenService {
     const now = this.now();
     return {
       count: result.count,
-      results: result.rows.map((r) => this.present.caseSummary(r, query.lang ?? 'nl', now)),
+      results: result.rows.map((r) => this.presenter.caseSummary(r, query.lang ?? 'nl', now)),
       /** Reading as a proxy: a mandate to name in links instead of the grantor's BSN. */
       mandateId: result.mandateId ?? undefined,
     };
@@ -116,14 +117,14 @@ export class CitizenService {
     const result = await findVisibleCase(this.db, scope, id, access);
     if (result.mandates === 0) throw whenNoMandate();
     if (!result.row) throw notFound(`case ${id}`);
-    return this.present.caseDetail(result.row, options.lang ?? 'nl', this.now());
+    return this.presenter.caseDetail(result.row, options.lang ?? 'nl', this.now());
   }
 
   /** Who read the viewer's (or the viewer's company's) case data, and why; newest first. */
   async accessLog(viewer: Viewer, page: { page?: number; pageSize?: number; lang?: Lang } = {}) {
     const pageSize = page.pageSize ?? 20;
     const { rows, count } = await accessLogOf(this.db, customerOf(viewer), pageSize, ((page.page ?? 1) - 1) * pageSize);
-    return { count, results: rows.map((r) => this.present.accessEntry(r, page.lang ?? 'nl')) };
+    return { count, results: rows.map((r) => this.presenter.accessEntry(r, page.lang ?? 'nl')) };
   }
 
   async grantMandate(viewer: Viewer, input: GrantInput) {
@@ -163,7 +164,7 @@ export class CitizenService {
         : null;
       return { ...created, case_reference: reference };
     });
-    return this.present.grantedMandate(row, now);
+    return this.presenter.grantedMandate(row, now);
   }
 
   /** Mandates the viewer (or the viewer's company) gave and, for a person, the mandates they hold; newest first (at most 100 of each). */
@@ -174,8 +175,8 @@ export class CitizenService {
       isRepresentative(viewer) ? [] : mandates.mandatesHeldBy(this.db, { bsn: viewer.bsn }),
     ]);
     return {
-      granted: granted.map((m) => this.present.grantedMandate(m, now)),
-      received: received.map((m) => this.present.receivedMandate(m, now)),
+      granted: granted.map((m) => this.presenter.grantedMandate(m, now)),
+      received: received.map((m) => this.presenter.receivedMandate(m, now)),
     };
   }
 

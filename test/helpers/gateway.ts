@@ -10,6 +10,14 @@ export const SECRETS = {
   zac: 'test-secret-zac-0123456789abcdef',
   beheer: 'test-secret-beheer-0123456789abc',
   portaal: 'test-secret-portaal-0123456789ab',
+  leesportaal: 'test-secret-leesportaal-01234567',
+  boekhouder: 'test-secret-boekhouder-012345678',
+} as const;
+
+/** Organisations that read for customers through the consumer API (portal clients that name one). */
+export const READ_PROXIES = {
+  leesportaal: { name: 'Ondernemersportaal B.V.', kvk: '87654321' },
+  boekhouder: { name: 'Boekhoudkantoor Telwerk', oin: '00000003123456789000' },
 } as const;
 
 export function testNetwork(organisations: Organisation[] = []): NetworkDefinition {
@@ -19,6 +27,8 @@ export function testNetwork(organisations: Organisation[] = []): NetworkDefiniti
       { clientId: 'zac', secret: SECRETS.zac, role: 'supplier' },
       { clientId: 'beheer', secret: SECRETS.beheer, role: 'operator' },
       { clientId: 'portaal', secret: SECRETS.portaal, role: 'portal' },
+      { clientId: 'leesportaal', secret: SECRETS.leesportaal, role: 'portal', organisation: { ...READ_PROXIES.leesportaal } },
+      { clientId: 'boekhouder', secret: SECRETS.boekhouder, role: 'portal', organisation: { ...READ_PROXIES.boekhouder } },
     ],
     organisations,
   };

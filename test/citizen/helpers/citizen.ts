@@ -40,7 +40,12 @@ export async function startCitizenGateway(options: { env?: Record<string, string
     ? await startLoggingGateway(testNetwork(organisations), { CITIZEN_OIDC_ISSUER: issuer.url, ...options.env }, options.logDestination)
     : await startTestGateway({ network: testNetwork(organisations), env: { CITIZEN_OIDC_ISSUER: issuer.url, ...options.env } });
   const as = async (bsn: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${await issuer.token(bsn)}`, ...extra });
-  return { gateway, issuer, app: gateway.app, db: gateway.database.db, as };
+  /** A company representative: KvK claim, no BSN. */
+  const asRepresentative = async (kvk: string, who: { sub?: string; name?: string; vestiging?: string } = {}, extra: Record<string, string> = {}) => ({
+    authorization: `Bearer ${await issuer.token(undefined, { claims: { kvk, sub: who.sub ?? `rep-${kvk}-${who.name ?? 'x'}`, ...(who.name ? { name: who.name } : {}), ...(who.vestiging ? { vestiging: who.vestiging } : {}) } })}`,
+    ...extra,
+  });
+  return { gateway, issuer, app: gateway.app, db: gateway.database.db, as, asRepresentative };
 }
 
 export interface SeedOrder {
@@ -56,6 +61,7 @@ export interface SeedOrder {
 export interface SeedCase {
   bsn?: string;
   kvk?: string;
+  vestiging?: string;
   title?: string;
   confidentiality?: string;
   closed?: boolean;
@@ -74,6 +80,7 @@ export async function seedCases(db: Db, cases: SeedCase[], selfId = 'gemeente-te
     title: c.title ?? 'Aanvraag hulpmiddel',
     citizen_bsn: c.kvk ? null : (c.bsn ?? BSN.anna),
     citizen_kvk: c.kvk ?? null,
+    citizen_vestiging: c.vestiging ?? null,
     confidentiality: c.confidentiality ?? 'zaakvertrouwelijk',
     product: null,
     planned_end_date: null,
