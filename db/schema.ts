@@ -69,6 +69,28 @@ export interface NrcSubscriptionsTable {
   updated_at: Timestamp;
 }
 
+export type MailState = 'queued' | 'sent' | 'dead' | 'unconfigured';
+
+/** One e-mail in the outbox (src/mail): written with the change it is about, sent by a `mail.send` job. */
+export interface MailOutboxTable {
+  id: string;
+  /** What the mail is about, e.g. 'partner.assignment'. */
+  kind: string;
+  recipients: Json<string[]>;
+  subject: string;
+  text: string;
+  html: string | null;
+  /** Extra headers: Reply-To, List-Unsubscribe, List-Unsubscribe-Post, In-Reply-To, References. */
+  headers: Json<Record<string, string>>;
+  state: ColumnType<MailState, MailState | undefined, MailState>;
+  /** The Message-ID the SMTP server accepted (derived from the id: a resend is the same message). */
+  message_id: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Date | null;
+}
+
 export interface JobError {
   at: string;
   attempt: number;
@@ -291,6 +313,7 @@ export interface DB {
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
   nrc_subscriptions: NrcSubscriptionsTable;
+  mail_outbox: MailOutboxTable;
 }
 
 export type { JSONColumnType };

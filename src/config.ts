@@ -8,6 +8,8 @@ const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(d
 const DIGID_ACR_ORDER = ['PasswordProtectedTransport', 'MobileTwoFactorContract', 'Smartcard', 'SmartcardPKI']
   .map((c) => `urn:oasis:names:tc:SAML:2.0:ac:classes:${c}`)
   .join(',');
+const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+const MAIL_FROM_FORMAT = /^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/;
 
 const envSchema = z.object({
   PORT: int(8080, 0),
@@ -74,6 +76,17 @@ const envSchema = z.object({
   CITIZEN_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   CITIZEN_OIDC_SCOPE: z.string().min(1).default('openid'),
   CITIZEN_OIDC_RESOURCE: z.string().url().optional(),
+  // Mail (src/mail, docs/mail.md): SMTP out from the outbox; the listener for replies.
+  SMTP_URL: z
+    .string()
+    .url()
+    .refine((v) => /^smtps?:\/\//i.test(v), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().trim().regex(MAIL_FROM_FORMAT, 'must be an address, or "Name <address>"').optional(),
+  MAIL_REPLY_DOMAIN: z.string().trim().toLowerCase().regex(DOMAIN_NAME, 'must be a domain name, such as reply.example.org').optional(),
+  SMTP_INBOUND_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  SMTP_INBOUND_HOST: z.string().default('127.0.0.1'),
+  MAIL_MAX_BYTES: int(10 * 1024 * 1024, 1024),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -95,6 +108,10 @@ export function parseConfig(env: Record<string, string | undefined>) {
       .includes(e.CITIZEN_MIN_ACR)
   ) {
     throw new ConfigError('invalid environment:\n  CITIZEN_MIN_ACR: must be one of CITIZEN_ACR_ORDER');
+  }
+  if (e.SMTP_URL && !e.MAIL_FROM) throw new ConfigError('invalid environment:\n  MAIL_FROM: required when SMTP_URL is set (the sender of every mail)');
+  if (e.SMTP_INBOUND_PORT !== undefined && !e.MAIL_REPLY_DOMAIN) {
+    throw new ConfigError('invalid environment:\n  MAIL_REPLY_DOMAIN: required when SMTP_INBOUND_PORT is set (the domain of the reply addresses)');
   }
   const demo = e.DEMO ?? e.NETWORK_FILE === undefined;
   if (!demo && !e.SESSION_SECRET) {
@@ -161,6 +178,14 @@ export function parseConfig(env: Record<string, string | undefined>) {
         scope: e.CITIZEN_OIDC_SCOPE,
         resource: e.CITIZEN_OIDC_RESOURCE,
       },
+    },
+    mail: {
+      /** Unset: mail is off; the outbox keeps every mail, marked `unconfigured`. Holds credentials: never log it. */
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      replyDomain: e.MAIL_REPLY_DOMAIN,
+      /** The reply listener, only when SMTP_INBOUND_PORT is set (0: any free port). */
+      inbound: e.SMTP_INBOUND_PORT === undefined ? undefined : { host: e.SMTP_INBOUND_HOST, port: e.SMTP_INBOUND_PORT, maxBytes: e.MAIL_MAX_BYTES },
     },
   };
 }

@@ -27,6 +27,7 @@ import { JobQueue } from './jobs/queue.ts';
 import { Worker } from './jobs/worker.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
+import { createMail, MAIL_SEND_JOB, type Mail } from './mail/index.ts';
 import { loadNetworkFile } from './network/load.ts';
 import { NetworkService } from './network/service.ts';
 import type { NetworkDefinition } from './network/types.ts';
@@ -54,6 +55,7 @@ export interface Gateway {
   worker: Worker;
   delivery: Delivery;
   poller: ReconcilePoller;
+  mail: Mail;
   close(): Promise<void>;
 }
 
@@ -126,6 +128,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const outbound = new OutboundClients({ network, logger, timeoutMs: config.outbound.timeoutMs });
   const statustypes = new StatusTypeCache();
+  // Features that take e-mail replies register with mail.inbound.register (docs/mail.md).
+  const mail = createMail({ config: config.mail, database, logger, metrics });
   const worker = new Worker({
     database,
     logger,
@@ -135,6 +139,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       [SHARE_CITIZEN_JOB]: shareCitizenHandler({ database, network, outbound }),
       [SYNC_ORDER_JOB]: syncHandler({ database, network, outbound, logger, statustypes, breakers }),
       [NRC_SUBSCRIPTION_JOB]: subscriptions.handler(),
+      [MAIL_SEND_JOB]: mail.sendHandler,
     },
     groupConcurrency: (group) => (isSubscriptionGroup(group) ? 1 : (network.get(group)?.maxConcurrency ?? 4)),
     concurrency: config.worker.concurrency,
@@ -151,6 +156,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     onError: (error) => logger.warn({ err: (error as Error).message }, 'access log retention purge failed; will retry'),
   });
   retention.start();
+  await mail.start();
 
   let server: ServerType | undefined;
   let url = config.publicBaseUrl;
@@ -179,12 +185,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         retention.stop(),
         worker.stop(left()),
         delivery.stop(left()),
+        mail.close(left()),
       ]);
       await Promise.all([outbound.close(1000), subscriptions.close(), nrcAuths.stop()]);
       await network.stop();
       if (!options.database) await database.close();
     })());
-  return { url, app, database, network, worker, delivery, poller, close };
+  return { url, app, database, network, worker, delivery, poller, mail, close };
 }
 
 async function demoNetwork(options: GatewayOptions, logger: Logger): Promise<NetworkDefinition> {

@@ -50,6 +50,18 @@ export function createMetrics() {
       labelNames: ['organisation', 'outcome'] as const,
       registers: [registry],
     }),
+    mailOutbound: new Counter({
+      name: 'ketenstatus_mail_outbound_total',
+      help: 'Outbox mails by outcome of an attempt (sent, retry, dead, unconfigured)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    mailInbound: new Counter({
+      name: 'ketenstatus_mail_inbound_total',
+      help: 'Inbound mail (replies) by outcome: stored, refused (by the feature, or automatic replies), unknown-recipient, too-large, failed (answered 451)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     intakeStatements: new Histogram({
       name: 'ketenstatus_intake_statement_seconds',
       help: 'Group-commit statements of the notification intake: duration (commit included); _count is statements, notifications_total / _count the batch size',

@@ -22,6 +22,7 @@ const LAYERS: Record<string, number> = {
   jobs: 3,
   'access-log': 3,
   outbound: 4,
+  mail: 4,
   cases: 5,
   sync: 6,
   citizen: 6,

@@ -8,6 +8,7 @@ import * as web from './20261125_06_web.ts';
 import * as hotUpdates from './20261125_07_hot_updates.ts';
 import * as dropOrderEtag from './20261205_01_drop_order_etag.ts';
 import * as nrcSubscriptions from './20261205_02_nrc_subscriptions.ts';
+import * as mail from './20261205_03_mail.ts';
 import * as companies from './20261205_05_companies.ts';
 
 // Listed explicitly (not read from disk) so migrations work the same from any working directory.
@@ -21,5 +22,6 @@ export const migrations: Record<string, Migration> = {
   '20261125_07_hot_updates': hotUpdates,
   '20261205_01_drop_order_etag': dropOrderEtag,
   '20261205_02_nrc_subscriptions': nrcSubscriptions,
+  '20261205_03_mail': mail,
   '20261205_05_companies': companies,
 };
