@@ -1,4 +1,4 @@
-// `npm start` without NETWORK_FILE: two simulated subcontractors on loopback, the demo network, a
+// `npm start` without NETWORK_FILE: three simulated subcontractors on loopback, the demo network, a
 // local OpenID Provider with test citizens (unless CITIZEN_OIDC_ISSUER is set) and a seeded case.
 import type { Config } from '../config.ts';
 import type { Gateway } from '../gateway.ts';
@@ -10,7 +10,7 @@ import { demoNetwork, DEMO_SECRETS, DEMO_SELF, type DemoSubcontractor } from './
 import { seedDemo } from './seed.ts';
 
 /** Seconds between the simulators' automatic steps (each its own pace, so the parts interleave). */
-const AUTO_ADVANCE_SECONDS = { 'hulpmiddelen-bv': 20, 'bouwbedrijf-de-steiger': 25 } as const;
+const AUTO_ADVANCE_SECONDS = { 'hulpmiddelen-bv': 20, 'bouwbedrijf-de-steiger': 25, werkbedrijf: 30 } as const;
 
 export interface Demo {
   network: () => NetworkDefinition;
@@ -27,6 +27,8 @@ export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
   const specs = [
     { id: 'hulpmiddelen-bv', name: 'Hulpmiddelen B.V.', oin: '00000003012345678000', rsin: '012345672', offset: 1 },
     { id: 'bouwbedrijf-de-steiger', name: 'Bouwbedrijf De Steiger', oin: '00000003087654321000', rsin: '087654325', offset: 2 },
+    // The employment service of the company scenario (offset 3 is the identity provider's port).
+    { id: 'werkbedrijf', name: 'Werkbedrijf Regio Voorbeeld', oin: '00000003066666612000', rsin: '066666612', offset: 4 },
   ] as const;
   const simulators: Simulator[] = [];
   const subcontractors: DemoSubcontractor[] = [];

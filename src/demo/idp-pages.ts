@@ -5,7 +5,9 @@ export interface DemoCitizen {
   /** Login name and OIDC subject. */
   id: string;
   name: string;
-  bsn: string;
+  /** A person logs in with a BSN (DigiD); a company's representative with the company's KvK number (eHerkenning). */
+  bsn?: string;
+  company?: { kvk: string; name: string };
   role: { nl: string; en: string };
 }
 

@@ -11,6 +11,9 @@ import type { Logger } from '../log.ts';
 import { memoryAdapterFactory } from './idp-adapter.ts';
 import { renderIdpError, renderLogin, type DemoCitizen } from './idp-pages.ts';
 
+/** The demo's company: a hostel whose two owners follow "staff recruitment" at the employment service. */
+export const DEMO_COMPANY = { kvk: '68750110', name: 'Hostel De Zeemeeuw' };
+
 /** Test BSNs from the 9999xxxxx range, valid under the 11-proef. */
 export const DEMO_CITIZENS: DemoCitizen[] = [
   { id: 'a.devries', name: 'Mevrouw A. de Vries', bsn: '999993653', role: { nl: 'heeft een lopende aanvraag', en: 'has a case in progress' } },
@@ -19,6 +22,19 @@ export const DEMO_CITIZENS: DemoCitizen[] = [
     name: 'Dhr. B. Jansen',
     bsn: '999990019',
     role: { nl: 'kan gemachtigd worden om mee te lezen', en: 'can be given a mandate to read along' },
+  },
+  // Two representatives of one company (eHerkenning in real life): they see the same cases.
+  {
+    id: 'h.bakker',
+    name: 'Hanna Bakker',
+    company: DEMO_COMPANY,
+    role: { nl: 'mede-eigenaar van Hostel De Zeemeeuw (bedrijf)', en: 'co-owner of Hostel De Zeemeeuw (company)' },
+  },
+  {
+    id: 'j.smit',
+    name: 'Joris Smit',
+    company: DEMO_COMPANY,
+    role: { nl: 'mede-eigenaar van Hostel De Zeemeeuw (bedrijf)', en: 'co-owner of Hostel De Zeemeeuw (company)' },
   },
 ];
 export const DEMO_PASSWORD = 'demo';
@@ -109,7 +125,10 @@ async function providerConfiguration(options: DemoIdpOptions): Promise<Record<st
     },
     extraTokenClaims: async (_ctx: unknown, token: { kind: string; accountId?: string }) => {
       const citizen = DEMO_CITIZENS.find((c) => c.id === token.accountId);
-      return token.kind === 'AccessToken' && citizen ? { bsn: citizen.bsn, acr: DEMO_ACR } : undefined;
+      if (token.kind !== 'AccessToken' || !citizen) return undefined;
+      return citizen.company
+        ? { kvk: citizen.company.kvk, company_name: citizen.company.name, name: citizen.name, acr: DEMO_ACR }
+        : { bsn: citizen.bsn, acr: DEMO_ACR };
     },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     features: {

@@ -1,6 +1,6 @@
 // The bundled demo network: used when NETWORK_FILE is unset. Secrets here are public demo
 // values; the log says so at start-up.
-import type { NetworkDefinition, Organisation } from '../network/types.ts';
+import type { NetworkDefinition, Product } from '../network/types.ts';
 
 export const DEMO_SELF = { id: 'gemeente-voorbeeld', name: 'Gemeente Voorbeeld', oin: '00000001001234567000', rsin: '001234560' };
 
@@ -8,21 +8,33 @@ export const DEMO_CLIENTS: NetworkDefinition['clients'] = [
   { clientId: 'zac', name: 'Zaaksysteem Gemeente Voorbeeld', secret: 'demo-secret-zac-0123456789', role: 'supplier' },
   { clientId: 'beheer', name: 'Functioneel beheer', secret: 'demo-secret-beheer-0123456789', role: 'operator' },
   { clientId: 'portaal', name: 'MijnGemeente portaal', secret: 'demo-secret-portaal-0123456789', role: 'portal' },
+  // An organisation that reads for companies that give it a mandate (the consumer API).
+  {
+    clientId: 'ondernemersportaal',
+    name: 'Ondernemersportaal',
+    secret: 'demo-secret-ondernemersportaal-0123',
+    role: 'portal',
+    organisation: { name: 'Ondernemersplein Voorbeeld', kvk: '87654321' },
+  },
 ];
 
 /** Secrets the demo subcontractors use towards the gateway and the gateway towards them. */
 export const DEMO_SECRETS = {
   outbound: 'demo-secret-outbound-0123456789',
-  notify: { 'hulpmiddelen-bv': 'demo-secret-notify-hulpmiddelen', 'bouwbedrijf-de-steiger': 'demo-secret-notify-steiger' },
+  notify: {
+    'hulpmiddelen-bv': 'demo-secret-notify-hulpmiddelen',
+    'bouwbedrijf-de-steiger': 'demo-secret-notify-steiger',
+    werkbedrijf: 'demo-secret-notify-werkbedrijf',
+  },
 } as const;
 
 export interface DemoSubcontractor {
-  id: 'hulpmiddelen-bv' | 'bouwbedrijf-de-steiger';
+  id: 'hulpmiddelen-bv' | 'bouwbedrijf-de-steiger' | 'werkbedrijf';
   name: string;
   oin: string;
   rsin: string;
   zakenApiRoot: string;
-  products: Organisation['products'];
+  products: Product[];
 }
 
 export function demoNetwork(subcontractors: DemoSubcontractor[]): NetworkDefinition {

@@ -9,7 +9,7 @@
 import type { Gateway } from '../gateway.ts';
 import { signZgwJwt } from '../lib/zgw-jwt.ts';
 import type { Logger } from '../log.ts';
-import { DEMO_CITIZENS } from './idp.ts';
+import { DEMO_CITIZENS, DEMO_COMPANY } from './idp.ts';
 import { DEMO_CLIENTS } from './network.ts';
 
 export const DEMO_REFERENCE = /^DEMO-(\d+)$/;
@@ -30,6 +30,8 @@ export async function seedDemo(
   gateway: Pick<Gateway, 'app' | 'database'>,
   logger: Logger,
   supplierToken: () => string = demoSupplierToken,
+  /** Also the company's case at the employment service (the network must have `werkbedrijf`). */
+  withCompanyCase = true,
 ): Promise<SeededCase> {
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await gateway.app.request(path, {
@@ -87,6 +89,20 @@ export async function seedDemo(
     description: 'Verbreden deurposten badkamer',
     shareCitizen: true,
   });
+  // The company scenario: the hostel's owners follow staff recruitment at the employment service.
+  if (withCompanyCase) {
+    const company = await call(
+      'POST',
+      '/api/v1/cases',
+      { title: 'Personeel aannemen', citizen: { kvk: DEMO_COMPANY.kvk }, reference: `${reference}-B`, plannedEndDate: plannedEnd },
+      { 'idempotency-key': `demo-seed-${n}-company` },
+    );
+    await call('POST', `/api/v1/cases/${String(company.id)}/orders`, {
+      subcontractor: 'werkbedrijf',
+      product: 'personeel-werven',
+      description: 'Twee medewerkers receptie, 32 uur',
+    });
+  }
   logger.info({ reference, cancelled_rounds: rounds.filter((r) => !r.closed_at).length }, 'demo case seeded');
   return { id, reference };
 }

@@ -70,6 +70,21 @@ export const demoCatalogues = {
       ],
     },
   ],
+  werkbedrijf: [
+    {
+      key: 'personeel-werven',
+      identificatie: 'WBR-WERVING',
+      omschrijving: 'Werving van personeel',
+      omschrijvingEn: 'Staff recruitment',
+      vertrouwelijkheidaanduiding: 'zaakvertrouwelijk',
+      statustypen: [
+        { omschrijving: 'Ontvangen', statustekst: 'Wij hebben uw vacature ontvangen.', informeren: true },
+        { omschrijving: 'Vacature gepubliceerd', statustekst: 'Uw vacature staat op werk.nl.', informeren: true },
+        { omschrijving: 'Kandidaten voorgesteld', statustekst: 'Wij hebben u kandidaten voorgesteld.', informeren: true },
+        { omschrijving: 'Afgerond', statustekst: 'De werving is afgerond.', informeren: true },
+      ],
+    },
+  ],
 } satisfies Record<string, SimulatorZaakType[]>;
 
 export type DemoCatalogueKey = keyof typeof demoCatalogues;
@@ -86,5 +101,11 @@ export const demoSubcontractors: Record<DemoCatalogueKey, DemoSubcontractor> = {
     rsin: '087654325',
     clientId: 'bouwbedrijf-de-steiger',
     zaaktypen: demoCatalogues['bouwbedrijf-de-steiger'],
+  },
+  werkbedrijf: {
+    name: 'Werkbedrijf Regio Voorbeeld',
+    rsin: '066666612',
+    clientId: 'werkbedrijf',
+    zaaktypen: demoCatalogues.werkbedrijf,
   },
 };

@@ -3,6 +3,7 @@
 // written to the access log like an API read; the pages add nothing but HTML.
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
+import { isRepresentative } from '../citizen/auth.ts';
 import type { CitizenService } from '../citizen/service.ts';
 import { ServiceError } from '../lib/service-error.ts';
 import { citizenOf, type CitizenAuthDeps, type CitizenContext } from './auth.ts';
@@ -74,12 +75,13 @@ ${
       );
     }
     const cases = await citizens.listMyCases(me.viewer, { ...reading(c), pageSize: 50 });
+    const title = isRepresentative(me.viewer) ? v.t('cases.titleCompany', { company: me.viewer.companyName ?? `KvK ${me.viewer.kvk}` }) : v.t('cases.title');
     return page(
       c,
       me,
       '/',
-      v.t('cases.title'),
-      html`<h1>${v.t('cases.title')}</h1>
+      title,
+      html`<h1>${title}</h1>
 ${caseList(v, cases.results, (k) => `/cases/${k.id}`, v.t('cases.none'))}`,
     );
   });
@@ -112,6 +114,7 @@ ${pager(v, '/access-log', n, ACCESS_PAGE_SIZE, log.count)}`,
   const mandatesPage = async (c: Context<WebEnv>, me: CitizenContext, form: GrantForm, status?: 400 | 422) => {
     const v = view(c);
     const [mandates, cases] = await Promise.all([citizens.listMandates(me.viewer), citizens.listMyCases(me.viewer, { ...reading(c), pageSize: 100 })]);
+    const organisations = citizens.readProxyOrganisations().map((o) => ({ value: o.oin ? `oin:${o.oin}` : `kvk:${o.kvk}`, name: o.name }));
     return page(
       c,
       me,
@@ -120,7 +123,7 @@ ${pager(v, '/access-log', n, ACCESS_PAGE_SIZE, log.count)}`,
       html`<h1>${v.t('mandates.title')}</h1>
 ${flash(c, { granted: 'mandates.granted', revoked: 'mandates.revoked' })}
 <p class="lead">${v.t('mandates.intro')}</p>
-${grantForm(v, me.session.csrf, cases.results, form)}
+${grantForm(v, me.session.csrf, cases.results, form, organisations)}
 <h2>${v.t('mandates.givenTitle')}</h2>
 ${grantedTable(v, me.session.csrf, mandates.granted)}
 <h2>${v.t('mandates.receivedTitle')}</h2>
@@ -138,6 +141,8 @@ ${receivedTable(v, mandates.received)}`,
     const me = (await citizenOf(c, deps, true))!;
     const form = await readSessionForm(c, deps.publicOrigin, me.session);
     const values = {
+      proxyKind: form.proxyKind === 'organisation' ? 'organisation' : 'person',
+      proxyOrganisation: form.proxyOrganisation ?? '',
       proxyBsn: (form.proxyBsn ?? '').replace(/[\s.-]/g, ''),
       proxyName: (form.proxyName ?? '').trim().slice(0, 100),
       caseId: form.caseId ?? '',
@@ -145,7 +150,7 @@ ${receivedTable(v, mandates.received)}`,
     };
     try {
       await citizens.grantMandate(me.viewer, {
-        proxyBsn: values.proxyBsn,
+        ...(values.proxyKind === 'organisation' ? { proxyOrganisation: organisationChoice(values.proxyOrganisation) } : { proxyBsn: values.proxyBsn }),
         proxyName: values.proxyName || undefined,
         caseId: values.caseId || undefined,
         validUntil: values.validUntil || undefined,
@@ -208,6 +213,11 @@ async function grantorLabel(citizens: CitizenService, me: CitizenContext, mandat
   return grantorText(mandate.grantor);
 }
 
+/** The select's "oin:…" / "kvk:…" as the service takes it (anything else is caught there as unknown). */
+function organisationChoice(value: string): { oin: string } | { kvk: string } {
+  return value.startsWith('kvk:') ? { kvk: value.slice(4) } : { oin: value.replace(/^oin:/, '') };
+}
+
 async function readOr404<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
@@ -232,6 +242,10 @@ function grantErrors(t: (key: MessageKey, params?: Record<string, string>) => st
   const messages: Record<string, { field: GrantField; key: MessageKey }> = {
     'proxyBsn:bsn': { field: 'proxyBsn', key: 'mandates.error.proxyBsn' },
     'proxyBsn:self': { field: 'proxyBsn', key: 'mandates.error.self' },
+    'proxyBsn:exclusive': { field: 'proxyBsn', key: 'mandates.error.proxyBsn' },
+    'proxyOrganisation:unknown': { field: 'proxyOrganisation', key: 'mandates.error.organisation' },
+    'proxyOrganisation:self': { field: 'proxyOrganisation', key: 'mandates.error.organisation' },
+    'caseId:branch-login': { field: 'caseId', key: 'mandates.error.branch' },
     'validUntil:date-time': { field: 'validUntil', key: 'mandates.error.validUntil' },
     'validUntil:past': { field: 'validUntil', key: 'mandates.error.past' },
     'validUntil:too-long': { field: 'validUntil', key: 'mandates.error.tooLong' },
@@ -239,7 +253,7 @@ function grantErrors(t: (key: MessageKey, params?: Record<string, string>) => st
   for (const p of error.invalidParams ?? []) {
     const known = messages[`${p.name}:${p.code}`];
     if (known) errors[known.field] = t(known.key);
-    else if (p.name === 'proxyBsn' || p.name === 'validUntil' || p.name === 'caseId' || p.name === 'proxyName') errors[p.name] = p.reason;
+    else if (['proxyBsn', 'proxyOrganisation', 'validUntil', 'caseId', 'proxyName'].includes(p.name)) errors[p.name as GrantField] = p.reason;
   }
   if (error.kind === 'not_found') errors.caseId = t('mandates.error.case');
   if (Object.keys(errors).length === 0) errors.form = t('mandates.error.other', { detail: error.message });

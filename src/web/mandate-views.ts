@@ -5,13 +5,19 @@ import type { CaseSummary, Mandates, ViewContext } from './citizen-views.ts';
 import { dateInputValue, formatDay } from './i18n.ts';
 import type { Html } from './layout.ts';
 
-export type GrantField = 'proxyBsn' | 'proxyName' | 'caseId' | 'validUntil';
+export type GrantField = 'proxyKind' | 'proxyBsn' | 'proxyOrganisation' | 'proxyName' | 'caseId' | 'validUntil';
 export interface GrantForm {
   values: Partial<Record<GrantField, string>>;
   errors: Partial<Record<GrantField | 'form', string>>;
 }
 
-const FIELD_ORDER: GrantField[] = ['proxyBsn', 'proxyName', 'caseId', 'validUntil'];
+const FIELD_ORDER: GrantField[] = ['proxyBsn', 'proxyOrganisation', 'proxyName', 'caseId', 'validUntil'];
+
+/** An organisation that reads for customers, as the grant form offers it: "oin:…" or "kvk:…". */
+export interface ReadProxyOption {
+  value: string;
+  name: string;
+}
 
 function fieldError(form: GrantForm, field: GrantField): Html | '' {
   const message = form.errors[field];
@@ -23,7 +29,7 @@ const describedBy = (form: GrantForm, field: GrantField, hint: boolean) =>
 
 const invalid = (form: GrantForm, field: GrantField) => (form.errors[field] ? html` aria-invalid="true"` : '');
 
-export function grantForm(v: ViewContext, csrf: string, cases: CaseSummary[], form: GrantForm, now = new Date()): Html {
+export function grantForm(v: ViewContext, csrf: string, cases: CaseSummary[], form: GrantForm, organisations: ReadProxyOption[] = [], now = new Date()): Html {
   const tomorrow = new Date(now.getTime() + 86_400_000);
   const yearAhead = new Date(now);
   yearAhead.setUTCFullYear(yearAhead.getUTCFullYear() + 1);
@@ -39,9 +45,23 @@ ${errors.map((f) => html`<li><a href="#${f}">${form.errors[f]}</a></li>`)}</ul><
 }
 <form method="post" action="/mandates" novalidate>
 <input type="hidden" name="_csrf" value="${csrf}">
+${
+  organisations.length
+    ? html`<fieldset class="field"><legend>${v.t('mandates.proxyKind')}</legend>
+<div><input type="radio" id="proxyKind-person" name="proxyKind" value="person"${form.values.proxyKind !== 'organisation' ? html` checked` : ''}>
+<label for="proxyKind-person">${v.t('mandates.proxyKind.person')}</label></div>
+<div><input type="radio" id="proxyKind-organisation" name="proxyKind" value="organisation"${form.values.proxyKind === 'organisation' ? html` checked` : ''}>
+<label for="proxyKind-organisation">${v.t('mandates.proxyKind.organisation')}</label></div></fieldset>
+<div class="field"><label for="proxyOrganisation">${v.t('mandates.proxyOrganisation')}</label>
+<span class="hint" id="proxyOrganisation-hint">${v.t('mandates.proxyOrganisationHint')}</span>${fieldError(form, 'proxyOrganisation')}
+<select id="proxyOrganisation" name="proxyOrganisation" aria-describedby="${describedBy(form, 'proxyOrganisation', true)}"${invalid(form, 'proxyOrganisation')}>
+${organisations.map((o) => html`<option value="${o.value}"${form.values.proxyOrganisation === o.value ? html` selected` : ''}>${o.name}</option>`)}
+</select></div>`
+    : ''
+}
 <div class="field"><label for="proxyBsn">${v.t('mandates.proxyBsn')}</label>
 <span class="hint" id="proxyBsn-hint">${v.t('mandates.proxyBsnHint')}</span>${fieldError(form, 'proxyBsn')}
-<input class="bsn" type="text" id="proxyBsn" name="proxyBsn" inputmode="numeric" autocomplete="off" maxlength="11" required
+<input class="bsn" type="text" id="proxyBsn" name="proxyBsn" inputmode="numeric" autocomplete="off" maxlength="11"
  value="${form.values.proxyBsn ?? ''}" aria-describedby="${describedBy(form, 'proxyBsn', true)}"${invalid(form, 'proxyBsn')}></div>
 <div class="field"><label for="proxyName">${v.t('mandates.proxyName')}</label>
 <span class="hint" id="proxyName-hint">${v.t('mandates.proxyNameHint')}</span>${fieldError(form, 'proxyName')}

@@ -3,7 +3,7 @@
 import * as oidc from 'openid-client';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { DEMO_ACR } from '../../src/demo/idp.ts';
+import { DEMO_ACR, DEMO_COMPANY } from '../../src/demo/idp.ts';
 import { safeReturnTo } from '../../src/web/auth.ts';
 import { CITIZEN, startWebChain } from './helpers/web-chain.ts';
 import { WebClient } from './helpers/web-client.ts';
@@ -33,15 +33,19 @@ describe('the demo seed', () => {
     expect(second.reference).toBe('DEMO-2');
     const cases = await db
       .selectFrom('cases')
-      .select(['reference', 'phase', 'closed_at', 'citizen_bsn'])
+      .select(['reference', 'phase', 'closed_at', 'citizen_bsn', 'citizen_kvk'])
       .where('reference', 'like', 'DEMO-%')
       .orderBy('reference')
       .execute();
+    // Each round: the citizen's case and the demo company's (-B).
     expect(cases.map((c) => [c.reference, c.phase, c.closed_at === null])).toEqual([
       ['DEMO-1', 'geannuleerd', false],
+      ['DEMO-1-B', 'geannuleerd', false],
       ['DEMO-2', 'in_behandeling', true],
+      ['DEMO-2-B', 'ontvangen', true],
     ]);
-    expect(cases.every((c) => c.citizen_bsn === CITIZEN.bsn)).toBe(true);
+    expect(cases.filter((c) => !c.reference.endsWith('-B')).every((c) => c.citizen_bsn === CITIZEN.bsn)).toBe(true);
+    expect(cases.filter((c) => c.reference.endsWith('-B')).every((c) => c.citizen_kvk === DEMO_COMPANY.kvk)).toBe(true);
   });
 });
 

@@ -11,6 +11,8 @@ import { freePort } from '../../helpers/ports.ts';
 
 export const CITIZEN = { id: 'a.devries', name: 'Mevrouw A. de Vries', bsn: '999993653' };
 export const PROXY = { id: 'b.jansen', name: 'Dhr. B. Jansen', bsn: '999990019' };
+/** The demo company's two representatives (KvK number, no BSN). */
+export const REPRESENTATIVES = { hanna: { id: 'h.bakker', name: 'Hanna Bakker' }, joris: { id: 'j.smit', name: 'Joris Smit' } };
 
 export interface WebChain {
   chain: Chain;
@@ -29,6 +31,7 @@ export async function startWebChain(env: Record<string, string> = {}): Promise<W
     [
       { id: 'hulpmiddelen-bv', catalogue: 'hulpmiddelen-bv', organisation: { name: 'Hulpmiddelen B.V.' } },
       { id: 'bouwbedrijf-de-steiger', catalogue: 'bouwbedrijf-de-steiger', organisation: { name: 'Bouwbedrijf De Steiger' } },
+      { id: 'werkbedrijf', catalogue: 'werkbedrijf', organisation: { name: 'Werkbedrijf Regio Voorbeeld' } },
     ],
     {
       PORT: String(port),
