@@ -228,6 +228,23 @@ export interface MandatesTable {
   created_at: Timestamp;
 }
 
+/** A customer's own named overview of cases (src/citizen/groups.ts): a person's (BSN) or a company's (KvK). */
+export interface CaseGroupsTable {
+  id: string;
+  owner_bsn: string | null;
+  owner_kvk: string | null;
+  name: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CaseGroupCasesTable {
+  group_id: string;
+  case_id: string;
+  /** The case's place in the group (as the customer ordered them). */
+  position: number;
+}
+
 export interface WebSessionsTable {
   id_hash: string;
   kind: 'login' | 'citizen' | 'operator';
@@ -308,6 +325,8 @@ export interface DB {
   case_events: CaseEventsTable;
   access_log: AccessLogTable;
   mandates: MandatesTable;
+  case_groups: CaseGroupsTable;
+  case_group_cases: CaseGroupCasesTable;
   web_sessions: WebSessionsTable;
   subscriptions: SubscriptionsTable;
   deliveries: DeliveriesTable;

@@ -10,6 +10,7 @@ import * as dropOrderEtag from './20261205_01_drop_order_etag.ts';
 import * as nrcSubscriptions from './20261205_02_nrc_subscriptions.ts';
 import * as mail from './20261205_03_mail.ts';
 import * as companies from './20261205_05_companies.ts';
+import * as groups from './20261205_06_groups.ts';
 
 // Listed explicitly (not read from disk) so migrations work the same from any working directory.
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '20261205_02_nrc_subscriptions': nrcSubscriptions,
   '20261205_03_mail': mail,
   '20261205_05_companies': companies,
+  '20261205_06_groups': groups,
 };

@@ -45,12 +45,14 @@ export interface CitizenTimelineRow {
   refs: unknown[];
 }
 
-const ORDERS = sql`coalesce((select jsonb_agg(jsonb_build_object(
+/** A case's orders as JSON, for a query whose case alias is `p`. */
+export const ORDERS = sql`coalesce((select jsonb_agg(jsonb_build_object(
     'id', o.id, 'subcontractor', o.subcontractor, 'product', o.product, 'state', o.state, 'status', o.status,
     'sync_state', o.sync_state, 'last_synced_at', o.last_synced_at, 'created_at', o.created_at, 'updated_at', o.updated_at
   ) order by o.created_at, o.id) from orders o where o.case_id = p.id), '[]'::jsonb)`;
 
-const SUPPLIER_SINCE = sql`(select max(te.at) from timeline_entries te where te.case_id = p.id and te.order_id is null and te.kind = 'status')`;
+/** When the supplier's own part last changed, for a query whose case alias is `p`. */
+export const SUPPLIER_SINCE = sql`(select max(te.at) from timeline_entries te where te.case_id = p.id and te.order_id is null and te.kind = 'status')`;
 
 const TIMELINE = sql`coalesce((select jsonb_agg(jsonb_build_object(
     'at', te.at, 'organisation_id', te.organisation_id, 'order_id', te.order_id, 'kind', te.kind,
@@ -140,7 +142,7 @@ export async function findVisibleCase(db: Db, scope: Scope, id: string, access: 
 }
 
 /** A case as the citizen's reads select it (timestamps are text on PGlite inside json). */
-type RawRow = Pick<CaseRow, 'reference' | 'title' | 'product' | 'phase' | 'phase_text'> & {
+export type RawRow = Pick<CaseRow, 'reference' | 'title' | 'product' | 'phase' | 'phase_text'> & {
   id: string | null;
   closed_at: Date | string | null;
   created_at: Date | string;
@@ -154,12 +156,12 @@ type JsonOrder = Omit<CitizenOrderRow, 'last_synced_at' | 'created_at' | 'update
   created_at: string;
   updated_at: string;
 };
-type JsonTimeline = Omit<CitizenTimelineRow, 'at'> & { at: string };
+export type JsonTimeline = Omit<CitizenTimelineRow, 'at'> & { at: string };
 
 const date = (v: Date | string) => (v instanceof Date ? v : new Date(v));
 const dateOrNull = (v: Date | string | null) => (v === null ? null : date(v));
 
-function toCaseRow(r: RawRow): CitizenCaseRow {
+export function toCaseRow(r: RawRow): CitizenCaseRow {
   return {
     id: r.id!,
     reference: r.reference,
@@ -180,6 +182,6 @@ function toCaseRow(r: RawRow): CitizenCaseRow {
   };
 }
 
-function toTimelineRow(t: JsonTimeline): CitizenTimelineRow {
+export function toTimelineRow(t: JsonTimeline): CitizenTimelineRow {
   return { ...t, at: date(t.at), refs: Array.isArray(t.refs) ? t.refs : [] };
 }

@@ -8,6 +8,9 @@ import { parseWith } from '../http/validate.ts';
 import type { CitizenAuthenticator } from './auth.ts';
 import { preferredLanguage } from './language.ts';
 import { requireCitizen, type CitizenEnv } from './middleware.ts';
+import { language, trace } from './request.ts';
+import { groupRoutes } from './group-routes.ts';
+import { GroupService } from './group-service.ts';
 import type { CitizenService, OnBehalfOf } from './service.ts';
 
 const proxyParams = {
@@ -50,9 +53,15 @@ const pageQuery = z.strictObject({ page: z.string().optional(), pageSize: z.stri
 const grantSchema = z.strictObject({
   proxyBsn: z.string().optional(),
   proxyOrganisation: z
-    .union([z.strictObject({ oin: z.string().regex(/^\d{20}$/, 'must be an OIN of 20 digits') }), z.strictObject({ kvk: z.string().regex(/^\d{8}$/, 'must be a KvK number of 8 digits') })], {
-      error: 'must be { "oin": "…" } or { "kvk": "…" }',
-    })
+    .union(
+      [
+        z.strictObject({ oin: z.string().regex(/^\d{20}$/, 'must be an OIN of 20 digits') }),
+        z.strictObject({ kvk: z.string().regex(/^\d{8}$/, 'must be a KvK number of 8 digits') }),
+      ],
+      {
+        error: 'must be { "oin": "…" } or { "kvk": "…" }',
+      },
+    )
     .optional(),
   proxyName: z.string().trim().min(1).max(100).optional(),
   caseId: z.guid().optional(),
@@ -65,17 +74,6 @@ function refuseOnBehalfOf(c: Context) {
     throw validationProblem([{ name: 'onBehalfOf', code: 'read-only', reason: 'a proxy may only read cases (GET /me/cases and /me/cases/{id})' }]);
   }
 }
-
-function language(c: Context) {
-  const lang = preferredLanguage(c.req.header('accept-language'));
-  c.header('Content-Language', lang);
-  c.header('Vary', 'Accept-Language, Authorization');
-  // Personal data: no shared cache may keep it.
-  c.header('Cache-Control', 'no-store');
-  return lang;
-}
-
-const trace = (c: Context<CitizenEnv>) => ({ requestId: c.get('requestId'), traceId: c.get('traceId') });
 
 export function citizenRoutes({ citizen, auth, baseUrl, minAcr }: { citizen: CitizenService; auth: CitizenAuthenticator; baseUrl: string; minAcr?: string }) {
   return new Hono<CitizenEnv>()
@@ -115,7 +113,8 @@ export function citizenRoutes({ citizen, auth, baseUrl, minAcr }: { citizen: Cit
       refuseOnBehalfOf(c);
       await citizen.revokeMandate(c.get('viewer'), c.req.param('id'));
       return c.body(null, 204);
-    });
+    })
+    .route('/groups', groupRoutes({ groups: new GroupService(citizen), baseUrl }));
 }
 
 /** GET /api/v1/network: public, no personal data, no URLs or secrets. */

@@ -215,18 +215,22 @@ export class CitizenService {
     return { ...('oin' in org ? { oin: org.oin } : { kvk: org.kvk }), name: known.name };
   }
 
+  /** The viewer reading their own (or their company's) cases: the scope and the access-log row it writes (the groups read this way too). */
+  ownRead(viewer: Viewer, options: Pick<ReadOptions, 'requestId' | 'traceId'> = {}): ScopedRead {
+    const trace = { requestId: options.requestId, traceId: options.traceId, ...(this.deps.unloggedReads ? { unlogged: true } : {}) };
+    const scope = { subject: customerOf(viewer), levels: this.levels };
+    if (isRepresentative(viewer)) {
+      return { scope, access: { role: 'representative', actor: representativeLabel(viewer), purpose: PURPOSES.representative, ...trace } };
+    }
+    return { scope, access: { role: 'citizen', actor: 'self', purpose: PURPOSES.citizen, ...trace } };
+  }
+
   /** Whose cases a read covers, under which mandate, and the access-log row it writes. */
   private async scopeOf(viewer: Viewer, options: ReadOptions): Promise<ScopedRead> {
     const trace = { requestId: options.requestId, traceId: options.traceId, ...(this.deps.unloggedReads ? { unlogged: true } : {}) };
     const own = customerOf(viewer);
     const grantor = await this.grantorOf(viewer, options.onBehalfOf);
-    if (grantor === undefined || sameCustomer(grantor, own)) {
-      if (isRepresentative(viewer)) {
-        const actor = representativeLabel(viewer);
-        return { scope: { subject: own, levels: this.levels }, access: { role: 'representative', actor, purpose: PURPOSES.representative, ...trace } };
-      }
-      return { scope: { subject: own, levels: this.levels }, access: { role: 'citizen', actor: 'self', purpose: PURPOSES.citizen, ...trace } };
-    }
+    if (grantor === undefined || sameCustomer(grantor, own)) return this.ownRead(viewer, options);
     // Only people hold mandates from the page and /me (organisations read through the consumer API).
     if (isRepresentative(viewer)) throw noMandate();
     return {

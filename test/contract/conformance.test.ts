@@ -150,6 +150,8 @@ const BODIES: Record<string, unknown> = {
   // A literal private address: refused (422) without any network I/O.
   'POST /api/v1/subscriptions': { callbackUrl: 'https://10.0.0.1/hook', events: ['case.status-changed'], format: 'zgw', filters: { phases: ['afgerond'] } },
   'POST /api/v1/me/mandates': { proxyBsn: '123456782', proxyName: 'Bram', caseId, validUntil: '2027-01-31' },
+  'POST /api/v1/me/groups': { name: 'Verhuizen', caseIds: [caseId] },
+  'PATCH /api/v1/me/groups/{id}': { name: 'Verhuizen', caseIds: [caseId] },
 };
 
 async function call(
@@ -335,6 +337,7 @@ describe('links', () => {
     expect(from('createSubscription')).toContain('getSubscription');
     expect(from('putOrganisation')).toContain('getOrganisation');
     expect(from('grantMandate')).toEqual(expect.arrayContaining(['listMandates', 'revokeMandate']));
+    expect(from('createGroup')).toEqual(expect.arrayContaining(['getGroup', 'updateGroup', 'deleteGroup']));
   });
 
   it.each(links.map((l) => [`${l.from.op.operationId} ${l.status} → ${l.name}`, l] as const))(
