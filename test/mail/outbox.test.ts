@@ -101,7 +101,7 @@ describe('queueMail through SMTP', () => {
     for (const m of bad) await expect(withTransaction(db, (trx) => queueMail(trx, m))).rejects.toThrow(InvalidMailError);
   });
 
-  it('marks a mail dead on a permanent (5xx) answer, and logs no retry', async () => {
+  it('marks a mail dead on a permanent (5xx) answer; an operator’s retry of its job sends it', async () => {
     sink.respond = (m) => (m.subject === 'refused for good' ? { code: 554, message: '5.7.1 Rejected by policy' } : undefined);
     try {
       const { id } = await withTransaction(db, (trx) => queueMail(trx, message('refused for good')));
@@ -113,7 +113,15 @@ describe('queueMail through SMTP', () => {
       expect(dead.last_error).toContain('554');
       expect(dead.sent_at).toBeNull();
       const jobs = await queue.list('dead', 100);
-      expect(jobs.rows.some((j) => j.kind === 'mail.send' && (j.payload as { id: string }).id === id)).toBe(true);
+      const job = jobs.rows.find((j) => j.kind === 'mail.send' && (j.payload as { id: string }).id === id);
+      expect(job).toBeDefined();
+
+      // An operator's retry of the dead job sends it again, once the server takes it.
+      sink.respond = undefined;
+      expect(await queue.retryDead(job!.id)).toBe(true);
+      const mail = await sink.waitFor((m) => m.subject === 'refused for good');
+      expect(mail.messageId).toBe(`<${id}@gateway.test>`);
+      expect(await waitFor(async () => (await row(id)).state === 'sent')).toBe(true);
     } finally {
       sink.respond = undefined;
     }
