@@ -79,7 +79,16 @@ export class MailInbound {
         this.checkRecipient(address.address).then(() => callback(), callback);
       },
       onData: (stream, session, callback) => {
-        this.receive(stream, session).then((message) => callback(null, message), callback);
+        this.receive(stream, session).then(
+          (message) => callback(null, message),
+          (error: Error & { responseCode?: number }) => {
+            if (error.responseCode) return callback(error);
+            // Not a decision (say, the parser failed): the sending server keeps the mail and tries again.
+            options.logger.warn({ err: error.message }, 'mail reply could not be read; answered 451');
+            options.metrics?.mailInbound.inc({ outcome: 'failed' });
+            callback(smtpError(451, '4.3.0 Temporary failure, try again later'));
+          },
+        );
       },
     });
     this.server.on('error', (error) => options.logger.warn({ err: error.message }, 'mail listener error'));
