@@ -109,7 +109,7 @@ export function accessTable(v: ViewContext, entries: AccessEntry[], caseHref: (i
 <tbody>${entries.map((e) => {
     const href = caseHref(e.case.id);
     const ref = e.case.reference ?? '—';
-    return html`<tr><td class="nowrap">${time(v, e.at)}</td><td>${e.actor}${e.organisation ? html`<br><span class="muted">${e.organisation.name}</span>` : ''}</td>
+    return html`<tr><td class="nowrap">${time(v, e.at)}</td><td>${e.actor}${e.organisation && !e.actor.startsWith(e.organisation.name) ? html`<br><span class="muted">${e.organisation.name}</span>` : ''}</td>
 <td>${e.purposeText}</td><td class="nowrap">${href ? html`<a href="${href}">${ref}</a>` : ref}</td></tr>`;
   })}</tbody></table>`;
 }

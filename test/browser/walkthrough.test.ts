@@ -1,7 +1,8 @@
 // The README's walk-through in a real browser (playwright-core driving Debian's Chromium): log in
 // through the demo identity provider, see the case, see a part move after a simulator advances,
-// grant a mandate, the proxy logs in and reads, the citizen's access log shows that read; and the
-// operator dashboard. Screenshots go to test-artifacts/screenshots/ (kept by .ci/run).
+// grant a mandate, the proxy logs in and reads, the citizen's access log shows that read; a company
+// representative sees the company's case and mandates an organisation, whose consumer-API read shows
+// in the company's access log; and the operator dashboard. Screenshots go to test-artifacts/screenshots/ (kept by .ci/run).
 //
 // Without /usr/bin/chromium the tests are skipped with a message; .ci/run installs it. They run in
 // the PGlite lane only: the pages' database work is covered on both lanes by test/web/, and a
@@ -9,8 +10,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchChromium, SHOTS } from './chromium.ts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { token } from '../helpers/gateway.ts';
-import { CITIZEN, PROXY, startWebChain, type WebChain } from '../web/helpers/web-chain.ts';
+import { DEMO_COMPANY } from '../../src/demo/idp.ts';
+import { authHeader, token } from '../helpers/gateway.ts';
+import { CITIZEN, PROXY, REPRESENTATIVES, startWebChain, type WebChain } from '../web/helpers/web-chain.ts';
 
 const lane = process.env.KS_TEST_LANE ?? 'pglite';
 const skipReason = browserSkipReason();
@@ -137,6 +139,36 @@ if (skipReason) {
       await citizen.getByRole('link', { name: 'English' }).click();
       await citizen.getByRole('heading', { name: 'Who viewed my data' }).waitFor();
       expect(await citizen.locator('html').getAttribute('lang')).toBe('en');
+    });
+
+    let representative: Page;
+
+    it('a company representative logs in and sees the company’s case', async () => {
+      representative = await newPage();
+      await login(representative, REPRESENTATIVES.hanna);
+      await expect(representative.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Zaken van Hostel De Zeemeeuw');
+      await expect(representative.getByRole('heading', { name: 'Personeel aannemen' }).isVisible()).resolves.toBe(true);
+      await shot(representative, '10-company-cases');
+    });
+
+    it('gives an organisation a mandate, whose read through the consumer API shows in the company’s access log', async () => {
+      await representative.getByRole('navigation', { name: 'Hoofdmenu' }).getByRole('link', { name: 'Machtigingen' }).click();
+      await representative.getByRole('radio', { name: 'Een organisatie die namens u meeleest' }).check();
+      await representative.getByLabel('Organisatie', { exact: true }).selectOption({ label: 'Ondernemersportaal B.V.' });
+      await representative.getByRole('button', { name: 'Machtiging geven' }).click();
+      await representative.getByText('De machtiging is gegeven.').waitFor();
+      expect(await representative.getByRole('row', { name: /Ondernemersportaal B\.V\. \(KvK 87654321\)/ }).isVisible()).toBe(true);
+
+      const consumer = (path: string) => web.chain.gateway.app.request(`/api/v1/consumer${path}`, { headers: authHeader('leesportaal') });
+      const mandates = (await (await consumer('/mandates')).json()) as { results: { id: string; grantor: { kvk?: string } }[] };
+      const mandate = mandates.results.find((m) => m.grantor.kvk === DEMO_COMPANY.kvk)!;
+      expect((await consumer(`/mandates/${mandate.id}/cases`)).status).toBe(200);
+
+      await representative.getByRole('link', { name: 'Wie bekeek mijn gegevens' }).click();
+      const row = representative.getByRole('row', { name: /Ondernemersportaal B\.V\. \(leesportaal\).*Inzage door een organisatie/ }).first();
+      await row.waitFor();
+      expect(await row.isVisible()).toBe(true);
+      await shot(representative, '11-company-access-log');
     });
 
     it('an operator logs in with a ZGW token and sees the organisations', async () => {
