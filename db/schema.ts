@@ -157,6 +157,33 @@ export interface TimelineEntriesTable {
   created_at: Timestamp;
 }
 
+/** An order placed with a portal organisation (src/partner); `reply_token` names it in reply addresses. */
+export interface AssignmentsTable {
+  order_id: string;
+  organisation_id: string;
+  reply_token: string;
+  closed_at: Date | null;
+  created_at: Timestamp;
+}
+
+/** A message about an order between the supplier and the subcontractor (also a timeline entry of kind 'message'). */
+export interface OrderMessagesTable {
+  id: Generated<number>;
+  order_id: string;
+  case_id: string;
+  /** The writer's organisation (the gateway's own id for the supplier's). */
+  organisation_id: string;
+  direction: 'to-subcontractor' | 'from-subcontractor';
+  channel: 'api' | 'mail' | 'portal';
+  /** The API client, or the contact's address a mailed reply came from. */
+  author: string;
+  text: string;
+  citizen_visible: Generated<boolean>;
+  /** The names of a mailed reply's attachments (the files are not kept). */
+  attachments: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: Timestamp;
+}
+
 export interface IdempotencyKeysTable {
   client_id: string;
   key: string;
@@ -321,6 +348,8 @@ export interface DB {
   cases: CasesTable;
   orders: OrdersTable;
   timeline_entries: TimelineEntriesTable;
+  assignments: AssignmentsTable;
+  order_messages: OrderMessagesTable;
   idempotency_keys: IdempotencyKeysTable;
   case_events: CaseEventsTable;
   access_log: AccessLogTable;

@@ -16,6 +16,8 @@ import type { NetworkService } from './network/service.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { caseRoutes, orderRoutes } from './cases/routes.ts';
 import type { CaseService } from './cases/service.ts';
+import { orderMessageRoutes, partnerRoutes } from './partner/routes.ts';
+import type { PartnerService } from './partner/service.ts';
 import type { Breakers } from './outbound/breaker.ts';
 import type { IntakeService } from './sync/intake.ts';
 import { intakeRoutes } from './sync/intake-routes.ts';
@@ -41,6 +43,8 @@ export interface AppDeps {
   network: NetworkService;
   jobs: JobQueue;
   cases: CaseService;
+  /** Portal organisations' assignments and the messages about orders (src/partner). */
+  partner: PartnerService;
   intake: IntakeService;
   notificationAuth: NotificationAuthenticator;
   breakers: Breakers;
@@ -111,6 +115,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/organisations', organisationRoutes({ network, guard, subscription: subscriptions && ((org) => subscriptions.view(org)) }));
   app.route('/api/v1/cases', caseRoutes({ cases: deps.cases, guard, baseUrl: config.publicBaseUrl }));
   app.route('/api/v1/orders', orderRoutes({ cases: deps.cases, guard }));
+  app.route('/api/v1/orders', orderMessageRoutes({ partner: deps.partner, guard }));
+  app.route('/api/v1/partner', partnerRoutes({ partner: deps.partner, guard, baseUrl: config.publicBaseUrl }));
   app.route('/api/v1', intakeRoutes({ auth: deps.notificationAuth, intake: deps.intake, network }));
   app.route('/api/v1/me', citizenRoutes({ citizen: deps.citizen, auth: deps.citizenAuth, baseUrl: config.publicBaseUrl, minAcr: config.citizen.minAcr }));
   app.route('/api/v1/network', networkRoutes({ citizen: deps.citizen }));

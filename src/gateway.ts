@@ -8,6 +8,7 @@ import { createApp } from './app.ts';
 import { placementHandler, SHARE_CITIZEN_JOB } from './cases/placement.ts';
 import { CaseService, PLACE_ORDER_JOB } from './cases/service.ts';
 import { SYNC_ORDER_JOB } from './cases/sync-job.ts';
+import { PartnerService } from './partner/service.ts';
 import { shareCitizenHandler } from './cases/share-citizen.ts';
 import { OutboundClients } from './outbound/index.ts';
 import { Breakers } from './outbound/breaker.ts';
@@ -56,6 +57,8 @@ export interface Gateway {
   delivery: Delivery;
   poller: ReconcilePoller;
   mail: Mail;
+  /** Subcontractors without a case system (src/partner): assignments, messages, mailed replies. */
+  partner: PartnerService;
   close(): Promise<void>;
 }
 
@@ -90,7 +93,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     callbackUrl: config.publicBaseUrlSet ? `${config.publicBaseUrl}/api/v1/notificaties` : undefined,
   });
   const jobs = new JobQueue(database.db);
-  const cases = new CaseService({ database, network, baseUrl: config.publicBaseUrl });
+  const partner = new PartnerService({ database, network, logger, baseUrl: config.publicBaseUrl, replyDomain: config.mail.replyDomain });
+  const cases = new CaseService({ database, network, baseUrl: config.publicBaseUrl, onAssignment: partner.assignmentPlaced });
   const breakers = new Breakers({ threshold: config.sync.breakerThreshold, openMs: config.sync.breakerOpenMs });
   const intake = new IntakeService({ database, debounceMs: config.syncDebounceMs, metrics });
   const notificationAuth = new NotificationAuthenticator(network, config.jwt, nrcAuths);
@@ -116,6 +120,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     network,
     jobs,
     cases,
+    partner,
     intake,
     notificationAuth,
     breakers,
@@ -130,6 +135,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const statustypes = new StatusTypeCache();
   // Features that take e-mail replies register with mail.inbound.register (docs/mail.md).
   const mail = createMail({ config: config.mail, database, logger, metrics });
+  mail.inbound.register(partner.replyHandler());
   const worker = new Worker({
     database,
     logger,
@@ -141,7 +147,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       [NRC_SUBSCRIPTION_JOB]: subscriptions.handler(),
       [MAIL_SEND_JOB]: mail.sendHandler,
     },
-    groupConcurrency: (group) => (isSubscriptionGroup(group) ? 1 : (network.get(group)?.maxConcurrency ?? 4)),
+    groupConcurrency: (group) => (isSubscriptionGroup(group) ? 1 : (network.zakenOrganisation(group)?.maxConcurrency ?? 4)),
     concurrency: config.worker.concurrency,
     pollIntervalMs: config.worker.pollIntervalMs,
     leaseMs: config.worker.leaseMs,
@@ -191,7 +197,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await network.stop();
       if (!options.database) await database.close();
     })());
-  return { url, app, database, network, worker, delivery, poller, mail, close };
+  return { url, app, database, network, worker, delivery, poller, mail, partner, close };
 }
 
 async function demoNetwork(options: GatewayOptions, logger: Logger): Promise<NetworkDefinition> {

@@ -28,6 +28,7 @@ const LAYERS: Record<string, number> = {
   citizen: 6,
   delivery: 6,
   subscriptions: 6,
+  partner: 6,
   ops: 7,
   web: 8,
   app: 9,

@@ -1,7 +1,7 @@
 // The trust network the bench and the reliability suite run against: one supplier client, an
 // operator, a portal, and subcontractors backed by in-process simulators over loopback.
 import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
-import type { NetworkDefinition, Organisation } from '../../src/network/types.ts';
+import type { NetworkDefinition, Organisation, ZakenOrganisation } from '../../src/network/types.ts';
 import { demoCatalogues, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 
 export const BENCH_SECRETS = {
@@ -16,7 +16,7 @@ export const notifySecretOf = (orgId: string) => `bench-notify-${orgId}-01234567
 export interface BenchOrg {
   id: string;
   sim: Simulator;
-  organisation: Organisation;
+  organisation: ZakenOrganisation;
   /** A fresh ZGW JWT the organisation would send with a notification. */
   notifyAuthorization(): string;
 }
@@ -34,7 +34,7 @@ export async function startBenchOrg(
     zaaktypen,
     ...options.simulator,
   });
-  const organisation: Organisation = {
+  const organisation: ZakenOrganisation = {
     id,
     name: `Organisatie ${id}`,
     oin: '00000003012345678000',

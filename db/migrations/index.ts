@@ -9,6 +9,7 @@ import * as hotUpdates from './20261125_07_hot_updates.ts';
 import * as dropOrderEtag from './20261205_01_drop_order_etag.ts';
 import * as nrcSubscriptions from './20261205_02_nrc_subscriptions.ts';
 import * as mail from './20261205_03_mail.ts';
+import * as partner from './20261205_04_partner.ts';
 import * as companies from './20261205_05_companies.ts';
 import * as groups from './20261205_06_groups.ts';
 
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '20261205_01_drop_order_etag': dropOrderEtag,
   '20261205_02_nrc_subscriptions': nrcSubscriptions,
   '20261205_03_mail': mail,
+  '20261205_04_partner': partner,
   '20261205_05_companies': companies,
   '20261205_06_groups': groups,
 };

@@ -4,7 +4,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { json } from '../db/json.ts';
 
-export type ActorRole = 'citizen' | 'proxy' | 'supplier' | 'operator' | 'representative' | 'organisation-proxy';
+export type ActorRole = 'citizen' | 'proxy' | 'supplier' | 'operator' | 'representative' | 'organisation-proxy' | 'subcontractor';
 
 /**
  * Who reads and why. A proxy's `actor` is the masked BSN; a company representative's their name or
@@ -29,6 +29,8 @@ export const PURPOSES = {
   operator: 'operations',
   representative: 'company-view',
   'organisation-proxy': 'organisation-proxy-view',
+  // A portal organisation's client (the partner API) reading an assignment that carries the customer's data.
+  subcontractor: 'assignment-handling',
 } as const satisfies Record<ActorRole, string>;
 
 /**

@@ -7,7 +7,7 @@ import { backoffMs, PermanentJobError, RetryJobError } from '../jobs/errors.ts';
 import type { Job } from '../jobs/queue.ts';
 import type { Logger } from '../log.ts';
 import type { NetworkService } from '../network/service.ts';
-import type { Organisation, Product } from '../network/types.ts';
+import { hasZaken, type Product, type ZakenOrganisation } from '../network/types.ts';
 import { OutboundError, retryAfterMs, type OutboundClients, type OutboundResponse } from '../outbound/index.ts';
 import * as repo from './repository.ts';
 import { enqueueSync, firstPollAt } from './sync-job.ts';
@@ -26,7 +26,7 @@ export interface PlacementDeps {
 
 const amsterdamDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' });
 
-export function zaakBody(order: repo.OrderRow, c: repo.CaseRow, org: Organisation, product: Product, selfOin: string, now = new Date()) {
+export function zaakBody(order: repo.OrderRow, c: repo.CaseRow, org: ZakenOrganisation, product: Product, selfOin: string, now = new Date()) {
   // Only what the subcontractor needs: no title (it may name the citizen), no BSN.
   const omschrijving = `${product.name.nl} (${c.reference})`.slice(0, 80);
   return {
@@ -51,12 +51,20 @@ export function placementHandler(deps: PlacementDeps) {
     const order = await repo.findOrder(database.db, orderId);
     if (order?.state !== 'placing') return;
     const c = (await repo.findCase(database.db, order.case_id))!;
-    const org = network.get(order.subcontractor);
+    const member = network.get(order.subcontractor);
+    // One that became a portal organisation while this waited has no Zaken API to place it at.
+    const org = member && hasZaken(member) ? member : undefined;
     const product = org?.products.find((p) => p.code === order.product);
     if (org?.status !== 'active' || !product) {
       await markFailed(deps, order, {
         title: 'Subcontractor cannot take orders',
-        detail: !org ? 'organisation left the network' : !product ? `product ${order.product} is no longer offered` : `organisation is ${org.status}`,
+        detail: !member
+          ? 'organisation left the network'
+          : !org
+            ? 'organisation has no Zaken API any more (it works through the partner API); place the order again'
+            : !product
+              ? `product ${order.product} is no longer offered`
+              : `organisation is ${org.status}`,
       });
       return;
     }
@@ -98,7 +106,7 @@ interface RemoteZaak {
   identificatie: string;
 }
 
-async function findPlaced(outbound: OutboundClients, org: Organisation, zaken: string, identificatie: string): Promise<RemoteZaak | undefined> {
+async function findPlaced(outbound: OutboundClients, org: ZakenOrganisation, zaken: string, identificatie: string): Promise<RemoteZaak | undefined> {
   const url = `${zaken}?identificatie=${encodeURIComponent(identificatie)}&bronorganisatie=${org.rsin}`;
   const res = await outbound.request(org.id, { method: 'GET', url });
   if (res.status !== 200) throw new RetryJobError(`lookup by identificatie answered ${res.status}`, retryAfterMs(res.headers) ?? 5000);
@@ -122,7 +130,7 @@ function asProblem(body: unknown) {
   };
 }
 
-async function markPlaced(deps: PlacementDeps, order: repo.OrderRow, org: Organisation, zaak: RemoteZaak) {
+async function markPlaced(deps: PlacementDeps, order: repo.OrderRow, org: ZakenOrganisation, zaak: RemoteZaak) {
   await inCaseTransaction(deps.database.db, order.case_id, async (trx) => {
     const current = await repo.findOrderForUpdate(trx, order.id);
     if (current?.state !== 'placing') return;

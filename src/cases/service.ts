@@ -3,7 +3,8 @@ import { type Database, type Trx, withTransaction } from '../db/database.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
 import type { NetworkService } from '../network/service.ts';
-import type { Phase } from '../network/types.ts';
+import { isPortal, type Phase } from '../network/types.ts';
+import { type AssignmentHook, placeAssignment } from './assignment.ts';
 import { generateReference, isUuid } from './identifiers.ts';
 import { claimIdempotencyKey, requestHash, storeIdempotentResponse } from './idempotency.ts';
 import { caseResource, orderResource, timelineResource } from './presenter.ts';
@@ -17,6 +18,8 @@ export interface CaseServiceDeps {
   database: Database;
   network: NetworkService;
   baseUrl: string;
+  /** The partner feature's part of placing an assignment (src/partner: its row, reply token, mail). */
+  onAssignment: AssignmentHook;
 }
 
 export const PLACE_ORDER_JOB = 'order.place';
@@ -158,7 +161,8 @@ export class CaseService {
         invalidParams: [{ name: 'product', code: 'unknown', reason: `offered: ${org.products.map((p) => p.code).join(', ') || 'none'}` }],
       });
     }
-    if (input.shareCitizen && !product.initiatorRoltype) {
+    // A portal organisation's assignment shares what the case holds through the partner API instead.
+    if (input.shareCitizen && !isPortal(org) && !org.products.find((p) => p.code === input.product)?.initiatorRoltype) {
       throw new ServiceError('unprocessable', `Product ${product.code} has no initiator roltype configured, so the citizen cannot be shared.`, {
         invalidParams: [{ name: 'shareCitizen', code: 'no-roltype', reason: 'configure products[].initiatorRoltype for this organisation' }],
       });
@@ -166,7 +170,7 @@ export class CaseService {
     const order = await withTransaction(this.db, async (trx) => {
       const c = await this.findCaseOr404(trx, caseId, true);
       if (c.closed_at) throw new ServiceError('conflict', 'The case is closed; it takes no new orders.');
-      if (input.shareCitizen && !c.citizen_bsn) {
+      if (input.shareCitizen && !isPortal(org) && !c.citizen_bsn) {
         throw new ServiceError('unprocessable', 'Only a citizen identified by BSN can be shared.', {
           invalidParams: [{ name: 'shareCitizen', code: 'no-bsn', reason: 'the case has no BSN' }],
         });
@@ -181,6 +185,11 @@ export class CaseService {
         share_citizen: input.shareCitizen,
         planned_identificatie: `KS-${id.replaceAll('-', '').toUpperCase()}`,
       });
+      if (isPortal(org)) {
+        const placed = await placeAssignment(trx, row, org, this.deps.onAssignment);
+        await refreshCombinedStatus(trx, this.deps.network, caseId, 'order-placed');
+        return placed;
+      }
       await enqueue(trx, PLACE_ORDER_JOB, { orderId: id }, { groupKey: org.id, maxAttempts: 1000 });
       await refreshCombinedStatus(trx, this.deps.network, caseId, 'order-created');
       return row;
@@ -212,6 +221,9 @@ export class CaseService {
     const order = isUuid(id) ? await repo.findOrder(this.db, id) : undefined;
     if (!order) throw notFound(`order ${id}`);
     if (order.state !== 'placed') throw new ServiceError('conflict', `The order is ${order.state}; only a placed order can be synchronised.`);
+    if (!order.remote_zaak_url) {
+      throw new ServiceError('conflict', 'The order is an assignment of a portal organisation: no zaak to re-query; it reports through the partner API.');
+    }
     await enqueueSync(this.db, order, 'requested');
     return this.presentOrder(order);
   }

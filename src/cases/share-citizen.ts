@@ -12,9 +12,10 @@ export function shareCitizenHandler(deps: { database: Database; network: Network
     const order = await repo.findOrder(deps.database.db, String(job.payload.orderId));
     if (!order?.remote_zaak_url || !order.share_citizen) return;
     const c = await repo.findCase(deps.database.db, order.case_id);
-    const org = deps.network.get(order.subcontractor);
+    const org = deps.network.zakenOrganisation(order.subcontractor);
     const roltype = org?.products.find((p) => p.code === order.product)?.initiatorRoltype;
-    if (!c?.citizen_bsn || !org || !roltype) throw new PermanentJobError('no BSN, organisation or initiator roltype to share the citizen with');
+    if (!c?.citizen_bsn || !org || !roltype)
+      throw new PermanentJobError('no BSN, organisation with a Zaken API or initiator roltype to share the citizen with');
     const rollen = `${org.zaken.apiRoot}rollen`;
     try {
       if (job.attempts > 1) {

@@ -3,7 +3,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { enqueue } from '../jobs/queue.ts';
-import { pollIntervalOf, type Organisation } from '../network/types.ts';
+import { pollIntervalOf, type ZakenOrganisation } from '../network/types.ts';
 
 export const SYNC_ORDER_JOB = 'order.sync';
 
@@ -49,6 +49,6 @@ export function syncJobValues(orderId: RawBuilder<unknown>, organisationId: RawB
 export const ON_WAITING_SYNC = sql`on conflict (dedupe_key) where state = 'queued' and dedupe_key is not null`;
 
 /** The first poll lands somewhere in the interval, so a batch of new orders does not poll in step. */
-export function firstPollAt(org: Organisation, now = Date.now()): Date {
+export function firstPollAt(org: ZakenOrganisation, now = Date.now()): Date {
   return new Date(now + Math.random() * pollIntervalOf(org) * 1000);
 }

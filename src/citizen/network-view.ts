@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { NetworkService } from '../network/service.ts';
+import { isPortal } from '../network/types.ts';
 import type { Breakers } from '../outbound/breaker.ts';
 import type { Lang } from './language.ts';
 
@@ -35,7 +36,7 @@ export class NetworkView {
           id: org.id,
           name: org.name,
           status: org.status,
-          connectionMode: org.notifications.mode,
+          connectionMode: isPortal(org) ? ('portal' as const) : org.notifications.mode,
           health,
           products: org.products.map((p) => ({ code: p.code, name: p.name[lang] ?? p.name.nl })),
         };

@@ -4,12 +4,12 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { type Database, withTransaction, type Trx } from '../db/database.ts';
-import type { ApiClient } from '../http/context.ts';
+import type { ApiClient, ClientOrganisation } from '../http/context.ts';
 import type { Logger } from '../log.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
 import { findOrganisation, findOrganisationForUpdate, listChanges, listOrganisations, recordChange, upsertOrganisation } from './repository.ts';
 import { keepStoredSecrets, redactSecrets, resolveSecret } from './secrets.ts';
-import type { Agreement, Client, NetworkDefinition, Organisation } from './types.ts';
+import { type Agreement, type Client, hasZaken, type NetworkDefinition, type Organisation, type ZakenOrganisation } from './types.ts';
 import { toInvalidParams, validateOrganisation } from './validate.ts';
 
 const CHANNEL = 'ketenstatus_network';
@@ -28,7 +28,7 @@ export class NetworkService {
   readonly self: NetworkDefinition['self'];
   private readonly deps: NetworkDeps;
   private organisations = new Map<string, Organisation>();
-  private byNotificationClient = new Map<string, Organisation>();
+  private byNotificationClient = new Map<string, ZakenOrganisation>();
   private zakenOrigins = new Map<string, string>();
   private readonly reportedRoots = new Set<string>();
   private readonly clients: Map<string, Client & { resolvedSecret: string }>;
@@ -73,11 +73,11 @@ export class NetworkService {
       const rows = await listOrganisations(this.deps.database.db);
       // Built whole, then swapped in together: no reader sees one map of this refresh and one of the last.
       const organisations = new Map(rows.map((r) => [r.organisation.id, r.organisation]));
-      const byNotificationClient = new Map(
-        rows.filter((r) => r.organisation.notifications.clientId).map((r) => [r.organisation.notifications.clientId!, r.organisation]),
-      );
+      // Portal organisations have no Zaken API: they never notify and are never called.
+      const withZaken = rows.map((r) => r.organisation).filter(hasZaken);
+      const byNotificationClient = new Map(withZaken.filter((o) => o.notifications.clientId).map((o) => [o.notifications.clientId!, o]));
       const zakenOrigins = new Map<string, string>();
-      for (const { organisation } of rows) {
+      for (const organisation of withZaken) {
         const origin = URL.parse(organisation.zaken.apiRoot)?.origin;
         // A root stored before roots were parsed on the way in: that organisation's notifications
         // get 503 (zakenOrigin); the rest of the network is not held back by it.
@@ -113,12 +113,18 @@ export class NetworkService {
     return this.organisations.get(id);
   }
 
-  byNotificationClientId(clientId: string): Organisation | undefined {
+  /** The organisation when it has a Zaken API (undefined for a portal organisation or an unknown id). */
+  zakenOrganisation(id: string): ZakenOrganisation | undefined {
+    const org = this.organisations.get(id);
+    return org && hasZaken(org) ? org : undefined;
+  }
+
+  byNotificationClientId(clientId: string): ZakenOrganisation | undefined {
     return this.byNotificationClient.get(clientId);
   }
 
   /** The origin of the organisation's registered Zaken API, parsed once per refresh (every notification asks). */
-  zakenOrigin(org: Organisation): string {
+  zakenOrigin(org: ZakenOrganisation): string {
     // An organisation object from before the last refresh: its own root, not the replacement's.
     const origin = this.organisations.get(org.id) === org ? this.zakenOrigins.get(org.id) : URL.parse(org.zaken.apiRoot)?.origin;
     if (origin === undefined || origin === 'null') {
@@ -131,6 +137,15 @@ export class NetworkService {
 
   client(clientId: string) {
     return this.clients.get(clientId);
+  }
+
+  /** Organisations that read for customers through the consumer API: the portal clients that name one (one entry per organisation). */
+  readProxies(): ClientOrganisation[] {
+    const seen = new Map<string, ClientOrganisation>();
+    for (const c of this.clients.values()) {
+      if (c.role === 'portal' && typeof c.organisation === 'object') seen.set(`${c.organisation.oin ?? ''}|${c.organisation.kvk ?? ''}`, c.organisation);
+    }
+    return [...seen.values()];
   }
 
   /** The client as the API sees it once authenticated: its role and, by role, its organisation. */

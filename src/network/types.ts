@@ -10,12 +10,41 @@ export interface Agreement {
   acceptedBy: string;
 }
 
+/** A product of an organisation with a Zaken API: placed as a zaak of `zaaktype`. */
 export interface Product {
   code: string;
-  name: { nl: string; en?: string; sv?: string; fi?: string };
+  name: ProductName;
   zaaktype: string;
   initiatorRoltype?: string;
   phases?: Record<string, Phase>;
+}
+
+export interface ProductName {
+  nl: string;
+  en?: string;
+  sv?: string;
+  fi?: string;
+}
+
+/** A status a portal organisation reports for an assignment (it has no Catalogi API to name them). */
+export interface PortalStatus {
+  code: string;
+  name: { nl: string; en: string };
+  phase: Phase;
+  /** Closes the assignment (the eindstatus). */
+  final?: boolean;
+}
+
+/** A product of a portal organisation: the statuses it may report, in their order. */
+export interface PortalProduct {
+  code: string;
+  name: ProductName;
+  statuses: PortalStatus[];
+}
+
+export interface PortalContact {
+  name: string;
+  email: string;
 }
 
 export type ZakenAuth =
@@ -27,13 +56,17 @@ export interface NotificatiesApi {
   auth: ZakenAuth;
 }
 
-export interface Organisation {
+interface OrganisationBase {
   id: string;
   name: string;
   oin: string;
   rsin: string;
   status: OrganisationStatus;
   agreement?: Agreement;
+}
+
+/** A subcontractor with its own ZGW Zaken API: orders become zaken there, statuses are re-queried. */
+export interface ZakenOrganisation extends OrganisationBase {
   zaken: {
     apiRoot: string;
     /** Where Catalogi lives when not on the Zaken origin; outbound calls may go to both origins. */
@@ -53,6 +86,21 @@ export interface Organisation {
   maxConcurrency?: number;
   products: Product[];
 }
+
+/**
+ * A subcontractor without a case system: its orders are assignments it picks up through the
+ * partner API (src/partner), reporting its own statuses; nothing is ever called or polled.
+ */
+export interface PortalOrganisation extends OrganisationBase {
+  portal: { contacts: PortalContact[] };
+  products: PortalProduct[];
+}
+
+/** Either kind; reach `zaken`/`notifications` or `portal` only after isPortal/hasZaken. */
+export type Organisation = ZakenOrganisation | PortalOrganisation;
+
+export const isPortal = (org: Organisation): org is PortalOrganisation => 'portal' in org;
+export const hasZaken = (org: Organisation): org is ZakenOrganisation => !isPortal(org);
 
 export interface SelfOrganisation {
   id: string;
@@ -78,6 +126,6 @@ export interface NetworkDefinition {
 
 export const DEFAULT_POLL_SECONDS = { push: 3600, poll: 300 } as const;
 
-export function pollIntervalOf(org: Organisation): number {
+export function pollIntervalOf(org: ZakenOrganisation): number {
   return org.pollIntervalSeconds ?? DEFAULT_POLL_SECONDS[org.notifications.mode];
 }

@@ -5,7 +5,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { InvalidParam } from '../lib/service-error.ts';
 import { isValidElfproefNumber } from '../lib/elfproef.ts';
-import type { NetworkDefinition, Organisation } from './types.ts';
+import { isPortal, type NetworkDefinition, type Organisation, type PortalOrganisation, type ZakenOrganisation } from './types.ts';
 
 const schema = JSON.parse(readFileSync(new URL('../../contracts/network.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -13,6 +13,10 @@ const ajv = new Ajv2020({ allErrors: true, strict: false });
 ajv.addSchema(schema);
 const validateNetworkSchema = ajv.compile(schema);
 const validateOrganisationSchema = ajv.getSchema(`${schema.$id}#/$defs/organisation`)!;
+const validateKind = {
+  zaken: ajv.getSchema(`${schema.$id}#/$defs/zakenOrganisation`)!,
+  portal: ajv.getSchema(`${schema.$id}#/$defs/portalOrganisation`)!,
+};
 
 export interface NetworkProblem {
   path: string;
@@ -21,7 +25,7 @@ export interface NetworkProblem {
 }
 
 export function validateNetwork(data: unknown): NetworkProblem[] {
-  if (!validateNetworkSchema(data)) return schemaProblems(validateNetworkSchema.errors, '$');
+  if (!validateNetworkSchema(data)) return networkSchemaProblems(data);
   const net = data as NetworkDefinition;
   const problems: NetworkProblem[] = [];
   noKeepMarkers(net, '$', problems);
@@ -37,12 +41,16 @@ export function validateNetwork(data: unknown): NetworkProblem[] {
   net.clients.forEach((client, i) => {
     if (clientIds.has(client.clientId)) problems.push({ path: `$.clients[${i}].clientId`, code: 'unique', message: `duplicate clientId "${client.clientId}"` });
     clientIds.add(client.clientId);
+    // A subcontractor client acts for its organisation (the partner API): one that is not in the file acts for no one.
+    if (client.role === 'subcontractor' && typeof client.organisation === 'string' && !seen.has(client.organisation)) {
+      problems.push({ path: `$.clients[${i}].organisation`, code: 'unknown', message: `names no organisation of this file: "${client.organisation}"` });
+    }
   });
   return problems;
 }
 
 export function validateOrganisation(data: unknown, at = '$'): NetworkProblem[] {
-  if (!validateOrganisationSchema(data)) return schemaProblems(validateOrganisationSchema.errors, at);
+  if (!validateOrganisationSchema(data)) return kindProblems(data, at);
   return organisationRules(data as Organisation, at);
 }
 
@@ -55,6 +63,17 @@ function organisationRules(org: Organisation, at: string): NetworkProblem[] {
       message: 'an active organisation needs an accepted agreement (version, acceptedAt, acceptedBy)',
     });
   }
+  problems.push(...(isPortal(org) ? portalRules(org, at) : zakenRules(org, at)));
+  const codes = new Set<string>();
+  org.products.forEach((p, i) => {
+    if (codes.has(p.code)) problems.push({ path: `${at}.products[${i}].code`, code: 'unique', message: `duplicate product code "${p.code}"` });
+    codes.add(p.code);
+  });
+  return problems;
+}
+
+function zakenRules(org: ZakenOrganisation, at: string): NetworkProblem[] {
+  const problems: NetworkProblem[] = [];
   // The schema's pattern lets through what no URL parser takes (a port above 65535, say).
   const roots: [string, string | undefined][] = [
     ['zaken.apiRoot', org.zaken.apiRoot],
@@ -73,10 +92,31 @@ function organisationRules(org: Organisation, at: string): NetworkProblem[] {
       message: 'push mode needs clientId and secret, a fixed authorization value, or an nrc to subscribe at',
     });
   }
-  const codes = new Set<string>();
+  return problems;
+}
+
+// A partner reports its statuses by code, and an assignment closes at a final one.
+function portalRules(org: PortalOrganisation, at: string): NetworkProblem[] {
+  const problems: NetworkProblem[] = [];
   org.products.forEach((p, i) => {
-    if (codes.has(p.code)) problems.push({ path: `${at}.products[${i}].code`, code: 'unique', message: `duplicate product code "${p.code}"` });
-    codes.add(p.code);
+    const codes = new Set<string>();
+    p.statuses.forEach((s, j) => {
+      if (codes.has(s.code)) problems.push({ path: `${at}.products[${i}].statuses[${j}].code`, code: 'unique', message: `duplicate status code "${s.code}"` });
+      codes.add(s.code);
+    });
+    if (!p.statuses.some((s) => s.final)) {
+      problems.push({
+        path: `${at}.products[${i}].statuses`,
+        code: 'required',
+        message: 'needs at least one status with final: true (it closes the assignment)',
+      });
+    }
+  });
+  const emails = new Set<string>();
+  org.portal.contacts.forEach((c, i) => {
+    const email = c.email.toLowerCase();
+    if (emails.has(email)) problems.push({ path: `${at}.portal.contacts[${i}].email`, code: 'unique', message: `duplicate contact address "${c.email}"` });
+    emails.add(email);
   });
   return problems;
 }
@@ -100,6 +140,31 @@ function noKeepMarkers(value: unknown, path: string, problems: NetworkProblem[])
     return;
   }
   for (const [k, v] of Object.entries(value)) noKeepMarkers(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`, problems);
+}
+
+/**
+ * An organisation is one of two kinds, and `portal` says which: its problems are the ones of that
+ * kind's schema alone. The other kind's complaints ("must have required property 'portal'") would
+ * only confuse, and ajv reports both kinds under one oneOf.
+ */
+function kindProblems(org: unknown, at: string): NetworkProblem[] {
+  const validate = typeof org === 'object' && org !== null && 'portal' in org ? validateKind.portal : validateKind.zaken;
+  validate(org);
+  return schemaProblems(validate.errors, at);
+}
+
+function networkSchemaProblems(data: unknown): NetworkProblem[] {
+  const orgAt = /^\/organisations\/(\d+)(\/|$)/;
+  const errors = validateNetworkSchema.errors ?? [];
+  const failed = new Set(errors.flatMap((e) => orgAt.exec(e.instancePath)?.[1] ?? []).map(Number));
+  const organisations = (data as { organisations: unknown[] }).organisations;
+  return [
+    ...schemaProblems(
+      errors.filter((e) => !orgAt.test(e.instancePath)),
+      '$',
+    ),
+    ...[...failed].sort((a, b) => a - b).flatMap((i) => kindProblems(organisations[i], `$.organisations[${i}]`)),
+  ];
 }
 
 function schemaProblems(errors: ErrorObject[] | null | undefined, root: string): NetworkProblem[] {

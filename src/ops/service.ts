@@ -5,7 +5,7 @@ import type { DeliveryOps } from '../delivery/ops.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { notFound } from '../lib/service-error.ts';
 import type { NetworkService } from '../network/service.ts';
-import { pollIntervalOf } from '../network/types.ts';
+import { isPortal, pollIntervalOf } from '../network/types.ts';
 import type { Breakers } from '../outbound/breaker.ts';
 import * as repo from './repository.ts';
 
@@ -59,8 +59,9 @@ export class OpsService {
         name: org.name,
         status: org.status,
         agreement: org.agreement ?? null,
-        notifications: org.notifications.mode,
-        pollIntervalSeconds: pollIntervalOf(org),
+        // A portal organisation reports through the partner API: it neither notifies nor is polled.
+        notifications: isPortal(org) ? ('portal' as const) : org.notifications.mode,
+        pollIntervalSeconds: isPortal(org) ? null : pollIntervalOf(org),
         lastNotificationAt: notifications.get(org.id) ?? null,
         lastSuccessfulSyncAt: h?.last_success_at ?? lastSync,
         syncLagSeconds: lastSync ? Math.round((Date.now() - new Date(lastSync).getTime()) / 1000) : null,

@@ -8,7 +8,7 @@
 //   organisation's apiRoot, catalogiApiRoot, auth or tls changes.
 import { Pool } from 'undici';
 import type { Logger } from '../log.ts';
-import type { Organisation, SecretRef } from '../network/types.ts';
+import { hasZaken, type Organisation, type SecretRef, type ZakenOrganisation } from '../network/types.ts';
 import { createAuth, type AuthProvider } from './auth.ts';
 import { OutboundError, transportError } from './errors.ts';
 
@@ -117,6 +117,8 @@ export class OutboundClients {
     if (this.closed) throw new OutboundError('aborted', 'outbound clients are closed', { retryable: true });
     const org = this.options.network.get(orgId);
     if (!org) throw new OutboundError('unknown-organisation', `organisation ${orgId} is not in the network`, { retryable: false });
+    // A portal organisation has no API to call: nothing outbound ever goes to it.
+    if (!hasZaken(org)) throw new OutboundError('unknown-organisation', `organisation ${orgId} has no Zaken API (a portal organisation)`, { retryable: false });
     const target = allowedTarget(org, req.url);
     const entry = this.entryFor(org);
     const authorization = await entry.auth.header();
@@ -159,7 +161,7 @@ export class OutboundClients {
     }
   }
 
-  private entryFor(org: Organisation): Entry {
+  private entryFor(org: ZakenOrganisation): Entry {
     const fingerprint = JSON.stringify(org.zaken);
     const existing = this.entries.get(org.id);
     if (existing?.fingerprint === fingerprint) return existing;
@@ -199,7 +201,7 @@ export class OutboundClients {
   private dropChanged(): void {
     for (const [id, entry] of this.entries) {
       const org = this.options.network.get(id);
-      if (!org || JSON.stringify(org.zaken) !== entry.fingerprint) this.drop(id, entry);
+      if (!org || !hasZaken(org) || JSON.stringify(org.zaken) !== entry.fingerprint) this.drop(id, entry);
     }
   }
 
@@ -212,14 +214,14 @@ export class OutboundClients {
 }
 
 /** The origins an organisation's calls may go to: its Zaken API's and its Catalogi API's. */
-export function allowedOrigins(org: Organisation): string[] {
+export function allowedOrigins(org: ZakenOrganisation): string[] {
   const zaken = new URL(org.zaken.apiRoot).origin;
   const catalogi = org.zaken.catalogiApiRoot ? new URL(org.zaken.catalogiApiRoot).origin : zaken;
   return catalogi === zaken ? [zaken] : [zaken, catalogi];
 }
 
 /** The URL when it is on the organisation's Zaken or Catalogi origin; otherwise forbidden-destination. */
-export function allowedTarget(org: Organisation, url: string): URL {
+export function allowedTarget(org: ZakenOrganisation, url: string): URL {
   return targetOn(allowedOrigins(org), url, `the registered API origin of ${org.id}`);
 }
 

@@ -2,7 +2,7 @@
 // network double whose organisations can be changed at run time.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Organisation, SecretRef, ZakenAuth } from '../network/types.ts';
+import type { Organisation, SecretRef, ZakenAuth, ZakenOrganisation } from '../network/types.ts';
 import type { OutboundNetwork } from './clients.ts';
 
 export interface Hit {
@@ -51,7 +51,7 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
   res.end(JSON.stringify(body));
 }
 
-export function testOrganisation(id: string, apiRoot: string, auth?: ZakenAuth): Organisation {
+export function testOrganisation(id: string, apiRoot: string, auth?: ZakenAuth): ZakenOrganisation {
   return {
     id,
     name: `Organisatie ${id}`,

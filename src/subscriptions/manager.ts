@@ -13,7 +13,7 @@ import { type Database, type Db, withTransaction, type Trx } from '../db/databas
 import { backoffMs, RetryJobError } from '../jobs/errors.ts';
 import { enqueue, type Job } from '../jobs/queue.ts';
 import type { Logger } from '../log.ts';
-import type { NotificatiesApi, Organisation, SecretRef } from '../network/types.ts';
+import { hasZaken, type NotificatiesApi, type Organisation, type SecretRef } from '../network/types.ts';
 import { OutboundError } from '../outbound/errors.ts';
 import { announceAuthChange, type GeneratedAuths } from './auths.ts';
 import { NrcClients, nrcTarget, type NrcResponse } from './nrc-client.ts';
@@ -51,12 +51,15 @@ export async function enqueueSubscriptionReconcile(db: Db, organisationId: strin
  */
 export async function reconcileAfterWrite(trx: Trx, organisationId: string): Promise<void> {
   const written = await trx.selectFrom('organisations').select('config').where('id', '=', organisationId).executeTakeFirst();
-  if (!written?.config.notifications?.nrc) {
+  if (!nrcOf(written?.config)) {
     const row = await trx.selectFrom('nrc_subscriptions').select('state').where('organisation_id', '=', organisationId).executeTakeFirst();
     if (!row || row.state === 'removed') return;
   }
   await enqueueSubscriptionReconcile(trx, organisationId);
 }
+
+/** The Notificaties API an organisation names; a portal organisation has none (it is never notified about). */
+const nrcOf = (org: Organisation | undefined): NotificatiesApi | undefined => (org && hasZaken(org) ? org.notifications.nrc : undefined);
 
 export interface SubscriptionView {
   state: repo.SubscriptionState;
@@ -95,7 +98,7 @@ export class SubscriptionManager {
     const { db } = this.deps.database;
     const [orgs, rows] = await Promise.all([db.selectFrom('organisations').select(['id', 'config']).execute(), repo.listSubscriptions(db)]);
     const ids = new Set(rows.filter((r) => r.state !== 'removed').map((r) => r.organisation_id));
-    for (const o of orgs) if (o.config.notifications?.nrc) ids.add(o.id);
+    for (const o of orgs) if (nrcOf(o.config)) ids.add(o.id);
     for (const id of ids) await enqueueSubscriptionReconcile(db, id);
   }
 
@@ -110,7 +113,7 @@ export class SubscriptionManager {
   /** What the operator sees; null when the organisation has no abonnement and names no NRC. */
   async view(organisation: Organisation): Promise<SubscriptionView | null> {
     const row = await repo.findSubscription(this.deps.database.db, organisation.id);
-    const nrc = organisation.notifications.nrc;
+    const nrc = nrcOf(organisation);
     if (!row && !nrc) return null;
     return {
       state: row?.state ?? 'pending', // named, not yet reconciled
@@ -131,10 +134,10 @@ export class SubscriptionManager {
     // The organisation as stored, not this process's copy: the job may run before the refresh.
     const stored = await db.selectFrom('organisations').select('config').where('id', '=', orgId).executeTakeFirst();
     const org = stored?.config;
-    const nrc = org?.status === 'active' ? org.notifications.nrc : undefined;
+    const nrc = org?.status === 'active' ? nrcOf(org) : undefined;
     const row = await repo.findSubscription(db, orgId);
     if (!org || !nrc) {
-      if (row && row.state !== 'removed') await this.remove(job, row, org?.notifications.nrc);
+      if (row && row.state !== 'removed') await this.remove(job, row, nrcOf(org));
       return;
     }
     const callbackUrl = this.deps.callbackUrl;

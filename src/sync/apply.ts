@@ -1,12 +1,12 @@
 // Writing what a re-query learnt, each in one short transaction (no network I/O inside).
 import { sql } from 'kysely';
 import type { Db, Trx } from '../db/database.ts';
-import { DEFAULT_LANGUAGE } from '../cases/events.ts';
-import type { Organisation } from '../network/types.ts';
+import type { ZakenOrganisation } from '../network/types.ts';
+import { applyOrderStatus, type OrderStatus } from '../cases/order-status.ts';
 import * as repo from '../cases/repository.ts';
 import { inCaseTransaction, refreshCombinedStatus } from '../cases/status-refresh.ts';
 import { citizenText, phaseOf, type StatusType } from './catalog.ts';
-import { recordFetchedFacts, settleInbox } from './repository.ts';
+import { settleInbox, settledUpTo } from './repository.ts';
 import type { SyncDeps } from './deps.ts';
 
 export interface RemoteStatus {
@@ -26,47 +26,40 @@ type Deps = Pick<SyncDeps, 'database' | 'network' | 'logger'>;
 /** `completeJob`: the sync job's completion, written in the same transaction (see JobContext). */
 type CompleteJob = (trx: Trx) => Promise<void>;
 
-export async function applyFacts(deps: Deps, order: repo.OrderRow, org: Organisation, facts: Facts, started: Date, completeJob?: CompleteJob) {
+/** The zaak's statussen as the order's status and timeline (cases/order-status.ts applies them), and its inbox settled. */
+export async function applyFacts(deps: Deps, order: repo.OrderRow, org: ZakenOrganisation, facts: Facts, started: Date, completeJob?: CompleteJob) {
   const product = org.products.find((p) => p.code === order.product);
   await inCaseTransaction(deps.database.db, order.case_id, async (trx, lockedCase) => {
-    // Set when the order's current status got its own citizen notice (statustype `informeren`).
-    let citizenNoticed = false;
     const current = currentOf(facts);
-    const phases = facts.statussen.map((s) => phaseOf(s.statustype, product));
-    const { added } = await recordFetchedFacts(trx, {
-      orderId: order.id,
-      caseId: order.case_id,
-      organisationId: org.id,
-      fetchStartedAt: started,
-      status: current ? statusOf(current, product) : null,
-      entries: facts.statussen.map((s, i) => ({
-        at: new Date(s.datumStatusGezet),
-        phase: phases[i],
-        text: citizenText(s.statustype, s.toelichting),
-        dedupeKey: s.url,
-      })),
-    });
-    const addedKeys = new Set(added);
-    for (const [i, s] of facts.statussen.entries()) {
-      if (!addedKeys.has(s.url) || !s.statustype.informeren) continue;
-      await repo.addCaseEvent(
-        trx,
-        'case.citizen-notice',
-        order.case_id,
-        { phase: phases[i], orderId: order.id, language: DEFAULT_LANGUAGE, reason: 'informeren' },
-        `notice:${s.url}`,
-      );
-      if (s === current) citizenNoticed = true;
-    }
-    // Nothing above writes the case row (events and timeline entries are rows of their own).
-    await refreshCombinedStatus(trx, deps.network, order.case_id, 'sync', { citizenNoticed, lockedCase });
+    await applyOrderStatus(
+      trx,
+      deps.network,
+      {
+        orderId: order.id,
+        caseId: order.case_id,
+        organisationId: org.id,
+        observedAt: started,
+        status: current ? statusOf(current, product) : null,
+        currentKey: current?.url,
+        entries: facts.statussen.map((s) => ({
+          at: new Date(s.datumStatusGezet),
+          phase: phaseOf(s.statustype, product),
+          text: citizenText(s.statustype, s.toelichting),
+          dedupeKey: s.url,
+          informeren: s.statustype.informeren === true,
+        })),
+        reason: 'sync',
+      },
+      // The order's pending notifications received up to the fetch are settled in the same statement.
+      { lockedCase, alongside: settledUpTo(order.id, started, new Date()) },
+    );
     await completeJob?.(trx);
   });
   // Outside the transaction: the organisation's row is shared by all its orders' syncs.
   await recordHealth(deps.database.db, org.id, undefined);
 }
 
-export async function markGone(deps: Deps, order: repo.OrderRow, org: Organisation, started: Date, completeJob?: CompleteJob) {
+export async function markGone(deps: Deps, order: repo.OrderRow, org: ZakenOrganisation, started: Date, completeJob?: CompleteJob) {
   await inCaseTransaction(deps.database.db, order.case_id, async (trx) => {
     await repo.updateOrder(trx, order.id, { sync_state: 'gone', sync_error: 'the zaak no longer exists at the subcontractor', last_sync_attempt_at: started });
     await settleInbox(trx, order.id, started, 'synced');
@@ -76,7 +69,7 @@ export async function markGone(deps: Deps, order: repo.OrderRow, org: Organisati
   deps.logger.warn({ order_id: order.id, organisation: org.id }, 'remote zaak is gone (404/410); shown as a gap');
 }
 
-export async function recordFailure(deps: Deps, order: repo.OrderRow, org: Organisation, error: string, final: boolean) {
+export async function recordFailure(deps: Deps, order: repo.OrderRow, org: ZakenOrganisation, error: string, final: boolean) {
   await inCaseTransaction(deps.database.db, order.case_id, async (trx) => {
     await repo.updateOrder(trx, order.id, { sync_state: 'unreachable', sync_error: error.slice(0, 500), last_sync_attempt_at: new Date() });
     if (final) await settleInbox(trx, order.id, new Date(), 'dead');
@@ -99,7 +92,7 @@ function currentOf(facts: Facts): RemoteStatus | undefined {
   return latest && Date.parse(latest.datumStatusGezet) > Date.parse(named.datumStatusGezet) ? latest : named;
 }
 
-function statusOf(s: RemoteStatus, product: Parameters<typeof phaseOf>[1]) {
+function statusOf(s: RemoteStatus, product: Parameters<typeof phaseOf>[1]): OrderStatus {
   return {
     phase: phaseOf(s.statustype, product),
     url: s.url,

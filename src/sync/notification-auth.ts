@@ -6,7 +6,7 @@ import { HttpProblem } from '../http/problem.ts';
 import { CachedTokenVerifier, bearerToken } from '../http/zgw-auth.ts';
 import { JwtError } from '../lib/zgw-jwt.ts';
 import type { NetworkService } from '../network/service.ts';
-import type { Organisation } from '../network/types.ts';
+import { hasZaken, type ZakenOrganisation } from '../network/types.ts';
 import { digestOf } from '../lib/digest.ts';
 
 export class NotificationAuthenticator {
@@ -30,18 +30,18 @@ export class NotificationAuthenticator {
   }
 
   /** The sending organisation; throws 401 (not authenticated) or 403 (organisation not active). */
-  authenticate(authorization: string | undefined): Organisation {
+  authenticate(authorization: string | undefined): ZakenOrganisation {
     if (!authorization) throw unauthenticated('Send Authorization: Bearer <ZGW JWT> or the value registered for your organisation.');
     const digest = digestOf(authorization);
     const fixedOrg = this.fixed.get(digest) ?? this.generated?.organisationFor(digest);
-    const org = (fixedOrg !== undefined ? this.network.get(fixedOrg) : undefined) ?? this.byJwt(authorization, digest);
+    const org = (fixedOrg !== undefined ? this.network.zakenOrganisation(fixedOrg) : undefined) ?? this.byJwt(authorization, digest);
     if (org.status !== 'active') {
       throw new HttpProblem({ status: 403, detail: `Organisation ${org.id} is ${org.status}; only active members may notify.` });
     }
     return org;
   }
 
-  private byJwt(authorization: string, digest: string): Organisation {
+  private byJwt(authorization: string, digest: string): ZakenOrganisation {
     const token = bearerToken(authorization);
     if (!token) throw unauthenticated('The Authorization value is not registered for any organisation.');
     try {
@@ -57,7 +57,7 @@ export class NotificationAuthenticator {
 
   private rebuild(): void {
     const fixed = new Map<string, string>();
-    for (const org of this.network.list()) {
+    for (const org of this.network.list().filter(hasZaken)) {
       try {
         const value = this.network.secret(org.notifications.authorization);
         if (value) fixed.set(digestOf(value), org.id);

@@ -7,7 +7,7 @@ import { type Database, withTransaction } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import type { Logger } from '../log.ts';
 import type { NetworkService } from '../network/service.ts';
-import { pollIntervalOf } from '../network/types.ts';
+import { isPortal, pollIntervalOf } from '../network/types.ts';
 import { ON_WAITING_SYNC, SYNC_JOB_COLUMNS, syncJobValues } from '../cases/sync-job.ts';
 import { wakeWorkers } from '../jobs/queue.ts';
 
@@ -58,7 +58,10 @@ export class ReconcilePoller {
         for update skip locked`.execute(trx);
       if (due.rows.length === 0) return 0;
       const updates = due.rows.map((o) => {
-        const org = network.get(o.subcontractor);
+        const member = network.get(o.subcontractor);
+        // A portal organisation's assignments are never polled: nothing to ask, and no next poll.
+        if (member && isPortal(member)) return { id: o.id, next: null, org: o.subcontractor, active: false };
+        const org = member;
         const intervalMs = (org ? pollIntervalOf(org) : 3600) * 1000;
         // Keep each order's place in the interval; after a long stop, start again from now.
         let next = o.next_poll_at.getTime() + intervalMs;

@@ -4,7 +4,7 @@
 import { backoffMs, DeferJobError, RetryJobError } from '../jobs/errors.ts';
 import type { Job } from '../jobs/queue.ts';
 import type { JobContext } from '../jobs/worker.ts';
-import type { Organisation } from '../network/types.ts';
+import type { ZakenOrganisation } from '../network/types.ts';
 import { OutboundError, retryAfterMs } from '../outbound/index.ts';
 import * as repo from '../cases/repository.ts';
 import { RemoteError } from './catalog.ts';
@@ -18,8 +18,9 @@ export function syncHandler(deps: SyncDeps) {
     const started = new Date();
     const order = await repo.findOrder(deps.database.db, String(job.payload.orderId));
     if (order?.state !== 'placed' || !order.remote_zaak_url) return;
-    const org = deps.network.get(order.subcontractor);
-    if (org?.status !== 'active') return; // no calls to non-members; the combined status shows the gap
+    const org = deps.network.zakenOrganisation(order.subcontractor);
+    // No calls to non-members (the combined status shows the gap), nor to a portal organisation: it has no API.
+    if (org?.status !== 'active') return;
     const wait = deps.breakers.blockedFor(org.id);
     // Not attempted: wait for the circuit without using up an attempt, however long the outage.
     if (wait !== undefined) throw new DeferJobError(`circuit open for ${org.id}`, wait + Math.random() * 1000);
@@ -53,7 +54,7 @@ export function syncHandler(deps: SyncDeps) {
  * so a 304 can never stand for "no new status". Either order of the two reads is handled: a status
  * set in between is fetched on its own or, when the list is the later read, taken from it.
  */
-async function fetchFacts(deps: SyncDeps, org: Organisation, order: repo.OrderRow): Promise<Facts> {
+async function fetchFacts(deps: SyncDeps, org: ZakenOrganisation, order: repo.OrderRow): Promise<Facts> {
   const { outbound } = deps;
   const statussenOf = (zaakUrl: string) => `${org.zaken.apiRoot}statussen?zaak=${encodeURIComponent(zaakUrl)}`;
   const early = outbound.request(org.id, { method: 'GET', url: statussenOf(order.remote_zaak_url!) });

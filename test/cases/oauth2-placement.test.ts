@@ -26,7 +26,7 @@ const idp = await startServer((hit, res) => {
 });
 
 const chain = await startChain([{ id: 'oauth-bv', notify: false }]);
-const org = chain.gateway.network.get('oauth-bv')!;
+const org = chain.gateway.network.zakenOrganisation('oauth-bv')!;
 await chain.gateway.network.put(
   'oauth-bv',
   {

@@ -45,7 +45,7 @@ describe('placing an order at a subcontractor', () => {
     await waitFor(async () => (await orderNow(order.id)).state === 'placed');
     const row = await chain.gateway.database.db.selectFrom('orders').selectAll().where('id', '=', order.id).executeTakeFirstOrThrow();
     const caseRow = await chain.gateway.database.db.selectFrom('cases').selectAll().where('id', '=', row.case_id).executeTakeFirstOrThrow();
-    const org = chain.gateway.network.get('hulpmiddelen-bv')!;
+    const org = chain.gateway.network.zakenOrganisation('hulpmiddelen-bv')!;
     const body = zaakBody(row, caseRow, org, org.products[0], '00000001001234567000');
     const asResource = { ...body, url: 'https://x.example/zaken/1', uuid: '6a8e2f3c-4f5e-4b2a-9d1e-2f3c4f5e4b2a' };
     expect(

@@ -14,8 +14,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
 import { startTestIssuer } from '../citizen/helpers/issuer.ts';
-import { organisation } from '../helpers/fixtures.ts';
-import { authHeader, startTestGateway, testNetwork } from '../helpers/gateway.ts';
+import { organisation, portalOrganisation } from '../helpers/fixtures.ts';
+import { authHeader, startTestGateway, subcontractorClient, testNetwork } from '../helpers/gateway.ts';
 
 type Json = Record<string, any>;
 const spec = parse(readFileSync(new URL('../../contracts/openapi.yaml', import.meta.url), 'utf8')) as Json;
@@ -23,7 +23,7 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 const issuer = await startTestIssuer();
 const { app } = await startTestGateway({
-  network: testNetwork([organisation('hulpmiddelen-bv')]),
+  network: testNetwork([organisation('hulpmiddelen-bv'), portalOrganisation('bouwer-bv')], [subcontractorClient('bouwer-bv')]),
   env: { CITIZEN_OIDC_ISSUER: issuer.url },
 });
 const CITIZEN_BSN = '111222333';
@@ -96,6 +96,7 @@ function credentials(path: string): Record<string, string> {
   if (path === '/api/v1/notificaties' || path === '/api/v1/events') return notifier;
   if (path.startsWith('/api/v1/organisations') || path.startsWith('/api/v1/ops')) return authHeader('beheer');
   if (path.startsWith('/api/v1/subscriptions')) return authHeader('portaal');
+  if (path.startsWith('/api/v1/partner')) return authHeader('bouwer');
   if (path.startsWith('/api/v1/consumer')) return authHeader('leesportaal');
   return authHeader('zac');
 }
@@ -149,6 +150,10 @@ const BODIES: Record<string, unknown> = {
   },
   // A literal private address: refused (422) without any network I/O.
   'POST /api/v1/subscriptions': { callbackUrl: 'https://10.0.0.1/hook', events: ['case.status-changed'], format: 'zgw', filters: { phases: ['afgerond'] } },
+  // An order or assignment that does not exist: 404 after validation.
+  'POST /api/v1/orders/{id}/messages': { text: 'Sleutel ligt bij de buren.', visibleToCitizen: true },
+  'POST /api/v1/partner/assignments/{id}/status': { status: 'bezig', text: 'Start maandag' },
+  'POST /api/v1/partner/assignments/{id}/messages': { text: 'We komen dinsdag.', visibleToCitizen: false },
   'POST /api/v1/me/mandates': { proxyBsn: '123456782', proxyName: 'Bram', caseId, validUntil: '2027-01-31' },
   'POST /api/v1/me/groups': { name: 'Verhuizen', caseIds: [caseId] },
   'PATCH /api/v1/me/groups/{id}': { name: 'Verhuizen', caseIds: [caseId] },
@@ -311,7 +316,7 @@ describe('links', () => {
   const reach = (schema: any, pointer: string): Json | undefined => {
     let node = resolve(schema);
     for (const segment of pointer.split('/').slice(1)) {
-      const parts = node.allOf ? node.allOf.map(resolve) : [node];
+      const parts = node.allOf || node.oneOf ? (node.allOf ?? node.oneOf).map(resolve) : [node];
       // A numeric segment steps into an array's items (a list's first result).
       node = resolve(parts.map((p: Json) => (/^\d+$/.test(segment) ? p.items : p.properties?.[segment])).find(Boolean));
       if (!node) return undefined;

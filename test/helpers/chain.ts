@@ -1,7 +1,7 @@
 // A gateway and simulated subcontractors talking over real loopback HTTP.
 import { afterAll } from 'vitest';
 import type { Gateway } from '../../src/gateway.ts';
-import type { Organisation } from '../../src/network/types.ts';
+import type { Organisation, ZakenOrganisation } from '../../src/network/types.ts';
 import { demoCatalogues, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import { organisation } from './fixtures.ts';
 import { authHeader, startTestGateway, testNetwork } from './gateway.ts';
@@ -13,7 +13,7 @@ export interface SubcontractorSpec {
   id: string;
   catalogue?: keyof typeof demoCatalogues;
   simulator?: Partial<SimulatorOptions>;
-  organisation?: Partial<Organisation>;
+  organisation?: Partial<ZakenOrganisation>;
   /** Wire the simulator's notifier to the gateway (default true). */
   notify?: boolean;
 }

@@ -1,8 +1,8 @@
 import type { Db } from '../../src/db/database.ts';
 import { json } from '../../src/db/json.ts';
-import type { Organisation } from '../../src/network/types.ts';
+import type { PortalOrganisation, ZakenOrganisation } from '../../src/network/types.ts';
 
-export function organisation(id: string, overrides: Partial<Organisation> = {}): Organisation {
+export function organisation(id: string, overrides: Partial<ZakenOrganisation> = {}): ZakenOrganisation {
   return {
     id,
     name: `Organisatie ${id}`,
@@ -13,6 +13,31 @@ export function organisation(id: string, overrides: Partial<Organisation> = {}):
     zaken: { apiRoot: 'https://zaken.example/zaken/api/v1/', auth: { type: 'zgw-jwt', clientId: 'gemeente-test', secret: 'outbound-secret-0123456789' } },
     notifications: { mode: 'push', clientId: id, secret: 'notify-secret-0123456789abc' },
     products: [{ code: 'traplift', name: { nl: 'Traplift', en: 'Stairlift' }, zaaktype: 'https://catalogi.example/catalogi/api/v1/zaaktypen/1' }],
+    ...overrides,
+  };
+}
+
+/** A subcontractor without a case system (the partner API): one contact, one product with three statuses. */
+export function portalOrganisation(id: string, overrides: Partial<PortalOrganisation> = {}): PortalOrganisation {
+  return {
+    id,
+    name: `Bouwer ${id}`,
+    oin: '00000003012345678000',
+    rsin: '012345672',
+    status: 'active',
+    agreement: { version: '2026-1', acceptedAt: '2026-01-10T09:00:00Z', acceptedBy: 'J. Jansen' },
+    portal: { contacts: [{ name: 'Planning', email: `planning@${id}.example` }] },
+    products: [
+      {
+        code: 'drempelhulp',
+        name: { nl: 'Drempelhulp', en: 'Threshold ramp' },
+        statuses: [
+          { code: 'ingepland', name: { nl: 'Ingepland', en: 'Scheduled' }, phase: 'ontvangen' },
+          { code: 'bezig', name: { nl: 'Wordt geplaatst', en: 'Being installed' }, phase: 'in_behandeling' },
+          { code: 'klaar', name: { nl: 'Geplaatst', en: 'Installed' }, phase: 'afgerond', final: true },
+        ],
+      },
+    ],
     ...overrides,
   };
 }

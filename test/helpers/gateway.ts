@@ -3,7 +3,7 @@ import { parseConfig } from '../../src/config.ts';
 import { startGateway, type Gateway } from '../../src/gateway.ts';
 import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
 import { createLogger } from '../../src/log.ts';
-import type { NetworkDefinition, Organisation } from '../../src/network/types.ts';
+import type { Client, NetworkDefinition, Organisation } from '../../src/network/types.ts';
 import { freshDatabaseUrl } from './db.ts';
 
 export const SECRETS = {
@@ -12,7 +12,16 @@ export const SECRETS = {
   portaal: 'test-secret-portaal-0123456789ab',
   leesportaal: 'test-secret-leesportaal-01234567',
   boekhouder: 'test-secret-boekhouder-012345678',
+  bouwer: 'test-secret-bouwer-0123456789abcd',
 } as const;
+
+/** A partner API client (role subcontractor) of a portal organisation; pass it to testNetwork beside that organisation. */
+export const subcontractorClient = (organisation: string, clientId = 'bouwer', secret: string = SECRETS.bouwer): Client => ({
+  clientId,
+  secret,
+  role: 'subcontractor',
+  organisation,
+});
 
 /** Organisations that read for customers through the consumer API (portal clients that name one). */
 export const READ_PROXIES = {
@@ -20,7 +29,8 @@ export const READ_PROXIES = {
   boekhouder: { name: 'Boekhoudkantoor Telwerk', oin: '00000003123456789000' },
 } as const;
 
-export function testNetwork(organisations: Organisation[] = []): NetworkDefinition {
+/** `clients`: more clients, e.g. subcontractorClient('<id>') with portalOrganisation('<id>') among `organisations`. */
+export function testNetwork(organisations: Organisation[] = [], clients: Client[] = []): NetworkDefinition {
   return {
     self: { id: 'gemeente-test', name: 'Gemeente Test', oin: '00000001001234567000', rsin: '001234560' },
     clients: [
@@ -29,6 +39,7 @@ export function testNetwork(organisations: Organisation[] = []): NetworkDefiniti
       { clientId: 'portaal', secret: SECRETS.portaal, role: 'portal' },
       { clientId: 'leesportaal', secret: SECRETS.leesportaal, role: 'portal', organisation: { ...READ_PROXIES.leesportaal } },
       { clientId: 'boekhouder', secret: SECRETS.boekhouder, role: 'portal', organisation: { ...READ_PROXIES.boekhouder } },
+      ...clients,
     ],
     organisations,
   };

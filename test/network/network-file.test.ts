@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadNetworkFile, NetworkFileError } from '../../src/network/load.ts';
 import { resolveSecret, SecretError } from '../../src/network/secrets.ts';
+import type { ZakenOrganisation } from '../../src/network/types.ts';
 import { testNetwork } from '../helpers/gateway.ts';
 import { organisation } from '../helpers/fixtures.ts';
 
@@ -19,7 +20,7 @@ describe('NETWORK_FILE', () => {
     const net = testNetwork([organisation('a', { notifications: { mode: 'push', clientId: 'a', secret: { env: 'A_NOTIFY_SECRET' } } })]);
     const loaded = loadNetworkFile(write('ok.json', net));
     expect(loaded.organisations[0].id).toBe('a');
-    expect(resolveSecret(loaded.organisations[0].notifications.secret, { A_NOTIFY_SECRET: 'from-env' })).toBe('from-env');
+    expect(resolveSecret((loaded.organisations[0] as ZakenOrganisation).notifications.secret, { A_NOTIFY_SECRET: 'from-env' })).toBe('from-env');
     expect(() => resolveSecret({ env: 'MISSING' }, {})).toThrow(SecretError);
   });
 

@@ -150,7 +150,7 @@ describe('operator API for the trust network', () => {
     const current = await (await app.request('/api/v1/organisations/bouwbedrijf', { headers: operator })).json();
     const roundTrip = await put('bouwbedrijf', { ...current, name: 'Bouwbedrijf De Steiger' });
     expect(roundTrip.status).toBe(200);
-    expect(gateway.network.get('bouwbedrijf')?.zaken.auth).toMatchObject({ secret: 'outbound-secret-0123456789' });
+    expect(gateway.network.zakenOrganisation('bouwbedrijf')?.zaken.auth).toMatchObject({ secret: 'outbound-secret-0123456789' });
     const rotated = await put('bouwbedrijf', {
       ...current,
       name: 'Bouwbedrijf De Steiger',

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.ts';
-import type { Organisation } from '../../src/network/types.ts';
+import type { ZakenOrganisation } from '../../src/network/types.ts';
 import { OutboundClients } from '../../src/outbound/clients.ts';
 import { TestNetwork, testOrganisation } from '../../src/outbound/testing.ts';
 
@@ -95,7 +95,7 @@ describe.skipIf(!hasOpenssl)('mTLS', () => {
   });
   afterAll(() => close?.());
 
-  async function call(tls: Organisation['zaken']['tls']) {
+  async function call(tls: ZakenOrganisation['zaken']['tls']) {
     const org = testOrganisation('sub', `${url}/zaken/api/v1/`);
     const out = new OutboundClients({ network: new TestNetwork({ ...org, zaken: { ...org.zaken, tls } }), logger: createLogger('silent') });
     try {

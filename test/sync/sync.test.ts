@@ -220,7 +220,7 @@ describe('intake rules', () => {
   });
 
   it('judges the origin against the API root registered now: moved by an operator, the old origin is foreign at once', async () => {
-    const org = gateway.network.get('vaste-sleutel-bv')!;
+    const org = gateway.network.zakenOrganisation('vaste-sleutel-bv')!;
     const oldRoot = org.zaken.apiRoot;
     const newRoot = 'http://127.0.0.2:8123/zaken/api/v1/';
     const send = (root: string) =>
@@ -240,7 +240,7 @@ describe('intake rules', () => {
 
   it('refuses (503, Retry-After) notifications of an organisation whose stored API root is no URL, and no other', async () => {
     // Stored before roots were parsed on the way in: only a direct write makes one now.
-    const org = gateway.network.get('vaste-sleutel-bv')!;
+    const org = gateway.network.zakenOrganisation('vaste-sleutel-bv')!;
     const setRoot = async (apiRoot: string) => {
       await db
         .updateTable('organisations')
