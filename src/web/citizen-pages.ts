@@ -4,6 +4,7 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { isRepresentative } from '../citizen/auth.ts';
+import { GroupService } from '../citizen/group-service.ts';
 import type { CitizenService } from '../citizen/service.ts';
 import { ServiceError } from '../lib/service-error.ts';
 import { citizenOf, type CitizenAuthDeps, type CitizenContext } from './auth.ts';
@@ -12,6 +13,7 @@ import type { WebEnv } from './context.ts';
 import { readSessionForm } from './forms.ts';
 import { tOf } from './i18n.ts';
 import { flash, PageError, render, type Html } from './layout.ts';
+import { groupPages } from './group-pages.ts';
 import { grantedTable, grantForm, grantorText, receivedTable, type GrantField, type GrantForm } from './mandate-views.ts';
 import type { MessageKey } from './messages.ts';
 
@@ -42,6 +44,7 @@ export function citizenPages(deps: CitizenPageDeps) {
             { href: '/', label: t('nav.cases'), current: current === '/' },
             { href: '/access-log', label: t('nav.accessLog'), current: current === '/access-log' },
             { href: '/mandates', label: t('nav.mandates'), current: current === '/mandates' },
+            { href: '/groups', label: t('nav.groups'), current: current === '/groups' },
           ]
         : undefined,
       user: me
@@ -201,6 +204,9 @@ ${caseList(v, cases.results, (k) => `/on-behalf/${mandateId}/cases/${k.id}`, v.t
 ${caseDetail(v, detail, { href: `/on-behalf/${mandateId}`, label: v.t('proxy.back', { grantor }) })}`,
     );
   });
+
+  // "Mijn overzichten": the customer's own groups of cases, in the same frame.
+  app.route('/', groupPages({ ...deps, groups: new GroupService(citizens), frame: page }));
 
   return app;
 }

@@ -36,7 +36,7 @@ export interface WebDeps {
 }
 
 /** The page paths; middleware is bound to these only, never to the API under the same app. */
-export const PAGE_PATHS = ['/', '/cases/*', '/access-log', '/mandates', '/mandates/*', '/on-behalf/*', '/auth/*', '/ops', '/ops/*'];
+export const PAGE_PATHS = ['/', '/cases/*', '/access-log', '/mandates', '/mandates/*', '/on-behalf/*', '/groups', '/groups/*', '/auth/*', '/ops', '/ops/*'];
 
 export function webRoutes(deps: WebDeps) {
   const { config, logger } = deps;
