@@ -6,7 +6,7 @@ import { PHASE_TEXT } from '../cases/phases.ts';
 import { computeCombined } from '../cases/status-refresh.ts';
 import { effectiveSyncState } from '../cases/sync-state.ts';
 import type { NetworkService } from '../network/service.ts';
-import type { Phase } from '../network/types.ts';
+import { isPortal, type Phase } from '../network/types.ts';
 import type { AccessLogRow } from '../access-log/access-log.ts';
 import type { Lang } from './language.ts';
 import { grantorLabel } from './customer.ts';
@@ -56,6 +56,7 @@ const PURPOSE_TEXT: Record<string, Record<Lang, string>> = {
   'proxy-view': { nl: 'Inzage met uw machtiging', en: 'Viewed with your mandate' },
   'case-handling': { nl: 'Behandeling van uw zaak', en: 'Handling your case' },
   operations: { nl: 'Technisch beheer', en: 'Technical operations' },
+  'assignment-handling': { nl: 'Uitvoering van een opdracht voor uw zaak', en: 'Carrying out an assignment for your case' },
   'company-view': { nl: 'Inzage namens het bedrijf', en: 'Viewed for the company' },
   'organisation-proxy-view': { nl: 'Inzage door een organisatie met uw machtiging', en: 'Viewed by an organisation with your mandate' },
 };
@@ -136,12 +137,18 @@ export class CitizenPresenter {
     const org = this.network.get(o.subcontractor);
     const status = o.status as {
       phase?: Phase;
+      code?: string;
       statustekst?: string | null;
       omschrijving?: string;
       toelichting?: string | null;
       datumStatusGezet?: string;
     } | null;
-    const remoteText = status ? [status.statustekst ?? status.omschrijving, status.toelichting].filter(Boolean).join(' — ') : '';
+    // A portal organisation's status (code) has its own name in the citizen's language.
+    const named =
+      status?.code && org && isPortal(org)
+        ? org.products.find((p) => p.code === o.product)?.statuses.find((s) => s.code === status.code)?.name[lang]
+        : undefined;
+    const remoteText = status ? [named ?? status.statustekst ?? status.omschrijving, status.toelichting].filter(Boolean).join(' — ') : '';
     return {
       id: o.id,
       kind: 'order' as const,

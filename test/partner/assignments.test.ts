@@ -107,6 +107,13 @@ describe('the partner API', () => {
     expect(await logged()).toMatchObject([
       { case_id: shared.caseId, actor: 'bouwer', organisation: BOUWER, purpose: 'assignment-handling', subject_bsn: CITIZEN },
     ]);
+    // The citizen sees who read it, and why.
+    const citizen = { authorization: `Bearer ${await issuer.token(CITIZEN)}`, 'accept-language': 'en' };
+    const log = await json(await gateway.app.request('/api/v1/me/access-log', { headers: citizen }));
+    expect(log.results.find((r: any) => r.role === 'subcontractor')).toMatchObject({
+      organisation: { id: BOUWER, name: 'Bouwbedrijf De Steiger' },
+      purposeText: 'Carrying out an assignment for your case',
+    });
   });
 
   it('takes one of the product’s statuses, 422 naming the allowed ones otherwise', async () => {
@@ -169,6 +176,8 @@ describe('a status set through the partner API', () => {
     expect(part).toMatchObject({ organisation: { id: BOUWER, name: 'Bouwbedrijf De Steiger' }, phase: 'in_behandeling', sync: { state: 'fresh' } });
     expect(part.text).toContain('Wordt geplaatst');
     expect(mine.timeline.map((t: any) => t.text)).toContain('Wordt geplaatst — Start maandag');
+    const inEnglish = await json(await gateway.app.request(`/api/v1/me/cases/${caseId}`, { headers: { ...citizen, 'accept-language': 'en' } }));
+    expect(inEnglish.parts.find((p: any) => p.id === orderId).text).toBe('Being installed — Start maandag');
 
     const closed = await json(await call('bouwer', `/api/v1/partner/assignments/${orderId}/status`, { status: 'klaar' }));
     expect(closed).toMatchObject({ state: 'closed', status: { code: 'klaar', final: true } });
