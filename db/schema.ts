@@ -272,9 +272,21 @@ export interface CaseGroupCasesTable {
   position: number;
 }
 
+/** A contact-centre (KCC) lookup of one customer (src/staff): readable again by the same member until `expires_at`. */
+export interface KccLookupsTable {
+  id: string;
+  staff_sub: string;
+  staff_name: string;
+  subject_bsn: string | null;
+  subject_kvk: string | null;
+  purpose: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface WebSessionsTable {
   id_hash: string;
-  kind: 'login' | 'citizen' | 'operator';
+  kind: 'login' | 'citizen' | 'operator' | 'staff-login' | 'staff';
   data: Json<SealedData>;
   csrf: string;
   created_at: Timestamp;
@@ -357,6 +369,7 @@ export interface DB {
   case_groups: CaseGroupsTable;
   case_group_cases: CaseGroupCasesTable;
   web_sessions: WebSessionsTable;
+  kcc_lookups: KccLookupsTable;
   subscriptions: SubscriptionsTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;

@@ -7,7 +7,12 @@ import type { AppEnv } from './http/context.ts';
 import { docsRoutes } from './http/docs.ts';
 import { HttpProblem, problemResponse, type ProblemInit } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
-import { CachedTokenVerifier, requireRole, type RoleGuard } from './http/zgw-auth.ts';
+import { CachedTokenVerifier, requireRoleOf, type RoleGuard } from './http/zgw-auth.ts';
+import type { StaffAuthenticator } from './http/staff-auth.ts';
+import { KccService } from './staff/kcc.ts';
+import { LeadTimeService } from './staff/lead-times.ts';
+import { analyticsRoutes, kccRoutes, worklistRoutes } from './staff/routes.ts';
+import { WorklistService } from './staff/worklist.ts';
 import { ServiceError } from './lib/service-error.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -50,6 +55,8 @@ export interface AppDeps {
   breakers: Breakers;
   citizen: CitizenService;
   citizenAuth: CitizenAuthenticator;
+  /** Staff sign-on (STAFF_OIDC_ISSUER): staff access tokens on the API beside ZGW JWTs, and the staff pages' login. */
+  staffAuth?: StaffAuthenticator;
   delivery: Delivery;
   /** The gateway's abonnementen at organisations' Notificaties APIs (state for the operator). */
   subscriptions?: SubscriptionManager;
@@ -64,7 +71,7 @@ export function createApp(deps: AppDeps) {
     maxAgeSeconds: config.jwt.maxAgeSeconds,
     leewaySeconds: config.jwt.leewaySeconds,
   });
-  const guard: RoleGuard = (...roles) => requireRole(verifier, (id) => network.apiClient(id), ...roles);
+  const guard: RoleGuard = (...roles) => requireRoleOf({ verifier, clientOf: (id) => network.apiClient(id), staff: deps.staffAuth }, ...roles);
 
   const app = new Hono<AppEnv>();
   app.use(requestLog(logger, metrics));
@@ -113,6 +120,13 @@ export function createApp(deps: AppDeps) {
   );
   const subscriptions = deps.subscriptions;
   app.route('/api/v1/organisations', organisationRoutes({ network, guard, subscription: subscriptions && ((org) => subscriptions.view(org)) }));
+  // The staff channel (src/staff): the worklist answers GET /api/v1/cases?attention=true and hands the rest on.
+  const worklist = new WorklistService({ database: deps.database, network, baseUrl: config.publicBaseUrl });
+  const leadTimes = new LeadTimeService({ database: deps.database, network });
+  const kcc = new KccService({ database: deps.database, network, citizens: deps.citizen, baseUrl: config.publicBaseUrl });
+  app.route('/api/v1/cases', worklistRoutes({ worklist, guard, baseUrl: config.publicBaseUrl }));
+  app.route('/api/v1/kcc', kccRoutes({ kcc, guard }));
+  app.route('/api/v1/analytics', analyticsRoutes({ leadTimes, guard }));
   app.route('/api/v1/cases', caseRoutes({ cases: deps.cases, guard, baseUrl: config.publicBaseUrl }));
   app.route('/api/v1/orders', orderRoutes({ cases: deps.cases, guard }));
   app.route('/api/v1/orders', orderMessageRoutes({ partner: deps.partner, guard }));

@@ -76,6 +76,15 @@ const envSchema = z.object({
   CITIZEN_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   CITIZEN_OIDC_SCOPE: z.string().min(1).default('openid'),
   CITIZEN_OIDC_RESOURCE: z.string().url().optional(),
+  // Staff sign-on (docs/staff.md): operators, caseworkers and the contact centre (KCC).
+  STAFF_OIDC_ISSUER: z.string().url().optional(),
+  STAFF_OIDC_AUDIENCE: z.string().min(1).default('ketenstatus-staff'),
+  STAFF_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  STAFF_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  STAFF_OIDC_SCOPE: z.string().min(1).default('openid profile'),
+  STAFF_OIDC_RESOURCE: z.string().url().optional(),
+  STAFF_ROLES_CLAIM: z.string().min(1).default('roles'),
+  STAFF_ROLE_MAP: z.string().optional(),
   // Mail (src/mail, docs/mail.md): SMTP out from the outbox; the listener for replies.
   SMTP_URL: z
     .string()
@@ -114,6 +123,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     throw new ConfigError('invalid environment:\n  MAIL_REPLY_DOMAIN: required when SMTP_INBOUND_PORT is set (the domain of the reply addresses)');
   }
   const demo = e.DEMO ?? e.NETWORK_FILE === undefined;
+  const staffRoleMap = parseStaffRoleMap(e.STAFF_ROLE_MAP);
   if (!demo && !e.SESSION_SECRET) {
     throw new ConfigError('invalid environment:\n  SESSION_SECRET: required outside the demo (at least 32 random characters; signs the page session cookies)');
   }
@@ -179,6 +189,15 @@ export function parseConfig(env: Record<string, string | undefined>) {
         resource: e.CITIZEN_OIDC_RESOURCE,
       },
     },
+    staff: {
+      /** Unset: staff sign-on is off (the API takes ZGW JWTs only; /ops keeps the pasted token in the demo). */
+      issuer: e.STAFF_OIDC_ISSUER,
+      audience: e.STAFF_OIDC_AUDIENCE,
+      rolesClaim: e.STAFF_ROLES_CLAIM,
+      roleMap: staffRoleMap,
+      /** The staff pages (/ops, /work, /kcc) as an OIDC client of STAFF_OIDC_ISSUER; redirect URI $PUBLIC_BASE_URL/auth/staff/callback. */
+      login: { clientId: e.STAFF_OIDC_CLIENT_ID, clientSecret: e.STAFF_OIDC_CLIENT_SECRET, scope: e.STAFF_OIDC_SCOPE, resource: e.STAFF_OIDC_RESOURCE },
+    },
     mail: {
       /** Unset: mail is off; the outbox keeps every mail, marked `unconfigured`. Holds credentials: never log it. */
       smtpUrl: e.SMTP_URL,
@@ -188,6 +207,25 @@ export function parseConfig(env: Record<string, string | undefined>) {
       inbound: e.SMTP_INBOUND_PORT === undefined ? undefined : { host: e.SMTP_INBOUND_HOST, port: e.SMTP_INBOUND_PORT, maxBytes: e.MAIL_MAX_BYTES },
     },
   };
+}
+
+/** STAFF_ROLE_MAP: `Provider name=role,…` with role one of STAFF_ROLES; anything else stops start-up. */
+const STAFF_ROLES = ['operator', 'caseworker', 'kcc'] as const;
+function parseStaffRoleMap(value: string | undefined): Record<string, (typeof STAFF_ROLES)[number]> {
+  const map: Record<string, (typeof STAFF_ROLES)[number]> = {};
+  for (const entry of (value ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const eq = entry.lastIndexOf('=');
+    const name = entry.slice(0, eq).trim();
+    const role = STAFF_ROLES.find((r) => r === entry.slice(eq + 1).trim());
+    if (eq <= 0 || !name || !role) {
+      throw new ConfigError(`invalid environment:\n  STAFF_ROLE_MAP: "${entry}" is not NAME=ROLE with ROLE one of ${STAFF_ROLES.join(', ')}`);
+    }
+    map[name] = role;
+  }
+  return map;
 }
 
 function stripEmpty(env: Record<string, string | undefined>): Record<string, string> {

@@ -18,6 +18,7 @@ import { NotificationAuthenticator } from './sync/notification-auth.ts';
 import { ReconcilePoller } from './sync/poller.ts';
 import { AccessLogRetention } from './access-log/access-log.ts';
 import { CitizenAuthenticator } from './citizen/auth.ts';
+import { StaffAuthenticator } from './http/staff-auth.ts';
 import { CitizenService } from './citizen/service.ts';
 import { syncHandler } from './sync/requery.ts';
 import type { Config } from './config.ts';
@@ -111,6 +112,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   if (!config.citizen.issuer) logger.warn('CITIZEN_OIDC_ISSUER is not set: citizen login is off; /api/v1/me answers 503 (citizen-login-not-configured)');
   // The issuer is read at first use: in the demo the identity provider sets it after start-up.
   const citizenAuth = new CitizenAuthenticator({ ...config.citizen, issuer: () => config.citizen.issuer });
+  // Read at first use, like the citizen's: in the demo the identity provider sets it after start-up.
+  const staffAuth = new StaffAuthenticator({ ...config.staff, issuer: () => config.staff.issuer });
   const delivery = createDelivery({ config, database, network, logger, metrics });
   const app = createApp({
     config,
@@ -126,6 +129,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     breakers,
     citizen,
     citizenAuth,
+    staffAuth,
     delivery,
     subscriptions,
     isMigrated: () => migrated,

@@ -30,6 +30,7 @@ const LAYERS: Record<string, number> = {
   subscriptions: 6,
   partner: 6,
   ops: 7,
+  staff: 7,
   web: 8,
   app: 9,
   gateway: 10,

@@ -12,6 +12,7 @@ import * as mail from './20261205_03_mail.ts';
 import * as partner from './20261205_04_partner.ts';
 import * as companies from './20261205_05_companies.ts';
 import * as groups from './20261205_06_groups.ts';
+import * as staff from './20261205_07_staff.ts';
 
 // Listed explicitly (not read from disk) so migrations work the same from any working directory.
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '20261205_04_partner': partner,
   '20261205_05_companies': companies,
   '20261205_06_groups': groups,
+  '20261205_07_staff': staff,
 };

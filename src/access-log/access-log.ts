@@ -4,7 +4,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { json } from '../db/json.ts';
 
-export type ActorRole = 'citizen' | 'proxy' | 'supplier' | 'operator' | 'representative' | 'organisation-proxy' | 'subcontractor';
+export type ActorRole = 'citizen' | 'proxy' | 'supplier' | 'operator' | 'representative' | 'organisation-proxy' | 'subcontractor' | 'kcc' | 'caseworker';
 
 /**
  * Who reads and why. A proxy's `actor` is the masked BSN; a company representative's their name or
@@ -31,7 +31,20 @@ export const PURPOSES = {
   'organisation-proxy': 'organisation-proxy-view',
   // A portal organisation's client (the partner API) reading an assignment that carries the customer's data.
   subcontractor: 'assignment-handling',
+  // Staff (src/staff): a contact-centre employee answers the customer's question, naming one of KCC_PURPOSES; a caseworker's worklist.
+  kcc: 'customer-contact',
+  caseworker: 'case-handling',
 } as const satisfies Record<ActorRole, string>;
+
+/** Why a contact-centre employee looks a customer up: the purpose the lookup names, as the customer reads it in their access log. */
+export const KCC_PURPOSES = {
+  'application-question': { nl: 'vraag over aanvraag', en: 'question about an application' },
+  'status-question': { nl: 'vraag over de stand van zaken', en: 'question about progress' },
+  'document-question': { nl: 'vraag over een brief of document', en: 'question about a letter or document' },
+  appointment: { nl: 'afspraak maken of wijzigen', en: 'making or changing an appointment' },
+  complaint: { nl: 'klacht', en: 'complaint' },
+} as const satisfies Record<string, { nl: string; en: string }>;
+export type KccPurpose = keyof typeof KCC_PURPOSES;
 
 /**
  * The one statement that writes access-log rows: one per row of `source`, a relation with the

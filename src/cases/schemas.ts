@@ -57,6 +57,8 @@ export const placeOrderSchema = z.strictObject({
 });
 
 export const listCasesQuery = z.strictObject({
+  // attention=true is the worklist (src/staff/routes.ts answers it before these routes); false is this plain list.
+  attention: z.enum(['true', 'false']).optional(),
   phase: z.enum(PHASES).optional(),
   subcontractor: z.string().max(63).optional(),
   updatedSince: z.iso.datetime({ offset: true }).optional(),

@@ -1,10 +1,11 @@
-// Citizen access tokens: JWTs from the configured OIDC issuer, verified against the keys its
-// discovery document points to. The issuer is read at first use (the demo identity provider
-// starts after the configuration is parsed), and the key set is cached; an unknown `kid`
-// makes jose fetch the set once more (with a cooldown), so key rotation needs no restart.
+// Citizen access tokens: JWTs from the configured OIDC issuer, verified by the one OIDC verifier
+// (src/http/oidc-token.ts: discovery, cached JWKS, key rotation). The issuer is read at first use
+// (the demo identity provider starts after the configuration is parsed). This file turns the
+// claims into a person (BSN) or a company's representative (KvK).
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type FlattenedJWSInput, type JWSHeaderParameters, type JWTPayload } from 'jose';
+import { decodeJwt, type JWTPayload } from 'jose';
 import { isValidBsn, isValidKvk } from '../cases/identifiers.ts';
+import { issuerOf, OIDC_ALGORITHMS, OidcTokenError, OidcTokenVerifier, OidcUnavailable } from '../http/oidc-token.ts';
 
 /** A person logged in with their BSN (DigiD). */
 export interface PersonIdentity {
@@ -55,7 +56,7 @@ export interface CitizenAuthOptions {
   jwksCooldownMs?: number;
 }
 
-export const CITIZEN_ALGORITHMS = ['RS256', 'ES256', 'PS256'];
+export const CITIZEN_ALGORITHMS = OIDC_ALGORITHMS;
 
 /** The token is not acceptable: answer 401. `error` is the RFC 6750/9470 error code. */
 export class CitizenAuthError extends Error {
@@ -75,16 +76,15 @@ export class CitizenAuthUnavailable extends Error {
   }
 }
 
-type KeySet = (header: JWSHeaderParameters, token: FlattenedJWSInput) => ReturnType<ReturnType<typeof createRemoteJWKSet>>;
-
 export class CitizenAuthenticator {
   private readonly options: CitizenAuthOptions;
-  private readonly discovered = new Map<string, Discovered>();
-  private readonly discovering = new Map<string, Promise<Discovered>>();
+  private readonly tokens: OidcTokenVerifier;
   private readonly verified = new Map<string, { identity: CitizenIdentity; until: number }>();
 
   constructor(options: CitizenAuthOptions) {
     this.options = options;
+    this.tokens = new OidcTokenVerifier({ label: 'citizen', ...options });
+    this.tokens.onDiscovered = () => this.verified.clear();
   }
 
   issuer(): string | undefined {
@@ -102,28 +102,24 @@ export class CitizenAuthenticator {
   /** Verifies an access token; throws CitizenAuthError (401) or CitizenAuthUnavailable (503). */
   async verify(token: string): Promise<CitizenIdentity> {
     const company = this.isCompanyToken(token);
-    const { keys, tokenIssuer: issuer } = await this.keySet(company ? this.companyIssuer() : this.issuer());
+    const issuer = company ? this.companyIssuer() : this.issuer();
     const cacheKey = createHash('sha256').update(token).digest('base64url');
-    const now = Date.now() / 1000;
-    const hit = this.verified.get(cacheKey);
-    if (hit && hit.until > now) return hit.identity;
-
-    let payload: JWTPayload;
+    let payload: JWTPayload & { exp: number; sub: string };
     try {
-      ({ payload } = await jwtVerify(token, keys, {
-        algorithms: CITIZEN_ALGORITHMS,
-        issuer,
-        audience: this.options.audience,
-        clockTolerance: this.options.clockToleranceSeconds ?? 30,
-        requiredClaims: ['exp', 'sub'],
-      }));
+      await this.tokens.ready(issuer);
+      const now = Date.now() / 1000;
+      const hit = this.verified.get(cacheKey);
+      if (hit && hit.until > now) return hit.identity;
+      payload = await this.tokens.verify(token, issuer, this.options.audience);
     } catch (error) {
-      throw toAuthError(error, issuer);
+      if (error instanceof OidcTokenError) throw new CitizenAuthError(error.message);
+      if (error instanceof OidcUnavailable) throw new CitizenAuthUnavailable(error.message, error.configured);
+      throw error;
     }
     const identity = this.identityOf(payload, company);
     if (this.verified.size >= 10_000) this.verified.clear();
     // Cached no longer than five minutes, so a key taken out of the set stops working soon.
-    this.verified.set(cacheKey, { identity, until: Math.min(payload.exp!, now + 300) });
+    this.verified.set(cacheKey, { identity, until: Math.min(payload.exp, Date.now() / 1000 + 300) });
     return identity;
   }
 
@@ -151,7 +147,9 @@ export class CitizenAuthenticator {
     const kvk = payload[kvkClaim];
     if (kvk === undefined) {
       throw new CitizenAuthError(
-        fromCompanyIssuer ? `the token has no KvK number in claim ${kvkClaim}` : `the token has no valid BSN in claim ${this.options.bsnClaim} nor a KvK number in claim ${kvkClaim}`,
+        fromCompanyIssuer
+          ? `the token has no KvK number in claim ${kvkClaim}`
+          : `the token has no valid BSN in claim ${this.options.bsnClaim} nor a KvK number in claim ${kvkClaim}`,
       );
     }
     if (typeof kvk !== 'string' || !isValidKvk(kvk)) throw new CitizenAuthError(`the token's ${kvkClaim} claim is not a KvK number of 8 digits`);
@@ -178,75 +176,6 @@ export class CitizenAuthenticator {
     const level = acr === undefined ? -1 : acrOrder.indexOf(acr);
     if (level < acrOrder.indexOf(minAcr)) throw new CitizenAuthError('the login was not at a high enough assurance level', 'insufficient_user_authentication');
   }
-
-  private async keySet(issuer: string | undefined) {
-    if (!issuer) throw new CitizenAuthUnavailable('citizen login not configured', false);
-    const known = this.discovered.get(issuer);
-    if (known) return known;
-    let discovering = this.discovering.get(issuer);
-    if (!discovering) {
-      discovering = this.discover(issuer).finally(() => this.discovering.delete(issuer));
-      this.discovering.set(issuer, discovering);
-    }
-    const discovered = await discovering;
-    this.discovered.set(issuer, discovered);
-    this.verified.clear();
-    return discovered;
-  }
-
-  private async discover(issuer: string): Promise<Discovered> {
-    const timeoutMs = this.options.timeoutMs ?? 5000;
-    let doc: { issuer?: unknown; jwks_uri?: unknown };
-    try {
-      const res = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
-      if (!res.ok) throw new Error(`discovery answered ${res.status}`);
-      doc = (await res.json()) as typeof doc;
-    } catch (error) {
-      throw new CitizenAuthUnavailable(`the citizen identity provider cannot be reached: ${(error as Error).message}`, true);
-    }
-    if (typeof doc.jwks_uri !== 'string' || String(doc.issuer).replace(/\/+$/, '') !== issuer) {
-      throw new CitizenAuthUnavailable('the citizen identity provider publishes no jwks_uri for this issuer', true);
-    }
-    const remote = createRemoteJWKSet(new URL(doc.jwks_uri), {
-      timeoutDuration: timeoutMs,
-      cooldownDuration: this.options.jwksCooldownMs ?? 30_000,
-      cacheMaxAge: 600_000,
-    });
-    // A key set that cannot be fetched is our problem (503), not a bad token (401).
-    const keys: KeySet = async (header, token) => {
-      try {
-        return await remote(header, token);
-      } catch (error) {
-        if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys) throw error;
-        throw new KeysUnreachable((error as Error).message);
-      }
-    };
-    return { issuer, tokenIssuer: String(doc.issuer), keys };
-  }
-}
-
-class KeysUnreachable extends Error {}
-
-function issuerOf(setting: IssuerSetting): string | undefined {
-  const value = typeof setting === 'function' ? setting() : setting;
-  return value?.replace(/\/+$/, '') || undefined;
-}
-
-interface Discovered {
-  issuer: string;
-  /** The `iss` tokens carry: the discovery document's own spelling. */
-  tokenIssuer: string;
-  keys: KeySet;
-}
-
-function toAuthError(error: unknown, issuer: string): Error {
-  if (error instanceof KeysUnreachable) return new CitizenAuthUnavailable(`the keys of ${issuer} cannot be fetched`, true);
-  if (error instanceof joseErrors.JWTExpired) return new CitizenAuthError('the token has expired');
-  if (error instanceof joseErrors.JWTClaimValidationFailed) return new CitizenAuthError(`the token's ${error.claim} claim is not acceptable`);
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return new CitizenAuthError('the token is not signed with RS256, ES256 or PS256');
-  if (error instanceof joseErrors.JWKSNoMatchingKey) return new CitizenAuthError('the token is signed with a key the issuer does not publish');
-  if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return new CitizenAuthError('the token is not a valid signed JWT');
-  return error as Error;
 }
 
 /** One-shot helper for callers that hold no authenticator (tests, tools). */

@@ -7,7 +7,7 @@ import { computeCombined } from '../cases/status-refresh.ts';
 import { effectiveSyncState } from '../cases/sync-state.ts';
 import type { NetworkService } from '../network/service.ts';
 import { isPortal, type Phase } from '../network/types.ts';
-import type { AccessLogRow } from '../access-log/access-log.ts';
+import { KCC_PURPOSES, type AccessLogRow } from '../access-log/access-log.ts';
 import type { Lang } from './language.ts';
 import { grantorLabel } from './customer.ts';
 import { mandateState, type MandateWithCase } from './mandates.ts';
@@ -51,12 +51,18 @@ const ACTOR_TEXT: Record<'self' | 'supplier' | 'operator' | 'representative', Re
   representative: { nl: 'Vertegenwoordiger', en: 'Representative' },
 };
 
+const STAFF_TEXT: Record<'kcc' | 'caseworker', Record<Lang, string>> = {
+  kcc: { nl: 'Klantcontactcentrum', en: 'Contact centre' },
+  caseworker: { nl: 'Behandelaar bij', en: 'Caseworker at' },
+};
+
 const PURPOSE_TEXT: Record<string, Record<Lang, string>> = {
   'citizen-view': { nl: 'U bekeek uw zaak', en: 'You viewed your case' },
   'proxy-view': { nl: 'Inzage met uw machtiging', en: 'Viewed with your mandate' },
   'case-handling': { nl: 'Behandeling van uw zaak', en: 'Handling your case' },
   operations: { nl: 'Technisch beheer', en: 'Technical operations' },
   'assignment-handling': { nl: 'Uitvoering van een opdracht voor uw zaak', en: 'Carrying out an assignment for your case' },
+  'customer-contact': { nl: 'Vraag van u aan het klantcontactcentrum', en: 'Your question to the contact centre' },
   'company-view': { nl: 'Inzage namens het bedrijf', en: 'Viewed for the company' },
   'organisation-proxy-view': { nl: 'Inzage door een organisatie met uw machtiging', en: 'Viewed by an organisation with your mandate' },
 };
@@ -186,14 +192,24 @@ export class CitizenPresenter {
       actor: this.actorText(r, lang),
       organisation: r.organisation ? this.organisation(r.organisation) : null,
       purpose: r.purpose,
-      purposeText: PURPOSE_TEXT[r.purpose]?.[lang] ?? r.purpose,
+      purposeText: this.purposeText(r.purpose, lang),
       case: { id: r.case_id, reference: r.reference },
       traceId: r.trace_id ?? r.request_id,
     };
   }
 
+  private purposeText(purpose: string, lang: Lang): string {
+    return PURPOSE_TEXT[purpose]?.[lang] ?? KCC_PURPOSES[purpose as keyof typeof KCC_PURPOSES]?.[lang] ?? purpose;
+  }
+
   private actorText(r: AccessLogRow, lang: Lang): string {
+    const org = () => this.organisation(r.organisation ?? this.network.self.id).name;
     switch (r.actor_role) {
+      // Staff by their organisation, not by name (the name stays in the log for audit).
+      case 'kcc':
+        return `${STAFF_TEXT.kcc[lang]} ${org()} — ${this.purposeText(r.purpose, lang)}`;
+      case 'caseworker':
+        return `${STAFF_TEXT.caseworker[lang]} ${org()}`;
       case 'citizen':
         return ACTOR_TEXT.self[lang];
       case 'proxy':

@@ -1,0 +1,170 @@
+// The staff channel's statements: the worklist's filter, the chain's lead times and the
+// contact centre's lookups. Each takes the kysely handle first.
+import { sql, type RawBuilder } from 'kysely';
+import type { CaseRow } from '../cases/repository.ts';
+import type { Db } from '../db/database.ts';
+import { json } from '../db/json.ts';
+
+/** What the worklist needs to know of each organisation, and each product's expected days per part. */
+export interface WorklistNetwork {
+  organisations: { id: string; active: boolean; intervalSeconds: number; portal: boolean }[];
+  expected: { subcontractor: string; product: string; days: number }[];
+  defaultDays: number;
+}
+
+export const WORKLIST_REASONS = ['citizen-action', 'stalled', 'overdue', 'failed-order', 'gap'] as const;
+export type WorklistReason = (typeof WORKLIST_REASONS)[number];
+export const WORKLIST_SORTS = ['updated', '-updated', 'deadline', 'reference'] as const;
+export type WorklistSort = (typeof WORKLIST_SORTS)[number];
+
+export interface WorklistQuery {
+  reason?: WorklistReason;
+  sort: WorklistSort;
+  limit: number;
+  offset: number;
+  now: Date;
+  /** Today in the Netherlands (YYYY-MM-DD): planned end dates and deadlines are dates. */
+  today: string;
+}
+
+const FINISHED = sql`coalesce((o.status->>'isEindstatus') = 'true' or (o.status->>'phase') in ('afgerond', 'geannuleerd'), false)`;
+
+const REASON_COLUMN: Record<WorklistReason, string> = {
+  'citizen-action': 'citizen_action',
+  stalled: 'stalled',
+  overdue: 'overdue',
+  'failed-order': 'failed_order',
+  gap: 'gap',
+};
+
+const ORDER_BY: Record<WorklistSort, RawBuilder<unknown>> = {
+  updated: sql`f.updated_at asc, f.id`,
+  '-updated': sql`f.updated_at desc, f.id`,
+  deadline: sql`least(f.planned_end_date, f.deadline) asc nulls last, f.updated_at asc, f.id`,
+  reference: sql`f.reference asc, f.id`,
+};
+
+/**
+ * Open cases that need someone, with a flag per reason. The rules are those of the combined status
+ * (src/cases): a gap is a part at an organisation that is not active, a failed order, a sync that
+ * is unreachable or gone, or no successful sync within twice the organisation's poll interval.
+ */
+export async function attentionCases(db: Db, net: WorklistNetwork, q: WorklistQuery) {
+  const reason = q.reason ? sql`and ${sql.ref(`f.${REASON_COLUMN[q.reason]}`)}` : sql``;
+  const { rows } = await sql<CaseRow & { citizen_action: boolean; overdue: boolean; failed_order: boolean; stalled: boolean; gap: boolean; total: number }>`
+    with org as (select * from jsonb_to_recordset(${json(net.organisations)}) as g(id text, active boolean, "intervalSeconds" int, portal boolean)),
+    expected as (select * from jsonb_to_recordset(${json(net.expected)}) as e(subcontractor text, product text, days int)),
+    parts as (
+      select o.case_id,
+        bool_or(o.state = 'failed') as failed_order,
+        bool_or(o.state <> 'failed' and not ${FINISHED}
+          and coalesce(ks_status_set_at(o.status), o.created_at) < ${q.now}::timestamptz - make_interval(days => coalesce(e.days, ${net.defaultDays}::int))) as stalled,
+        bool_or(g.id is null or not g.active or o.state = 'failed'
+          or (o.state = 'placed' and o.sync_state in ('unreachable', 'gone'))
+          or (o.state = 'placed' and not g.portal and not ${FINISHED}
+              and coalesce(o.last_synced_at, o.created_at) < ${q.now}::timestamptz - make_interval(secs => 2 * g."intervalSeconds"))) as gap
+      from cases c
+      join orders o on o.case_id = c.id
+      left join org g on g.id = o.subcontractor
+      left join expected e on e.subcontractor = o.subcontractor and e.product = o.product
+      where c.closed_at is null
+      group by o.case_id
+    ),
+    flagged as (
+      select c.*,
+        coalesce(c.combined_status->>'phase', '') = 'actie_vereist' as citizen_action,
+        coalesce(c.planned_end_date < ${q.today} or c.deadline < ${q.today}, false) as overdue,
+        coalesce(p.failed_order, false) as failed_order, coalesce(p.stalled, false) as stalled, coalesce(p.gap, false) as gap
+      from cases c left join parts p on p.case_id = c.id
+      where c.closed_at is null
+    ),
+    filtered as (select f.* from flagged f where (f.citizen_action or f.overdue or f.failed_order or f.stalled or f.gap) ${reason}),
+    page as (select f.* from filtered f order by ${ORDER_BY[q.sort]} limit ${q.limit} offset ${q.offset})
+    select t.total, f.* from (select count(*)::int as total from filtered) t left join page f on true
+    order by ${ORDER_BY[q.sort]}`.execute(db);
+  return { rows: rows.filter((r) => r.id !== null), count: Number(rows[0]?.total ?? 0) };
+}
+
+export type LeadTimeGroupBy = 'subcontractor' | 'product';
+
+const KEY: Record<LeadTimeGroupBy, RawBuilder<unknown>> = {
+  subcontractor: sql`o.subcontractor, null::text as product`,
+  product: sql`o.subcontractor, o.product`,
+};
+const GROUP: Record<LeadTimeGroupBy, RawBuilder<unknown>> = { subcontractor: sql`1`, product: sql`1, 2` };
+
+export interface LeadTimeRow {
+  subcontractor: string;
+  product: string | null;
+}
+
+/** Finished orders (final status set in [from, to)) per group: how many, p50 and p90 seconds from placement to the final status. */
+export async function finishedOrders(db: Db, groupBy: LeadTimeGroupBy, from: Date, to: Date) {
+  const { rows } = await sql<LeadTimeRow & { finished: number; p50: number; p90: number }>`
+    select ${KEY[groupBy]}, count(*)::int as finished,
+      percentile_cont(0.5) within group (order by extract(epoch from ks_order_finished_at(o.status) - o.created_at)) as p50,
+      percentile_cont(0.9) within group (order by extract(epoch from ks_order_finished_at(o.status) - o.created_at)) as p90
+    from orders o
+    where ks_order_finished_at(o.status) >= ${from} and ks_order_finished_at(o.status) < ${to}
+    group by ${GROUP[groupBy]}`.execute(db);
+  return rows;
+}
+
+/**
+ * The median seconds spent in each phase by the orders that finished in [from, to): per order,
+ * the time from each of its statuses to the next, up to the final one, summed per phase.
+ */
+export async function phaseMedians(db: Db, groupBy: LeadTimeGroupBy, from: Date, to: Date) {
+  const { rows } = await sql<LeadTimeRow & { phase: string; median: number }>`
+    with fin as (
+      select o.id, ${KEY[groupBy]}, ks_order_finished_at(o.status) as finished_at
+      from orders o
+      where ks_order_finished_at(o.status) >= ${from} and ks_order_finished_at(o.status) < ${to}
+    ),
+    seg as (
+      select f.id, f.subcontractor, f.product, te.phase, extract(epoch from lead(te.at) over (partition by f.id order by te.at) - te.at) as secs
+      from fin f join timeline_entries te on te.order_id = f.id and te.kind = 'status' and te.at <= f.finished_at
+    ),
+    per_order as (
+      select id, subcontractor, product, phase, sum(secs) as secs from seg where secs is not null and phase is not null group by 1, 2, 3, 4
+    )
+    select subcontractor, product, phase, percentile_cont(0.5) within group (order by secs) as median
+    from per_order group by 1, 2, 3`.execute(db);
+  return rows;
+}
+
+/** Open orders (not failed, no final status yet) per group, by days since placement. */
+export async function openOrdersByAge(db: Db, groupBy: LeadTimeGroupBy, now: Date) {
+  const { rows } = await sql<LeadTimeRow & { d0_7: number; d8_30: number; d31_90: number; d90: number }>`
+    with open as (
+      select ${KEY[groupBy]}, floor(extract(epoch from ${now}::timestamptz - o.created_at) / 86400) as days
+      from orders o
+      where o.state <> 'failed' and ks_order_finished_at(o.status) is null
+    )
+    select subcontractor, product,
+      count(*) filter (where days <= 7)::int as d0_7, count(*) filter (where days between 8 and 30)::int as d8_30,
+      count(*) filter (where days between 31 and 90)::int as d31_90, count(*) filter (where days > 90)::int as d90
+    from open group by 1, 2`.execute(db);
+  return rows;
+}
+
+export interface NewLookup {
+  id: string;
+  staff_sub: string;
+  staff_name: string;
+  subject_bsn: string | null;
+  subject_kvk: string | null;
+  purpose: string;
+  expires_at: Date;
+}
+
+/** Stores a lookup, dropping every lookup whose time is over (they hold an identifier for nothing). */
+export async function insertLookup(db: Db, row: NewLookup) {
+  await db.deleteFrom('kcc_lookups').where('expires_at', '<=', new Date()).execute();
+  return db.insertInto('kcc_lookups').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+/** The member's own lookup while it lasts; undefined otherwise (another member's, expired, or none). */
+export async function findLookup(db: Db, id: string, staffSub: string, now: Date) {
+  return db.selectFrom('kcc_lookups').selectAll().where('id', '=', id).where('staff_sub', '=', staffSub).where('expires_at', '>', now).executeTakeFirst();
+}
