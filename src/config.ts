@@ -57,6 +57,11 @@ const envSchema = z.object({
   CITIZEN_OIDC_ISSUER: z.string().url().optional(),
   CITIZEN_OIDC_AUDIENCE: z.string().default('ketenstatus'),
   CITIZEN_BSN_CLAIM: z.string().default('bsn'),
+  // Company representatives (eHerkenning): a token with a KvK number and no BSN acts for that company.
+  COMPANY_OIDC_ISSUER: z.string().url().optional(),
+  CITIZEN_KVK_CLAIM: z.string().default('kvk'),
+  CITIZEN_VESTIGING_CLAIM: z.string().default('vestiging'),
+  CITIZEN_COMPANY_NAME_CLAIM: z.string().default('company_name'),
   CITIZEN_MAX_CONFIDENTIALITY: z
     .enum(['openbaar', 'beperkt_openbaar', 'intern', 'zaakvertrouwelijk', 'vertrouwelijk', 'confidentieel', 'geheim', 'zeer_geheim'])
     .default('zaakvertrouwelijk'),
@@ -153,6 +158,10 @@ export function parseConfig(env: Record<string, string | undefined>) {
       issuer: e.CITIZEN_OIDC_ISSUER,
       audience: e.CITIZEN_OIDC_AUDIENCE,
       bsnClaim: e.CITIZEN_BSN_CLAIM,
+      companyIssuer: e.COMPANY_OIDC_ISSUER,
+      kvkClaim: e.CITIZEN_KVK_CLAIM,
+      vestigingClaim: e.CITIZEN_VESTIGING_CLAIM,
+      companyNameClaim: e.CITIZEN_COMPANY_NAME_CLAIM,
       maxConfidentiality: e.CITIZEN_MAX_CONFIDENTIALITY,
       minAcr: e.CITIZEN_MIN_ACR,
       acrOrder: e.CITIZEN_ACR_ORDER.split(',')

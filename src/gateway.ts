@@ -111,7 +111,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger.warn('BENCHMARK_NO_ACCESS_LOG is set: citizen reads write no access-log row; for benchmarks only, never in production');
   if (!config.citizen.issuer) logger.warn('CITIZEN_OIDC_ISSUER is not set: citizen login is off; /api/v1/me answers 503 (citizen-login-not-configured)');
   // The issuer is read at first use: in the demo the identity provider sets it after start-up.
-  const citizenAuth = new CitizenAuthenticator({ ...config.citizen, issuer: () => config.citizen.issuer });
+  const citizenAuth = new CitizenAuthenticator({ ...config.citizen, issuer: () => config.citizen.issuer, companyIssuer: () => config.citizen.companyIssuer });
   // Read at first use, like the citizen's: in the demo the identity provider sets it after start-up.
   const staffAuth = new StaffAuthenticator({ ...config.staff, issuer: () => config.staff.issuer });
   const delivery = createDelivery({ config, database, network, logger, metrics });

@@ -4,7 +4,7 @@
 import type { ClientOrganisation } from '../http/context.ts';
 import { notFound, ServiceError } from '../lib/service-error.ts';
 import { PURPOSES, type Access } from '../access-log/access-log.ts';
-import { grantorLabel, grantorOfRow, type Proxy } from './customer.ts';
+import { grantorLabel, grantorOfRow, type MandateHolder } from './customer.ts';
 import { decodeCursor, encodeCursor, readFeed } from './events-feed.ts';
 import type { Lang } from './language.ts';
 import * as mandates from './mandates.ts';
@@ -64,7 +64,9 @@ export class ConsumerService {
   async events(consumer: Consumer, mandateId: string, query: { after?: string; limit: number; lang: Lang } & Pick<ReadOptions, 'requestId' | 'traceId'>) {
     const after = query.after === undefined ? undefined : decodeCursor(query.after);
     if (query.after !== undefined && !after) {
-      throw new ServiceError('invalid', 'after is not a cursor this API gave.', { invalidParams: [{ name: 'after', code: 'cursor', reason: 'must be a cursor from an earlier answer' }] });
+      throw new ServiceError('invalid', 'after is not a cursor this API gave.', {
+        invalidParams: [{ name: 'after', code: 'cursor', reason: 'must be a cursor from an earlier answer' }],
+      });
     }
     const { scope, access } = await this.scoped(consumer, mandateId, query);
     const feed = await readFeed(this.citizen.db, { ...scope, proxy: scope.proxy!, mandateId }, after, query.limit + 1, access);
@@ -73,7 +75,10 @@ export class ConsumerService {
     const last = rows.at(-1);
     return {
       results: rows.map((r) => {
-        const entry = this.present.timelineEntry({ ...r, at: new Date(r.at), organisation_id: r.organisation_id ?? this.present.selfId, refs: r.refs ?? [] }, query.lang);
+        const entry = this.present.timelineEntry(
+          { ...r, at: new Date(r.at), organisation_id: r.organisation_id ?? this.present.selfId, refs: r.refs ?? [] },
+          query.lang,
+        );
         return {
           cursor: encodeCursor(r),
           type: r.source === 'n' ? 'notice' : r.kind,
@@ -107,4 +112,4 @@ export class ConsumerService {
   }
 }
 
-const proxyOf = (consumer: Consumer): Proxy => ({ organisation: consumer.organisation });
+const proxyOf = (consumer: Consumer): MandateHolder => ({ organisation: consumer.organisation });

@@ -7,7 +7,7 @@ import { isRepresentative, type CitizenIdentity } from './auth.ts';
 export type Customer = { bsn: string } | { kvk: string; vestiging?: string };
 
 /** Who holds a mandate: a person by BSN, or an organisation by OIN or KvK number. */
-export type Proxy = { bsn: string } | { organisation: { oin?: string; kvk?: string } };
+export type MandateHolder = { bsn: string } | { organisation: { oin?: string; kvk?: string } };
 
 export function customerOf(viewer: CitizenIdentity): Customer {
   if (!isRepresentative(viewer)) return { bsn: viewer.bsn };
@@ -31,7 +31,7 @@ export function grantedBy(customer: Customer, alias = 'm'): RawBuilder<unknown> 
 }
 
 /** Mandate alias `m` is held by the proxy. An organisation matches by OIN or by KvK number, whichever it has. */
-export function heldBy(proxy: Proxy, alias = 'm'): RawBuilder<unknown> {
+export function heldBy(proxy: MandateHolder, alias = 'm'): RawBuilder<unknown> {
   const col = (name: string) => sql.ref(`${alias}.${name}`);
   if ('bsn' in proxy) return sql`${col('proxy_bsn')} = ${proxy.bsn}`;
   const { oin, kvk } = proxy.organisation;

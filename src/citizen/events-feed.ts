@@ -36,7 +36,13 @@ const START: FeedPosition = { tx: '0', source: 'n', id: 0 };
  * One statement: the mandate (valid now), the cases it covers, the page of events after `after`
  * and an access-log row per case the page shows. `mandates` 0: no valid mandate.
  */
-export async function readFeed(db: Db, scope: Scope & { proxy: NonNullable<Scope['proxy']>; mandateId: string }, after: FeedPosition | undefined, limit: number, access: Access) {
+export async function readFeed(
+  db: Db,
+  scope: Scope & { proxy: NonNullable<Scope['proxy']>; mandateId: string },
+  after: FeedPosition | undefined,
+  limit: number,
+  access: Access,
+) {
   const from = after ?? START;
   const position = sql`(${from.tx}::bigint, ${from.source}::text, ${from.id}::bigint)`;
   const log = access.unlogged

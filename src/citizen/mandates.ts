@@ -4,7 +4,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { MandatesTable } from '../../db/schema.ts';
 import type { Db } from '../db/database.ts';
-import { grantedBy, heldBy, ownsCase, type Customer, type Proxy } from './customer.ts';
+import { grantedBy, heldBy, ownsCase, type Customer, type MandateHolder } from './customer.ts';
 
 export type MandateRow = Selectable<MandatesTable>;
 export type MandateWithCase = MandateRow & { case_reference: string | null };
@@ -30,12 +30,16 @@ export async function mandatesGivenBy(db: Db, grantor: Customer, limit = 100): P
 }
 
 /** Mandates the proxy holds, newest first; `current`: only those valid now or later (not revoked, not expired). */
-export async function mandatesHeldBy(db: Db, proxy: Proxy, options: { limit?: number; offset?: number; current?: boolean } = {}): Promise<MandateWithCase[]> {
+export async function mandatesHeldBy(
+  db: Db,
+  proxy: MandateHolder,
+  options: { limit?: number; offset?: number; current?: boolean } = {},
+): Promise<MandateWithCase[]> {
   const current = options.current ? sql` and m.revoked_at is null and m.valid_until > now()` : sql``;
   return withCase(db, sql`${heldBy(proxy)}${current}`, options.limit ?? 100, options.offset ?? 0);
 }
 
-export async function countHeldBy(db: Db, proxy: Proxy): Promise<number> {
+export async function countHeldBy(db: Db, proxy: MandateHolder): Promise<number> {
   const { rows } = await sql<{ n: number }>`select count(*)::int as n from mandates m
     where ${heldBy(proxy)} and m.revoked_at is null and m.valid_until > now()`.execute(db);
   return Number(rows[0]?.n ?? 0);
@@ -56,12 +60,12 @@ export async function revokeMandate(db: Db, id: string, grantor: Customer): Prom
 }
 
 /** A mandate held by the proxy (whatever its validity: the read checks that). */
-export async function heldMandate(db: Db, id: string, proxy: Proxy): Promise<MandateRow | undefined> {
+export async function heldMandate(db: Db, id: string, proxy: MandateHolder): Promise<MandateRow | undefined> {
   const { rows } = await sql<MandateRow>`select m.* from mandates m where m.id = ${id} and ${heldBy(proxy)}`.execute(db);
   return rows[0];
 }
 
-export async function hasValidMandate(db: Db, grantor: Customer, proxy: Proxy): Promise<boolean> {
+export async function hasValidMandate(db: Db, grantor: Customer, proxy: MandateHolder): Promise<boolean> {
   const { rows } = await sql`select 1 from mandates m where ${grantedBy(grantor)} and ${heldBy(proxy)}
     and m.revoked_at is null and m.valid_from <= now() and m.valid_until > now() limit 1`.execute(db);
   return rows.length > 0;

@@ -228,8 +228,8 @@ export class CitizenPresenter {
 
   grantedMandate(m: MandateWithCase, now: Date) {
     const proxy: MandateProxy = m.proxy_bsn
-        ? { name: m.proxy_name, bsn: maskBsn(m.proxy_bsn) }
-        : { name: m.proxy_name, organisation: { ...(m.proxy_oin ? { oin: m.proxy_oin } : {}), ...(m.proxy_kvk ? { kvk: m.proxy_kvk } : {}) } };
+      ? { name: m.proxy_name, bsn: maskBsn(m.proxy_bsn) }
+      : { name: m.proxy_name, organisation: { ...(m.proxy_oin ? { oin: m.proxy_oin } : {}), ...(m.proxy_kvk ? { kvk: m.proxy_kvk } : {}) } };
     return {
       id: m.id,
       proxy,

@@ -6,7 +6,7 @@ import type { Db } from '../db/database.ts';
 import type { CaseRow } from '../cases/repository.ts';
 import type { CombinedOrder } from '../cases/status-refresh.ts';
 import { insertAccessRows, type Access } from '../access-log/access-log.ts';
-import { grantedBy, heldBy, ownsCase, type Customer, type Proxy } from './customer.ts';
+import { grantedBy, heldBy, ownsCase, type Customer, type MandateHolder } from './customer.ts';
 
 export interface Scope {
   /** Whose cases are read. */
@@ -14,7 +14,7 @@ export interface Scope {
   /** Confidentiality levels a citizen may see. */
   levels: readonly string[];
   /** Reading as a proxy: only cases a valid mandate from the subject to this proxy covers. */
-  proxy?: Proxy;
+  proxy?: MandateHolder;
   /** Reading through this one mandate only (the consumer API names it). */
   mandateId?: string;
 }

@@ -75,13 +75,14 @@ describe('token attacks on the company path answer 401', () => {
     ['neither BSN nor KvK', () => issuer.token(undefined)],
     ['a branch claim that is not 12 digits', () => issuer.token(undefined, { claims: { kvk: KVK.hostel, vestiging: '123' } })],
     ['a BSN token from the company broker', () => companyIssuer.token(BSN.anna)],
-    [
-      'the company issuer named, signed with the citizen issuer’s key',
-      () => issuer.token(undefined, { claims: { iss: companyIssuer.url, kvk: KVK.hostel } }),
-    ],
+    ['the company issuer named, signed with the citizen issuer’s key', () => issuer.token(undefined, { claims: { iss: companyIssuer.url, kvk: KVK.hostel } })],
     ['another audience', () => issuer.token(undefined, { claims: { kvk: KVK.hostel, aud: 'someone-else' } })],
     ['expired', () => issuer.token(undefined, { claims: { kvk: KVK.hostel, exp: Math.floor(Date.now() / 1000) - 3600 } })],
-    ['unsigned (alg none)', async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: issuer.url, aud: 'ketenstatus', sub: 'x', kvk: KVK.hostel, exp: 2e9 })).toString('base64url')}.`],
+    [
+      'unsigned (alg none)',
+      async () =>
+        `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: issuer.url, aud: 'ketenstatus', sub: 'x', kvk: KVK.hostel, exp: 2e9 })).toString('base64url')}.`,
+    ],
   ];
   for (const [name, make] of cases) {
     it(name, async () => {

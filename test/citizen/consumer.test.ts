@@ -24,7 +24,8 @@ const grant = async (headers: Record<string, string>, body: unknown) => {
   expect(res.status).toBe(201);
   return (await res.json()).id as string;
 };
-const consumer = (client: 'leesportaal' | 'boekhouder' | 'portaal' | 'zac', path: string) => app.request(`/api/v1/consumer${path}`, { headers: authHeader(client) });
+const consumer = (client: 'leesportaal' | 'boekhouder' | 'portaal' | 'zac', path: string) =>
+  app.request(`/api/v1/consumer${path}`, { headers: authHeader(client) });
 const body = async (res: Response, status = 200) => {
   expect(res.status, await res.clone().text()).toBe(status);
   return res.json();
@@ -59,7 +60,9 @@ describe('reading through a mandate', () => {
     expect(list.results.map((c: { id: string }) => c.id).sort()).toEqual([annaA, annaB].sort());
     const detail = await body(await consumer('leesportaal', `/mandates/${annaToPortal}/cases/${annaA}`));
     expect(detail.timeline.length).toBeGreaterThan(0);
-    expect(detail.combinedStatus.gaps).toEqual([expect.objectContaining({ kind: 'unreachable', organisation: expect.objectContaining({ id: 'hulpmiddelen-bv' }) })]);
+    expect(detail.combinedStatus.gaps).toEqual([
+      expect.objectContaining({ kind: 'unreachable', organisation: expect.objectContaining({ id: 'hulpmiddelen-bv' }) }),
+    ]);
     const company = await body(await consumer('leesportaal', `/mandates/${hostelToPortal}/cases`));
     expect(company.results.map((c: { id: string }) => c.id)).toEqual([hostel]);
   });
@@ -91,7 +94,11 @@ describe('reading through a mandate', () => {
     expect((await consumer('boekhouder', `/mandates/${temporary}/events`)).status).toBe(404);
 
     const expiring = await grant(await as(BSN.anna), { proxyOrganisation: { oin: '00000003123456789000' } });
-    await db.updateTable('mandates').set({ valid_from: new Date(Date.now() - 7200_000), valid_until: new Date(Date.now() - 1000) }).where('id', '=', expiring).execute();
+    await db
+      .updateTable('mandates')
+      .set({ valid_from: new Date(Date.now() - 7200_000), valid_until: new Date(Date.now() - 1000) })
+      .where('id', '=', expiring)
+      .execute();
     expect((await consumer('boekhouder', `/mandates/${expiring}/cases`)).status).toBe(404);
   });
 });
