@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { json } from '../../src/db/json.ts';
 import { accessRows, BSN, seedCases, startCitizenGateway } from './helpers/citizen.ts';
 
-const KVK = { hostel: '12345678', other: '23456789', big: '34567890' };
+const KVK = { hostel: '12345678', other: '23456789', big: '34567890', racing: '45678901' };
 const BRANCH = { amsterdam: '000012345678', utrecht: '000087654321' };
 const { app, db, as, asRepresentative } = await startCitizenGateway();
 
@@ -243,6 +243,15 @@ describe('limits', () => {
     const over = await create(dirk, { name: 'Te veel' });
     expect(over.status).toBe(422);
     expect((await over.json()).detail).toMatch(/100/);
+    // Creates at once cannot pass the limit together.
+    const racers = await asRepresentative(KVK.racing, { name: 'Snel' });
+    await db
+      .insertInto('case_groups')
+      .values(Array.from({ length: 97 }, (_, i) => ({ id: randomUUID(), owner_bsn: null, owner_kvk: KVK.racing, name: `R${i}` })))
+      .execute();
+    const statuses = (await Promise.all(Array.from({ length: 8 }, (_, i) => create(racers, { name: `Tegelijk ${i}` })))).map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 201, 201, 422, 422, 422, 422, 422]);
+    expect(await db.selectFrom('case_groups').select('id').where('owner_kvk', '=', KVK.racing).execute()).toHaveLength(100);
     // A company's limit is the company's, not a representative's.
     expect((await create(await asRepresentative(KVK.other, { name: 'Een' }), { name: 'Eigen' })).status).toBe(201);
   });
