@@ -22,12 +22,15 @@ const spec = parse(readFileSync(new URL('../../contracts/openapi.yaml', import.m
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 const issuer = await startTestIssuer();
+const staffIssuer = await startTestIssuer('ketenstatus-staff');
 const { app } = await startTestGateway({
   network: testNetwork([organisation('hulpmiddelen-bv'), portalOrganisation('bouwer-bv')], [subcontractorClient('bouwer-bv')]),
-  env: { CITIZEN_OIDC_ISSUER: issuer.url },
+  env: { CITIZEN_OIDC_ISSUER: issuer.url, STAFF_OIDC_ISSUER: staffIssuer.url },
 });
 const CITIZEN_BSN = '111222333';
 const citizen = { authorization: `Bearer ${await issuer.token(CITIZEN_BSN)}` };
+/** A contact-centre employee (staff sign-on, role kcc). */
+const kccMember = { authorization: `Bearer ${await staffIssuer.token(undefined, { claims: { sub: 'kcc-1', name: 'K. Klant', roles: ['kcc'] } })}` };
 const notifier = { authorization: `Bearer ${signZgwJwt({ client_id: 'hulpmiddelen-bv' }, 'notify-secret-0123456789abc')}` };
 
 // ---- the contract, resolved -------------------------------------------------------------------
@@ -98,6 +101,7 @@ function credentials(path: string): Record<string, string> {
   if (path.startsWith('/api/v1/subscriptions')) return authHeader('portaal');
   if (path.startsWith('/api/v1/partner')) return authHeader('bouwer');
   if (path.startsWith('/api/v1/consumer')) return authHeader('leesportaal');
+  if (path.startsWith('/api/v1/kcc')) return kccMember;
   return authHeader('zac');
 }
 
@@ -156,6 +160,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/partner/assignments/{id}/messages': { text: 'We komen dinsdag.', visibleToCitizen: false },
   'POST /api/v1/me/mandates': { proxyBsn: '123456782', proxyName: 'Bram', caseId, validUntil: '2027-01-31' },
   'POST /api/v1/me/groups': { name: 'Verhuizen', caseIds: [caseId] },
+  'POST /api/v1/kcc/lookups': { bsn: CITIZEN_BSN, purpose: 'application-question' },
   'PATCH /api/v1/me/groups/{id}': { name: 'Verhuizen', caseIds: [caseId] },
 };
 
