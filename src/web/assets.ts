@@ -38,6 +38,7 @@ h2{font-size:1.4rem;margin:2rem 0 .75rem}h3{font-size:1.15rem;margin:1.25rem 0 .
 .error-summary h2{margin-top:0;font-size:1.2rem}
 .field{margin:0 0 1.25rem}
 .field label,.field legend{display:block;font-weight:700}
+.field .choice{display:flex;gap:.5rem;align-items:baseline;margin:.2rem 0}.field .choice label{display:inline;font-weight:400}
 .hint{display:block;color:var(--muted);margin:.1rem 0 .35rem}
 .field-error{display:block;color:var(--error);font-weight:700;margin:.1rem 0 .35rem}
 input[type=text],input[type=date],select,textarea{font:inherit;padding:.45rem .5rem;border:2px solid var(--ink);border-radius:0;max-width:100%;background:#fff;color:var(--ink)}

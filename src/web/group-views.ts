@@ -71,7 +71,7 @@ function casesField(v: ViewContext, form: GroupForm, cases: CaseSummary[], check
   return html`<fieldset class="field" id="cases"${form.errors.cases ? html` aria-describedby="cases-error"` : ''}><legend>${v.t('groups.pick')}</legend>
 ${fieldError(form, 'cases')}
 ${cases.map(
-  (c) => html`<div><input type="checkbox" id="case-${c.id}" name="case.${c.id}" value="on"${checked.has(c.id) ? html` checked` : ''}>
+  (c) => html`<div class="choice"><input type="checkbox" id="case-${c.id}" name="case.${c.id}" value="on"${checked.has(c.id) ? html` checked` : ''}>
 <label for="case-${c.id}">${c.reference} — ${c.title}</label></div>`,
 )}</fieldset>`;
 }

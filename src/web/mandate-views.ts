@@ -48,9 +48,9 @@ ${errors.map((f) => html`<li><a href="#${f}">${form.errors[f]}</a></li>`)}</ul><
 ${
   organisations.length
     ? html`<fieldset class="field"><legend>${v.t('mandates.proxyKind')}</legend>
-<div><input type="radio" id="proxyKind-person" name="proxyKind" value="person"${form.values.proxyKind !== 'organisation' ? html` checked` : ''}>
+<div class="choice"><input type="radio" id="proxyKind-person" name="proxyKind" value="person"${form.values.proxyKind !== 'organisation' ? html` checked` : ''}>
 <label for="proxyKind-person">${v.t('mandates.proxyKind.person')}</label></div>
-<div><input type="radio" id="proxyKind-organisation" name="proxyKind" value="organisation"${form.values.proxyKind === 'organisation' ? html` checked` : ''}>
+<div class="choice"><input type="radio" id="proxyKind-organisation" name="proxyKind" value="organisation"${form.values.proxyKind === 'organisation' ? html` checked` : ''}>
 <label for="proxyKind-organisation">${v.t('mandates.proxyKind.organisation')}</label></div></fieldset>
 <div class="field"><label for="proxyOrganisation">${v.t('mandates.proxyOrganisation')}</label>
 <span class="hint" id="proxyOrganisation-hint">${v.t('mandates.proxyOrganisationHint')}</span>${fieldError(form, 'proxyOrganisation')}

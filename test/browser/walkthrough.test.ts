@@ -151,6 +151,20 @@ if (skipReason) {
       await shot(representative, '10-company-cases');
     });
 
+    it('makes an overview of the company’s cases, with their progress', async () => {
+      await representative.getByRole('navigation', { name: 'Hoofdmenu' }).getByRole('link', { name: 'Mijn overzichten' }).click();
+      await representative.getByLabel('Naam van het overzicht').fill('Personeel voor het seizoen');
+      await representative.getByRole('checkbox', { name: /Personeel aannemen/ }).check();
+      await representative.getByRole('button', { name: 'Overzicht maken' }).click();
+      await representative.getByText('Het overzicht is gemaakt.').waitFor();
+      await representative.getByRole('heading', { name: 'Personeel voor het seizoen' }).first().waitFor();
+      await representative.getByRole('navigation', { name: 'Hoofdmenu' }).getByRole('link', { name: 'Mijn overzichten' }).click();
+      const row = representative.getByRole('row', { name: /Personeel voor het seizoen/ });
+      expect(await row.isVisible()).toBe(true);
+      expect(await row.textContent()).toMatch(/0 van 1|0\/1|0 of 1/);
+      await shot(representative, '10b-company-overviews');
+    });
+
     it('gives an organisation a mandate, whose read through the consumer API shows in the company’s access log', async () => {
       await representative.getByRole('navigation', { name: 'Hoofdmenu' }).getByRole('link', { name: 'Machtigingen' }).click();
       await representative.getByRole('radio', { name: 'Een organisatie die namens u meeleest' }).check();
