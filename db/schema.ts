@@ -286,11 +286,22 @@ export interface KccLookupsTable {
 
 export interface WebSessionsTable {
   id_hash: string;
-  kind: 'login' | 'citizen' | 'operator' | 'staff-login' | 'staff';
+  kind: 'login' | 'citizen' | 'operator' | 'staff-login' | 'staff' | 'partner-login' | 'partner';
   data: Json<SealedData>;
   csrf: string;
   created_at: Timestamp;
   expires_at: Timestamp;
+}
+
+/** A one-time sign-in link of the partner page (src/web/partner-login.ts): only its token's hash. */
+export interface PartnerLoginLinksTable {
+  token_hash: string;
+  address_hash: string;
+  /** The registered contact's address; null for a request from an address that is no contact (never sent). */
+  email: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Date | null;
 }
 
 export interface SubscriptionsTable {
@@ -370,6 +381,7 @@ export interface DB {
   case_group_cases: CaseGroupCasesTable;
   web_sessions: WebSessionsTable;
   kcc_lookups: KccLookupsTable;
+  partner_login_links: PartnerLoginLinksTable;
   subscriptions: SubscriptionsTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;

@@ -13,6 +13,7 @@ import * as partner from './20261205_04_partner.ts';
 import * as companies from './20261205_05_companies.ts';
 import * as groups from './20261205_06_groups.ts';
 import * as staff from './20261205_07_staff.ts';
+import * as partnerLogin from './20261205_08_partner_login.ts';
 
 // Listed explicitly (not read from disk) so migrations work the same from any working directory.
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '20261205_05_companies': companies,
   '20261205_06_groups': groups,
   '20261205_07_staff': staff,
+  '20261205_08_partner_login': partnerLogin,
 };
