@@ -148,21 +148,21 @@ export async function messagesOf(db: Db, orderId: string): Promise<MessageRow[]>
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
-/** Makes a message (and its timeline entry) citizen-visible or not. False when the order has no such message. */
-export async function setMessageVisibility(trx: Trx, orderId: string, messageId: number, visible: boolean): Promise<boolean> {
+/** Makes a message (and its timeline entry) citizen-visible or not: the message after it, or undefined when the order has no such message. */
+export async function setMessageVisibility(trx: Trx, orderId: string, messageId: number, visible: boolean): Promise<MessageRow | undefined> {
   const updated = await trx
     .updateTable('order_messages')
     .set({ citizen_visible: visible })
     .where('id', '=', messageId)
     .where('order_id', '=', orderId)
-    .returning(['id', 'case_id'])
+    .returningAll()
     .executeTakeFirst();
-  if (!updated) return false;
+  if (!updated) return undefined;
   await trx
     .updateTable('timeline_entries')
     .set({ citizen_visible: visible })
     .where('case_id', '=', updated.case_id)
     .where('dedupe_key', '=', `message:${messageId}`)
     .execute();
-  return true;
+  return { ...updated, id: Number(updated.id) } as MessageRow;
 }

@@ -4,7 +4,7 @@ import type { AppEnv } from '../http/context.ts';
 import { pageOf, readPage } from '../http/pagination.ts';
 import { parseWith } from '../http/validate.ts';
 import type { RoleGuard } from '../http/zgw-auth.ts';
-import { listAssignmentsQuery, messageSchema, setStatusSchema } from './schemas.ts';
+import { listAssignmentsQuery, messageSchema, messageVisibilitySchema, setStatusSchema } from './schemas.ts';
 import type { Partner, PartnerService } from './service.ts';
 
 /** The authenticated subcontractor client, acting for its organisation. */
@@ -31,6 +31,10 @@ export function partnerRoutes({ partner, guard, baseUrl }: { partner: PartnerSer
     .post('/assignments/:id/messages', async (c) => {
       const input = parseWith(messageSchema, await readJson(c));
       return c.json(await partner.addMessage(partnerOf(c), c.req.param('id'), input), 201);
+    })
+    .patch('/assignments/:id/messages/:messageId', async (c) => {
+      const { visibleToCitizen } = parseWith(messageVisibilitySchema, await readJson(c));
+      return c.json(await partner.setMessageVisibility(partnerOf(c), c.req.param('id'), c.req.param('messageId'), visibleToCitizen));
     });
 }
 

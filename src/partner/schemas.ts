@@ -20,3 +20,6 @@ export const messageSchema = z.strictObject({
   visibleToCitizen: z.boolean().default(false),
 });
 export type MessageInput = z.output<typeof messageSchema>;
+
+/** PATCH .../messages/{messageId}: show a message (a mailed reply, say) to the customer, or stop showing it. */
+export const messageVisibilitySchema = z.strictObject({ visibleToCitizen: z.boolean() });

@@ -160,14 +160,20 @@ export class PartnerService {
     return messageResource(message, (o) => this.named(o));
   }
 
-  /** Marks one of the assignment's messages citizen-visible (or not), e.g. a reply that came by mail. */
-  async setMessageVisibility(partner: Partner, id: string, messageId: number, visible: boolean) {
+  /** Marks one of the assignment's messages citizen-visible (or not), e.g. a reply that came by mail; returns the message. */
+  async setMessageVisibility(partner: Partner, id: string, messageId: number | string, visible: boolean) {
     const org = this.member(partner);
     const found = await this.find(this.db, org, id);
-    await inCaseTransaction(this.db, found.case_id, async (trx) => {
-      if (!(await repo.setMessageVisibility(trx, id, messageId, visible))) throw notFound(`message ${messageId}`);
+    // A path's id: anything but a positive integer the database can hold names no message.
+    const n = typeof messageId === 'number' ? messageId : /^[1-9]\d{0,14}$/.test(messageId) ? Number(messageId) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < 1) throw notFound(`message ${messageId}`);
+    const message = await inCaseTransaction(this.db, found.case_id, async (trx) => {
+      const row = await repo.setMessageVisibility(trx, id, n, visible);
+      if (!row) throw notFound(`message ${messageId}`);
       await cases.updateCase(trx, found.case_id, {});
+      return row;
     });
+    return messageResource(message, (o) => this.named(o));
   }
 
   /**

@@ -158,6 +158,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/orders/{id}/messages': { text: 'Sleutel ligt bij de buren.', visibleToCitizen: true },
   'POST /api/v1/partner/assignments/{id}/status': { status: 'bezig', text: 'Start maandag' },
   'POST /api/v1/partner/assignments/{id}/messages': { text: 'We komen dinsdag.', visibleToCitizen: false },
+  'PATCH /api/v1/partner/assignments/{id}/messages/{messageId}': { visibleToCitizen: true },
   'POST /api/v1/me/mandates': { proxyBsn: '123456782', proxyName: 'Bram', caseId, validUntil: '2027-01-31' },
   'POST /api/v1/me/groups': { name: 'Verhuizen', caseIds: [caseId] },
   'POST /api/v1/kcc/lookups': { bsn: CITIZEN_BSN, purpose: 'application-question' },

@@ -65,5 +65,5 @@ export async function startPartnerGateway(env: Record<string, string> = {}) {
     const placed = (await o.json()) as { id: string; state: string; remoteZaak: unknown };
     return { caseId, orderId: placed.id, placed };
   };
-  return { gateway, issuer, sim, call, order, db: gateway.database.db, secrets: SECRETS };
+  return { gateway, issuer, sim, call, order, headers, db: gateway.database.db, secrets: SECRETS };
 }
