@@ -8,7 +8,7 @@ import { docsRoutes } from './http/docs.ts';
 import { HttpProblem, problemResponse, type ProblemInit } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
 import { CachedTokenVerifier, requireRoleOf, type RoleGuard } from './http/zgw-auth.ts';
-import type { StaffAuthenticator } from './http/staff-auth.ts';
+import { StaffAuthenticator } from './http/staff-auth.ts';
 import { KccService } from './staff/kcc.ts';
 import { LeadTimeService } from './staff/lead-times.ts';
 import { analyticsRoutes, kccRoutes, worklistRoutes } from './staff/routes.ts';
@@ -71,7 +71,9 @@ export function createApp(deps: AppDeps) {
     maxAgeSeconds: config.jwt.maxAgeSeconds,
     leewaySeconds: config.jwt.leewaySeconds,
   });
-  const guard: RoleGuard = (...roles) => requireRoleOf({ verifier, clientOf: (id) => network.apiClient(id), staff: deps.staffAuth }, ...roles);
+  // Staff access tokens are taken beside ZGW JWTs wherever a role is asked for.
+  const staffAuth = deps.staffAuth ?? new StaffAuthenticator({ ...config.staff });
+  const guard: RoleGuard = (...roles) => requireRoleOf({ verifier, clientOf: (id) => network.apiClient(id), staff: staffAuth }, ...roles);
 
   const app = new Hono<AppEnv>();
   app.use(requestLog(logger, metrics));
@@ -102,7 +104,11 @@ export function createApp(deps: AppDeps) {
     return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
   });
   app.route('/', docsRoutes());
-  // Server-rendered pages (citizen page `/`, /auth, /ops): HTML errors; everything else problem+json.
+  // The staff channel (src/staff): the API below and the pages /kcc, /work, /work/analytics.
+  const worklist = new WorklistService({ database: deps.database, network, baseUrl: config.publicBaseUrl });
+  const leadTimes = new LeadTimeService({ database: deps.database, network });
+  const kcc = new KccService({ database: deps.database, network, citizens: deps.citizen, baseUrl: config.publicBaseUrl });
+  // Server-rendered pages (citizen page `/`, /auth, /ops, the staff pages): HTML errors; everything else problem+json.
   const ops = new OpsService({ database: deps.database, network, breakers: deps.breakers, jobs: deps.jobs, deliveries: deps.delivery.ops });
   app.route(
     '/',
@@ -116,14 +122,12 @@ export function createApp(deps: AppDeps) {
       citizens: deps.citizen,
       authenticator: deps.citizenAuth,
       deliveryOps: deps.delivery.ops,
+      staff: { authenticator: staffAuth, kcc, worklist, leadTimes },
     }),
   );
   const subscriptions = deps.subscriptions;
   app.route('/api/v1/organisations', organisationRoutes({ network, guard, subscription: subscriptions && ((org) => subscriptions.view(org)) }));
-  // The staff channel (src/staff): the worklist answers GET /api/v1/cases?attention=true and hands the rest on.
-  const worklist = new WorklistService({ database: deps.database, network, baseUrl: config.publicBaseUrl });
-  const leadTimes = new LeadTimeService({ database: deps.database, network });
-  const kcc = new KccService({ database: deps.database, network, citizens: deps.citizen, baseUrl: config.publicBaseUrl });
+  // The worklist answers GET /api/v1/cases?attention=true and hands the rest on.
   app.route('/api/v1/cases', worklistRoutes({ worklist, guard, baseUrl: config.publicBaseUrl }));
   app.route('/api/v1/kcc', kccRoutes({ kcc, guard }));
   app.route('/api/v1/analytics', analyticsRoutes({ leadTimes, guard }));

@@ -5,7 +5,18 @@ import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../log.ts';
 import type { NetworkDefinition } from '../network/types.ts';
 import type { Simulator } from '../simulator/index.ts';
-import { DEMO_CITIZENS, DEMO_PASSWORD, DEMO_RESOURCE, DEMO_SCOPE, DEMO_WEB_CLIENT, startDemoIdp, type DemoIdp } from './idp.ts';
+import {
+  DEMO_CITIZENS,
+  DEMO_PASSWORD,
+  DEMO_RESOURCE,
+  DEMO_SCOPE,
+  DEMO_STAFF_CLIENT,
+  DEMO_STAFF_RESOURCE,
+  DEMO_STAFF_SCOPE,
+  DEMO_WEB_CLIENT,
+  startDemoIdp,
+  type DemoIdp,
+} from './idp.ts';
 import { demoNetwork, DEMO_SECRETS, DEMO_SELF, type DemoSubcontractor } from './network.ts';
 import { seedDemo } from './seed.ts';
 
@@ -72,6 +83,7 @@ export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
       publicHost: new URL(config.publicBaseUrl).hostname,
       gatewayBaseUrl: config.publicBaseUrl,
       audience: config.citizen.audience,
+      staffAudience: config.staff.audience,
       logger,
     });
     logger.info({ issuer: idp.issuer }, 'demo identity provider started (test citizens; never for production)');
@@ -87,6 +99,14 @@ export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
               ...base.web,
               login: { clientId: DEMO_WEB_CLIENT.clientId, clientSecret: DEMO_WEB_CLIENT.secret, scope: DEMO_SCOPE, resource: DEMO_RESOURCE },
             },
+            // Staff sign-on at the same provider (test members of staff), unless STAFF_OIDC_ISSUER names another.
+            staff: base.staff.issuer
+              ? base.staff
+              : {
+                  ...base.staff,
+                  issuer: idp.issuer,
+                  login: { clientId: DEMO_STAFF_CLIENT.clientId, clientSecret: DEMO_STAFF_CLIENT.secret, scope: DEMO_STAFF_SCOPE, resource: DEMO_STAFF_RESOURCE },
+                },
           }
         : base,
     seed: async (gateway) => {

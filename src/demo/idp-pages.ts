@@ -43,8 +43,14 @@ label[for=password]{display:block;font-weight:700}input[type=password]{font:inhe
 button{font:inherit;padding:.5rem 1.25rem;margin-right:.5rem;border:2px solid #154273;background:#154273;color:#fff;cursor:pointer}
 button.secondary{background:#fff;color:#154273}:focus-visible{outline:3px solid #ffb612;outline-offset:2px}`;
 
-export function renderLogin(input: { uid: string; lang: 'nl' | 'en'; citizens: DemoCitizen[]; failed?: boolean; selected?: string }): string {
-  const t = TEXT[input.lang];
+/** The same page for the staff pages' client: test members of staff instead of test citizens. */
+const STAFF_TEXT = {
+  nl: { intro: 'Dit is een nagebootste inlogdienst voor medewerkers van de gemeente, voor de demo van ketenstatus. Kies een testmedewerker.', who: 'Testmedewerker', hint: 'Het wachtwoord is voor iedere testmedewerker: demo' },
+  en: { intro: 'This is a simulated login service for the municipality’s staff, for the ketenstatus demo. Choose a test member of staff.', who: 'Test member of staff', hint: 'The password for every test member of staff is: demo' },
+} as const;
+
+export function renderLogin(input: { uid: string; lang: 'nl' | 'en'; citizens: DemoCitizen[]; failed?: boolean; selected?: string; staff?: boolean }): string {
+  const t = input.staff ? { ...TEXT[input.lang], ...STAFF_TEXT[input.lang] } : TEXT[input.lang];
   const selected = input.selected ?? input.citizens[0]?.id;
   return html`<!doctype html>
 <html lang="${input.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -37,9 +37,19 @@ export const DEMO_CITIZENS: DemoCitizen[] = [
     role: { nl: 'mede-eigenaar van Hostel De Zeemeeuw (bedrijf)', en: 'co-owner of Hostel De Zeemeeuw (company)' },
   },
 ];
+/** Test members of staff, one per role (roles claim), for /ops, /work and /kcc. */
+export const DEMO_STAFF: (DemoCitizen & { roles: string[] })[] = [
+  { id: 'o.beheer', name: 'Olga Beheer', roles: ['operator'], role: { nl: 'beheerder (rol operator)', en: 'operator (role operator)' } },
+  { id: 'w.werkman', name: 'Wim Werkman', roles: ['caseworker'], role: { nl: 'behandelaar (rol caseworker)', en: 'caseworker (role caseworker)' } },
+  { id: 'k.klantcontact', name: 'Karin Klantcontact', roles: ['kcc'], role: { nl: 'klantcontactcentrum (rol kcc)', en: 'contact centre (role kcc)' } },
+];
 export const DEMO_PASSWORD = 'demo';
 /** The gateway's own page as an OIDC client (a public demo value, like the other demo secrets). */
 export const DEMO_WEB_CLIENT = { clientId: 'ketenstatus-web', secret: 'demo-secret-web-0123456789' };
+/** The staff pages as an OIDC client; their tokens are for the staff resource (aud = STAFF_OIDC_AUDIENCE). */
+export const DEMO_STAFF_CLIENT = { clientId: 'ketenstatus-staff-web', secret: 'demo-secret-staff-0123456789' };
+export const DEMO_STAFF_RESOURCE = 'urn:ketenstatus:staff-api';
+export const DEMO_STAFF_SCOPE = 'openid profile ketenstatus-staff';
 /** Resource indicator of the citizen API; tokens for it carry aud = CITIZEN_OIDC_AUDIENCE. */
 export const DEMO_RESOURCE = 'urn:ketenstatus:citizen-api';
 export const DEMO_SCOPE = 'openid profile ketenstatus';
@@ -54,6 +64,8 @@ export interface DemoIdpOptions {
   /** The gateway's PUBLIC_BASE_URL: its /auth/callback is the client's redirect URI. */
   gatewayBaseUrl: string;
   audience: string;
+  /** The audience of staff access tokens (STAFF_OIDC_AUDIENCE). */
+  staffAudience?: string;
   logger?: Logger;
 }
 
@@ -113,6 +125,14 @@ async function providerConfiguration(options: DemoIdpOptions): Promise<Record<st
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
       },
+      {
+        client_id: DEMO_STAFF_CLIENT.clientId,
+        client_secret: DEMO_STAFF_CLIENT.secret,
+        redirect_uris: [`${base}/auth/staff/callback`],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
     ],
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -120,10 +140,12 @@ async function providerConfiguration(options: DemoIdpOptions): Promise<Record<st
     scopes: ['openid', 'profile'],
     claims: { openid: ['sub'], profile: ['name'] },
     findAccount: async (_ctx: unknown, sub: string) => {
-      const citizen = DEMO_CITIZENS.find((c) => c.id === sub);
-      return citizen && { accountId: sub, claims: async () => ({ sub, name: citizen.name }) };
+      const account = [...DEMO_CITIZENS, ...DEMO_STAFF].find((c) => c.id === sub);
+      return account && { accountId: sub, claims: async () => ({ sub, name: account.name }) };
     },
     extraTokenClaims: async (_ctx: unknown, token: { kind: string; accountId?: string }) => {
+      const member = DEMO_STAFF.find((c) => c.id === token.accountId);
+      if (token.kind === 'AccessToken' && member) return { name: member.name, roles: member.roles };
       const citizen = DEMO_CITIZENS.find((c) => c.id === token.accountId);
       if (token.kind !== 'AccessToken' || !citizen) return undefined;
       return citizen.company
@@ -135,10 +157,17 @@ async function providerConfiguration(options: DemoIdpOptions): Promise<Record<st
       devInteractions: { enabled: false },
       resourceIndicators: {
         enabled: true,
-        defaultResource: async () => DEMO_RESOURCE,
+        defaultResource: async (ctx: { oidc: { client?: { clientId: string } } }) =>
+          ctx.oidc.client?.clientId === DEMO_STAFF_CLIENT.clientId ? DEMO_STAFF_RESOURCE : DEMO_RESOURCE,
         useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx: unknown, resource: string) => {
-          if (resource !== DEMO_RESOURCE) throw new errors.InvalidTarget();
+        getResourceServerInfo: async (_ctx: unknown, resource: string, client: { clientId: string }) => {
+          // Staff tokens only for the staff pages' client, citizen tokens only for the others.
+          const staff = client.clientId === DEMO_STAFF_CLIENT.clientId;
+          if (staff && resource === DEMO_STAFF_RESOURCE) {
+            const audience = options.staffAudience ?? 'ketenstatus-staff';
+            return { scope: 'ketenstatus-staff', audience, accessTokenTTL: 3600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+          }
+          if (staff || resource !== DEMO_RESOURCE) throw new errors.InvalidTarget();
           return { scope: 'ketenstatus', audience: options.audience, accessTokenTTL: 3600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
         },
       },
@@ -154,7 +183,11 @@ async function interaction(provider: Provider, req: IncomingMessage, res: Server
   if (details.prompt.name === 'consent') return consent(provider, details, req, res);
   if (details.prompt.name !== 'login') throw new Error(`unsupported prompt ${details.prompt.name}`);
 
-  if (req.method === 'GET') return sendHtml(res, 200, renderLogin({ uid: details.uid, lang, citizens: DEMO_CITIZENS }));
+  // The staff pages' client lists the test members of staff; every other client the test citizens.
+  const staff = details.params.client_id === DEMO_STAFF_CLIENT.clientId;
+  const accounts: DemoCitizen[] = staff ? DEMO_STAFF : DEMO_CITIZENS;
+  const page = { uid: details.uid, lang, citizens: accounts, staff } as const;
+  if (req.method === 'GET') return sendHtml(res, 200, renderLogin(page));
   if (req.method !== 'POST') return sendHtml(res, 405, renderIdpError('method not allowed'));
   const form = new URLSearchParams(await readBody(req));
   if (form.get('action') === 'abort') {
@@ -165,9 +198,9 @@ async function interaction(provider: Provider, req: IncomingMessage, res: Server
       { mergeWithLastSubmission: false },
     );
   }
-  const citizen = DEMO_CITIZENS.find((c) => c.id === form.get('citizen'));
+  const citizen = accounts.find((c) => c.id === form.get('citizen'));
   if (!citizen || form.get('password') !== DEMO_PASSWORD) {
-    return sendHtml(res, 401, renderLogin({ uid: details.uid, lang, citizens: DEMO_CITIZENS, failed: true, selected: citizen?.id }));
+    return sendHtml(res, 401, renderLogin({ ...page, failed: true, selected: citizen?.id }));
   }
   await provider.interactionFinished(req, res, { login: { accountId: citizen.id, acr: DEMO_ACR } }, { mergeWithLastSubmission: false });
 }

@@ -68,7 +68,7 @@ export class KccService {
     read: KccRead,
   ) {
     const { citizens, network } = this.deps;
-    const customer = row.subject_bsn ? { bsn: row.subject_bsn } : { kvk: row.subject_kvk as string };
+    const customer: KccCustomer = row.subject_bsn ? { bsn: row.subject_bsn } : { kvk: row.subject_kvk as string };
     const purpose = row.purpose as KccPurpose;
     const listed = await citizens.listCases(
       {
@@ -92,7 +92,7 @@ export class KccService {
     return {
       id: row.id,
       url: `${this.deps.baseUrl}/api/v1/kcc/lookups/${row.id}`,
-      customer: customer.bsn ? { bsn: maskBsn(customer.bsn) } : { kvk: customer.kvk as string },
+      customer: ('bsn' in customer ? { bsn: maskBsn(customer.bsn) } : { kvk: customer.kvk }) as KccCustomer,
       purpose,
       purposeText: KCC_PURPOSES[purpose]?.[read.lang] ?? purpose,
       createdAt: new Date(row.created_at).toISOString(),

@@ -81,7 +81,7 @@ ${
 }`;
     },
 
-    routes(app: Hono<WebEnv>, guard: (c: Context<WebEnv>) => Promise<Session<'operator'>>) {
+    routes(app: Hono<WebEnv>, guard: (c: Context<WebEnv>) => Promise<Pick<Session, 'csrf'>>) {
       app.post('/ops/deliveries/:id/resend', async (c) => {
         await readSessionForm(c, publicOrigin, await guard(c));
         const id = Number(c.req.param('id'));

@@ -20,6 +20,13 @@ import { CitizenLogin } from './oidc-login.ts';
 import { deliveryPanel, type DeliveryOpsVerbs } from './delivery-panel.ts';
 import { opsPages } from './ops.ts';
 import { SessionStore } from './session.ts';
+import type { StaffAuthenticator } from '../http/staff-auth.ts';
+import type { KccService } from '../staff/kcc.ts';
+import type { LeadTimeService } from '../staff/lead-times.ts';
+import type { WorklistService } from '../staff/worklist.ts';
+import { staffAuthRoutes } from './staff-auth.ts';
+import { staffPages } from './staff-pages.ts';
+import { workPages } from './work-pages.ts';
 import { browserErrorPage } from './browser-errors.ts';
 
 export interface WebDeps {
@@ -33,10 +40,12 @@ export interface WebDeps {
   authenticator: CitizenAuthenticator;
   /** Outbound webhooks (src/delivery): dead letters and disabled subscriptions on /ops. */
   deliveryOps?: DeliveryOpsVerbs;
+  /** The staff channel (src/staff): staff sign-on and the pages /kcc, /work, /work/analytics. */
+  staff: { authenticator: StaffAuthenticator; kcc: KccService; worklist: WorklistService; leadTimes: LeadTimeService };
 }
 
 /** The page paths; middleware is bound to these only, never to the API under the same app. */
-export const PAGE_PATHS = ['/', '/cases/*', '/access-log', '/mandates', '/mandates/*', '/on-behalf/*', '/groups', '/groups/*', '/auth/*', '/ops', '/ops/*'];
+export const PAGE_PATHS = ['/', '/cases/*', '/access-log', '/mandates', '/mandates/*', '/on-behalf/*', '/groups', '/groups/*', '/auth/*', '/ops', '/ops/*', '/staff', '/work', '/work/*', '/kcc', '/kcc/*'];
 
 export function webRoutes(deps: WebDeps) {
   const { config, logger } = deps;
@@ -56,6 +65,16 @@ export function webRoutes(deps: WebDeps) {
     redirectUri: `${publicBaseUrl}/auth/callback`,
   });
   const owner = deps.network.self.name;
+  // The staff pages sign on like the citizen page, as another client of another provider.
+  const staffLogin = new CitizenLogin({
+    issuer: () => deps.staff.authenticator.issuer(),
+    clientId: config.staff.login.clientId,
+    clientSecret: config.staff.login.clientSecret,
+    scope: config.staff.login.scope,
+    resource: config.staff.login.resource,
+    redirectUri: `${publicBaseUrl}/auth/staff/callback`,
+  });
+  const staffAuth = { sessions, authenticator: deps.staff.authenticator };
 
   const web = new Hono<WebEnv>();
   const lang = language({ secure });
@@ -73,9 +92,15 @@ export function webRoutes(deps: WebDeps) {
   );
   web.route('/', authRoutes({ login, authenticator: deps.authenticator, sessions, publicBaseUrl, publicOrigin, logger }));
   web.route('/', citizenPages({ citizens: deps.citizens, authenticator: deps.authenticator, login, sessions, publicOrigin, demo: config.demo, owner }));
+  web.route('/', staffAuthRoutes({ ...staffAuth, login: staffLogin, publicBaseUrl, publicOrigin, logger }));
+  const staffPage = { demo: config.demo, owner };
+  web.route('/', staffPages({ ...staffAuth, ...staffPage, kcc: deps.staff.kcc, publicOrigin, loginConfigured: () => staffLogin.configured() }));
+  web.route('/', workPages({ ...staffAuth, ...staffPage, worklist: deps.staff.worklist, leadTimes: deps.staff.leadTimes }));
   web.route(
     '/',
     opsPages({
+      staffAuth: deps.staff.authenticator,
+      staffLoginConfigured: () => staffLogin.configured(),
       network: deps.network,
       ops: deps.ops,
       verifier: deps.verifier,

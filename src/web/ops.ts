@@ -1,7 +1,8 @@
-// /ops: the operator dashboard. A browser cannot send a ZGW bearer token by itself, so the operator
-// pastes one (npm run token -- --client beheer) once; it is verified exactly as the API does, and
-// the browser gets a server-side session (signed HttpOnly cookie, path /ops). Every request checks
-// that the client still exists with role operator, so removing the client ends its sessions.
+// /ops: the operator dashboard. Operators sign on as staff (STAFF_OIDC_ISSUER, role operator; see
+// staff-auth.ts). Only in the demo may an operator instead paste a ZGW token (npm run token --
+// --client beheer): it is verified exactly as the API does, and the browser gets a server-side
+// session (signed HttpOnly cookie, path /ops); every request checks that the client still exists
+// with role operator, so removing the client ends its sessions.
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import type { CachedTokenVerifier } from '../http/zgw-auth.ts';
@@ -12,8 +13,11 @@ import type { OpsService } from '../ops/service.ts';
 import type { WebEnv } from './context.ts';
 import { readForm, readSessionForm } from './forms.ts';
 import { formatShort, tOf } from './i18n.ts';
-import { flash, LoginRequired, render, type Html } from './layout.ts';
+import { flash, LoginRequired, PageError, render, type Html } from './layout.ts';
 import type { Session, SessionStore } from './session.ts';
+import type { StaffAuthenticator } from '../http/staff-auth.ts';
+import { currentStaff, staffLoginUrl, type StaffContext } from './staff-auth.ts';
+import { staffNav } from './staff-pages.ts';
 
 const SESSION_SECONDS = 8 * 3600;
 const DEAD_JOBS_SHOWN = 50;
@@ -21,7 +25,15 @@ const DEAD_JOBS_SHOWN = 50;
 /** Optional extra panels (e.g. undelivered webhooks) another module contributes. */
 export interface OpsPanel {
   render(c: Context<WebEnv>, csrf: string): Promise<Html>;
-  routes?: (app: Hono<WebEnv>, guard: (c: Context<WebEnv>) => Promise<Session<'operator'>>) => void;
+  routes?: (app: Hono<WebEnv>, guard: (c: Context<WebEnv>) => Promise<Pick<Session, 'csrf'>>) => void;
+}
+
+/** Who is on the dashboard: a member of staff with role operator, or (demo) a pasted token's client. */
+interface OpsUser {
+  csrf: string;
+  label: string;
+  logoutAction: string;
+  staff?: StaffContext;
 }
 
 export interface OpsPageDeps {
@@ -32,33 +44,47 @@ export interface OpsPageDeps {
   publicOrigin: string;
   demo: boolean;
   panels?: OpsPanel[];
+  /** Staff sign-on (the way in outside the demo). */
+  staffAuth?: StaffAuthenticator;
+  staffLoginConfigured?: () => boolean;
 }
 
 export function opsPages(deps: OpsPageDeps) {
   const app = new Hono<WebEnv>();
   const { sessions } = deps;
 
-  const current = async (c: Context<WebEnv>) => {
+  const current = async (c: Context<WebEnv>): Promise<OpsUser | undefined> => {
+    const staff = deps.staffAuth ? await currentStaff(c, { sessions, authenticator: deps.staffAuth }) : undefined;
+    if (staff?.member.roles.includes('operator')) {
+      return { csrf: staff.session.csrf, label: tOf(c)('staff.loggedInAs', { name: staff.member.name }), logoutAction: '/auth/staff/logout', staff };
+    }
+    if (staff) throw new PageError(403, 'staff.forbidden');
+    if (!deps.demo) return undefined;
     const session = await sessions.read(c, 'operator');
     if (session && deps.network.client(session.data.clientId)?.role === 'operator') {
       c.set('actor', session.data.clientId); // the request log names the operator, as for API calls
-      return session;
+      return { csrf: session.csrf, label: tOf(c)('ops.loggedInAs', { clientId: session.data.clientId }), logoutAction: '/ops/logout' };
     }
     if (session) await sessions.end(c, 'operator');
     return undefined;
   };
   const guard = async (c: Context<WebEnv>) => {
-    const session = await current(c);
-    if (!session) throw new LoginRequired('/ops');
-    return session;
+    const user = await current(c);
+    if (!user) throw new LoginRequired(deps.demo ? '/ops' : staffLoginUrl('/ops'));
+    return user;
   };
 
   app.get('/ops', async (c) => {
-    const session = await current(c);
-    return session ? dashboard(c, deps, session) : loginPage(c, deps);
+    const user = await current(c);
+    if (user) return dashboard(c, deps, user);
+    if (deps.demo) return loginPage(c, deps);
+    if (deps.staffLoginConfigured?.()) throw new LoginRequired(staffLoginUrl('/ops'));
+    throw new PageError(503, 'staff.loginOff');
   });
 
+  // Pasting a ZGW token is for the demo only; elsewhere operators sign on as staff.
   app.post('/ops/login', async (c) => {
+    if (!deps.demo) throw new PageError(404, 'error.404');
     const form = await readForm(c, deps.publicOrigin);
     const token = (form.token ?? '').trim().replace(/^Bearer\s+/i, '');
     const refused = (reason: string) => loginPage(c, deps, tOf(c)('ops.loginFailed', { reason }), 401);
@@ -77,7 +103,7 @@ export function opsPages(deps: OpsPageDeps) {
   });
 
   app.post('/ops/logout', async (c) => {
-    const session = await current(c);
+    const session = await sessions.read(c, 'operator');
     if (session) await readSessionForm(c, deps.publicOrigin, session);
     await sessions.end(c, 'operator');
     return c.redirect('/ops', 303);
@@ -111,6 +137,7 @@ function loginPage(c: Context<WebEnv>, deps: OpsPageDeps, failure?: string, stat
     owner: deps.network.self.name,
     body: html`<h1>${t('ops.loginTitle')}</h1>
 ${failure ? html`<div class="error-summary" role="alert"><p>${failure}</p></div>` : ''}
+${deps.staffLoginConfigured?.() ? html`<p><a class="button" href="${staffLoginUrl('/ops')}">${t('ops.staffLogin')}</a></p><h2>${t('ops.pasteDemo')}</h2>` : ''}
 <form method="post" action="/ops/login">
 <div class="field"><label for="token">${t('ops.token')}</label>
 <span class="hint" id="token-hint">${t('ops.loginIntro')}</span>
@@ -120,7 +147,7 @@ ${failure ? html`<div class="error-summary" role="alert"><p>${failure}</p></div>
   });
 }
 
-async function dashboard(c: Context<WebEnv>, deps: OpsPageDeps, session: Session<'operator'>) {
+async function dashboard(c: Context<WebEnv>, deps: OpsPageDeps, session: OpsUser) {
   const t = tOf(c);
   const lang = c.get('lang');
   const [organisations, deadJobs, panels] = await Promise.all([
@@ -135,7 +162,8 @@ async function dashboard(c: Context<WebEnv>, deps: OpsPageDeps, session: Session
     wide: true,
     demo: deps.demo,
     owner: deps.network.self.name,
-    user: { label: t('ops.loggedInAs', { clientId: session.data.clientId }), logoutAction: '/ops/logout', csrf: session.csrf, logoutLabel: t('ops.logout') },
+    user: { label: session.label, logoutAction: session.logoutAction, csrf: session.csrf, logoutLabel: t('ops.logout') },
+    nav: session.staff ? staffNav(c, session.staff.member) : undefined,
     body: html`<h1>${t('ops.title')}</h1>
 ${flash(c, { retried: 'ops.retried', 'retry-gone': 'ops.retryGone' }, { id: job })}
 <p><a href="/ops">${t('ops.refresh')}</a></p>

@@ -11,13 +11,18 @@ import type { Db } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import type { SealedData } from '../../db/schema.ts';
 
-export type SessionKind = 'login' | 'citizen' | 'operator';
+export type SessionKind = 'login' | 'citizen' | 'operator' | 'staff-login' | 'staff' | 'partner-login' | 'partner';
 
-/** A login in flight (OIDC authorization request), a citizen, or an operator. */
+/** A login in flight (OIDC authorization request), a citizen, an operator by pasted token (demo), a staff login in flight, a member of staff. */
 export interface SessionData {
   login: { state: string; nonce: string; codeVerifier: string; returnTo: string };
   citizen: { accessToken: string; name: string | null };
   operator: { clientId: string };
+  'staff-login': { state: string; nonce: string; codeVerifier: string; returnTo: string };
+  staff: { accessToken: string; name: string | null };
+  'partner-login': { state: string; nonce: string; codeVerifier: string; returnTo: string };
+  /** A registered contact of a portal organisation (the partner page): which one, once chosen among those the address is a contact of. */
+  partner: { email: string; name: string | null; organisations: string[]; organisation: string | null; via: 'link' | 'oidc' };
 }
 
 export interface Session<K extends SessionKind = SessionKind> {
@@ -32,6 +37,11 @@ export const SESSION_COOKIES: Record<SessionKind, { name: string; path: string }
   login: { name: 'ks_login', path: '/auth' },
   citizen: { name: 'ks_session', path: '/' },
   operator: { name: 'ks_ops', path: '/ops' },
+  'staff-login': { name: 'ks_staff_login', path: '/auth/staff' },
+  // The staff pages live under /ops, /work, /kcc and /staff: one cookie for all of them.
+  staff: { name: 'ks_staff', path: '/' },
+  'partner-login': { name: 'ks_partner_login', path: '/auth/partner' },
+  partner: { name: 'ks_partner', path: '/partner' },
 };
 
 const hash = (token: string) => createHash('sha256').update(token).digest('base64url');

@@ -1,7 +1,16 @@
 // A whole chain for the page tests: the demo identity provider, two simulated subcontractors and
 // a listening gateway whose PUBLIC_BASE_URL is its real address (the OIDC redirect URI needs it).
 import { afterAll } from 'vitest';
-import { DEMO_RESOURCE, DEMO_SCOPE, DEMO_WEB_CLIENT, startDemoIdp, type DemoIdp } from '../../../src/demo/idp.ts';
+import {
+  DEMO_RESOURCE,
+  DEMO_SCOPE,
+  DEMO_STAFF_CLIENT,
+  DEMO_STAFF_RESOURCE,
+  DEMO_STAFF_SCOPE,
+  DEMO_WEB_CLIENT,
+  startDemoIdp,
+  type DemoIdp,
+} from '../../../src/demo/idp.ts';
 import { seedDemo } from '../../../src/demo/seed.ts';
 import { createLogger } from '../../../src/log.ts';
 import { startChain, type Chain } from '../../helpers/chain.ts';
@@ -41,6 +50,12 @@ export async function startWebChain(env: Record<string, string> = {}): Promise<W
       CITIZEN_OIDC_CLIENT_SECRET: DEMO_WEB_CLIENT.secret,
       CITIZEN_OIDC_SCOPE: DEMO_SCOPE,
       CITIZEN_OIDC_RESOURCE: DEMO_RESOURCE,
+      // Staff sign-on at the same provider, as the demo configures it.
+      STAFF_OIDC_ISSUER: idp.issuer,
+      STAFF_OIDC_CLIENT_ID: DEMO_STAFF_CLIENT.clientId,
+      STAFF_OIDC_CLIENT_SECRET: DEMO_STAFF_CLIENT.secret,
+      STAFF_OIDC_SCOPE: DEMO_STAFF_SCOPE,
+      STAFF_OIDC_RESOURCE: DEMO_STAFF_RESOURCE,
       ...env,
     },
   );
@@ -64,6 +79,19 @@ export async function loginAs(client: WebClient, base: string, citizenId: string
   const done = await client.post(start.url, { citizen: citizenId, password: 'demo', action: 'login' });
   const body = await done.res.text();
   return { ...done, body };
+}
+
+/** The demo's test members of staff, one per role. */
+export const STAFF = { operator: 'o.beheer', caseworker: 'w.werkman', kcc: 'k.klantcontact' } as const;
+
+/** Signs a member of staff on through the real OIDC round trip of the staff pages. */
+export async function loginStaff(client: WebClient, base: string, memberId: string, returnTo = '/staff') {
+  const start = await client.follow(`${base}/auth/staff/login?returnTo=${encodeURIComponent(returnTo)}`);
+  if (start.res.status !== 200 || !start.url.includes('/interaction/'))
+    throw new Error(`expected the provider's login page, got ${start.res.status} at ${start.url}`);
+  await start.res.text();
+  const done = await client.post(start.url, { citizen: memberId, password: 'demo', action: 'login' });
+  return { ...done, body: await done.res.text() };
 }
 
 /** The page's CSRF token (from any form on it). */
