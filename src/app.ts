@@ -122,6 +122,7 @@ export function createApp(deps: AppDeps) {
       citizens: deps.citizen,
       authenticator: deps.citizenAuth,
       deliveryOps: deps.delivery.ops,
+      partner: deps.partner,
       staff: { authenticator: staffAuth, kcc, worklist, leadTimes },
     }),
   );

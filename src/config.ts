@@ -90,6 +90,10 @@ const envSchema = z.object({
   STAFF_OIDC_RESOURCE: z.string().url().optional(),
   STAFF_ROLES_CLAIM: z.string().min(1).default('roles'),
   STAFF_ROLE_MAP: z.string().optional(),
+  // The partner page (/partner): sign-in through an OIDC provider besides the mailed one-time link.
+  PARTNER_OIDC_ISSUER: z.string().url().optional(),
+  PARTNER_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  PARTNER_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   // Mail (src/mail, docs/mail.md): SMTP out from the outbox; the listener for replies.
   SMTP_URL: z
     .string()
@@ -126,6 +130,9 @@ export function parseConfig(env: Record<string, string | undefined>) {
   if (e.SMTP_URL && !e.MAIL_FROM) throw new ConfigError('invalid environment:\n  MAIL_FROM: required when SMTP_URL is set (the sender of every mail)');
   if (e.SMTP_INBOUND_PORT !== undefined && !e.MAIL_REPLY_DOMAIN) {
     throw new ConfigError('invalid environment:\n  MAIL_REPLY_DOMAIN: required when SMTP_INBOUND_PORT is set (the domain of the reply addresses)');
+  }
+  if (e.PARTNER_OIDC_ISSUER && !e.PARTNER_OIDC_CLIENT_ID) {
+    throw new ConfigError('invalid environment:\n  PARTNER_OIDC_CLIENT_ID: required when PARTNER_OIDC_ISSUER is set (the partner page as a client of it)');
   }
   const demo = e.DEMO ?? e.NETWORK_FILE === undefined;
   const staffRoleMap = parseStaffRoleMap(e.STAFF_ROLE_MAP);
@@ -207,6 +214,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
       /** The staff pages (/ops, /work, /kcc) as an OIDC client of STAFF_OIDC_ISSUER; redirect URI $PUBLIC_BASE_URL/auth/staff/callback. */
       login: { clientId: e.STAFF_OIDC_CLIENT_ID, clientSecret: e.STAFF_OIDC_CLIENT_SECRET, scope: e.STAFF_OIDC_SCOPE, resource: e.STAFF_OIDC_RESOURCE },
     },
+    /** The partner page's sign-in through PARTNER_OIDC_ISSUER (code + PKCE; redirect URI $PUBLIC_BASE_URL/auth/partner/callback); unset: the mailed link only. */
+    partnerLogin: { issuer: e.PARTNER_OIDC_ISSUER, clientId: e.PARTNER_OIDC_CLIENT_ID, clientSecret: e.PARTNER_OIDC_CLIENT_SECRET },
     mail: {
       /** Unset: mail is off; the outbox keeps every mail, marked `unconfigured`. Holds credentials: never log it. */
       smtpUrl: e.SMTP_URL,

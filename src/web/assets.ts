@@ -66,6 +66,7 @@ ol.timeline li::before{content:"";position:absolute;left:-.45rem;top:.6rem;width
 ol.timeline time{display:block;color:var(--muted);font-size:.95rem}
 .part{border-top:1px solid var(--line);padding-top:.25rem}
 .muted{color:var(--muted)}.nowrap{white-space:nowrap}
+.pre{white-space:pre-line}ol.messages{list-style:none;padding:0;margin:.5rem 0 1rem}ol.messages>li{border-top:1px solid var(--line);padding:.25rem 0 .5rem}
 .pager{display:flex;gap:1.5rem;list-style:none;padding:0}
 footer{border-top:1px solid var(--line);color:var(--muted);padding:1rem 0 2rem;font-size:.95rem}
 .badge{display:inline-block;font-size:.85rem;font-weight:700;padding:0 .4rem;border:1px solid currentColor}

@@ -28,6 +28,9 @@ import { staffAuthRoutes } from './staff-auth.ts';
 import { staffPages } from './staff-pages.ts';
 import { workPages } from './work-pages.ts';
 import { browserErrorPage } from './browser-errors.ts';
+import type { PartnerService } from '../partner/service.ts';
+import { PartnerLinks } from './partner-login.ts';
+import { partnerPages } from './partner-pages.ts';
 
 export interface WebDeps {
   config: Config;
@@ -40,12 +43,33 @@ export interface WebDeps {
   authenticator: CitizenAuthenticator;
   /** Outbound webhooks (src/delivery): dead letters and disabled subscriptions on /ops. */
   deliveryOps?: DeliveryOpsVerbs;
+  /** Subcontractors without a case system (src/partner): the partner page /partner. */
+  partner: PartnerService;
   /** The staff channel (src/staff): staff sign-on and the pages /kcc, /work, /work/analytics. */
   staff: { authenticator: StaffAuthenticator; kcc: KccService; worklist: WorklistService; leadTimes: LeadTimeService };
 }
 
 /** The page paths; middleware is bound to these only, never to the API under the same app. */
-export const PAGE_PATHS = ['/', '/cases/*', '/access-log', '/mandates', '/mandates/*', '/on-behalf/*', '/groups', '/groups/*', '/auth/*', '/ops', '/ops/*', '/staff', '/work', '/work/*', '/kcc', '/kcc/*'];
+export const PAGE_PATHS = [
+  '/',
+  '/cases/*',
+  '/access-log',
+  '/mandates',
+  '/mandates/*',
+  '/on-behalf/*',
+  '/groups',
+  '/groups/*',
+  '/auth/*',
+  '/ops',
+  '/ops/*',
+  '/staff',
+  '/work',
+  '/work/*',
+  '/kcc',
+  '/kcc/*',
+  '/partner',
+  '/partner/*',
+];
 
 export function webRoutes(deps: WebDeps) {
   const { config, logger } = deps;
@@ -96,6 +120,33 @@ export function webRoutes(deps: WebDeps) {
   const staffPage = { demo: config.demo, owner };
   web.route('/', staffPages({ ...staffAuth, ...staffPage, kcc: deps.staff.kcc, publicOrigin, loginConfigured: () => staffLogin.configured() }));
   web.route('/', workPages({ ...staffAuth, ...staffPage, worklist: deps.staff.worklist, leadTimes: deps.staff.leadTimes }));
+  // The partner page: a one-time link by mail, or PARTNER_OIDC_ISSUER (the same code + PKCE client, another provider).
+  const partnerLogin = new CitizenLogin({
+    issuer: () => config.partnerLogin.issuer,
+    clientId: config.partnerLogin.clientId,
+    clientSecret: config.partnerLogin.clientSecret,
+    scope: 'openid email',
+    resource: undefined,
+    redirectUri: `${publicBaseUrl}/auth/partner/callback`,
+  });
+  const links = new PartnerLinks({ database: deps.database, network: deps.network, secret: config.web.sessionSecret, baseUrl: publicBaseUrl, logger });
+  web.route(
+    '/',
+    partnerPages({
+      partner: deps.partner,
+      links,
+      sessions,
+      login: partnerLogin,
+      linkOn: config.mail.smtpUrl !== undefined,
+      secret: config.web.sessionSecret,
+      secure,
+      publicBaseUrl,
+      publicOrigin,
+      demo: config.demo,
+      owner,
+      logger,
+    }),
+  );
   web.route(
     '/',
     opsPages({

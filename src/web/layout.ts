@@ -29,6 +29,8 @@ export interface PageInput {
   owner?: string;
   /** A wider page (the operator dashboard's tables). */
   wide?: boolean;
+  /** Where the site name in the header leads (default `/`, the citizen page). */
+  home?: string;
 }
 
 /** Security headers for every page: no framing, no inline script, forms only to ourselves. */
@@ -56,7 +58,7 @@ export function render(c: Context<WebEnv>, page: PageInput) {
 <body${page.wide ? html` class="wide"` : ''}>
 <a class="skip" href="#main">${t('site.skip')}</a>
 <header class="site"><div class="wrap">
-<a class="brand" href="/">${t('site.name')}${page.owner ? html`<small>${page.owner}</small>` : ''}</a>
+<a class="brand" href="${page.home ?? '/'}">${t('site.name')}${page.owner ? html`<small>${page.owner}</small>` : ''}</a>
 <nav aria-label="${t('site.langNav')}"><a href="${switchUrl.pathname}${switchUrl.search}" lang="${other}" hreflang="${other}" aria-label="${t('site.langSwitchLabel')}">${t('site.langSwitch')}</a></nav>
 ${
   page.user

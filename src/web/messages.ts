@@ -1,5 +1,8 @@
 // Texts of the pages. Dutch first; English has exactly the same keys (the type checks it).
+import { PARTNER_EN, PARTNER_NL } from './partner-messages.ts';
+
 const nl = {
+  ...PARTNER_NL,
   'site.name': 'Ketenstatus',
   'site.skip': 'Naar de inhoud',
   'site.langSwitch': 'English',
@@ -312,6 +315,7 @@ const nl = {
 export type MessageKey = keyof typeof nl;
 
 const en: Record<MessageKey, string> = {
+  ...PARTNER_EN,
   'site.name': 'Ketenstatus',
   'site.skip': 'Skip to content',
   'site.langSwitch': 'Nederlands',

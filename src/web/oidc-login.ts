@@ -73,13 +73,15 @@ export class CitizenLogin {
       accessToken: tokens.access_token,
       expiresIn: tokens.expiresIn(),
       name: typeof claims?.name === 'string' ? claims.name : null,
+      /** The ID token's claims, verified by openid-client (signature, issuer, audience, nonce); undefined without one. */
+      claims,
     };
   }
 
   private discover(): Promise<oidc.Configuration> {
     const issuer = this.options.issuer();
     const { clientId, clientSecret } = this.options;
-    if (!issuer || !clientId) return Promise.reject(new LoginUnavailable('citizen login is not configured (CITIZEN_OIDC_ISSUER, CITIZEN_OIDC_CLIENT_ID)'));
+    if (!issuer || !clientId) return Promise.reject(new LoginUnavailable('this login is not configured (its OIDC issuer and client id)'));
     this.configuration ??= (async () => {
       const url = new URL(issuer);
       // Plain http only towards this machine (the demo's provider); anything else must be https.
