@@ -42,7 +42,8 @@ export class ConsumerService {
         id: m.id,
         grantor: grantorLabel(m),
         scope: m.case_id ? ('case' as const) : ('all-cases' as const),
-        case: m.case_id ? { id: m.case_id, reference: m.case_reference } : null,
+        // The id only: the case itself is read through the mandate, under the read rules (and logged).
+        case: m.case_id ? { id: m.case_id } : null,
         validFrom: new Date(m.valid_from).toISOString(),
         validUntil: new Date(m.valid_until).toISOString(),
         state: mandates.mandateState(m, now),

@@ -8,7 +8,8 @@
 // case had become unreadable since). Requests come from people and from company representatives
 // (with or without a branch): case lists with filters and pagination, a case, the groups and a
 // group, with onBehalfOf (a BSN or KvK number) or a mandate id (the page's handle) that may not be
-// the caller's. Each world is inserted in bulk into this file's one database (emptied between
+// the caller's; and from the two organisations that read for customers (the consumer API: their
+// mandates, a mandate's cases, a case, the events), naming any mandate of the world. Each world is inserted in bulk into this file's one database (emptied between
 // worlds) and asked through the real HTTP surface; the answer is compared with a model of the rules.
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
@@ -16,6 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { isValidBsn } from '../../src/cases/identifiers.ts';
 import { CONFIDENTIALITY } from '../../src/cases/phases.ts';
 import { json } from '../../src/db/json.ts';
+import { authHeader, READ_PROXIES } from '../helpers/gateway.ts';
 import { startCitizenGateway } from './helpers/citizen.ts';
 
 const WORLDS = 2000;
@@ -24,7 +26,9 @@ const CITIZENS: string[] = [];
 for (let n = 200_000_000; CITIZENS.length < 5; n += 7919) if (isValidBsn(String(n))) CITIZENS.push(String(n));
 const COMPANIES = ['12345678', '23456789'];
 const BRANCHES = ['000012345678', '000087654321'];
-const OIN = '00000001234567890000';
+const OIN = READ_PROXIES.boekhouder.oin;
+const PORTAL_KVK = READ_PROXIES.leesportaal.kvk;
+type ConsumerClient = keyof typeof READ_PROXIES;
 
 const { app, db, issuer } = await startCitizenGateway();
 const exp = Math.floor(Date.now() / 1000) + 3600;
@@ -56,7 +60,7 @@ interface WorldCase {
 }
 interface WorldMandate {
   grantor: { person: number } | { company: number };
-  proxy: { person: number } | { oin: true } | { kvkOf: number };
+  proxy: { person: number } | { oin: true } | { kvkOf: number } | { portal: true };
   caseIndex: number | null;
   validity: Validity;
 }
@@ -68,7 +72,8 @@ interface WorldRequest {
   viewer: Party;
   onBehalfOf: { person: number } | { company: number } | null;
   viaMandate: number | null;
-  kind: 'list' | 'detail' | 'groups' | 'group';
+  kind: 'list' | 'detail' | 'groups' | 'group' | 'consumer-mandates' | 'consumer-cases' | 'consumer-case' | 'consumer-events';
+  consumer: ConsumerClient;
   state?: 'open' | 'closed';
   page: number;
   pageSize: number;
@@ -93,6 +98,7 @@ const world = fc.record({
         { weight: 3, arbitrary: person },
         { weight: 1, arbitrary: fc.constant({ oin: true as const }) },
         { weight: 1, arbitrary: fc.integer({ min: 0, max: COMPANIES.length - 1 }).map((c) => ({ kvkOf: c })) },
+        { weight: 1, arbitrary: fc.constant({ portal: true as const }) },
       ),
       caseIndex: fc.option(fc.nat(7), { nil: null }),
       validity: fc.constantFrom<Validity>('active', 'active', 'expired', 'future', 'revoked'),
@@ -105,7 +111,17 @@ const world = fc.record({
       viewer: party,
       onBehalfOf: fc.option(customer, { nil: null, freq: 2 }),
       viaMandate: fc.option(fc.nat(3), { nil: null, freq: 4 }),
-      kind: fc.constantFrom<WorldRequest['kind']>('list', 'detail', 'groups', 'group'),
+      kind: fc.constantFrom<WorldRequest['kind']>(
+        'list',
+        'detail',
+        'groups',
+        'group',
+        'consumer-mandates',
+        'consumer-cases',
+        'consumer-case',
+        'consumer-events',
+      ),
+      consumer: fc.constantFrom<ConsumerClient>('leesportaal', 'boekhouder'),
       state: fc.constantFrom<'open' | 'closed' | undefined>(undefined, 'open', 'closed'),
       page: fc.integer({ min: 1, max: 3 }),
       pageSize: fc.integer({ min: 1, max: 4 }),
@@ -164,7 +180,7 @@ async function insertWorld(w: { cases: WorldCase[]; mandates: WorldMandate[]; gr
       grantor_kvk: 'company' in m.grantor ? COMPANIES[m.grantor.company] : null,
       proxy_bsn: 'person' in m.proxy ? CITIZENS[m.proxy.person] : null,
       proxy_oin: 'oin' in m.proxy ? OIN : null,
-      proxy_kvk: 'kvkOf' in m.proxy ? COMPANIES[m.proxy.kvkOf] : null,
+      proxy_kvk: 'kvkOf' in m.proxy ? COMPANIES[m.proxy.kvkOf] : 'portal' in m.proxy ? PORTAL_KVK : null,
       proxy_name: null,
       case_id: m.caseIndex !== null && m.caseIndex < cases.length ? cases[m.caseIndex].id : null,
       ...window(m.validity, now),
@@ -252,10 +268,63 @@ function groupModel(inserted: Inserted, w: { cases: WorldCase[] }, r: WorldReque
   return { readable, mine, shown: (g: Inserted['groups'][number]) => g.members.filter((id) => readable.has(id)) };
 }
 
+/** The consumer API's model: the mandates the client's organisation holds, and what the named one lets it read. */
+function consumerModel(inserted: Inserted, w: { cases: WorldCase[] }, r: WorldRequest) {
+  const org: { oin?: string; kvk?: string } = READ_PROXIES[r.consumer];
+  const now = Date.now();
+  const holds = (m: Inserted['mandates'][number]) => (org.oin !== undefined && m.proxy_oin === org.oin) || (org.kvk !== undefined && m.proxy_kvk === org.kvk);
+  const current = inserted.mandates.filter((m) => holds(m) && m.revoked_at === null && m.valid_until.getTime() > now);
+  const named = inserted.mandates[r.viaMandate ?? 0];
+  const valid = named !== undefined && holds(named) && named.revoked_at === null && named.valid_from.getTime() <= now && named.valid_until.getTime() > now;
+  const grantor: Customer | undefined = named && (named.grantor_bsn ? { bsn: named.grantor_bsn } : { kvk: named.grantor_kvk! });
+  const readable = valid ? readableBy(inserted, w, grantor!).filter((c) => named.case_id === null || named.case_id === c.id) : [];
+  return { current, valid, readable, mandateId: named?.id ?? randomUUID() };
+}
+
 /** A request naming a mandate (as the page does) instead of a BSN; null: the handle names no mandate. */
 function viaMandate(inserted: Inserted, r: WorldRequest) {
   if (r.viaMandate === null) return undefined;
   return inserted.mandates[r.viaMandate] ?? null;
+}
+
+async function askConsumer(r: WorldRequest, mandateId: string, caseId: string) {
+  const base = `/api/v1/consumer/mandates`;
+  const path =
+    r.kind === 'consumer-mandates'
+      ? `${base}?pageSize=100`
+      : r.kind === 'consumer-cases'
+        ? `${base}/${mandateId}/cases?pageSize=100`
+        : r.kind === 'consumer-case'
+          ? `${base}/${mandateId}/cases/${caseId}`
+          : `${base}/${mandateId}/events`;
+  const res = await app.request(path, { headers: authHeader(r.consumer) });
+  return { status: res.status, text: await res.text(), requestId: res.headers.get('x-request-id')! };
+}
+
+/** Checks a consumer answer against the model; returns the cases it read. */
+function checkConsumer(r: WorldRequest, target: string, answer: Answer, model: ReturnType<typeof consumerModel>) {
+  const { status, text } = answer;
+  if (r.kind === 'consumer-mandates') {
+    expect(status).toBe(200);
+    const body = JSON.parse(text) as { count: number; results: { id: string }[] };
+    expect(body.results.map((m) => m.id).sort()).toEqual(model.current.map((m) => m.id).sort());
+    expect(body.count).toBe(model.current.length);
+    return [];
+  }
+  if (!model.valid) {
+    expect(status).toBe(404);
+    return [];
+  }
+  if (r.kind === 'consumer-case') {
+    const allowed = model.readable.some((c) => c.id === target);
+    expect(status).toBe(allowed ? 200 : 404);
+    return allowed ? [target] : [];
+  }
+  expect(status).toBe(200);
+  const body = JSON.parse(text) as { results: { id?: string; case?: { id: string } }[] };
+  const ids = body.results.map((x) => (r.kind === 'consumer-events' ? x.case!.id : x.id!));
+  expect([...new Set(ids)].sort()).toEqual(model.readable.map((c) => c.id).sort());
+  return [...new Set(ids)];
 }
 
 async function ask(r: WorldRequest, inserted: Inserted, caseId: string, groupId: string) {
@@ -336,16 +405,20 @@ describe('the citizen API never reveals a case the caller may not read', () => {
           requests++;
           const target: string = inserted.cases[r.caseIndex]?.id ?? randomUUID();
           const groupId: string = inserted.groups[r.groupIndex]?.id ?? randomUUID();
-          const answer = await ask(r, inserted, target, groupId);
+          const consumerRead = r.kind.startsWith('consumer-');
+          const consumer = consumerRead ? consumerModel(inserted, w, r) : undefined;
+          const answer = consumer ? await askConsumer(r, consumer.mandateId, target) : await ask(r, inserted, target, groupId);
           const groupRead = r.kind === 'groups' || r.kind === 'group';
-          const cases = groupRead ? undefined : caseModel(inserted, w, r);
+          const cases = groupRead || consumer ? undefined : caseModel(inserted, w, r);
           const groups = groupRead ? groupModel(inserted, w, r) : undefined;
-          const allowed = new Set<string>(cases ? cases.readable.map((c) => c.id) : groups!.readable);
+          const allowed = new Set<string>(consumer ? consumer.readable.map((c) => c.id) : cases ? cases.readable.map((c) => c.id) : groups!.readable);
+          // A case mandate names its case's id to the organisation holding it (nothing more).
+          const namedIds = new Set(consumer && r.kind === 'consumer-mandates' ? consumer.current.flatMap((m) => (m.case_id ? [m.case_id] : [])) : []);
           // Whatever the answer: no id, reference, title or event of a case outside the readable set.
           inserted.cases.forEach((c, i) => {
             if (allowed.has(c.id)) return;
             // A 404 repeats the path the caller asked for (the caller's own input, not a revelation).
-            if (!(r.kind === 'detail' && c.id === target)) expect(answer.text).not.toContain(c.id);
+            if (!((r.kind === 'detail' || r.kind === 'consumer-case') && c.id === target) && !namedIds.has(c.id)) expect(answer.text).not.toContain(c.id);
             expect(answer.text).not.toContain(c.title);
             expect(answer.text).not.toContain(c.reference);
             expect(answer.text).not.toContain(inserted.events[i].text);
@@ -353,8 +426,12 @@ describe('the citizen API never reveals a case the caller may not read', () => {
           // Nor another owner's group.
           for (const g of inserted.groups) if (!groups?.mine.includes(g)) expect(answer.text).not.toContain(g.name);
           for (const bsn of CITIZENS) expect(answer.text).not.toContain(bsn);
-          const read = cases ? checkCases(r, target, answer, cases) : checkGroups(r, groupId, answer, groups!);
-          const role = cases?.proxy ? 'proxy' : 'person' in r.viewer ? 'citizen' : 'representative';
+          const read = consumer
+            ? checkConsumer(r, target, answer, consumer)
+            : cases
+              ? checkCases(r, target, answer, cases)
+              : checkGroups(r, groupId, answer, groups!);
+          const role = consumer ? 'organisation-proxy' : cases?.proxy ? 'proxy' : 'person' in r.viewer ? 'citizen' : 'representative';
           reads.push({ requestId: answer.requestId, read, allowed, role });
         }
         // The world's access log (emptied with the world): for each request a row per case it read, no more.
