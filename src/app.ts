@@ -30,6 +30,7 @@ import type { NotificationAuthenticator } from './sync/notification-auth.ts';
 import { opsRoutes } from './ops/routes.ts';
 import { OpsService } from './ops/service.ts';
 import type { SubscriptionManager } from './subscriptions/manager.ts';
+import type { WebEnv } from './web/context.ts';
 import { webRoutes } from './web/index.ts';
 import { browserErrorPage, prefersHtml } from './web/browser-errors.ts';
 import type { Delivery } from './delivery/index.ts';
@@ -62,6 +63,8 @@ export interface AppDeps {
   subscriptions?: SubscriptionManager;
   /** True once migrations ran; readiness also needs the database to answer. */
   isMigrated: () => boolean;
+  /** Pages the demo adds (/_demo/mail); never set outside the demo. */
+  demoRoutes?: Hono<WebEnv>;
 }
 
 export function createApp(deps: AppDeps) {
@@ -142,6 +145,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/consumer', consumerRoutes({ consumer: new ConsumerService(deps.citizen), guard, baseUrl: config.publicBaseUrl }));
   app.route('/api/v1/subscriptions', subscriptionRoutes({ subscriptions: deps.delivery.subscriptions, guard, baseUrl: config.publicBaseUrl }));
   app.route('/api/v1/ops', opsRoutes({ ops, deliveries: deps.delivery.ops, guard, baseUrl: config.publicBaseUrl }));
+
+  if (deps.demoRoutes) app.route('/', deps.demoRoutes);
 
   // A browser asking for a page or an unknown path gets an HTML error page; programs problem+json.
   const page = { demo: config.demo, owner: network.self.name };

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { admission, isProbe } from './http/admission.ts';
-import { createApp } from './app.ts';
+import { type AppDeps, createApp } from './app.ts';
 import { placementHandler, SHARE_CITIZEN_JOB } from './cases/placement.ts';
 import { CaseService, PLACE_ORDER_JOB } from './cases/service.ts';
 import { SYNC_ORDER_JOB } from './cases/sync-job.ts';
@@ -47,6 +47,8 @@ export interface GatewayOptions {
   /** Reuse an open database (tests); the gateway then does not close it. */
   database?: Database;
   listen?: boolean;
+  /** Pages the demo adds (/_demo/mail); never outside the demo. */
+  demoRoutes?: AppDeps['demoRoutes'];
 }
 
 export interface Gateway {
@@ -133,6 +135,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     delivery,
     subscriptions,
     isMigrated: () => migrated,
+    demoRoutes: options.demoRoutes,
   });
 
   const outbound = new OutboundClients({ network, logger, timeoutMs: config.outbound.timeoutMs });

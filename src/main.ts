@@ -36,7 +36,7 @@ async function main() {
   const demo = parsed.networkFile ? undefined : await startDemo(parsed, logger);
   // The demo's identity provider only has its address once it runs: the demo completes the config.
   const config = demo ? demo.configure(parsed) : parsed;
-  const gateway = await startGateway({ config, logger, env: process.env, defaultNetwork: demo?.network });
+  const gateway = await startGateway({ config, logger, env: process.env, defaultNetwork: demo?.network, demoRoutes: demo?.routes });
   started = { gateway, demo, shutdownTimeoutMs: config.shutdownTimeoutMs };
   if (requested) return shutdown(requested);
   if (demo) await demo.seed(gateway).catch((error: Error) => logger.error({ err: error }, 'demo case could not be seeded'));

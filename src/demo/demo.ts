@@ -1,10 +1,16 @@
-// `npm start` without NETWORK_FILE: three simulated subcontractors on loopback, the demo network, a
-// local OpenID Provider with test citizens (unless CITIZEN_OIDC_ISSUER is set) and a seeded case.
+// `npm start` without NETWORK_FILE: three simulated subcontractors on loopback, the demo network
+// (with a builder without a case system), a local OpenID Provider with test citizens (unless
+// CITIZEN_OIDC_ISSUER is set), a local SMTP sink and reply listener (unless SMTP_URL /
+// SMTP_INBOUND_PORT are set; caught mail at /_demo/mail) and a seeded case.
 import type { Config } from '../config.ts';
 import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../log.ts';
 import type { NetworkDefinition } from '../network/types.ts';
 import type { Simulator } from '../simulator/index.ts';
+import { MailSink } from '../mail/sink.ts';
+import type { WebEnv } from '../web/context.ts';
+import type { Hono } from 'hono';
+import { demoMailPage } from './mail-page.ts';
 import {
   DEMO_CITIZENS,
   DEMO_PASSWORD,
@@ -28,9 +34,16 @@ export interface Demo {
   /** The gateway's configuration with the demo identity provider as citizen issuer and login client. */
   configure(config: Config): Config;
   /** Creates this run's demo case (see seed.ts) and says in the log how to log in. */
-  seed(gateway: Pick<Gateway, 'app' | 'database'>): Promise<void>;
+  seed(gateway: Pick<Gateway, 'app' | 'database' | 'mail'>): Promise<void>;
+  /** The demo's own pages for the gateway to serve: /_demo/mail. */
+  routes: Hono<WebEnv>;
   close(): Promise<void>;
 }
+
+/** Where the demo's mail seems to come from, and the domain of its reply addresses (nothing leaves this machine). */
+export const DEMO_MAIL = { from: 'Gemeente Voorbeeld <noreply@gemeente-voorbeeld.example>', replyDomain: 'reply.localhost' } as const;
+/** The reply listener's port: PORT + 25 (8105 by default), beside the simulators and the identity provider. */
+const INBOUND_OFFSET = 25;
 
 export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
   const { startSimulator, demoCatalogues } = await import('../simulator/index.ts');
@@ -88,28 +101,57 @@ export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
     });
     logger.info({ issuer: idp.issuer }, 'demo identity provider started (test citizens; never for production)');
   }
+  // Mail stays on this machine: a local sink catches what the gateway sends, and the reply listener
+  // takes answers to it (the form on /_demo/mail sends them over SMTP), unless configured otherwise.
+  const sink = config.mail.smtpUrl ? undefined : await MailSink.start({ host: '127.0.0.1', keep: 200 });
+  if (sink) logger.info({ smtp: sink.url, page: `${config.publicBaseUrl}/_demo/mail` }, 'demo mail sink started: mail is caught here, never delivered');
+  const withMail = (base: Config): Config => ({
+    ...base,
+    mail: {
+      ...base.mail,
+      ...(sink ? { smtpUrl: sink.url, from: base.mail.from ?? DEMO_MAIL.from } : {}),
+      replyDomain: base.mail.replyDomain ?? DEMO_MAIL.replyDomain,
+      // MAIL_MAX_BYTES only reaches the config with SMTP_INBOUND_PORT; its default is 10 MiB.
+      inbound: base.mail.inbound ?? { host: '127.0.0.1', port: base.port === 0 ? 0 : base.port + INBOUND_OFFSET, maxBytes: 10 * 1024 * 1024 },
+    },
+  });
+  let mail: Pick<Gateway, 'mail'>['mail'] | undefined;
+  const routes = demoMailPage({
+    sink,
+    inbound: () => (mail ? { host: config.mail.inbound?.host ?? '127.0.0.1', port: mail.inbound.port } : undefined),
+    publicOrigin: new URL(config.publicBaseUrl).origin,
+  });
   return {
     network: () => demoNetwork(subcontractors),
+    routes,
     configure: (base) =>
-      idp
-        ? {
-            ...base,
-            citizen: { ...base.citizen, issuer: idp.issuer },
-            web: {
-              ...base.web,
-              login: { clientId: DEMO_WEB_CLIENT.clientId, clientSecret: DEMO_WEB_CLIENT.secret, scope: DEMO_SCOPE, resource: DEMO_RESOURCE },
-            },
-            // Staff sign-on at the same provider (test members of staff), unless STAFF_OIDC_ISSUER names another.
-            staff: base.staff.issuer
-              ? base.staff
-              : {
-                  ...base.staff,
-                  issuer: idp.issuer,
-                  login: { clientId: DEMO_STAFF_CLIENT.clientId, clientSecret: DEMO_STAFF_CLIENT.secret, scope: DEMO_STAFF_SCOPE, resource: DEMO_STAFF_RESOURCE },
-                },
-          }
-        : base,
+      withMail(
+        idp
+          ? {
+              ...base,
+              citizen: { ...base.citizen, issuer: idp.issuer },
+              web: {
+                ...base.web,
+                login: { clientId: DEMO_WEB_CLIENT.clientId, clientSecret: DEMO_WEB_CLIENT.secret, scope: DEMO_SCOPE, resource: DEMO_RESOURCE },
+              },
+              // Staff sign-on at the same provider (test members of staff), unless STAFF_OIDC_ISSUER names another.
+              staff: base.staff.issuer
+                ? base.staff
+                : {
+                    ...base.staff,
+                    issuer: idp.issuer,
+                    login: {
+                      clientId: DEMO_STAFF_CLIENT.clientId,
+                      clientSecret: DEMO_STAFF_CLIENT.secret,
+                      scope: DEMO_STAFF_SCOPE,
+                      resource: DEMO_STAFF_RESOURCE,
+                    },
+                  },
+            }
+          : base,
+      ),
     seed: async (gateway) => {
+      mail = gateway.mail;
       const seeded = await seedDemo(gateway, logger);
       logger.info(
         {
@@ -121,6 +163,6 @@ export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
         `demo ready: open ${config.publicBaseUrl} and log in as ${DEMO_CITIZENS[0].name}`,
       );
     },
-    close: async () => void (await Promise.all([...simulators.map((s) => s.close()), idp?.close()])),
+    close: async () => void (await Promise.all([...simulators.map((s) => s.close()), idp?.close(), sink?.stop()])),
   };
 }

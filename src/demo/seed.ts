@@ -1,6 +1,7 @@
 // The demo's seeded case: the first test citizen gets a case with one order at each simulated
-// subcontractor, placed through the real supplier API (so the placement jobs, the simulators and
-// their notifications all run as in production), and the parts move on as the simulators advance.
+// subcontractor and an assignment at the builder without a case system, placed through the real
+// supplier API (so the placement jobs, the simulators and their notifications all run as in
+// production), and the parts move on as the simulators advance (the builder's when its planner acts).
 //
 // The simulators keep their zaken in memory while the gateway's database (./data) persists. So
 // at every start the previous demo case, whose remote zaken are gone, is closed as cancelled and
@@ -10,7 +11,7 @@ import type { Gateway } from '../gateway.ts';
 import { signZgwJwt } from '../lib/zgw-jwt.ts';
 import type { Logger } from '../log.ts';
 import { DEMO_CITIZENS, DEMO_COMPANY } from './idp.ts';
-import { DEMO_CLIENTS } from './network.ts';
+import { DEMO_CLIENTS, DEMO_PORTAL } from './network.ts';
 
 export const DEMO_REFERENCE = /^DEMO-(\d+)$/;
 
@@ -32,6 +33,8 @@ export async function seedDemo(
   supplierToken: () => string = demoSupplierToken,
   /** Also the company's case at the employment service (the network must have `werkbedrijf`). */
   withCompanyCase = true,
+  /** Also an assignment at the builder without a case system (the network must have DEMO_PORTAL). */
+  withPortalAssignment = true,
 ): Promise<SeededCase> {
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await gateway.app.request(path, {
@@ -89,6 +92,15 @@ export async function seedDemo(
     description: 'Verbreden deurposten badkamer',
     shareCitizen: true,
   });
+  // The builder has no case system: the order is an assignment, mailed to its planner, who answers at /partner or by e-mail.
+  if (withPortalAssignment) {
+    await call('POST', `/api/v1/cases/${id}/orders`, {
+      subcontractor: DEMO_PORTAL.id,
+      product: 'drempels',
+      description: 'Drempels weghalen tussen gang, woonkamer en badkamer (voor de rollator)',
+      shareCitizen: true,
+    });
+  }
   // The company scenario: the hostel's owners follow staff recruitment at the employment service.
   if (withCompanyCase) {
     const company = await call(

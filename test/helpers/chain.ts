@@ -1,10 +1,10 @@
 // A gateway and simulated subcontractors talking over real loopback HTTP.
 import { afterAll } from 'vitest';
 import type { Gateway } from '../../src/gateway.ts';
-import type { Organisation, ZakenOrganisation } from '../../src/network/types.ts';
+import type { Client, Organisation, ZakenOrganisation } from '../../src/network/types.ts';
 import { demoCatalogues, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import { organisation } from './fixtures.ts';
-import { authHeader, startTestGateway, testNetwork } from './gateway.ts';
+import { authHeader, startTestGateway, type TestGatewayOptions, testNetwork } from './gateway.ts';
 
 export const OUTBOUND_SECRET = 'chain-outbound-secret-0123456789';
 export const notifySecret = (id: string) => `chain-notify-secret-${id}-0123456789`;
@@ -25,7 +25,12 @@ export interface Chain {
   waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
 }
 
-export async function startChain(specs: SubcontractorSpec[], env: Record<string, string> = {}): Promise<Chain> {
+/** `more`: organisations without a simulator (portal organisations, say) and clients, added to the network as they are; the demo's pages. */
+export async function startChain(
+  specs: SubcontractorSpec[],
+  env: Record<string, string> = {},
+  more: { organisations?: Organisation[]; clients?: Client[]; demoRoutes?: TestGatewayOptions['demoRoutes'] } = {},
+): Promise<Chain> {
   const sims: Record<string, Simulator> = {};
   const organisations: Organisation[] = [];
   for (const spec of specs) {
@@ -54,7 +59,12 @@ export async function startChain(specs: SubcontractorSpec[], env: Record<string,
       }),
     );
   }
-  const gateway = await startTestGateway({ network: testNetwork(organisations), listen: true, env });
+  const gateway = await startTestGateway({
+    network: testNetwork([...organisations, ...(more.organisations ?? [])], more.clients),
+    listen: true,
+    env,
+    demoRoutes: more.demoRoutes,
+  });
   for (const spec of specs) {
     if (spec.notify === false) continue;
     sims[spec.id].setNotifier({ callbackUrl: `${gateway.url}/api/v1/notificaties`, clientId: spec.id, secret: notifySecret(spec.id) });

@@ -1,6 +1,6 @@
 import { afterAll } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
-import { startGateway, type Gateway } from '../../src/gateway.ts';
+import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.ts';
 import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Client, NetworkDefinition, Organisation } from '../../src/network/types.ts';
@@ -54,6 +54,8 @@ export interface TestGatewayOptions {
   env?: Record<string, string>;
   listen?: boolean;
   databaseUrl?: string;
+  /** The demo's own pages (src/demo/mail-page.ts), as src/main.ts mounts them in the demo. */
+  demoRoutes?: GatewayOptions['demoRoutes'];
 }
 
 /** A whole gateway on a fresh database of the current lane, closed after the file. */
@@ -74,6 +76,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     env,
     network: options.network ?? testNetwork(),
     listen: options.listen ?? false,
+    demoRoutes: options.demoRoutes,
   });
   afterAll(() => gateway.close());
   return gateway;

@@ -1,14 +1,26 @@
-// The demo's moving parts: the seeded case (a fresh round per start, exactly one open), and the
-// identity provider's access tokens (RS256 JWT for the citizen API audience, with bsn and acr).
+// The demo's moving parts: the seeded case (a fresh round per start, exactly one open; an
+// assignment at the builder without a case system among its parts), the caught mail at /_demo/mail
+// with its answer form (over SMTP to the reply listener), and the identity provider's access tokens
+// (RS256 JWT for the citizen API audience, with bsn and acr).
 import * as oidc from 'openid-client';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { DEMO_ACR, DEMO_COMPANY } from '../../src/demo/idp.ts';
 import { safeReturnTo } from '../../src/web/auth.ts';
+import { DEMO_MAIL } from '../../src/demo/demo.ts';
+import { demoMailPage } from '../../src/demo/mail-page.ts';
+import { DEMO_PORTAL } from '../../src/demo/network.ts';
+import { startMailSink } from '../helpers/smtp.ts';
 import { CITIZEN, startWebChain } from './helpers/web-chain.ts';
-import { WebClient } from './helpers/web-client.ts';
+import { textOf, WebClient } from './helpers/web-client.ts';
 
-const { chain, base, idp, seed } = await startWebChain();
+const sink = await startMailSink();
+let inboundPort: () => number | undefined = () => undefined;
+const { chain, base, idp, seed } = await startWebChain(
+  { SMTP_URL: sink.url, MAIL_FROM: DEMO_MAIL.from, MAIL_REPLY_DOMAIN: DEMO_MAIL.replyDomain, SMTP_INBOUND_PORT: '0' },
+  { portal: true, demoRoutes: (origin) => demoMailPage({ sink, inbound: () => ({ host: '127.0.0.1', port: inboundPort() }), publicOrigin: origin }) },
+);
+inboundPort = () => chain.gateway.mail.inbound.port;
 const db = chain.gateway.database.db;
 
 describe('the demo seed', () => {
@@ -24,8 +36,20 @@ describe('the demo seed', () => {
     expect(orders).toEqual([
       { subcontractor: 'bouwbedrijf-de-steiger', product: 'woningaanpassing', state: 'placed', share_citizen: true },
       { subcontractor: 'hulpmiddelen-bv', product: 'traplift', state: 'placed', share_citizen: true },
+      { subcontractor: DEMO_PORTAL.id, product: 'drempels', state: 'placed', share_citizen: true },
     ]);
     expect(chain.sims['hulpmiddelen-bv'].zaken()).toHaveLength(1);
+    // The builder's order is an assignment: no zaak anywhere, its planner mailed with a reply address.
+    const assignment = await db
+      .selectFrom('assignments')
+      .innerJoin('orders', 'orders.id', 'assignments.order_id')
+      .select(['orders.id', 'orders.remote_zaak_url', 'assignments.reply_token'])
+      .where('orders.case_id', '=', first.id)
+      .executeTakeFirstOrThrow();
+    expect(assignment.remote_zaak_url).toBeNull();
+    const mail = await sink.waitFor((m) => m.text.includes(assignment.id));
+    expect(mail.to).toEqual(['planning@klusbedrijf-timmerman.example']);
+    expect(mail.replyTo).toBe(`${assignment.reply_token}@${DEMO_MAIL.replyDomain}`);
   });
 
   it('at a restart cancels the previous round (its simulated zaken are gone) and starts one new open case', async () => {
@@ -46,6 +70,34 @@ describe('the demo seed', () => {
     ]);
     expect(cases.filter((c) => !c.reference.endsWith('-B')).every((c) => c.citizen_bsn === CITIZEN.bsn)).toBe(true);
     expect(cases.filter((c) => c.reference.endsWith('-B')).every((c) => c.citizen_kvk === DEMO_COMPANY.kvk)).toBe(true);
+  });
+});
+
+describe('the caught mail at /_demo/mail', () => {
+  it("lists the builder's assignment mail, and an answer sent from there lands on the case (a stranger's is refused)", async () => {
+    const { id: caseId } = await seed();
+    const order = await db
+      .selectFrom('orders')
+      .select('id')
+      .where('case_id', '=', caseId)
+      .where('subcontractor', '=', DEMO_PORTAL.id)
+      .executeTakeFirstOrThrow();
+    const mail = await sink.waitFor((m) => m.text.includes(order.id));
+    const client = new WebClient();
+    const page = await (await client.request(`${base}/_demo/mail`)).text();
+    expect(page).toMatch(/<h1>Caught mail \(demo\)<\/h1>/);
+    expect(textOf(page)).toContain(`Reply-To ${mail.replyTo}`);
+    const form = { to: mail.replyTo!, subject: `Re: ${mail.subject}`, text: 'Komt in orde: donderdag om 9 uur.' };
+    const stranger = await client.post(`${base}/_demo/mail/reply`, { ...form, from: 'iemand@elders.example' });
+    expect(stranger.res.status).toBe(502);
+    expect(textOf(await stranger.res.text())).toContain('the sender is not a registered contact');
+    const answered = await client.post(`${base}/_demo/mail/reply`, { ...form, from: mail.to[0] });
+    expect(answered.res.status).toBe(200);
+    expect(textOf(await answered.res.text())).toContain('The listener took the answer: 250');
+    const messages = await db.selectFrom('order_messages').select(['channel', 'author', 'text']).where('order_id', '=', order.id).execute();
+    expect(messages).toEqual([{ channel: 'mail', author: 'planning@klusbedrijf-timmerman.example', text: 'Komt in orde: donderdag om 9 uur.' }]);
+    // A form from another site is refused.
+    expect((await client.post(`${base}/_demo/mail/reply`, { ...form, from: mail.to[0] }, 'https://evil.example')).res.status).toBe(403);
   });
 });
 

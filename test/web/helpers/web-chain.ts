@@ -14,7 +14,8 @@ import {
 import { seedDemo } from '../../../src/demo/seed.ts';
 import { createLogger } from '../../../src/log.ts';
 import { startChain, type Chain } from '../../helpers/chain.ts';
-import { token } from '../../helpers/gateway.ts';
+import { subcontractorClient, type TestGatewayOptions, token } from '../../helpers/gateway.ts';
+import { DEMO_PORTAL } from '../../../src/demo/network.ts';
 import { type WebClient, inputValue } from './web-client.ts';
 import { freePort } from '../../helpers/ports.ts';
 
@@ -27,11 +28,19 @@ export interface WebChain {
   chain: Chain;
   idp: DemoIdp;
   base: string;
-  /** Seeds the demo case (DEMO-n) through the real seed code and waits until both orders are placed. */
+  /** Seeds the demo case (DEMO-n) through the real seed code and waits until its orders are placed. */
   seed(): Promise<{ id: string; reference: string }>;
 }
 
-export async function startWebChain(env: Record<string, string> = {}): Promise<WebChain> {
+/**
+ * `portal`: the demo's builder without a case system (DEMO_PORTAL, its partner API client as 'bouwer')
+ * joins the network and the seeded case gets its assignment, as in the demo. `demoRoutes`: the
+ * demo's own pages, made for the gateway's base URL.
+ */
+export async function startWebChain(
+  env: Record<string, string> = {},
+  options: { portal?: boolean; demoRoutes?: (base: string) => NonNullable<TestGatewayOptions['demoRoutes']> } = {},
+): Promise<WebChain> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const idp = await startDemoIdp({ gatewayBaseUrl: base, audience: 'ketenstatus' });
@@ -58,12 +67,16 @@ export async function startWebChain(env: Record<string, string> = {}): Promise<W
       STAFF_OIDC_RESOURCE: DEMO_STAFF_RESOURCE,
       ...env,
     },
+    {
+      ...(options.portal ? { organisations: [DEMO_PORTAL], clients: [subcontractorClient(DEMO_PORTAL.id)] } : {}),
+      demoRoutes: options.demoRoutes?.(base),
+    },
   );
   const seed = async () => {
-    const seeded = await seedDemo(chain.gateway, createLogger('silent'), () => token('zac'));
+    const seeded = await seedDemo(chain.gateway, createLogger('silent'), () => token('zac'), true, options.portal === true);
     await chain.waitFor(async () => {
       const orders = await chain.gateway.database.db.selectFrom('orders').select('state').where('case_id', '=', seeded.id).execute();
-      return orders.length === 2 && orders.every((o) => o.state === 'placed');
+      return orders.length === (options.portal ? 3 : 2) && orders.every((o) => o.state === 'placed');
     });
     return seeded;
   };
