@@ -41,9 +41,9 @@ h2{font-size:1.4rem;margin:2rem 0 .75rem}h3{font-size:1.15rem;margin:1.25rem 0 .
 .field .choice{display:flex;gap:.5rem;align-items:baseline;margin:.2rem 0}.field .choice label{display:inline;font-weight:400}
 .hint{display:block;color:var(--muted);margin:.1rem 0 .35rem}
 .field-error{display:block;color:var(--error);font-weight:700;margin:.1rem 0 .35rem}
-input[type=text],input[type=date],select,textarea{font:inherit;padding:.45rem .5rem;border:2px solid var(--ink);border-radius:0;max-width:100%;background:#fff;color:var(--ink)}
+input[type=text],input[type=email],input[type=date],select,textarea{font:inherit;padding:.45rem .5rem;border:2px solid var(--ink);border-radius:0;max-width:100%;background:#fff;color:var(--ink)}
 input[aria-invalid=true],select[aria-invalid=true],textarea[aria-invalid=true]{border-color:var(--error);border-width:3px}
-input.bsn{width:12ch}textarea{width:100%}
+input.bsn{width:12ch}input[type=email]{width:42ch}textarea{width:100%}
 button,.button{display:inline-block;font:inherit;font-weight:600;padding:.5rem 1.1rem;border:2px solid var(--brand);background:var(--brand);color:#fff;cursor:pointer;text-decoration:none;border-radius:0}
 button.secondary,.button.secondary{background:#fff;color:var(--brand)}
 button.link{background:none;border:0;padding:0;color:var(--brand);text-decoration:underline;font-weight:400}
