@@ -78,6 +78,11 @@ export class CitizenLogin {
     };
   }
 
+  /** The provider's UserInfo claims for a login's access token (`subject`: the ID token's sub, checked against them). */
+  async userInfo(accessToken: string, subject: string): Promise<oidc.UserInfoResponse> {
+    return oidc.fetchUserInfo(await this.discover(), accessToken, subject);
+  }
+
   private discover(): Promise<oidc.Configuration> {
     const issuer = this.options.issuer();
     const { clientId, clientSecret } = this.options;

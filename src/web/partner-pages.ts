@@ -352,8 +352,17 @@ ${pager(v, state, page, PAGE_SIZE, list.count)}
       deps.logger.warn({ err: { type: (error as Error).name, message: (error as Error).message } }, 'partner sign-in failed');
       throw new PageError(400, 'error.loginFailed');
     }
-    // Only an address the provider says it verified names a contact.
-    const claims = result.claims;
+    // Only an address the provider says it verified names a contact: from the ID token, or (where a
+    // provider keeps scope claims out of it, as the spec's code flow does) from its UserInfo endpoint.
+    let claims: Record<string, unknown> | undefined = result.claims;
+    if (claims && typeof claims.email !== 'string') {
+      try {
+        claims = { ...(await deps.login.userInfo(result.accessToken, String(claims.sub))), sub: claims.sub };
+      } catch (error) {
+        deps.logger.warn({ err: { type: (error as Error).name, message: (error as Error).message } }, 'partner sign-in: userinfo failed');
+        throw new PageError(400, 'error.loginFailed');
+      }
+    }
     const address = claims?.email_verified === true && typeof claims.email === 'string' ? normaliseAddress(claims.email) : undefined;
     if (!address) throw new PageError(403, 'partner.oidc.noEmail');
     return startSession(c, address, result.name, 'oidc');
