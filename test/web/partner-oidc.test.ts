@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.ts';
 import { portalOrganisation } from '../helpers/fixtures.ts';
 import { authHeader, startTestGateway, testNetwork } from '../helpers/gateway.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -122,6 +123,12 @@ describe('signing in through PARTNER_OIDC_ISSUER', () => {
     expect(stranger.status).toBe(403);
     expect(textOf(stranger.body)).toContain('Dit e-mailadres hoort niet (meer) bij een organisatie die via deze pagina werkt.');
     expect(stranger.client.cookie('ks_partner')).toBeUndefined();
+  });
+
+  it('stops start-up when PARTNER_OIDC_ISSUER comes without its client id', () => {
+    expect(() => parseConfig({ NETWORK_FILE: 'x.json', SESSION_SECRET: 'x'.repeat(32), PARTNER_OIDC_ISSUER: issuer })).toThrow(
+      /PARTNER_OIDC_CLIENT_ID: required when PARTNER_OIDC_ISSUER is set/,
+    );
   });
 
   it('refuses a callback without the login it belongs to', async () => {
