@@ -34,4 +34,12 @@ describe('containsBsn', () => {
       expect(containsBsn(text)).toBe(false);
     }
   });
+
+  it('ignores the digits of a UUID (an id in a link), and still finds a BSN beside one', () => {
+    // The last group holds 350413587, which passes the elfproef.
+    const id = 'eb91d783-6d61-4fe9-bb95-350413587cd1';
+    expect(containsBsn('350413587')).toBe(true);
+    expect(containsBsn(`https://gateway.example/api/v1/partner/assignments/${id}`)).toBe(false);
+    expect(containsBsn(`${id} 999993653`)).toBe(true);
+  });
 });
