@@ -26,29 +26,61 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('kcc_lookups_expiry').on('kcc_lookups').column('expires_at').execute();
 
   // When an order reached its final status (the eindstatus, or a closing phase): the time its
-  // subcontractor set that status. Declared immutable so indexes can use it: the cast reads an ISO
-  // date-time that carries its offset (what ZGW's datumStatusGezet and the partner API give), so
-  // the session's time zone does not change the answer. plpgsql: never inlined, so the planner
-  // matches the indexes below on the call itself.
-  await sql`create function ks_order_finished_at(status jsonb) returns timestamptz language plpgsql immutable parallel safe as $$
+  // subcontractor set that status. Immutable so a generated column can use it: the cast reads an ISO
+  // date-time that carries its offset (what ZGW's datumStatusGezet and the partner API give), so the
+  // session's time zone does not change the answer; a value that is no date-time gives null. Not
+  // parallel safe: the exception block needs a subtransaction.
+  await sql`create function ks_order_finished_at(status jsonb) returns timestamptz language plpgsql immutable as $$
     begin
       if status is null or not ((status->>'isEindstatus') = 'true' or (status->>'phase') in ('afgerond', 'geannuleerd')) then return null; end if;
       return (status->>'datumStatusGezet')::timestamptz;
     exception when others then return null;
     end $$`.execute(db);
   // When an order's current status was set (the last change of that part), null when unknown.
-  await sql`create function ks_status_set_at(status jsonb) returns timestamptz language plpgsql immutable parallel safe as $$
+  await sql`create function ks_status_set_at(status jsonb) returns timestamptz language plpgsql immutable as $$
     begin
       return (status->>'datumStatusGezet')::timestamptz;
     exception when others then return null;
     end $$`.execute(db);
-  // Lead times (src/staff/lead-times.ts): finished orders by the time they finished, and the open
-  // ones by placement, both answered from the index alone.
-  await sql`create index orders_finished on orders (ks_order_finished_at(status)) include (subcontractor, product, created_at)
-    where ks_order_finished_at(status) is not null`.execute(db);
-  await sql`create index orders_open_age on orders (subcontractor, product, created_at)
-    where state <> 'failed' and ks_order_finished_at(status) is null`.execute(db);
-  // An order's statuses in order, for the time spent in each phase.
+  // Lead times (src/staff/lead-times.ts) are read from orders alone, so they stay fast at scale:
+  // finished_at follows the status; phase_seconds (seconds spent in each phase: from each status
+  // entry of the order to the next, summed per phase) is kept by a trigger on timeline_entries,
+  // whichever code writes the statuses and in whatever order they arrive.
+  await sql`alter table orders add column finished_at timestamptz generated always as (ks_order_finished_at(status)) stored`.execute(db);
+  await sql`alter table orders add column phase_seconds jsonb`.execute(db);
+  // Set-based: one pass over the statuses of the orders a statement touched (one order for the
+  // sync, a million for a bulk load).
+  await sql`create function ks_timeline_phase_seconds() returns trigger language plpgsql as $$
+    begin
+      update orders o set phase_seconds = p.seconds
+      from (
+        select order_id, jsonb_object_agg(phase, secs) as seconds from (
+          select order_id, phase, sum(secs) as secs from (
+            select te.order_id, te.phase, extract(epoch from lead(te.at) over (partition by te.order_id order by te.at, te.id) - te.at) as secs
+            from timeline_entries te
+            where te.kind = 'status' and te.order_id in (select n.order_id from new_entries n where n.kind = 'status' and n.order_id is not null)) s
+          where secs is not null and phase is not null group by 1, 2) q
+        group by 1) p
+      where o.id = p.order_id and o.phase_seconds is distinct from p.seconds;
+      return null;
+    end $$`.execute(db);
+  await sql`create trigger timeline_phase_seconds after insert on timeline_entries referencing new table as new_entries
+    for each statement execute function ks_timeline_phase_seconds()`.execute(db);
+  // The orders there are: the same computation once over all statuses.
+  await sql`update orders o set phase_seconds = p.seconds
+    from (
+      select order_id, jsonb_object_agg(phase, secs) as seconds from (
+        select order_id, phase, sum(secs) as secs from (
+          select te.order_id, te.phase, extract(epoch from lead(te.at) over (partition by te.order_id order by te.at, te.id) - te.at) as secs
+          from timeline_entries te where te.kind = 'status' and te.order_id is not null) s
+        where secs is not null and phase is not null group by 1, 2) q
+      group by 1) p
+    where o.id = p.order_id`.execute(db);
+  // Finished orders by the time they finished and the open ones by placement, answered from the index alone.
+  await sql`create index orders_finished on orders (finished_at) include (subcontractor, product, created_at, phase_seconds)
+    where finished_at is not null`.execute(db);
+  await sql`create index orders_open_age on orders (subcontractor, product, created_at) where state <> 'failed' and finished_at is null`.execute(db);
+  // An order's statuses in order, for its phase_seconds.
   await sql`create index timeline_order_status on timeline_entries (order_id, at) include (phase)
     where kind = 'status' and order_id is not null`.execute(db);
   // The caseworker's worklist reads open cases only.
@@ -60,6 +92,9 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop index if exists timeline_order_status`.execute(db);
   await sql`drop index if exists orders_open_age`.execute(db);
   await sql`drop index if exists orders_finished`.execute(db);
+  await sql`drop trigger if exists timeline_phase_seconds on timeline_entries`.execute(db);
+  await sql`drop function if exists ks_timeline_phase_seconds()`.execute(db);
+  await sql`alter table orders drop column if exists phase_seconds, drop column if exists finished_at`.execute(db);
   await sql`drop function if exists ks_order_finished_at(jsonb)`.execute(db);
   await sql`drop function if exists ks_status_set_at(jsonb)`.execute(db);
   await db.schema.dropTable('kcc_lookups').execute();

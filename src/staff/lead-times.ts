@@ -5,7 +5,7 @@ import type { Lang } from '../citizen/language.ts';
 import type { Database } from '../db/database.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { Phase } from '../network/types.ts';
-import { finishedOrders, openOrdersByAge, phaseMedians, type LeadTimeGroupBy, type LeadTimeRow } from './repository.ts';
+import { finishedOrders, openOrdersByAge, type LeadTimeGroupBy, type LeadTimeRow } from './repository.ts';
 
 /** The phases an order spends time in before its final status. */
 export const LEAD_TIME_PHASES = ['ontvangen', 'in_behandeling', 'actie_vereist'] as const satisfies readonly Phase[];
@@ -33,13 +33,9 @@ export class LeadTimeService {
     const now = this.deps.now?.() ?? new Date();
     const from = dutchMidnight(q.from);
     const to = dutchMidnight(nextDay(q.to));
-    const [finished, phases, open] = await Promise.all([
-      finishedOrders(db, q.groupBy, from, to),
-      phaseMedians(db, q.groupBy, from, to),
-      openOrdersByAge(db, q.groupBy, now),
-    ]);
+    const [finished, open] = await Promise.all([finishedOrders(db, q.groupBy, from, to), openOrdersByAge(db, q.groupBy, now)]);
     const groups = new Map<string, LeadTimeRow>();
-    for (const r of [...finished, ...phases, ...open]) groups.set(keyOf(r), { subcontractor: r.subcontractor, product: r.product });
+    for (const r of [...finished, ...open]) groups.set(keyOf(r), { subcontractor: r.subcontractor, product: r.product });
     const results = [...groups.entries()].map(([key, g]) => {
       const f = finished.find((r) => keyOf(r) === key);
       const o = open.find((r) => keyOf(r) === key);
@@ -48,9 +44,10 @@ export class LeadTimeService {
         product: g.product === null ? null : { code: g.product, name: this.productName(g.subcontractor, g.product, q.lang) },
         finished: f?.finished ?? 0,
         leadTimeDays: { p50: days(f?.p50), p90: days(f?.p90) },
-        phaseMedianDays: Object.fromEntries(
-          LEAD_TIME_PHASES.map((phase) => [phase, days(phases.find((r) => keyOf(r) === key && r.phase === phase)?.median)]),
-        ) as Record<(typeof LEAD_TIME_PHASES)[number], number | null>,
+        phaseMedianDays: Object.fromEntries(LEAD_TIME_PHASES.map((phase) => [phase, days(f?.[phase])])) as Record<
+          (typeof LEAD_TIME_PHASES)[number],
+          number | null
+        >,
         openByAge: { '0-7': o?.d0_7 ?? 0, '8-30': o?.d8_30 ?? 0, '31-90': o?.d31_90 ?? 0, '90+': o?.d90 ?? 0 },
       };
     });

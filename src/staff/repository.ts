@@ -98,38 +98,25 @@ export interface LeadTimeRow {
   product: string | null;
 }
 
-/** Finished orders (final status set in [from, to)) per group: how many, p50 and p90 seconds from placement to the final status. */
-export async function finishedOrders(db: Db, groupBy: LeadTimeGroupBy, from: Date, to: Date) {
-  const { rows } = await sql<LeadTimeRow & { finished: number; p50: number; p90: number }>`
-    select ${KEY[groupBy]}, count(*)::int as finished,
-      percentile_cont(0.5) within group (order by extract(epoch from ks_order_finished_at(o.status) - o.created_at)) as p50,
-      percentile_cont(0.9) within group (order by extract(epoch from ks_order_finished_at(o.status) - o.created_at)) as p90
-    from orders o
-    where ks_order_finished_at(o.status) >= ${from} and ks_order_finished_at(o.status) < ${to}
-    group by ${GROUP[groupBy]}`.execute(db);
-  return rows;
-}
-
 /**
- * The median seconds spent in each phase by the orders that finished in [from, to): per order,
- * the time from each of its statuses to the next, up to the final one, summed per phase.
+ * Finished orders (final status set in [from, to)) per group: how many, p50 and p90 seconds from
+ * placement to the final status, and the median seconds in each phase over the orders that spent
+ * time in it. One index-only scan of orders_finished: each order's seconds per phase (from each of
+ * its statuses to the next, summed) are kept in orders.phase_seconds by the database.
  */
-export async function phaseMedians(db: Db, groupBy: LeadTimeGroupBy, from: Date, to: Date) {
-  const { rows } = await sql<LeadTimeRow & { phase: string; median: number }>`
-    with fin as (
-      select o.id, ${KEY[groupBy]}, ks_order_finished_at(o.status) as finished_at
-      from orders o
-      where ks_order_finished_at(o.status) >= ${from} and ks_order_finished_at(o.status) < ${to}
-    ),
-    seg as (
-      select f.id, f.subcontractor, f.product, te.phase, extract(epoch from lead(te.at) over (partition by f.id order by te.at) - te.at) as secs
-      from fin f join timeline_entries te on te.order_id = f.id and te.kind = 'status' and te.at <= f.finished_at
-    ),
-    per_order as (
-      select id, subcontractor, product, phase, sum(secs) as secs from seg where secs is not null and phase is not null group by 1, 2, 3, 4
-    )
-    select subcontractor, product, phase, percentile_cont(0.5) within group (order by secs) as median
-    from per_order group by 1, 2, 3`.execute(db);
+export async function finishedOrders(db: Db, groupBy: LeadTimeGroupBy, from: Date, to: Date) {
+  const { rows } = await sql<
+    LeadTimeRow & { finished: number; p50: number; p90: number; ontvangen: number | null; in_behandeling: number | null; actie_vereist: number | null }
+  >`
+    select ${KEY[groupBy]}, count(*)::int as finished,
+      percentile_cont(0.5) within group (order by extract(epoch from o.finished_at - o.created_at)) as p50,
+      percentile_cont(0.9) within group (order by extract(epoch from o.finished_at - o.created_at)) as p90,
+      percentile_cont(0.5) within group (order by (o.phase_seconds->>'ontvangen')::numeric) as ontvangen,
+      percentile_cont(0.5) within group (order by (o.phase_seconds->>'in_behandeling')::numeric) as in_behandeling,
+      percentile_cont(0.5) within group (order by (o.phase_seconds->>'actie_vereist')::numeric) as actie_vereist
+    from orders o
+    where o.finished_at >= ${from} and o.finished_at < ${to}
+    group by ${GROUP[groupBy]}`.execute(db);
   return rows;
 }
 
@@ -139,7 +126,7 @@ export async function openOrdersByAge(db: Db, groupBy: LeadTimeGroupBy, now: Dat
     with open as (
       select ${KEY[groupBy]}, floor(extract(epoch from ${now}::timestamptz - o.created_at) / 86400) as days
       from orders o
-      where o.state <> 'failed' and ks_order_finished_at(o.status) is null
+      where o.state <> 'failed' and o.finished_at is null
     )
     select subcontractor, product,
       count(*) filter (where days <= 7)::int as d0_7, count(*) filter (where days between 8 and 30)::int as d8_30,

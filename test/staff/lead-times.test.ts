@@ -177,3 +177,37 @@ describe('the query', () => {
     expect(await strip(asCaseworker)).toEqual(await strip(asOperator));
   });
 });
+
+describe('the time per phase', () => {
+  it('does not depend on the order in which the statuses arrive (a poll can bring an older one later)', async () => {
+    const { app: fresh, db: freshDb } = await startStaffGateway();
+    const placedAt = new Date(finishedAt.getTime() - 6 * DAY);
+    const [c] = await handMade(freshDb, [
+      { orders: [{ subcontractor: 'bouw-bv', product: 'aanpassing', placedAt, history: [{ phase: 'afgerond', at: finishedAt, final: true }] }] },
+    ]);
+    // The earlier statuses arrive after the final one, one statement each, newest first.
+    for (const [phase, days] of [
+      ['in_behandeling', 4],
+      ['actie_vereist', 2],
+      ['ontvangen', 0],
+    ] as const) {
+      await freshDb
+        .insertInto('timeline_entries')
+        .values({
+          case_id: c.id,
+          order_id: c.orders[0],
+          at: new Date(placedAt.getTime() + days * DAY),
+          organisation_id: 'bouw-bv',
+          kind: 'status',
+          phase,
+          refs: [] as never,
+        })
+        .execute();
+    }
+    const body = (await (await fresh.request('/api/v1/analytics/lead-times', { headers: authHeader('zac') })).json()) as {
+      results: { phaseMedianDays: Record<string, number | null> }[];
+    };
+    // received 0 → 2 (waiting) → 4 (in progress) → 6 done.
+    expect(body.results[0].phaseMedianDays).toEqual({ ontvangen: 2, in_behandeling: 2, actie_vereist: 2 });
+  });
+});
