@@ -49,7 +49,7 @@ export function barChart(input: ChartInput): Html {
   const descId = `${input.id}-desc`;
   const legend = series.map(
     (s, i) =>
-      html`<g transform="translate(${LABEL_W + i * 150},6)"><rect width="14" height="14" fill="${s.fill}"></rect><text x="20" y="12" font-size="13">${s.name}</text></g>`,
+      html`<g transform="translate(${10 + i * 150},6)"><rect width="14" height="14" fill="${s.fill}"></rect><text x="20" y="12" font-size="13">${s.name}</text></g>`,
   );
   const bars = rows.map((row, i) => {
     const y = LEGEND_H + i * rowH;
