@@ -14,6 +14,7 @@ import { demoMailPage } from './mail-page.ts';
 import {
   DEMO_CITIZENS,
   DEMO_PASSWORD,
+  DEMO_STAFF,
   DEMO_RESOURCE,
   DEMO_SCOPE,
   DEMO_STAFF_CLIENT,
@@ -158,6 +159,8 @@ export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
           url: config.publicBaseUrl,
           case: seeded.reference,
           citizens: DEMO_CITIZENS.map((c) => c.name).join(', '),
+          // The staff pages (/staff) at the same provider, unless STAFF_OIDC_ISSUER names another.
+          staff: idp && !config.staff.issuer ? `${config.publicBaseUrl}/staff: ${DEMO_STAFF.map((m) => m.name).join(', ')}` : undefined,
           password: idp ? DEMO_PASSWORD : undefined,
         },
         `demo ready: open ${config.publicBaseUrl} and log in as ${DEMO_CITIZENS[0].name}`,
