@@ -21,12 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   // organisation (OIN or KvK) that reads through the consumer API.
   await sql`alter table mandates alter column grantor_bsn drop not null, alter column proxy_bsn drop not null`.execute(db);
   await sql`alter table mandates drop constraint if exists mandates_not_self`.execute(db);
-  await db.schema
-    .alterTable('mandates')
-    .addColumn('grantor_kvk', 'text')
-    .addColumn('proxy_oin', 'text')
-    .addColumn('proxy_kvk', 'text')
-    .execute();
+  await db.schema.alterTable('mandates').addColumn('grantor_kvk', 'text').addColumn('proxy_oin', 'text').addColumn('proxy_kvk', 'text').execute();
   await sql`alter table mandates
     add constraint mandates_one_grantor check ((grantor_bsn is null) <> (grantor_kvk is null)),
     add constraint mandates_one_proxy check (num_nonnulls(proxy_bsn, proxy_oin, proxy_kvk) = 1),

@@ -14,7 +14,10 @@ export const createCaseSchema = z.strictObject({
       z.strictObject({ bsn: z.string().refine(isValidBsn, 'must be a valid BSN (9 digits, elfproef)') }),
       z.strictObject({
         kvk: z.string().refine(isValidKvk, 'must be a KvK number of 8 digits'),
-        vestiging: z.string().regex(/^\d{12}$/, 'must be a vestigingsnummer of 12 digits').optional(),
+        vestiging: z
+          .string()
+          .regex(/^\d{12}$/, 'must be a vestigingsnummer of 12 digits')
+          .optional(),
       }),
     ],
     { error: 'must be { "bsn": "…" } or { "kvk": "…", "vestiging"?: "…" }' },

@@ -45,8 +45,16 @@ button.secondary{background:#fff;color:#154273}:focus-visible{outline:3px solid 
 
 /** The same page for the staff pages' client: test members of staff instead of test citizens. */
 const STAFF_TEXT = {
-  nl: { intro: 'Dit is een nagebootste inlogdienst voor medewerkers van de gemeente, voor de demo van ketenstatus. Kies een testmedewerker.', who: 'Testmedewerker', hint: 'Het wachtwoord is voor iedere testmedewerker: demo' },
-  en: { intro: 'This is a simulated login service for the municipality’s staff, for the ketenstatus demo. Choose a test member of staff.', who: 'Test member of staff', hint: 'The password for every test member of staff is: demo' },
+  nl: {
+    intro: 'Dit is een nagebootste inlogdienst voor medewerkers van de gemeente, voor de demo van ketenstatus. Kies een testmedewerker.',
+    who: 'Testmedewerker',
+    hint: 'Het wachtwoord is voor iedere testmedewerker: demo',
+  },
+  en: {
+    intro: 'This is a simulated login service for the municipality’s staff, for the ketenstatus demo. Choose a test member of staff.',
+    who: 'Test member of staff',
+    hint: 'The password for every test member of staff is: demo',
+  },
 } as const;
 
 export function renderLogin(input: { uid: string; lang: 'nl' | 'en'; citizens: DemoCitizen[]; failed?: boolean; selected?: string; staff?: boolean }): string {

@@ -240,7 +240,8 @@ const nl = {
   'staff.nav.analytics': 'Doorlooptijden',
   'staff.nav.ops': 'Beheer',
   'kcc.title': 'Klant opzoeken',
-  'kcc.intro': 'Zoek de zaken van een klant die belt of langskomt. De klant ziet in zijn eigen overzicht dat het klantcontactcentrum zijn gegevens heeft bekeken, en waarom.',
+  'kcc.intro':
+    'Zoek de zaken van een klant die belt of langskomt. De klant ziet in zijn eigen overzicht dat het klantcontactcentrum zijn gegevens heeft bekeken, en waarom.',
   'kcc.customer': 'BSN of KvK-nummer',
   'kcc.customerHint': 'Een BSN heeft 9 cijfers, een KvK-nummer 8.',
   'kcc.customerInvalid': 'Vul een geldig BSN (9 cijfers) of KvK-nummer (8 cijfers) in.',
@@ -260,7 +261,8 @@ const nl = {
   'kcc.parts': 'Onderdelen',
   'kcc.gaps': 'Let op bij het antwoorden',
   'work.title': 'Werkvoorraad',
-  'work.intro': 'Zaken die iemand nodig hebben: de klant moet iets doen, een onderdeel staat stil, een datum is verstreken, een opdracht is mislukt, of informatie ontbreekt.',
+  'work.intro':
+    'Zaken die iemand nodig hebben: de klant moet iets doen, een onderdeel staat stil, een datum is verstreken, een opdracht is mislukt, of informatie ontbreekt.',
   'work.filter': 'Toon',
   'work.allReasons': 'Alle redenen',
   'work.apply': 'Toepassen',
@@ -285,7 +287,8 @@ const nl = {
   'work.reason.failed-order': 'Opdracht mislukt',
   'work.reason.gap': 'Informatie ontbreekt',
   'analytics.title': 'Doorlooptijden in de keten',
-  'analytics.intro': 'Hoe lang opdrachten bij de uitvoerende organisaties duren: van plaatsen tot de eindstatus, de tijd per fase, en hoe oud de opdrachten zijn die nog lopen.',
+  'analytics.intro':
+    'Hoe lang opdrachten bij de uitvoerende organisaties duren: van plaatsen tot de eindstatus, de tijd per fase, en hoe oud de opdrachten zijn die nog lopen.',
   'analytics.invalid': 'De periode klopt niet: kies twee datums, de eerste niet na de tweede, samen hoogstens 366 dagen. Hieronder staan de laatste 30 dagen.',
   'analytics.from': 'Van',
   'analytics.to': 'Tot en met',
@@ -555,7 +558,8 @@ const en: Record<MessageKey, string> = {
   'staff.nav.analytics': 'Lead times',
   'staff.nav.ops': 'Operations',
   'kcc.title': 'Look up a customer',
-  'kcc.intro': 'Find the cases of a customer who calls or visits. The customer sees in their own overview that the contact centre looked at their data, and why.',
+  'kcc.intro':
+    'Find the cases of a customer who calls or visits. The customer sees in their own overview that the contact centre looked at their data, and why.',
   'kcc.customer': 'BSN or KvK number',
   'kcc.customerHint': 'A BSN has 9 digits, a KvK number 8.',
   'kcc.customerInvalid': 'Enter a valid BSN (9 digits) or KvK number (8 digits).',
@@ -600,7 +604,8 @@ const en: Record<MessageKey, string> = {
   'work.reason.failed-order': 'Order failed',
   'work.reason.gap': 'Information missing',
   'analytics.title': 'Lead times in the chain',
-  'analytics.intro': 'How long orders take at the organisations that carry them out: from placement to the final status, the time per phase, and how old the orders still running are.',
+  'analytics.intro':
+    'How long orders take at the organisations that carry them out: from placement to the final status, the time per phase, and how old the orders still running are.',
   'analytics.invalid': 'The period is not right: choose two dates, the first not after the second, at most 366 days together. Below are the last 30 days.',
   'analytics.from': 'From',
   'analytics.to': 'To (included)',

@@ -28,7 +28,13 @@ describe('a company representative on the page', () => {
   it('gives an organisation a mandate, and sees its read in who viewed the company’s data', async () => {
     const form = await (await hanna.request(`${base}/mandates`)).text();
     expect(form).toContain('Ondernemersportaal B.V.');
-    const posted = await hanna.post(`${base}/mandates`, { _csrf: csrfOf(form), proxyKind: 'organisation', proxyOrganisation: 'kvk:87654321', caseId: '', validUntil: '' });
+    const posted = await hanna.post(`${base}/mandates`, {
+      _csrf: csrfOf(form),
+      proxyKind: 'organisation',
+      proxyOrganisation: 'kvk:87654321',
+      caseId: '',
+      validUntil: '',
+    });
     expect(posted.url).toBe(`${base}/mandates?done=granted`);
     const listed = textOf(await posted.res.text());
     expect(listed).toContain('Ondernemersportaal B.V. (KvK 87654321)');
@@ -48,7 +54,13 @@ describe('a company representative on the page', () => {
 
   it('refuses an organisation that does not read through this gateway, next to the field', async () => {
     const form = await (await hanna.request(`${base}/mandates`)).text();
-    const posted = await hanna.post(`${base}/mandates`, { _csrf: csrfOf(form), proxyKind: 'organisation', proxyOrganisation: 'kvk:11111111', caseId: '', validUntil: '' });
+    const posted = await hanna.post(`${base}/mandates`, {
+      _csrf: csrfOf(form),
+      proxyKind: 'organisation',
+      proxyOrganisation: 'kvk:11111111',
+      caseId: '',
+      validUntil: '',
+    });
     expect(posted.res.status).toBe(422);
     expect(textOf(await posted.res.text())).toContain('Kies een van de organisaties in de lijst.');
   });
