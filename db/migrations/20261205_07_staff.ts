@@ -83,12 +83,17 @@ export async function up(db: Kysely<any>): Promise<void> {
   // An order's statuses in order, for its phase_seconds.
   await sql`create index timeline_order_status on timeline_entries (order_id, at) include (phase)
     where kind = 'status' and order_id is not null`.execute(db);
-  // The caseworker's worklist reads open cases only.
-  await sql`create index cases_open on cases (updated_at, id) where closed_at is null`.execute(db);
+  // The caseworker's worklist (src/staff/repository.ts attentionCases) finds its candidates through
+  // these: open cases waiting for the customer or past a date, open orders, failed orders.
+  await sql`create index cases_open_action on cases (id) where closed_at is null and (combined_status->>'phase') = 'actie_vereist'`.execute(db);
+  await sql`create index cases_open_due on cases ((least(planned_end_date, deadline))) where closed_at is null`.execute(db);
+  await sql`create index orders_open_case on orders (case_id) where state <> 'failed' and finished_at is null`.execute(db);
+  await sql`create index orders_failed on orders (case_id) where state = 'failed'`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`drop index if exists cases_open`.execute(db);
+  for (const index of ['cases_open_action', 'cases_open_due', 'orders_open_case', 'orders_failed'])
+    await sql`drop index if exists ${sql.id(index)}`.execute(db);
   await sql`drop index if exists timeline_order_status`.execute(db);
   await sql`drop index if exists orders_open_age`.execute(db);
   await sql`drop index if exists orders_finished`.execute(db);

@@ -51,32 +51,45 @@ const ORDER_BY: Record<WorklistSort, RawBuilder<unknown>> = {
  */
 export async function attentionCases(db: Db, net: WorklistNetwork, q: WorklistQuery) {
   const reason = q.reason ? sql`and ${sql.ref(`f.${REASON_COLUMN[q.reason]}`)}` : sql``;
+  const inactive = net.organisations.filter((o) => !o.active).map((o) => o.id);
+  // The network as two lookups the statement reads per order: organisation → standing, "org|product" → expected days.
+  const orgMap = Object.fromEntries(net.organisations.map((o) => [o.id, o]));
+  const expectedMap = Object.fromEntries(net.expected.map((e) => [`${e.subcontractor}|${e.product}`, e.days]));
   const { rows } = await sql<CaseRow & { citizen_action: boolean; overdue: boolean; failed_order: boolean; stalled: boolean; gap: boolean; total: number }>`
-    with org as (select * from jsonb_to_recordset(${json(net.organisations)}) as g(id text, active boolean, "intervalSeconds" int, portal boolean)),
-    expected as (select * from jsonb_to_recordset(${json(net.expected)}) as e(subcontractor text, product text, days int)),
-    parts as (
-      select o.case_id,
-        bool_or(o.state = 'failed') as failed_order,
-        bool_or(o.state <> 'failed' and not ${FINISHED}
-          and coalesce(ks_status_set_at(o.status), o.created_at) < ${q.now}::timestamptz - make_interval(days => coalesce(e.days, ${net.defaultDays}::int))) as stalled,
-        bool_or(g.id is null or not g.active or o.state = 'failed'
-          or (o.state = 'placed' and o.sync_state in ('unreachable', 'gone'))
-          or (o.state = 'placed' and not g.portal and not ${FINISHED}
-              and coalesce(o.last_synced_at, o.created_at) < ${q.now}::timestamptz - make_interval(secs => 2 * g."intervalSeconds"))) as gap
-      from cases c
-      join orders o on o.case_id = c.id
-      left join org g on g.id = o.subcontractor
-      left join expected e on e.subcontractor = o.subcontractor and e.product = o.product
-      where c.closed_at is null
-      group by o.case_id
+    with params as materialized (select ${json(orgMap)}::jsonb as orgs, ${json(expectedMap)}::jsonb as expected),
+    -- The cases that can have a reason, each set from an index: the customer's action, a date, an
+    -- order still open (stalled or a sync gap), a failed order, an order at an organisation that is
+    -- not active. Their flags are then decided exactly below; the work grows with the open work,
+    -- not with every case ever made.
+    candidates as materialized (
+      select c.id from cases c where c.closed_at is null and (c.combined_status->>'phase') = 'actie_vereist'
+      union select c.id from cases c where c.closed_at is null and least(c.planned_end_date, c.deadline) < ${q.today}
+      union select o.case_id from orders o where o.state <> 'failed' and o.finished_at is null
+      union select o.case_id from orders o where o.state = 'failed'
+      ${inactive.length ? sql`union select o.case_id from orders o where o.subcontractor in (${sql.join(inactive)})` : sql``}
     ),
+    -- Per candidate (lateral, so each is an index lookup whatever the planner estimates).
     flagged as (
       select c.*,
         coalesce(c.combined_status->>'phase', '') = 'actie_vereist' as citizen_action,
-        coalesce(c.planned_end_date < ${q.today} or c.deadline < ${q.today}, false) as overdue,
+        coalesce(least(c.planned_end_date, c.deadline) < ${q.today}, false) as overdue,
         coalesce(p.failed_order, false) as failed_order, coalesce(p.stalled, false) as stalled, coalesce(p.gap, false) as gap
-      from cases c left join parts p on p.case_id = c.id
-      where c.closed_at is null
+      from candidates k
+      cross join lateral (select * from cases c where c.id = k.id and c.closed_at is null offset 0) c
+      cross join lateral (
+        select
+          bool_or(o.state = 'failed') as failed_order,
+          bool_or(o.state <> 'failed' and not ${FINISHED}
+            and coalesce(ks_status_set_at(o.status), o.created_at)
+              < ${q.now}::timestamptz - make_interval(days => coalesce((x.expected->>(o.subcontractor || '|' || o.product))::int, ${net.defaultDays}::int))) as stalled,
+          bool_or(not coalesce((x.orgs->o.subcontractor->>'active')::boolean, false) or o.state = 'failed'
+            or (o.state = 'placed' and o.sync_state in ('unreachable', 'gone'))
+            or (o.state = 'placed' and not (x.orgs->o.subcontractor->>'portal')::boolean and not ${FINISHED}
+                and coalesce(o.last_synced_at, o.created_at)
+                  < ${q.now}::timestamptz - make_interval(secs => 2 * (x.orgs->o.subcontractor->>'intervalSeconds')::int))) as gap
+        from params x, orders o
+        where o.case_id = c.id
+      ) p
     ),
     filtered as (select f.* from flagged f where (f.citizen_action or f.overdue or f.failed_order or f.stalled or f.gap) ${reason}),
     page as (select f.* from filtered f order by ${ORDER_BY[q.sort]} limit ${q.limit} offset ${q.offset})

@@ -135,3 +135,21 @@ describe('the worklist', () => {
     }
   });
 });
+
+describe('an organisation that is suspended', () => {
+  it('puts the open cases with a part there on the list as a gap, even when that part has finished', async () => {
+    const { gateway, app: other, db: otherDb, asStaff: staffOf } = await startStaffGateway();
+    const [done] = await handMade(otherDb, [
+      {
+        reference: 'S-DONE',
+        orders: [{ subcontractor: 'bouw-bv', product: 'aanpassing', placedDaysAgo: 3, history: [{ phase: 'afgerond', at: daysAgo(1), final: true }] }],
+      },
+    ]);
+    const before = (await (await other.request('/api/v1/cases?attention=true', { headers: await staffOf(['caseworker']) })).json()) as { count: number };
+    expect(before.count).toBe(0);
+    await gateway.network.suspend('bouw-bv', 'test');
+    const after = (await (await other.request('/api/v1/cases?attention=true', { headers: await staffOf(['caseworker']) })).json()) as { results: Item[] };
+    expect(after.results.map((r) => [r.id, codes(r)])).toEqual([[done.id, ['gap']]]);
+    expect(after.results[0].reasons[0]).toMatchObject({ kind: 'suspended' });
+  });
+});
