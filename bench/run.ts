@@ -55,7 +55,7 @@ const scenarios: Runner[] = [
   { ids: ['B4'], title: 'freshness', minSeconds: quick ? 12 : 50, run: freshnessScenario },
   { ids: ['B5'], title: 'citizen read at scale', minSeconds: quick ? 12 : 120, run: citizenScenario },
   { ids: ['B6'], title: 'delivery isolation', minSeconds: quick ? 10 : 40, run: isolationScenario },
-  { ids: ['B8'], title: 'chain lead times at scale', minSeconds: quick ? 30 : 150, run: leadTimesScenario },
+  { ids: ['B8'], title: 'chain lead times at scale', minSeconds: quick ? 45 : 270, run: leadTimesScenario },
 ];
 
 // A scenario that hangs (a database that stops answering, a stuck child) must not hold the run.

@@ -6,7 +6,7 @@ import { preferredLanguage } from '../citizen/language.ts';
 import { readJson } from '../http/body.ts';
 import type { AppEnv, StaffMember } from '../http/context.ts';
 import { pageOf, readPage } from '../http/pagination.ts';
-import { HttpProblem } from '../http/problem.ts';
+import { HttpProblem, validationProblem } from '../http/problem.ts';
 import { parseWith } from '../http/validate.ts';
 import type { RoleGuard } from '../http/zgw-auth.ts';
 import type { KccService } from './kcc.ts';
@@ -49,7 +49,12 @@ export function kccRoutes({ kcc, guard }: { kcc: KccService; guard: RoleGuard })
 export function worklistRoutes({ worklist, guard, baseUrl }: { worklist: WorklistService; guard: RoleGuard; baseUrl: string }) {
   const admit = guard('supplier', 'caseworker');
   return new Hono<AppEnv>().get('/', async (c, next) => {
-    if (c.req.query('attention') !== 'true') return next();
+    if (c.req.query('attention') !== 'true') {
+      // reason and sort belong to the worklist: said plainly rather than as an unknown parameter.
+      const stray = ['reason', 'sort'].filter((name) => c.req.query(name) !== undefined);
+      if (stray.length) throw validationProblem(stray.map((name) => ({ name, code: 'attention-only', reason: 'only with attention=true' })));
+      return next();
+    }
     let admitted = false;
     await admit(c, async () => {
       admitted = true;

@@ -153,3 +153,13 @@ describe('an organisation that is suspended', () => {
     expect(after.results[0].reasons[0]).toMatchObject({ kind: 'suspended' });
   });
 });
+
+describe('the worklist’s parameters', () => {
+  it('reason and sort without attention=true are a 400 that says so', async () => {
+    const res = await app.request('/api/v1/cases?reason=stalled', { headers: authHeader('zac') });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { invalidParams: unknown[] }).invalidParams).toEqual([
+      { name: 'reason', code: 'attention-only', reason: 'only with attention=true' },
+    ]);
+  });
+});
