@@ -8,7 +8,7 @@ import { HttpProblem } from '../http/problem.ts';
 import { parseWith } from '../http/validate.ts';
 import type { RoleGuard } from '../http/zgw-auth.ts';
 import type { Consumer, ConsumerService } from './consumer.ts';
-import { preferredLanguage } from './language.ts';
+import { personalAnswer } from './request.ts';
 
 const pageQuery = z.strictObject({ page: z.string().optional(), pageSize: z.string().optional() });
 const casesQuery = pageQuery.extend({ state: z.enum(['open', 'closed']).optional() });
@@ -28,37 +28,29 @@ function consumerOf(c: Context<AppEnv>): Consumer {
   return { clientId: client.clientId, organisation: client.organisation };
 }
 
-function personal(c: Context<AppEnv>) {
-  const lang = preferredLanguage(c.req.header('accept-language'));
-  c.header('Content-Language', lang);
-  c.header('Vary', 'Accept-Language, Authorization');
-  c.header('Cache-Control', 'no-store');
-  return { lang, requestId: c.get('requestId'), traceId: c.get('traceId') };
-}
-
 export function consumerRoutes({ consumer, guard, baseUrl }: { consumer: ConsumerService; guard: RoleGuard; baseUrl: string }) {
   return new Hono<AppEnv>()
     .use(guard('portal'))
     .get('/mandates', async (c) => {
       parseWith(pageQuery, c.req.query(), 'query');
       const page = readPage(c);
-      personal(c);
+      personalAnswer(c);
       const { count, results } = await consumer.mandates(consumerOf(c), page);
       return c.json(pageOf(c, page, count, results, baseUrl));
     })
     .get('/mandates/:id/cases', async (c) => {
       const query = parseWith(casesQuery, c.req.query(), 'query');
       const page = readPage(c);
-      const read = { state: query.state, page: page.page, pageSize: page.pageSize, ...personal(c) };
+      const read = { state: query.state, page: page.page, pageSize: page.pageSize, ...personalAnswer(c) };
       const { count, results } = await consumer.cases(consumerOf(c), c.req.param('id'), read);
       return c.json(pageOf(c, page, count, results, baseUrl));
     })
     .get('/mandates/:id/cases/:caseId', async (c) => {
-      return c.json(await consumer.case(consumerOf(c), c.req.param('id'), c.req.param('caseId'), personal(c)));
+      return c.json(await consumer.case(consumerOf(c), c.req.param('id'), c.req.param('caseId'), personalAnswer(c)));
     })
     .get('/mandates/:id/events', async (c) => {
       const query = parseWith(eventsQuery, c.req.query(), 'query');
-      const feed = await consumer.events(consumerOf(c), c.req.param('id'), { ...query, ...personal(c) });
+      const feed = await consumer.events(consumerOf(c), c.req.param('id'), { ...query, ...personalAnswer(c) });
       const next = new URL(`${baseUrl}/api/v1/consumer/mandates/${c.req.param('id')}/events`);
       if (feed.cursor) next.searchParams.set('after', feed.cursor);
       next.searchParams.set('limit', String(query.limit));

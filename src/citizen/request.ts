@@ -2,7 +2,7 @@
 // shared caches; the request and trace ids a read writes into the access log.
 import type { Context } from 'hono';
 import { preferredLanguage } from './language.ts';
-import type { CitizenEnv } from './middleware.ts';
+import type { AppEnv } from '../http/context.ts';
 
 export function language(c: Context) {
   const lang = preferredLanguage(c.req.header('accept-language'));
@@ -13,4 +13,7 @@ export function language(c: Context) {
   return lang;
 }
 
-export const trace = (c: Context<CitizenEnv>) => ({ requestId: c.get('requestId'), traceId: c.get('traceId') });
+export const trace = <E extends AppEnv>(c: Context<E>) => ({ requestId: c.get('requestId'), traceId: c.get('traceId') });
+
+/** For any reader of a customer's data (the consumer API, staff): the language, the headers and the ids for the access log. */
+export const personalAnswer = (c: Context<AppEnv>) => ({ lang: language(c), ...trace(c) });

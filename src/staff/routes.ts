@@ -3,6 +3,7 @@
 import { Hono, type Context } from 'hono';
 import { PURPOSES, type Access } from '../access-log/access-log.ts';
 import { preferredLanguage } from '../citizen/language.ts';
+import { personalAnswer } from '../citizen/request.ts';
 import { readJson } from '../http/body.ts';
 import type { AppEnv, StaffMember } from '../http/context.ts';
 import { pageOf, readPage } from '../http/pagination.ts';
@@ -13,15 +14,6 @@ import type { KccService } from './kcc.ts';
 import { leadTimesCsv, type LeadTimeService } from './lead-times.ts';
 import { leadTimesQuery, lookupSchema, worklistQuery } from './schemas.ts';
 import type { WorklistService } from './worklist.ts';
-
-/** Personal data in the answer: the reader's language, and no shared cache may keep it. */
-function personal(c: Context<AppEnv>) {
-  const lang = preferredLanguage(c.req.header('accept-language'));
-  c.header('Content-Language', lang);
-  c.header('Vary', 'Accept-Language, Authorization');
-  c.header('Cache-Control', 'no-store');
-  return { lang, requestId: c.get('requestId'), traceId: c.get('traceId') };
-}
 
 /** A lookup is made by a person: the access log names them, so a ZGW client cannot make one. */
 function memberOf(c: Context<AppEnv>): StaffMember {
@@ -36,10 +28,10 @@ export function kccRoutes({ kcc, guard }: { kcc: KccService; guard: RoleGuard })
     .post('/lookups', async (c) => {
       const member = memberOf(c);
       const input = parseWith(lookupSchema, await readJson(c));
-      const answer = await kcc.lookup(member, input, personal(c));
+      const answer = await kcc.lookup(member, input, personalAnswer(c));
       return c.json(answer, 201, { Location: answer.url });
     })
-    .get('/lookups/:id', async (c) => c.json(await kcc.read(memberOf(c), c.req.param('id'), personal(c))));
+    .get('/lookups/:id', async (c) => c.json(await kcc.read(memberOf(c), c.req.param('id'), personalAnswer(c))));
 }
 
 /**
@@ -62,7 +54,7 @@ export function worklistRoutes({ worklist, guard, baseUrl }: { worklist: Worklis
     if (!admitted) return next();
     const query = parseWith(worklistQuery, c.req.query(), 'query');
     const page = readPage(c);
-    const { lang, requestId, traceId } = personal(c);
+    const { lang, requestId, traceId } = personalAnswer(c);
     const client = c.get('client')!;
     const access: Access =
       client.role === 'caseworker'
