@@ -4,13 +4,13 @@
 // then sees it on the case page. Screenshots go to test-artifacts/screenshots/ (partner-*).
 //
 // Skipped with a message without /usr/bin/chromium, and in the PostgreSQL lane (see walkthrough.test.ts).
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_MAIL } from '../../src/demo/demo.ts';
 import { DEMO_PORTAL } from '../../src/demo/network.ts';
 import { type MailSink, startMailSink } from '../helpers/smtp.ts';
 import { CITIZEN, startWebChain, type WebChain } from '../web/helpers/web-chain.ts';
-import { browserSkipReason, launchChromium, SHOTS } from './chromium.ts';
+import { browserPages, browserSkipReason, launchChromium, loginAtDemoIdp } from './chromium.ts';
 
 const lane = process.env.KS_TEST_LANE ?? 'pglite';
 const skipReason = browserSkipReason();
@@ -27,7 +27,8 @@ if (skipReason) {
     let sink: MailSink;
     let browser: Browser;
     let reference: string;
-    const contexts: BrowserContext[] = [];
+    const pages = browserPages(() => browser);
+    const { newPage, shot } = pages;
 
     beforeAll(async () => {
       sink = await startMailSink();
@@ -37,18 +38,9 @@ if (skipReason) {
     }, 90_000);
 
     afterAll(async () => {
-      for (const context of contexts) await context.close().catch(() => undefined);
+      await pages.close();
       await browser?.close();
     });
-
-    const newPage = async (locale = 'nl-NL'): Promise<Page> => {
-      const context = await browser.newContext({ locale, viewport: { width: 1000, height: 760 } });
-      contexts.push(context);
-      const page = await context.newPage();
-      page.setDefaultTimeout(10_000);
-      return page;
-    };
-    const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 
     let planner: Page;
 
@@ -89,12 +81,7 @@ if (skipReason) {
 
     it('the citizen sees the status on the case page', async () => {
       const citizen = await newPage();
-      await citizen.goto(`${web.base}/`);
-      await citizen.getByRole('link', { name: 'Inloggen' }).click();
-      await citizen.getByRole('radio', { name: new RegExp(CITIZEN.name) }).check();
-      await citizen.getByLabel('Wachtwoord').fill('demo');
-      await citizen.getByRole('button', { name: 'Inloggen' }).click();
-      await citizen.waitForURL(`${web.base}/`);
+      await loginAtDemoIdp(citizen, web.base, CITIZEN.name);
       await citizen.getByRole('link', { name: 'Woningaanpassing en traplift' }).first().click();
       await citizen.getByRole('heading', { name: 'Drempels weghalen — Klusbedrijf Timmerman' }).waitFor();
       expect(

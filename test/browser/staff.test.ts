@@ -3,10 +3,10 @@
 // form, never in the address bar) and reads the answer; the citizen then sees that lookup in her
 // access log; a caseworker sees the worklist and the lead-time charts. Screenshots go to
 // test-artifacts/screenshots/. Skipped with a message without /usr/bin/chromium; PGlite lane only.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITIZEN, startWebChain, type WebChain } from '../web/helpers/web-chain.ts';
-import { browserSkipReason, launchChromium, SHOTS } from './chromium.ts';
+import { browserPages, browserSkipReason, launchChromium, loginAtDemoIdp } from './chromium.ts';
 
 const lane = process.env.KS_TEST_LANE ?? 'pglite';
 const skipReason = browserSkipReason();
@@ -20,7 +20,8 @@ if (skipReason || lane !== 'pglite') {
     let web: WebChain;
     let browser: Browser;
     let reference: string;
-    const contexts: BrowserContext[] = [];
+    const pages = browserPages(() => browser, { width: 1100, height: 800 });
+    const { newPage, shot } = pages;
 
     beforeAll(async () => {
       web = await startWebChain();
@@ -29,18 +30,10 @@ if (skipReason || lane !== 'pglite') {
     }, 90_000);
 
     afterAll(async () => {
-      for (const context of contexts) await context.close().catch(() => undefined);
+      await pages.close();
       await browser?.close();
     });
 
-    const newPage = async (): Promise<Page> => {
-      const context = await browser.newContext({ locale: 'nl-NL', viewport: { width: 1100, height: 800 } });
-      contexts.push(context);
-      const page = await context.newPage();
-      page.setDefaultTimeout(10_000);
-      return page;
-    };
-    const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
     const signOn = async (page: Page, who: string) => {
       await page.goto(`${web.base}/staff`);
       await page.getByRole('link', { name: 'Inloggen als medewerker' }).click();
@@ -69,12 +62,7 @@ if (skipReason || lane !== 'pglite') {
 
     it('the citizen sees the contact centre’s lookup in “Wie bekeek mijn gegevens”', async () => {
       const page = await newPage();
-      await page.goto(`${web.base}/`);
-      await page.getByRole('link', { name: 'Inloggen' }).click();
-      await page.getByRole('radio', { name: new RegExp(CITIZEN.name) }).check();
-      await page.getByLabel('Wachtwoord').fill('demo');
-      await page.getByRole('button', { name: 'Inloggen' }).click();
-      await page.waitForURL(`${web.base}/`);
+      await loginAtDemoIdp(page, web.base, CITIZEN.name);
       await page.getByRole('link', { name: 'Wie bekeek mijn gegevens' }).click();
       await expect.poll(() => page.locator('main').textContent()).toContain('Klantcontactcentrum Gemeente Test — vraag over aanvraag');
       await shot(page, 'staff-3-citizen-access-log');

@@ -8,8 +8,8 @@
 // the PGlite lane only: the pages' database work is covered on both lanes by test/web/, and a
 // second browser run would only repeat the same clicks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipReason, launchChromium, SHOTS } from './chromium.ts';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { browserPages, browserSkipReason, launchChromium, loginAtDemoIdp } from './chromium.ts';
+import type { Browser, Page } from 'playwright-core';
 import { DEMO_COMPANY } from '../../src/demo/idp.ts';
 import { authHeader, token } from '../helpers/gateway.ts';
 import { CITIZEN, PROXY, REPRESENTATIVES, startWebChain, type WebChain } from '../web/helpers/web-chain.ts';
@@ -27,7 +27,8 @@ if (skipReason) {
     let web: WebChain;
     let browser: Browser;
     let caseId: string;
-    const contexts: BrowserContext[] = [];
+    const pages = browserPages(() => browser);
+    const { newPage, shot } = pages;
 
     beforeAll(async () => {
       web = await startWebChain();
@@ -36,27 +37,11 @@ if (skipReason) {
     }, 90_000);
 
     afterAll(async () => {
-      for (const context of contexts) await context.close().catch(() => undefined);
+      await pages.close();
       await browser?.close();
     });
 
-    const newPage = async (locale = 'nl-NL'): Promise<Page> => {
-      const context = await browser.newContext({ locale, viewport: { width: 1000, height: 760 } });
-      contexts.push(context);
-      const page = await context.newPage();
-      page.setDefaultTimeout(10_000);
-      return page;
-    };
-    const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-
-    const login = async (page: Page, who: { name: string }) => {
-      await page.goto(`${web.base}/`);
-      await page.getByRole('link', { name: 'Inloggen' }).click();
-      await page.getByRole('radio', { name: new RegExp(who.name) }).check();
-      await page.getByLabel('Wachtwoord').fill('demo');
-      await page.getByRole('button', { name: 'Inloggen' }).click();
-      await page.waitForURL(`${web.base}/`);
-    };
+    const login = (page: Page, who: { name: string }) => loginAtDemoIdp(page, web.base, who.name);
 
     let citizen: Page;
 
