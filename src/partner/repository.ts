@@ -1,7 +1,8 @@
 // The partner feature's rows: assignments (an order placed with a portal organisation, with its
 // reply token) and the messages about an order, both ways. Every read of an assignment is scoped
 // to one organisation in the query itself: another organisation's assignment is never loaded.
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
+import type { OrderMessagesTable } from '../../db/schema.ts';
 import type { Db, Trx } from '../db/database.ts';
 import { json } from '../db/json.ts';
 
@@ -30,19 +31,7 @@ export interface AssignmentRow {
   case_closed_at: Date | null;
 }
 
-export type MessageRow = {
-  id: number;
-  order_id: string;
-  case_id: string;
-  organisation_id: string;
-  direction: 'to-subcontractor' | 'from-subcontractor';
-  channel: 'api' | 'mail' | 'portal';
-  author: string;
-  text: string;
-  citizen_visible: boolean;
-  attachments: string[];
-  created_at: Date;
-};
+export type MessageRow = Selectable<OrderMessagesTable>;
 
 function assignments(db: Db) {
   return db

@@ -1,6 +1,7 @@
 // The staff channel's statements: the worklist's filter, the chain's lead times and the
 // contact centre's lookups. Each takes the kysely handle first.
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Insertable, type RawBuilder } from 'kysely';
+import type { KccLookupsTable } from '../../db/schema.ts';
 import type { CaseRow } from '../cases/repository.ts';
 import type { Db } from '../db/database.ts';
 import { json } from '../db/json.ts';
@@ -148,15 +149,7 @@ export async function openOrdersByAge(db: Db, groupBy: LeadTimeGroupBy, now: Dat
   return rows;
 }
 
-export interface NewLookup {
-  id: string;
-  staff_sub: string;
-  staff_name: string;
-  subject_bsn: string | null;
-  subject_kvk: string | null;
-  purpose: string;
-  expires_at: Date;
-}
+export type NewLookup = Omit<Insertable<KccLookupsTable>, 'created_at'>;
 
 /** Stores a lookup, dropping every lookup whose time is over (they hold an identifier for nothing). */
 export async function insertLookup(db: Db, row: NewLookup) {

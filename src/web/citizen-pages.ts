@@ -12,7 +12,7 @@ import { accessTable, caseDetail, caseList, pager, type ViewContext } from './ci
 import type { WebEnv } from './context.ts';
 import { readSessionForm } from './forms.ts';
 import { tOf } from './i18n.ts';
-import { flash, PageError, render, type Html } from './layout.ts';
+import { asPage, flash, PageError, render, type Html, type Refusals } from './layout.ts';
 import { groupPages } from './group-pages.ts';
 import { grantedTable, grantForm, grantorText, receivedTable, type GrantField, type GrantForm } from './mandate-views.ts';
 import type { MessageKey } from './messages.ts';
@@ -92,7 +92,7 @@ ${caseList(v, cases.results, (k) => `/cases/${k.id}`, v.t('cases.none'))}`,
   app.get('/cases/:id', async (c) => {
     const me = (await citizenOf(c, deps, true))!;
     const v = view(c);
-    const detail = await readOr404(() => citizens.getMyCase(me.viewer, c.req.param('id'), reading(c)));
+    const detail = await asPage(() => citizens.getMyCase(me.viewer, c.req.param('id'), reading(c)), CASE);
     return page(c, me, '', detail.title, caseDetail(v, detail, { href: '/', label: v.t('cases.back') }));
   });
 
@@ -168,7 +168,7 @@ ${receivedTable(v, mandates.received)}`,
   app.post('/mandates/:id/revoke', async (c) => {
     const me = (await citizenOf(c, deps, true))!;
     await readSessionForm(c, deps.publicOrigin, me.session);
-    await readOr404(() => citizens.revokeMandate(me.viewer, c.req.param('id')));
+    await asPage(() => citizens.revokeMandate(me.viewer, c.req.param('id')), CASE);
     return c.redirect('/mandates?done=revoked', 303);
   });
 
@@ -177,7 +177,7 @@ ${receivedTable(v, mandates.received)}`,
     const v = { ...view(c), proxy: true };
     const mandateId = c.req.param('mandate');
     const grantor = await grantorLabel(citizens, me, mandateId);
-    const cases = await asProxy(() => citizens.listMyCases(me.viewer, { ...reading(c), onBehalfOf: { mandateId }, pageSize: 50 }));
+    const cases = await asPage(() => citizens.listMyCases(me.viewer, { ...reading(c), onBehalfOf: { mandateId }, pageSize: 50 }), PROXY);
     return page(
       c,
       me,
@@ -194,7 +194,7 @@ ${caseList(v, cases.results, (k) => `/on-behalf/${mandateId}/cases/${k.id}`, v.t
     const v = { ...view(c), proxy: true };
     const mandateId = c.req.param('mandate');
     const grantor = await grantorLabel(citizens, me, mandateId);
-    const detail = await asProxy(() => readOr404(() => citizens.getMyCase(me.viewer, c.req.param('id'), { ...reading(c), onBehalfOf: { mandateId } })));
+    const detail = await asPage(() => citizens.getMyCase(me.viewer, c.req.param('id'), { ...reading(c), onBehalfOf: { mandateId } }), { ...CASE, ...PROXY });
     return page(
       c,
       me,
@@ -224,23 +224,8 @@ function organisationChoice(value: string): { oin: string } | { kvk: string } {
   return value.startsWith('kvk:') ? { kvk: value.slice(4) } : { oin: value.replace(/^oin:/, '') };
 }
 
-async function readOr404<T>(read: () => Promise<T>): Promise<T> {
-  try {
-    return await read();
-  } catch (error) {
-    if (error instanceof ServiceError && error.kind === 'not_found') throw new PageError(404, 'cases.notFound');
-    throw error;
-  }
-}
-
-async function asProxy<T>(read: () => Promise<T>): Promise<T> {
-  try {
-    return await read();
-  } catch (error) {
-    if (error instanceof ServiceError && error.kind === 'forbidden') throw new PageError(403, 'proxy.noMandate');
-    throw error;
-  }
-}
+const CASE: Refusals = { not_found: 'cases.notFound' };
+const PROXY: Refusals = { forbidden: 'proxy.noMandate' };
 
 /** The service's invalid parameters as messages next to the form fields. */
 function grantErrors(t: (key: MessageKey, params?: Record<string, string>) => string, error: ServiceError): GrantForm['errors'] {

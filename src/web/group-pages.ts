@@ -12,7 +12,7 @@ import type { WebEnv } from './context.ts';
 import { readSessionForm } from './forms.ts';
 import { checkedCases, createForm, editForms, emptyGroupForm, groupDetail, groupsTable, type GroupForm } from './group-views.ts';
 import { tOf, type Translate } from './i18n.ts';
-import { flash, PageError, type Html } from './layout.ts';
+import { asPage, flash, type Html, type Refusals } from './layout.ts';
 
 /** The citizen pages' frame (menu, login line), drawn by citizen-pages.ts. */
 export type CitizenFrame = (
@@ -64,7 +64,7 @@ ${createForm(v, me.session.csrf, cases, form)}`,
     status?: 400 | 422,
   ) => {
     const v = view(c);
-    const [group, cases] = await Promise.all([readOr404(() => groups.get(me.viewer, id, reading(c))), myCases(c, me)]);
+    const [group, cases] = await Promise.all([asPage(() => groups.get(me.viewer, id, reading(c)), GROUP), myCases(c, me)]);
     // The group's own cases are always offered, even beyond the first 100 of the list.
     const offered: CaseSummary[] = [...group.cases, ...cases.filter((k) => !group.cases.some((g) => g.id === k.id))];
     return frame(
@@ -104,7 +104,7 @@ ${editForms(v, me.session.csrf, group, offered, forms)}`,
     const form = await readSessionForm(c, deps.publicOrigin, me.session);
     const name = (form.name ?? '').slice(0, 200);
     try {
-      await readOr404(() => groups.update(me.viewer, c.req.param('id'), { name }, reading(c)));
+      await asPage(() => groups.update(me.viewer, c.req.param('id'), { name }, reading(c)), GROUP);
     } catch (error) {
       const refused = formErrors(tOf(c), error);
       return groupPage(c, me, c.req.param('id'), { name: { values: { name }, errors: refused.errors }, cases: emptyGroupForm() }, refused.status);
@@ -117,7 +117,7 @@ ${editForms(v, me.session.csrf, group, offered, forms)}`,
     const form = await readSessionForm(c, deps.publicOrigin, me.session);
     const caseIds = checkedCases(form);
     try {
-      await readOr404(() => groups.update(me.viewer, c.req.param('id'), { caseIds }, reading(c)));
+      await asPage(() => groups.update(me.viewer, c.req.param('id'), { caseIds }, reading(c)), GROUP);
     } catch (error) {
       const refused = formErrors(tOf(c), error);
       return groupPage(c, me, c.req.param('id'), { name: emptyGroupForm(), cases: { values: { caseIds }, errors: refused.errors } }, refused.status);
@@ -128,21 +128,14 @@ ${editForms(v, me.session.csrf, group, offered, forms)}`,
   app.post('/groups/:id/delete', async (c) => {
     const me = (await citizenOf(c, deps, true))!;
     await readSessionForm(c, deps.publicOrigin, me.session);
-    await readOr404(() => groups.remove(me.viewer, c.req.param('id')));
+    await asPage(() => groups.remove(me.viewer, c.req.param('id')), GROUP);
     return c.redirect('/groups?done=deleted', 303);
   });
 
   return app;
 }
 
-async function readOr404<T>(read: () => Promise<T>): Promise<T> {
-  try {
-    return await read();
-  } catch (error) {
-    if (error instanceof ServiceError && error.kind === 'not_found') throw new PageError(404, 'groups.notFound');
-    throw error;
-  }
-}
+const GROUP: Refusals = { not_found: 'groups.notFound' };
 
 /** The service's refusal as messages next to the fields (anything else is the error page's). */
 function formErrors(t: Translate, error: unknown): { errors: GroupForm['errors']; status: 400 | 422 } {

@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { ContentfulStatusCode as StatusCode } from 'hono/utils/http-status';
+import { ServiceError } from '../lib/service-error.ts';
 import { STYLESHEET_PATH } from './assets.ts';
 import type { WebEnv } from './context.ts';
 import { tOf, type Translate } from './i18n.ts';
@@ -95,6 +96,25 @@ export class PageError extends Error {
     this.key = key;
     this.params = params;
     this.headers = headers;
+  }
+}
+
+/** Which page answers a service's refusal: not found (404) and forbidden (403) by message. */
+export type Refusals = { not_found?: MessageKey; forbidden?: MessageKey };
+
+/** A service's refusal as the page error named for it; anything else unchanged. */
+export function refusalAsPage(error: unknown, refusals: Refusals): unknown {
+  if (error instanceof ServiceError && error.kind === 'not_found' && refusals.not_found) return new PageError(404, refusals.not_found);
+  if (error instanceof ServiceError && error.kind === 'forbidden' && refusals.forbidden) return new PageError(403, refusals.forbidden);
+  return error;
+}
+
+/** Runs a service call for a page, answering its refusals with the page errors named. */
+export async function asPage<T>(call: () => Promise<T>, refusals: Refusals): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw refusalAsPage(error, refusals);
   }
 }
 

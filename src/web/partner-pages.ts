@@ -15,7 +15,7 @@ import type { ViewContext } from './citizen-views.ts';
 import type { WebEnv } from './context.ts';
 import { readForm, readSessionForm } from './forms.ts';
 import { tOf } from './i18n.ts';
-import { flash, type Html, LoginRequired, PageError, render } from './layout.ts';
+import { asPage, flash, type Html, LoginRequired, PageError, type Refusals, refusalAsPage, render } from './layout.ts';
 import { LoginUnavailable, type CitizenLogin } from './oidc-login.ts';
 import { normaliseAddress, type PartnerLinks } from './partner-login.ts';
 import {
@@ -177,7 +177,7 @@ export function partnerPages(deps: PartnerPageDeps) {
 
   const detailPage = async (c: Context<WebEnv>, me: SignedIn & { partner: Partner }, id: string, forms?: DetailForms, status?: 400 | 409 | 422) => {
     const v = view(c);
-    const a = await service(() => partner.get(me.partner, id));
+    const a = await asPage(() => partner.get(me.partner, id), PARTNER);
     const notice = flash(c, {
       status: 'partner.flash.status',
       message: 'partner.flash.message',
@@ -196,7 +196,7 @@ export function partnerPages(deps: PartnerPageDeps) {
     const v = view(c);
     const state = c.req.query('state') === 'closed' ? 'closed' : 'open';
     const page = Math.max(1, Math.min(10_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
-    const list = await service(() => partner.list(me.partner!, { state, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }));
+    const list = await asPage(() => partner.list(me.partner!, { state, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }), PARTNER);
     const title = v.t(state === 'open' ? 'partner.list.open' : 'partner.list.closed');
     return frame(
       c,
@@ -294,7 +294,7 @@ ${pager(v, state, page, PAGE_SIZE, list.count)}
     } catch (error) {
       if (error instanceof ServiceError && error.kind === 'unprocessable') return refuse({ status: t('partner.setStatus.error.status') }, 422);
       if (error instanceof ServiceError && error.kind === 'conflict') return refuse({ form: t('partner.setStatus.error.closed') }, 409);
-      throw pageErrorOf(error);
+      throw refusalAsPage(error, PARTNER);
     }
     return c.redirect(`/partner/assignments/${id}?done=status`, 303);
   });
@@ -309,7 +309,7 @@ ${pager(v, state, page, PAGE_SIZE, list.count)}
       const errors = { text: tOf(c)('partner.write.error.text') };
       return detailPage(c, me, id, { status: emptyForm(), message: { values, errors } }, 400);
     }
-    const message = await service(() => partner.addMessage(me.partner, id, parsed.data));
+    const message = await asPage(() => partner.addMessage(me.partner, id, parsed.data), PARTNER);
     return c.redirect(`/partner/assignments/${id}?done=message#message-${message.id}`, 303);
   });
 
@@ -318,7 +318,7 @@ ${pager(v, state, page, PAGE_SIZE, list.count)}
     const form = await readSessionForm(c, deps.publicOrigin, me.session);
     if (form.visible !== 'true' && form.visible !== 'false') throw new PageError(400, 'error.400');
     const { id, messageId } = c.req.param();
-    await service(() => partner.setMessageVisibility(me.partner, id, messageId, form.visible === 'true'));
+    await asPage(() => partner.setMessageVisibility(me.partner, id, messageId, form.visible === 'true'), PARTNER);
     return c.redirect(`/partner/assignments/${id}?done=${form.visible === 'true' ? 'shown' : 'hidden'}#message-${messageId}`, 303);
   });
 
@@ -372,16 +372,4 @@ ${pager(v, state, page, PAGE_SIZE, list.count)}
 }
 
 /** The service's refusals as the pages' error pages. */
-function pageErrorOf(error: unknown): unknown {
-  if (error instanceof ServiceError && error.kind === 'not_found') return new PageError(404, 'partner.notFound');
-  if (error instanceof ServiceError && error.kind === 'forbidden') return new PageError(403, 'partner.inactive');
-  return error;
-}
-
-async function service<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw pageErrorOf(error);
-  }
-}
+const PARTNER: Refusals = { not_found: 'partner.notFound', forbidden: 'partner.inactive' };
