@@ -1,5 +1,6 @@
 // The shared Open Zaak rig as the interop tests see it: where it is, what it provisioned, and the
 // few calls a test makes to it directly (as the subcontractor's own case system would).
+import { Agent, fetch as undiciFetch } from 'undici';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,9 +64,14 @@ export async function isUp(url: string): Promise<boolean> {
 }
 
 /** A ZGW client of the rig: JSON in and out, CRS headers always sent (Open Zaak's geo endpoints need them). */
+// A fresh connection per request: the rig's servers close idle keep-alive sockets, and a request
+// sent on one just as it closes fails with "other side closed" (seen in CI after start.sh).
+const freshConnections = new Agent({ pipelining: 0 });
+
 export function zgwClient(auth: RigAuth) {
   return async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(url, {
+    const res = await undiciFetch(url, {
+      dispatcher: freshConnections,
       method,
       headers: {
         authorization: `Bearer ${signZgwJwt({ client_id: auth.clientId, user_id: 'interop', user_representation: 'interop test' }, auth.secret)}`,
