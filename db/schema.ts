@@ -306,6 +306,36 @@ export interface PartnerLoginLinksTable {
   used_at: Date | null;
 }
 
+/** An invitation to join (src/onboarding): only its token's hash; the signer's e-mail confirmation. */
+export interface OnboardingInvitationsTable {
+  id: string;
+  organisation_id: string;
+  token_hash: string;
+  name: string;
+  email: string;
+  created_by: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  /** The member became active: the invitation is used up. */
+  completed_at: Date | null;
+  signer: Json<{ name: string; email: string; role: string }> | null;
+  signer_code_hash: string | null;
+  signer_code_expires_at: Date | null;
+  signer_code_tries: Generated<number>;
+  signer_confirmed_at: Date | null;
+}
+
+/** A joining member's connection test and each step's verdict (src/onboarding). */
+export interface OnboardingConnectionTestsTable {
+  id: string;
+  organisation_id: string;
+  started_at: Timestamp;
+  finished_at: Date | null;
+  passed: boolean | null;
+  steps: Json<{ step: string; verdict: 'passed' | 'failed' | 'skipped'; reason: string }[]>;
+  notification_at: Date | null;
+}
+
 export interface SubscriptionsTable {
   id: string;
   client_id: string;
@@ -364,6 +394,116 @@ export interface DeliveryAttemptsTable {
   error: string | null;
 }
 
+export interface NoticePreferencesTable {
+  customer_kind: 'bsn' | 'kvk';
+  /** The BSN or the KvK number. */
+  customer_id: string;
+  language: 'nl' | 'en' | 'sv' | 'fi';
+  email: string | null;
+  email_verified_at: Date | null;
+  /** E.164, e.g. +31612345678. */
+  phone: string | null;
+  phone_verified_at: Date | null;
+  email_on: Generated<boolean>;
+  sms_on: Generated<boolean>;
+  unsubscribe_token_hash: string | null;
+  updated_at: Timestamp;
+}
+
+export interface NoticeVerificationCodesTable {
+  customer_kind: 'bsn' | 'kvk';
+  customer_id: string;
+  channel: 'email' | 'sms';
+  address: string;
+  code_hash: string;
+  tries_left: number;
+  expires_at: Timestamp;
+  sent_at: Timestamp;
+  sends_window_start: Timestamp;
+  sends_in_window: Generated<number>;
+}
+
+/** A `case.citizen-notice` waiting to be turned into messages (src/notices): written with its event. */
+export interface NoticeOutboxTable {
+  event_id: number;
+  case_id: string;
+  phase: string | null;
+  created_at: Timestamp;
+  planned_at: Date | null;
+}
+
+export type NoticeMessageState = 'pending' | 'sending' | 'sent' | 'dead';
+
+/** One message to a customer (src/notices): a case notice (perhaps several folded) or a verification code. */
+export interface NoticeMessagesTable {
+  id: string;
+  kind: 'verification-code' | 'case-notice';
+  channel: 'email' | 'sms';
+  /** The e-mail address or E.164 phone number. */
+  recipient: string;
+  language: string;
+  params: Json<Record<string, string>>;
+  unsubscribe_url: string | null;
+  case_id: string | null;
+  notices: Generated<number>;
+  send_at: Timestamp;
+  state: ColumnType<NoticeMessageState, NoticeMessageState | undefined, NoticeMessageState>;
+  /** 'smtp' or 'notify', once sent (or refused). */
+  transport: string | null;
+  /** The mail outbox id (smtp) or the Notify notification id. */
+  provider_id: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Date | null;
+}
+
+/** Which message carried a notice on a channel: the key that keeps a notice from going twice. */
+export interface NoticeMessageEventsTable {
+  event_id: number;
+  channel: 'email' | 'sms';
+  message_id: string;
+}
+
+/** One version of the agreement members sign (src/agreements): immutable once posted. */
+export interface AgreementsTable {
+  version: string;
+  seq: Generated<number>;
+  summary: Json<{ nl: string; en: string }>;
+  legal_text: Json<{ nl: string; en: string }>;
+  terms: Json<Record<string, unknown>>;
+  /** SHA-256 (hex) of the canonical JSON (RFC 8785) of { version, summary, legalText, terms }. */
+  hash: string;
+  reaccept_by: Date | null;
+  published_by: string;
+  published_at: Timestamp;
+}
+
+export interface AgreementAcceptancesTable {
+  id: string;
+  organisation_id: string;
+  agreement_version: string;
+  agreement_hash: string;
+  method: 'electronic' | 'paper';
+  signer: Json<{ name: string; email: string; role: string }>;
+  paper: Json<{ recordedBy: string; signedAt: string; scanSha256: string } | null>;
+  accepted_at: Timestamp;
+  actor: string;
+  /** The compact JWS (ES256) the gateway signed over the acceptance. */
+  receipt: string;
+  kid: string;
+  recorded_at: Timestamp;
+}
+
+export interface ReceiptSigningKeysTable {
+  kid: string;
+  public_jwk: Json<Record<string, unknown>>;
+  /** The private JWK sealed with a key derived from SESSION_SECRET; null for a configured key (RECEIPT_SIGNING_KEY). */
+  private_key: Json<SealedData | null>;
+  source: 'generated' | 'configured';
+  created_at: Timestamp;
+}
+
 export interface DB {
   inbox: InboxTable;
   organisation_health: OrganisationHealthTable;
@@ -384,11 +524,21 @@ export interface DB {
   web_sessions: WebSessionsTable;
   kcc_lookups: KccLookupsTable;
   partner_login_links: PartnerLoginLinksTable;
+  onboarding_invitations: OnboardingInvitationsTable;
+  onboarding_connection_tests: OnboardingConnectionTestsTable;
   subscriptions: SubscriptionsTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
   nrc_subscriptions: NrcSubscriptionsTable;
   mail_outbox: MailOutboxTable;
+  agreements: AgreementsTable;
+  agreement_acceptances: AgreementAcceptancesTable;
+  receipt_signing_keys: ReceiptSigningKeysTable;
+  notice_preferences: NoticePreferencesTable;
+  notice_verification_codes: NoticeVerificationCodesTable;
+  notice_outbox: NoticeOutboxTable;
+  notice_messages: NoticeMessagesTable;
+  notice_message_events: NoticeMessageEventsTable;
 }
 
 export type { JSONColumnType };

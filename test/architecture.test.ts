@@ -13,6 +13,7 @@ const SRC = resolve(import.meta.dirname, '../src');
 const LAYERS: Record<string, number> = {
   lib: 0,
   config: 0,
+  i18n: 0,
   db: 1,
   log: 1,
   metrics: 1,
@@ -31,6 +32,7 @@ const LAYERS: Record<string, number> = {
   partner: 6,
   ops: 7,
   staff: 7,
+  notices: 7,
   web: 8,
   app: 9,
   gateway: 10,
