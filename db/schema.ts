@@ -504,6 +504,48 @@ export interface ReceiptSigningKeysTable {
   created_at: Timestamp;
 }
 
+/** A `case.citizen-notice` waiting to be turned into messages (src/notices): written with its event. */
+export interface NoticeOutboxTable {
+  event_id: number;
+  case_id: string;
+  phase: string | null;
+  created_at: Timestamp;
+  planned_at: Date | null;
+}
+
+export type NoticeMessageState = 'pending' | 'sending' | 'sent' | 'dead';
+
+/** One message to a customer (src/notices): a case notice (perhaps several folded) or a verification code. */
+export interface NoticeMessagesTable {
+  id: string;
+  kind: 'verification-code' | 'case-notice';
+  channel: 'email' | 'sms';
+  /** The e-mail address or E.164 phone number. */
+  recipient: string;
+  language: string;
+  params: Json<Record<string, string>>;
+  unsubscribe_url: string | null;
+  case_id: string | null;
+  notices: Generated<number>;
+  send_at: Timestamp;
+  state: ColumnType<NoticeMessageState, NoticeMessageState | undefined, NoticeMessageState>;
+  /** 'smtp' or 'notify', once sent (or refused). */
+  transport: string | null;
+  /** The mail outbox id (smtp) or the Notify notification id. */
+  provider_id: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Date | null;
+}
+
+/** Which message carried a notice on a channel: the key that keeps a notice from going twice. */
+export interface NoticeMessageEventsTable {
+  event_id: number;
+  channel: 'email' | 'sms';
+  message_id: string;
+}
+
 export interface DB {
   inbox: InboxTable;
   organisation_health: OrganisationHealthTable;
@@ -531,6 +573,9 @@ export interface DB {
   delivery_attempts: DeliveryAttemptsTable;
   nrc_subscriptions: NrcSubscriptionsTable;
   mail_outbox: MailOutboxTable;
+  notice_outbox: NoticeOutboxTable;
+  notice_messages: NoticeMessagesTable;
+  notice_message_events: NoticeMessageEventsTable;
   agreements: AgreementsTable;
   agreement_acceptances: AgreementAcceptancesTable;
   receipt_signing_keys: ReceiptSigningKeysTable;
