@@ -447,5 +447,14 @@ export const en = {
   'staffGap.unreachable': "{organisation}'s system cannot be reached since {date}; this part may be out of date.",
   'staffGap.not_connected': 'We receive no progress from {organisation} for this part (not connected, or passing it on failed).',
   'staffGap.suspended': "{organisation}'s connection is suspended; this part may be out of date.",
+  // Notices to customers (src/notices).
+  'notice.caseSubject': 'News about your request {reference}',
+  'notice.caseText': 'There is news about your request {reference}: {phase}.',
+  'notice.caseLink': 'See where it stands: {url}',
+  'notice.automatic': 'This message was sent automatically; replies are not read.',
+  'notice.unsubscribe': 'Rather not receive these e-mails? Turn them off: {url}',
+  'notice.codeSubject': 'Your confirmation code',
+  'notice.codeText': 'Your confirmation code is {code}. It is valid for 15 minutes.',
+  'notice.codeIgnore': 'Did you not ask for this? Then you can ignore this message.',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;

@@ -446,5 +446,14 @@ export const nl = {
   'staffGap.unreachable': 'Het systeem van {organisation} is sinds {date} niet bereikbaar; de stand van dit deel kan verouderd zijn.',
   'staffGap.not_connected': 'Wij krijgen van {organisation} geen voortgang door voor dit deel (niet aangesloten of doorsturen mislukt).',
   'staffGap.suspended': 'De aansluiting van {organisation} staat stil; de stand van dit deel kan verouderd zijn.',
+  // Notices to customers (src/notices).
+  'notice.caseSubject': 'Nieuws over uw aanvraag {reference}',
+  'notice.caseText': 'Er is nieuws over uw aanvraag {reference}: {phase}.',
+  'notice.caseLink': 'Bekijk de stand van zaken: {url}',
+  'notice.automatic': 'Dit bericht is automatisch verstuurd; een antwoord wordt niet gelezen.',
+  'notice.unsubscribe': 'Wilt u deze e-mails niet meer ontvangen? Zet ze uit: {url}',
+  'notice.codeSubject': 'Uw bevestigingscode',
+  'notice.codeText': 'Uw bevestigingscode is {code}. De code is 15 minuten geldig.',
+  'notice.codeIgnore': 'Heeft u hier niet om gevraagd? Dan kunt u dit bericht negeren.',
   // New keys go above this line.
 };

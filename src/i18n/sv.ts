@@ -409,5 +409,14 @@ export const sv = {
   'analytics.chartOpenDesc': 'Staplade staplar: antalet pågående uppdrag per åldersgrupp (0–7, 8–30, 31–90 och mer än 90 dagar).',
   'ops.staffLogin': 'Logga in som medarbetare',
   'ops.pasteDemo': 'Eller klistra in en token (bara i demon)',
+  // Notices to customers (src/notices).
+  'notice.caseSubject': 'Nytt i ditt ärende {reference}',
+  'notice.caseText': 'Det finns nytt i ditt ärende {reference}: {phase}.',
+  'notice.caseLink': 'Se hur det går: {url}',
+  'notice.automatic': 'Meddelandet skickades automatiskt; svar läses inte.',
+  'notice.unsubscribe': 'Vill du inte längre få de här e-postmeddelandena? Stäng av dem: {url}',
+  'notice.codeSubject': 'Din bekräftelsekod',
+  'notice.codeText': 'Din bekräftelsekod är {code}. Koden gäller i 15 minuter.',
+  'notice.codeIgnore': 'Har du inte bett om detta? Då kan du bortse från meddelandet.',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;
