@@ -463,14 +463,13 @@ export const fi = {
   'staffGap.not_connected': 'Emme saa organisaatiolta {organisation} tietoa tämän osan etenemisestä (ei liitetty palveluun, tai lähettäminen epäonnistui).',
   'staffGap.suspended': 'Organisaation {organisation} yhteys on keskeytetty; tämän osan tilanne voi olla vanhentunut.',
   // Notices to customers (src/notices).
-  'notice.caseSubject': 'Asiassasi {reference} on uutta',
-  'notice.caseText': 'Asiassasi {reference} on uutta: {phase}.',
+  'notice.caseSubject': 'Uutta tietoa hakemuksestasi {reference}',
+  'notice.caseText': 'Hakemuksestasi {reference} on uutta tietoa: {phase}.',
   'notice.caseLink': 'Katso tilanne: {url}',
-  'notice.automatic': 'Viesti lähetettiin automaattisesti; vastauksia ei lueta.',
-  'notice.unsubscribe': 'Etkö halua enää näitä sähköposteja? Poista ne käytöstä: {url}',
+  'notice.automatic': 'Tämä viesti on lähetetty automaattisesti. Vastauksia ei lueta.',
+  'notice.unsubscribe': 'Etkö halua enää saada näitä sähköposteja? Voit lopettaa ne täällä: {url}',
   'notice.codeSubject': 'Vahvistuskoodisi',
   'notice.codeText': 'Vahvistuskoodisi on {code}. Koodi on voimassa 15 minuuttia.',
-  'notice.codeIgnore': 'Etkö pyytänyt tätä? Voit jättää viestin huomiotta.',
-  // Notices to customers (src/notices).
+  'notice.codeIgnore': 'Jos et pyytänyt koodia, voit jättää tämän viestin huomiotta.',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;
