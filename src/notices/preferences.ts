@@ -3,13 +3,13 @@
 import { createHash, createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Customer } from '../citizen/customer.ts';
-import type { Lang } from '../citizen/language.ts';
 import type { Db, Trx } from '../db/database.ts';
+import { LANGS, type Lang } from '../i18n/index.ts';
+import type { NoticeChannel } from './outbound.ts';
 
-export type NoticeChannel = 'email' | 'sms';
-/** The languages a notice can be written in (the gateway's catalogues). */
-export const NOTICE_LANGUAGES = ['nl', 'en', 'sv', 'fi'] as const;
-export type NoticeLanguage = (typeof NOTICE_LANGUAGES)[number];
+export type { NoticeChannel };
+/** The languages a notice can be written in: the gateway's catalogues. */
+export const NOTICE_LANGUAGES = LANGS;
 
 export interface NoticePreferences {
   language: Lang;
@@ -24,7 +24,7 @@ export function customerKey(customer: Customer): { customer_kind: 'bsn' | 'kvk';
 }
 
 export type PreferencesRow = {
-  language: NoticeLanguage;
+  language: Lang;
   email: string | null;
   email_verified_at: Date | null;
   phone: string | null;
@@ -35,7 +35,7 @@ export type PreferencesRow = {
 
 export function preferencesOf(row: PreferencesRow): NoticePreferences {
   return {
-    language: row.language as Lang,
+    language: row.language,
     ...(row.email !== null ? { email: { address: row.email, verified: row.email_verified_at !== null } } : {}),
     ...(row.phone !== null ? { phone: { number: row.phone, verified: row.phone_verified_at !== null } } : {}),
     channels: { email: row.email_on, sms: row.sms_on },

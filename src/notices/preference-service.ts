@@ -1,0 +1,260 @@
+// The customer's notice preferences and the codes that prove an address is theirs (docs/notices.md,
+// "Preferences"). A new or changed address is unverified and gets a 6-digit code through the notice
+// outbox; notices go only to verified addresses of channels that are on.
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Customer } from '../citizen/customer.ts';
+import { type Database, type Db, type Trx, withTransaction } from '../db/database.ts';
+import type { Lang } from '../i18n/index.ts';
+import { type InvalidParam, ServiceError } from '../lib/service-error.ts';
+import { queueMessage } from './outbound.ts';
+import {
+  customerKey,
+  findPreferences,
+  lockPreferences,
+  type NoticeChannel,
+  type NoticePreferences,
+  preferencesOf,
+  unsubscribeByToken,
+  unsubscribeToken,
+  unsubscribeTokenHash,
+  upsertPreferences,
+  hasUnsubscribeToken,
+} from './preferences.ts';
+
+/** What a code may take: tries, lifetime, and how often one may be sent per address kind. */
+export const CODE_RULES = { tries: 5, ttlSeconds: 15 * 60, resendAfterSeconds: 30, perHour: 5 } as const;
+
+export interface PreferencesInput {
+  language: Lang;
+  email?: string;
+  /** E.164 (+31612345678) or a Dutch mobile number 06xxxxxxxx. */
+  phone?: string;
+  channels: { email: boolean; sms: boolean };
+}
+
+export type VerifyResult =
+  | { ok: true; preferences: NoticePreferences }
+  | { ok: false; reason: 'wrong-code'; triesLeft: number }
+  | { ok: false; reason: 'code-expired' | 'code-exhausted' | 'no-code' };
+
+/** A code was sent too recently or too often for this address kind; ask again after retryAfterSeconds. */
+export class CodeRateLimited extends Error {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super(`A code was sent recently; ask again in ${retryAfterSeconds} seconds.`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export const SMS_UNAVAILABLE = 'SMS is not available on this installation';
+
+/** A Dutch mobile number 06xxxxxxxx becomes +316xxxxxxxx; E.164 stays as it is. */
+export const normalisePhone = (phone: string) => (/^06\d{8}$/.test(phone) ? `+31${phone.slice(1)}` : phone);
+
+/** Addresses compare without case in the domain part (where case never matters). */
+export function normaliseEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  return `${email.slice(0, at)}@${email.slice(at + 1).toLowerCase()}`;
+}
+
+export interface PreferenceServiceDeps {
+  database: Database;
+  /** SESSION_SECRET: keys the codes' HMACs and derives the unsubscribe tokens. */
+  secret: string;
+  /** Whether the configured transport can send SMS (NOTICE_TRANSPORT=notify). */
+  smsAvailable: () => boolean;
+  now?: () => Date;
+}
+
+export class PreferenceService {
+  private readonly deps: PreferenceServiceDeps;
+  private readonly now: () => Date;
+
+  constructor(deps: PreferenceServiceDeps) {
+    this.deps = deps;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  private get db(): Db {
+    return this.deps.database.db;
+  }
+
+  smsAvailable(): boolean {
+    return this.deps.smsAvailable();
+  }
+
+  /** The customer's preferences; defaults (nothing on, the reader's language) when they never set any. */
+  async get(customer: Customer, defaultLanguage: Lang): Promise<NoticePreferences> {
+    return (await findPreferences(this.db, customer)) ?? { language: defaultLanguage, channels: { email: false, sms: false } };
+  }
+
+  /**
+   * Replaces the preferences. An address left out is removed; a new or changed one is unverified and
+   * gets a code (a CodeRateLimited refusal changes nothing). A channel needs an address to be on.
+   */
+  async update(customer: Customer, input: PreferencesInput): Promise<NoticePreferences> {
+    const email = input.email === undefined ? null : normaliseEmail(input.email);
+    const phone = input.phone === undefined ? null : normalisePhone(input.phone);
+    return withTransaction(this.db, async (trx) => {
+      const current = await lockPreferences(trx, customer);
+      const emailChanged = email !== (current?.email ?? null);
+      const phoneChanged = phone !== (current?.phone ?? null);
+      const refused: InvalidParam[] = [];
+      if (input.channels.email && email === null)
+        refused.push({ name: 'channels.email', code: 'no-address', reason: 'give an e-mail address to receive notices by e-mail' });
+      if (input.channels.sms && phone === null)
+        refused.push({ name: 'channels.sms', code: 'no-address', reason: 'give a phone number to receive notices by SMS' });
+      if (!this.smsAvailable() && ((phone !== null && phoneChanged) || input.channels.sms))
+        refused.push({ name: phone !== null && phoneChanged ? 'phone' : 'channels.sms', code: 'sms-unavailable', reason: SMS_UNAVAILABLE });
+      if (refused.length) throw new ServiceError('unprocessable', refused.map((r) => r.reason).join('; '), { invalidParams: refused });
+
+      const row = {
+        language: input.language,
+        email,
+        email_verified_at: emailChanged ? null : (current?.email_verified_at ?? null),
+        phone,
+        phone_verified_at: phoneChanged ? null : (current?.phone_verified_at ?? null),
+        email_on: input.channels.email,
+        sms_on: input.channels.sms,
+        unsubscribe_token_hash: unsubscribeTokenHash(unsubscribeToken(this.deps.secret, customer, 'email')),
+      };
+      await upsertPreferences(trx, customer, row);
+      if (emailChanged) await this.newCode(trx, customer, 'email', email, input.language);
+      if (phoneChanged) await this.newCode(trx, customer, 'sms', phone, input.language);
+      return preferencesOf(row);
+    });
+  }
+
+  /** A new code for the unverified address of a channel (the old one stops working). */
+  async sendCode(customer: Customer, channel: NoticeChannel): Promise<void> {
+    await withTransaction(this.db, async (trx) => {
+      const current = await lockPreferences(trx, customer);
+      const address = channel === 'email' ? current?.email : current?.phone;
+      const verified = channel === 'email' ? current?.email_verified_at : current?.phone_verified_at;
+      const field = channel === 'email' ? 'email' : 'phone';
+      if (!current || !address) throw new ServiceError('unprocessable', `There is no ${field} to verify.`, { invalidParams: [noCode(field, 'no-address')] });
+      if (verified) throw new ServiceError('unprocessable', `The ${field} is verified already.`, { invalidParams: [noCode(field, 'verified')] });
+      if (channel === 'sms' && !this.smsAvailable())
+        throw new ServiceError('unprocessable', SMS_UNAVAILABLE, { invalidParams: [{ name: 'phone', code: 'sms-unavailable', reason: SMS_UNAVAILABLE }] });
+      await this.newCode(trx, customer, channel, address, current.language);
+    });
+  }
+
+  /** Checks a code: right marks the address verified; wrong takes a try (committed, whatever the answer). */
+  async verify(customer: Customer, channel: NoticeChannel, code: string): Promise<VerifyResult> {
+    return withTransaction(this.db, async (trx) => {
+      const current = await lockPreferences(trx, customer);
+      const key = customerKey(customer);
+      const pending = await trx
+        .selectFrom('notice_verification_codes')
+        .selectAll()
+        .where('customer_kind', '=', key.customer_kind)
+        .where('customer_id', '=', key.customer_id)
+        .where('channel', '=', channel)
+        .forUpdate()
+        .executeTakeFirst();
+      const address = channel === 'email' ? current?.email : current?.phone;
+      const verified = channel === 'email' ? current?.email_verified_at : current?.phone_verified_at;
+      if (!current || !pending || pending.address !== address || verified) return { ok: false, reason: 'no-code' };
+      if (pending.tries_left <= 0) return { ok: false, reason: 'code-exhausted' };
+      if (new Date(pending.expires_at).getTime() <= this.now().getTime()) return { ok: false, reason: 'code-expired' };
+      const codeKey = { ...key, channel };
+      if (!sameHash(pending.code_hash, this.codeHash(codeKey, pending.address, code))) {
+        const left = pending.tries_left - 1;
+        await trx
+          .updateTable('notice_verification_codes')
+          .set({ tries_left: left })
+          .where('customer_kind', '=', key.customer_kind)
+          .where('customer_id', '=', key.customer_id)
+          .where('channel', '=', channel)
+          .execute();
+        return { ok: false, reason: 'wrong-code', triesLeft: left };
+      }
+      const verifiedAt = this.now();
+      await trx
+        .updateTable('notice_preferences')
+        .set(channel === 'email' ? { email_verified_at: verifiedAt } : { phone_verified_at: verifiedAt })
+        .where('customer_kind', '=', key.customer_kind)
+        .where('customer_id', '=', key.customer_id)
+        .execute();
+      // Used up rather than deleted: the row's send counts keep limiting new codes.
+      await trx
+        .updateTable('notice_verification_codes')
+        .set({ tries_left: 0 })
+        .where('customer_kind', '=', key.customer_kind)
+        .where('customer_id', '=', key.customer_id)
+        .where('channel', '=', channel)
+        .execute();
+      return {
+        ok: true,
+        preferences: preferencesOf({ ...current, ...(channel === 'email' ? { email_verified_at: verifiedAt } : { phone_verified_at: verifiedAt }) }),
+      };
+    });
+  }
+
+  /** One-click unsubscribe: the e-mail channel of the token's customer goes off. False for an unknown token. */
+  unsubscribe(token: string): Promise<boolean> {
+    return unsubscribeByToken(this.db, token);
+  }
+
+  /** Whether a token is some customer's (the confirmation page asks before the POST). */
+  knownToken(token: string): Promise<boolean> {
+    return hasUnsubscribeToken(this.db, token);
+  }
+
+  private codeHash(key: { customer_kind: string; customer_id: string; channel: NoticeChannel }, address: string, code: string): string {
+    return createHmac('sha256', this.deps.secret)
+      .update(`notice-code|${key.customer_kind}|${key.customer_id}|${key.channel}|${address}|${code}`)
+      .digest('base64url');
+  }
+
+  /**
+   * Replaces the channel's code with a new one and queues it to the address, in `trx`. At most one
+   * code per 30 s and 5 an hour per customer and channel.
+   */
+  private async newCode(trx: Trx, customer: Customer, channel: NoticeChannel, address: string | null, language: Lang): Promise<void> {
+    const key = customerKey(customer);
+    const where = <Q extends { where: (...args: any[]) => Q }>(q: Q) =>
+      q.where('customer_kind', '=', key.customer_kind).where('customer_id', '=', key.customer_id).where('channel', '=', channel);
+    // The row stays (its send counts are the rate limit's); a code for another address never matches.
+    if (address === null) return;
+    const now = this.now();
+    const last = await where(trx.selectFrom('notice_verification_codes').selectAll()).forUpdate().executeTakeFirst();
+    const windowStart = last ? new Date(last.sends_window_start) : now;
+    const windowOpen = now.getTime() - windowStart.getTime() < 3600_000;
+    if (last) {
+      const since = (now.getTime() - new Date(last.sent_at).getTime()) / 1000;
+      if (since < CODE_RULES.resendAfterSeconds) throw new CodeRateLimited(Math.ceil(CODE_RULES.resendAfterSeconds - since));
+      if (windowOpen && last.sends_in_window >= CODE_RULES.perHour)
+        throw new CodeRateLimited(Math.ceil((windowStart.getTime() + 3600_000 - now.getTime()) / 1000));
+    }
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const values = {
+      address,
+      code_hash: this.codeHash({ ...key, channel }, address, code),
+      tries_left: CODE_RULES.tries,
+      expires_at: new Date(now.getTime() + CODE_RULES.ttlSeconds * 1000),
+      sent_at: now,
+      sends_window_start: last && windowOpen ? windowStart : now,
+      sends_in_window: last && windowOpen ? last.sends_in_window + 1 : 1,
+    };
+    await trx
+      .insertInto('notice_verification_codes')
+      .values({ ...key, channel, ...values })
+      .onConflict((oc) => oc.columns(['customer_kind', 'customer_id', 'channel']).doUpdateSet(values))
+      .execute();
+    await queueMessage(trx, { channel, to: address, kind: 'verification-code', language, params: { code } });
+  }
+}
+
+const noCode = (name: string, code: string): InvalidParam => ({
+  name,
+  code,
+  reason: code === 'verified' ? `the ${name} is verified already` : `there is no ${name} to verify`,
+});
+
+function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
