@@ -546,6 +546,45 @@ export interface NoticeMessageEventsTable {
   message_id: string;
 }
 
+/** One version of the agreement members sign (src/agreements): immutable once posted. */
+export interface AgreementsTable {
+  version: string;
+  seq: Generated<number>;
+  summary: Json<{ nl: string; en: string }>;
+  legal_text: Json<{ nl: string; en: string }>;
+  terms: Json<Record<string, unknown>>;
+  /** SHA-256 (hex) of the canonical JSON (RFC 8785) of { version, summary, legalText, terms }. */
+  hash: string;
+  reaccept_by: Date | null;
+  published_by: string;
+  published_at: Timestamp;
+}
+
+export interface AgreementAcceptancesTable {
+  id: string;
+  organisation_id: string;
+  agreement_version: string;
+  agreement_hash: string;
+  method: 'electronic' | 'paper';
+  signer: Json<{ name: string; email: string; role: string }>;
+  paper: Json<{ recordedBy: string; signedAt: string; scanSha256: string } | null>;
+  accepted_at: Timestamp;
+  actor: string;
+  /** The compact JWS (ES256) the gateway signed over the acceptance. */
+  receipt: string;
+  kid: string;
+  recorded_at: Timestamp;
+}
+
+export interface ReceiptSigningKeysTable {
+  kid: string;
+  public_jwk: Json<Record<string, unknown>>;
+  /** The private JWK sealed with a key derived from SESSION_SECRET; null for a configured key (RECEIPT_SIGNING_KEY). */
+  private_key: Json<SealedData | null>;
+  source: 'generated' | 'configured';
+  created_at: Timestamp;
+}
+
 export interface DB {
   inbox: InboxTable;
   organisation_health: OrganisationHealthTable;
@@ -573,6 +612,9 @@ export interface DB {
   delivery_attempts: DeliveryAttemptsTable;
   nrc_subscriptions: NrcSubscriptionsTable;
   mail_outbox: MailOutboxTable;
+  agreements: AgreementsTable;
+  agreement_acceptances: AgreementAcceptancesTable;
+  receipt_signing_keys: ReceiptSigningKeysTable;
   notice_outbox: NoticeOutboxTable;
   notice_messages: NoticeMessagesTable;
   notice_message_events: NoticeMessageEventsTable;

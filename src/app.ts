@@ -17,6 +17,8 @@ import { ServiceError } from './lib/service-error.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { organisationRoutes } from './network/routes.ts';
+import { acceptanceRoutes, agreementRoutes, jwksRoutes } from './agreements/routes.ts';
+import type { AgreementService } from './agreements/service.ts';
 import type { NetworkService } from './network/service.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { caseRoutes, orderRoutes } from './cases/routes.ts';
@@ -51,6 +53,8 @@ export interface AppDeps {
   cases: CaseService;
   /** Portal organisations' assignments and the messages about orders (src/partner). */
   partner: PartnerService;
+  /** Agreement versions, acceptances and receipts (src/agreements). */
+  agreements: AgreementService;
   intake: IntakeService;
   notificationAuth: NotificationAuthenticator;
   breakers: Breakers;
@@ -130,7 +134,13 @@ export function createApp(deps: AppDeps) {
     }),
   );
   const subscriptions = deps.subscriptions;
-  app.route('/api/v1/organisations', organisationRoutes({ network, guard, subscription: subscriptions && ((org) => subscriptions.view(org)) }));
+  app.route(
+    '/api/v1/organisations',
+    organisationRoutes({ network, guard, subscription: subscriptions && ((org) => subscriptions.view(org)), agreementStates: () => deps.agreements.states() }),
+  );
+  app.route('/api/v1/organisations', acceptanceRoutes({ agreements: deps.agreements, guard, baseUrl: config.publicBaseUrl }));
+  app.route('/api/v1/agreements', agreementRoutes({ agreements: deps.agreements, guard, baseUrl: config.publicBaseUrl }));
+  app.route('/', jwksRoutes({ agreements: deps.agreements }));
   // The worklist answers GET /api/v1/cases?attention=true and hands the rest on.
   app.route('/api/v1/cases', worklistRoutes({ worklist, guard, baseUrl: config.publicBaseUrl }));
   app.route('/api/v1/kcc', kccRoutes({ kcc, guard }));

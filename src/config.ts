@@ -77,6 +77,9 @@ const envSchema = z.object({
   WEBHOOK_ALLOW_HTTP_HOSTS: z.string().optional(),
   // The HTML pages (citizen page `/`, operator dashboard `/ops`).
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // The key receipts of accepted agreements are signed with (src/agreements): a P-256 private key as
+  // PKCS#8 PEM or JWK. Unset: one is generated at the first start and kept, sealed, in the database.
+  RECEIPT_SIGNING_KEY: z.string().min(1).optional(),
   CITIZEN_OIDC_CLIENT_ID: z.string().min(1).optional(),
   CITIZEN_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   CITIZEN_OIDC_SCOPE: z.string().min(1).default('openid'),
@@ -177,6 +180,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       mandateLimit: e.CITIZEN_MANDATE_LIMIT,
     },
     accessLogRetentionDays: e.ACCESS_LOG_RETENTION_DAYS,
+    receiptSigningKey: e.RECEIPT_SIGNING_KEY,
     delivery: {
       concurrency: e.DELIVERY_CONCURRENCY,
       perSubscription: Math.min(e.DELIVERY_SUBSCRIPTION_CONCURRENCY, e.DELIVERY_CONCURRENCY),

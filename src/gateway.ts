@@ -9,6 +9,8 @@ import { placementHandler, SHARE_CITIZEN_JOB } from './cases/placement.ts';
 import { CaseService, PLACE_ORDER_JOB } from './cases/service.ts';
 import { SYNC_ORDER_JOB } from './cases/sync-job.ts';
 import { PartnerService } from './partner/service.ts';
+import { AgreementService } from './agreements/service.ts';
+import { ReceiptKeys } from './agreements/signing-key.ts';
 import { shareCitizenHandler } from './cases/share-citizen.ts';
 import { OutboundClients } from './outbound/index.ts';
 import { Breakers } from './outbound/breaker.ts';
@@ -62,6 +64,8 @@ export interface Gateway {
   mail: Mail;
   /** Subcontractors without a case system (src/partner): assignments, messages, mailed replies. */
   partner: PartnerService;
+  /** Agreement versions, acceptances and their signed receipts (src/agreements). */
+  agreements: AgreementService;
   close(): Promise<void>;
 }
 
@@ -97,6 +101,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const jobs = new JobQueue(database.db);
   const partner = new PartnerService({ database, network, logger, baseUrl: config.publicBaseUrl, replyDomain: config.mail.replyDomain });
+  // The receipts' signing key: configured, or generated once and shared by every process through the database.
+  const receiptKeys = new ReceiptKeys({ database, logger, secret: config.web.sessionSecret, configured: config.receiptSigningKey });
+  await receiptKeys.start();
+  const agreements = new AgreementService({ database, network, keys: receiptKeys, issuer: config.publicBaseUrl });
   const cases = new CaseService({ database, network, baseUrl: config.publicBaseUrl, onAssignment: partner.assignmentPlaced });
   const breakers = new Breakers({ threshold: config.sync.breakerThreshold, openMs: config.sync.breakerOpenMs });
   const intake = new IntakeService({ database, debounceMs: config.syncDebounceMs, metrics });
@@ -126,6 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     jobs,
     cases,
     partner,
+    agreements,
     intake,
     notificationAuth,
     breakers,
@@ -204,7 +213,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await network.stop();
       if (!options.database) await database.close();
     })());
-  return { url, app, database, network, worker, delivery, poller, mail, partner, close };
+  return { url, app, database, network, worker, delivery, poller, mail, partner, agreements, close };
 }
 
 async function demoNetwork(options: GatewayOptions, logger: Logger): Promise<NetworkDefinition> {

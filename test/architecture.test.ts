@@ -24,6 +24,7 @@ const LAYERS: Record<string, number> = {
   'access-log': 3,
   outbound: 4,
   mail: 4,
+  agreements: 4,
   cases: 5,
   sync: 6,
   citizen: 6,

@@ -14,6 +14,7 @@ import * as companies from './20261205_05_companies.ts';
 import * as groups from './20261205_06_groups.ts';
 import * as staff from './20261205_07_staff.ts';
 import * as partnerLogin from './20261205_08_partner_login.ts';
+import * as agreements from './20261205_11_agreements.ts';
 import * as notices from './20261205_10_notices.ts';
 import * as onboarding from './20261205_12_onboarding.ts';
 import * as agreements from './20261205_11_agreements.ts';
@@ -37,6 +38,7 @@ export const migrations: Record<string, Migration> = {
   '20261205_06_groups': groups,
   '20261205_07_staff': staff,
   '20261205_08_partner_login': partnerLogin,
+  '20261205_11_agreements': agreements,
   '20261205_10_notices': notices,
   '20261205_12_onboarding': onboarding,
   '20261205_11_agreements': agreements,

@@ -26,16 +26,23 @@ export function organisationRoutes({
   network,
   guard,
   subscription,
+  agreementStates,
 }: {
   network: NetworkService;
   guard: RoleGuard;
   /** The state of the gateway's abonnement at the organisation's Notificaties API (src/subscriptions). */
   subscription?: (org: Organisation) => Promise<unknown>;
+  /** Where each organisation stands with the current agreement (src/agreements), shown in the list. */
+  agreementStates?: () => Promise<(org: Organisation) => unknown>;
 }) {
   const actor = (c: { get: (k: 'client') => { clientId: string } | undefined }) => c.get('client')!.clientId;
   return new Hono<AppEnv>()
     .use(guard('operator'))
-    .get('/', (c) => c.json({ count: network.list().length, next: null, previous: null, results: network.list().map((o) => network.view(o)) }))
+    .get('/', async (c) => {
+      const stateOf = await agreementStates?.();
+      const results = network.list().map((o) => ({ ...network.view(o), ...(stateOf ? { agreementState: stateOf(o) } : {}) }));
+      return c.json({ count: results.length, next: null, previous: null, results });
+    })
     .get('/:id', async (c) => {
       const org = network.get(c.req.param('id'));
       if (!org) throw notFound(`organisation ${c.req.param('id')}`);

@@ -214,6 +214,21 @@ export class NetworkService {
     return this.transition(id, actor, 'suspend', (org) => ({ ...org, status: 'suspended' }), reason);
   }
 
+  /**
+   * An accepted agreement (src/agreements), in the caller's transaction beside its acceptance row:
+   * the organisation's `agreement` and a change record. Call refresh() once that transaction committed.
+   */
+  async recordAgreement(trx: Trx, id: string, agreement: Agreement, actor: string, details: Record<string, unknown>): Promise<Organisation> {
+    const before = await findOrganisationForUpdate(trx, id);
+    if (!before) throw notFound(`organisation ${id}`);
+    const org: Organisation = { ...before.config, agreement };
+    await upsertOrganisation(trx, org, before.source, before.source_hash);
+    await recordChange(trx, id, 'accept-agreement', actor, { ...describeChange(before.config, org), ...details });
+    await this.deps.onOrganisationWrite?.(trx, id);
+    await notifyChange(trx);
+    return org;
+  }
+
   async changes(id: string, limit: number, offset: number) {
     if (!this.get(id)) {
       const exists = await findOrganisation(this.deps.database.db, id);
