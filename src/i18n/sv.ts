@@ -31,7 +31,7 @@ export const sv = {
   'partner.notContact': 'E-postadressen hör inte (längre) till någon organisation som arbetar via den här sidan.',
   'partner.oidc.noEmail': 'Din organisation skickade ingen bekräftad e-postadress. Logga in med en inloggningslänk via e-post i stället.',
   'partner.inactive': 'Din organisation deltar inte just nu. Kontakta din uppdragsgivare.',
-  'partner.notFound': 'Uppdraget finns inte, eller är inte till din organisation.',
+  'partner.notFound': 'Uppdraget finns inte eller gäller inte din organisation.',
   'partner.flash.loggedOut': 'Du har loggat ut.',
   'partner.flash.ended': 'Du har loggats ut: din e-postadress är inte längre registrerad hos någon organisation.',
   'partner.flash.cancelled': 'Du avbröt inloggningen.',
