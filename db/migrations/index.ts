@@ -15,11 +15,9 @@ import * as groups from './20261205_06_groups.ts';
 import * as staff from './20261205_07_staff.ts';
 import * as partnerLogin from './20261205_08_partner_login.ts';
 import * as agreements from './20261205_11_agreements.ts';
-import * as notices from './20261205_10_notices.ts';
-import * as onboarding from './20261205_12_onboarding.ts';
-import * as agreements from './20261205_11_agreements.ts';
 import * as noticePreferences from './20261205_09_notice_preferences.ts';
 import * as notices from './20261205_10_notices.ts';
+import * as onboarding from './20261205_12_onboarding.ts';
 
 // Listed explicitly (not read from disk) so migrations work the same from any working directory.
 export const migrations: Record<string, Migration> = {
@@ -39,9 +37,7 @@ export const migrations: Record<string, Migration> = {
   '20261205_07_staff': staff,
   '20261205_08_partner_login': partnerLogin,
   '20261205_11_agreements': agreements,
-  '20261205_10_notices': notices,
-  '20261205_12_onboarding': onboarding,
-  '20261205_11_agreements': agreements,
   '20261205_09_notice_preferences': noticePreferences,
   '20261205_10_notices': notices,
+  '20261205_12_onboarding': onboarding,
 };
