@@ -9,6 +9,16 @@ const DIGID_ACR_ORDER = ['PasswordProtectedTransport', 'MobileTwoFactorContract'
   .map((c) => `urn:oasis:names:tc:SAML:2.0:ac:classes:${c}`)
   .join(',');
 const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const NOTIFY_API_KEY_FORMAT = new RegExp(`^.+-${UUID}-${UUID}$`, 'i');
+const templateId = z.string().regex(new RegExp(`^${UUID}$`, 'i'), 'must be a template id (UUID)');
+// A template per language; a language without one is sent with the Dutch template.
+const templatesPerLanguage = z.strictObject({ nl: templateId, en: templateId.optional(), sv: templateId.optional(), fi: templateId.optional() });
+const notifyTemplates = z.strictObject({
+  'case-notice': z.strictObject({ email: templatesPerLanguage, sms: templatesPerLanguage }),
+  'verification-code': z.strictObject({ email: templatesPerLanguage, sms: templatesPerLanguage }),
+});
+export type NotifyTemplates = z.infer<typeof notifyTemplates>;
 const MAIL_FROM_FORMAT = /^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/;
 
 const envSchema = z.object({
@@ -108,6 +118,13 @@ const envSchema = z.object({
   SMTP_INBOUND_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SMTP_INBOUND_HOST: z.string().default('127.0.0.1'),
   MAIL_MAX_BYTES: int(10 * 1024 * 1024, 1024),
+  // Notices to customers (src/notices, docs/notices.md): e-mail over SMTP, or e-mail and SMS through a Notify API.
+  NOTICE_TRANSPORT: z.enum(['smtp', 'notify']).default('smtp'),
+  NOTICE_FOLD_WINDOW_SECONDS: int(900, 0),
+  NOTICE_RETRY_BASE_SECONDS: z.coerce.number().positive().default(25),
+  NOTIFY_API_URL: z.string().url().optional(),
+  NOTIFY_API_KEY: z.string().trim().regex(NOTIFY_API_KEY_FORMAT, 'must be {key_name}-{service_id}-{secret}, both UUIDs').optional(),
+  NOTIFY_TEMPLATES: z.string().optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -137,6 +154,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
   if (e.PARTNER_OIDC_ISSUER && !e.PARTNER_OIDC_CLIENT_ID) {
     throw new ConfigError('invalid environment:\n  PARTNER_OIDC_CLIENT_ID: required when PARTNER_OIDC_ISSUER is set (the partner page as a client of it)');
   }
+  const notify = e.NOTICE_TRANSPORT === 'notify' ? parseNotify(e.NOTIFY_API_URL, e.NOTIFY_API_KEY, e.NOTIFY_TEMPLATES) : undefined;
   const demo = e.DEMO ?? e.NETWORK_FILE === undefined;
   const staffRoleMap = parseStaffRoleMap(e.STAFF_ROLE_MAP);
   if (!demo && !e.SESSION_SECRET) {
@@ -228,7 +246,31 @@ export function parseConfig(env: Record<string, string | undefined>) {
       /** The reply listener, only when SMTP_INBOUND_PORT is set (0: any free port). */
       inbound: e.SMTP_INBOUND_PORT === undefined ? undefined : { host: e.SMTP_INBOUND_HOST, port: e.SMTP_INBOUND_PORT, maxBytes: e.MAIL_MAX_BYTES },
     },
+    notices: {
+      transport: e.NOTICE_TRANSPORT,
+      /** More notices about a case within this window of its last message are folded into one, sent when the window ends. */
+      foldWindowMs: e.NOTICE_FOLD_WINDOW_SECONDS * 1000,
+      retryBaseMs: e.NOTICE_RETRY_BASE_SECONDS * 1000,
+      /** Set when NOTICE_TRANSPORT=notify. The API key holds a secret: never log it. */
+      notify,
+    },
   };
+}
+
+function parseNotify(apiUrl: string | undefined, apiKey: string | undefined, templates: string | undefined) {
+  const missing = [!apiUrl && 'NOTIFY_API_URL', !apiKey && 'NOTIFY_API_KEY', !templates && 'NOTIFY_TEMPLATES'].filter(Boolean);
+  if (missing.length > 0) throw new ConfigError(`invalid environment:\n  ${missing.join(', ')}: required when NOTICE_TRANSPORT=notify`);
+  let json: unknown;
+  try {
+    json = JSON.parse(templates as string);
+  } catch {
+    throw new ConfigError('invalid environment:\n  NOTIFY_TEMPLATES: not JSON');
+  }
+  const parsed = notifyTemplates.safeParse(json);
+  if (!parsed.success) {
+    throw new ConfigError(`invalid environment:\n  ${parsed.error.issues.map((i) => `NOTIFY_TEMPLATES.${i.path.join('.')}: ${i.message}`).join('\n  ')}`);
+  }
+  return { apiUrl: (apiUrl as string).replace(/\/+$/, ''), apiKey: apiKey as string, templates: parsed.data };
 }
 
 /** STAFF_ROLE_MAP: `Provider name=role,…` with role one of STAFF_ROLES; anything else stops start-up. */

@@ -32,6 +32,7 @@ import { Worker } from './jobs/worker.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { createMail, MAIL_SEND_JOB, type Mail } from './mail/index.ts';
+import { NoticeService } from './notices/notice-service.ts';
 import { loadNetworkFile } from './network/load.ts';
 import { NetworkService } from './network/service.ts';
 import type { NetworkDefinition } from './network/types.ts';
@@ -64,6 +65,8 @@ export interface Gateway {
   mail: Mail;
   /** Subcontractors without a case system (src/partner): assignments, messages, mailed replies. */
   partner: PartnerService;
+  /** Notices to customers by e-mail and SMS (src/notices). */
+  notices: NoticeService;
   /** Agreement versions, acceptances and their signed receipts (src/agreements). */
   agreements: AgreementService;
   close(): Promise<void>;
@@ -152,6 +155,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // Features that take e-mail replies register with mail.inbound.register (docs/mail.md).
   const mail = createMail({ config: config.mail, database, logger, metrics });
   mail.inbound.register(partner.replyHandler());
+  const notices = new NoticeService({
+    database,
+    logger,
+    config: config.notices,
+    publicBaseUrl: config.publicBaseUrl,
+    secret: config.web.sessionSecret,
+    timeoutMs: config.outbound.timeoutMs,
+  });
   const worker = new Worker({
     database,
     logger,
@@ -162,6 +173,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       [SYNC_ORDER_JOB]: syncHandler({ database, network, outbound, logger, statustypes, breakers }),
       [NRC_SUBSCRIPTION_JOB]: subscriptions.handler(),
       [MAIL_SEND_JOB]: mail.sendHandler,
+      ...notices.handlers(),
     },
     groupConcurrency: (group) => (isSubscriptionGroup(group) ? 1 : (network.zakenOrganisation(group)?.maxConcurrency ?? 4)),
     concurrency: config.worker.concurrency,
@@ -213,7 +225,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await network.stop();
       if (!options.database) await database.close();
     })());
-  return { url, app, database, network, worker, delivery, poller, mail, partner, agreements, close };
+  return { url, app, database, network, worker, delivery, poller, mail, partner, notices, agreements, close };
 }
 
 async function demoNetwork(options: GatewayOptions, logger: Logger): Promise<NetworkDefinition> {

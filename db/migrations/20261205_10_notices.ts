@@ -8,7 +8,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('notice_outbox')
     .addColumn('event_id', 'bigint', (c) => c.primaryKey().references('case_events.id').onDelete('cascade'))
-    .addColumn('case_id', 'text', (c) => c.notNull().references('cases.id').onDelete('cascade'))
+    .addColumn('case_id', 'uuid', (c) => c.notNull().references('cases.id').onDelete('cascade'))
     .addColumn('phase', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('planned_at', 'timestamptz')
@@ -27,7 +27,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('language', 'text', (c) => c.notNull())
     .addColumn('params', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('unsubscribe_url', 'text')
-    .addColumn('case_id', 'text', (c) => c.references('cases.id').onDelete('cascade'))
+    .addColumn('case_id', 'uuid', (c) => c.references('cases.id').onDelete('cascade'))
     // How many notices were folded into this message.
     .addColumn('notices', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('send_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))

@@ -4,9 +4,6 @@
 export const EVENT_TYPES = ['case.status-changed', 'case.citizen-notice'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** The citizen's language is not known to the gateway yet: notices say Dutch until it is. */
-export const DEFAULT_LANGUAGE = 'nl';
-
 /** The facts of an event that leave the gateway; everything else in the outbox payload stays home. */
 export function eventFacts(event: { type: string; payload: Record<string, unknown> }): Record<string, string> {
   const p = event.payload;
@@ -16,7 +13,8 @@ export function eventFacts(event: { type: string; payload: Record<string, unknow
     return compact({ phase: combined.phase, ballWith });
   }
   if (event.type === 'case.citizen-notice') {
-    return compact({ phase: p.phase as string | undefined, language: (p.language as string | undefined) ?? DEFAULT_LANGUAGE });
+    // The customer's stored language (src/cases/outbox.ts writes it with the event).
+    return compact({ phase: p.phase as string | undefined, language: p.language as string | undefined });
   }
   return {};
 }

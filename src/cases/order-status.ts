@@ -7,7 +7,6 @@ import type { Trx } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { Phase } from '../network/types.ts';
-import { DEFAULT_LANGUAGE } from './events.ts';
 import { addCaseEvent, type CaseRow } from './repository.ts';
 import { refreshCombinedStatus } from './status-refresh.ts';
 
@@ -71,13 +70,7 @@ export async function applyOrderStatus(
   let citizenNoticed = false;
   for (const e of report.entries) {
     if (!addedKeys.has(e.dedupeKey) || !e.informeren) continue;
-    await addCaseEvent(
-      trx,
-      'case.citizen-notice',
-      report.caseId,
-      { phase: e.phase, orderId: report.orderId, language: DEFAULT_LANGUAGE, reason: 'informeren' },
-      `notice:${e.dedupeKey}`,
-    );
+    await addCaseEvent(trx, 'case.citizen-notice', report.caseId, { phase: e.phase, orderId: report.orderId, reason: 'informeren' }, `notice:${e.dedupeKey}`);
     if (e.dedupeKey === report.currentKey) citizenNoticed = true;
   }
   // Nothing above writes the case row (events and timeline entries are rows of their own).

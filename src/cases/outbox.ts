@@ -6,9 +6,12 @@
 import { sql } from 'kysely';
 import type { Db, Trx } from '../db/database.ts';
 import { json } from '../db/json.ts';
+import { JOBS_CHANNEL } from '../jobs/queue.ts';
 import { eventPhase } from './events.ts';
 
 export const DELIVERIES_CHANNEL = 'ketenstatus_deliveries';
+/** The job that turns notice_outbox rows into messages to the customer (src/notices). */
+export const NOTICE_PLAN_JOB = 'notice.plan';
 
 export interface NewCaseEvent {
   type: string;
@@ -26,15 +29,36 @@ export interface NewCaseEvent {
  */
 export async function addEventWithDeliveries(trx: Trx, event: NewCaseEvent): Promise<{ id: number; deliveries: number } | undefined> {
   const phase = eventPhase(event) ?? null;
+  const notice = event.type === 'case.citizen-notice';
+  // A citizen notice speaks the customer's stored language (Dutch when they chose none), and goes
+  // into the notice outbox with a wake-up for its planner: the notices feature sends it.
+  const payload = notice
+    ? sql`${json(event.payload)} || jsonb_build_object('language', coalesce((select np.language from notice_preferences np
+        where np.customer_kind = case when locked.citizen_bsn is not null then 'bsn' else 'kvk' end
+          and np.customer_id = coalesce(locked.citizen_bsn, locked.citizen_kvk)), 'nl'))`
+    : json(event.payload);
+  const noticed = notice
+    ? sql`, noticed as (
+      insert into notice_outbox (event_id, case_id, phase)
+      select event.id, event.case_id, ${phase} from event
+      returning event_id
+    ),
+    planned as (
+      insert into jobs (kind, payload, dedupe_key)
+      select ${NOTICE_PLAN_JOB}, '{}'::jsonb, ${NOTICE_PLAN_JOB} from noticed
+      on conflict (dedupe_key) where state = 'queued' and dedupe_key is not null do update set run_at = least(jobs.run_at, excluded.run_at)
+      returning pg_notify(${JOBS_CHANNEL}, '')
+    )`
+    : sql``;
   // Writers of case events hold the case lock already; taking it here keeps the lane rule self-contained.
   const { rows } = await sql<{ id: number; deliveries: number }>`
-    with locked as (select id from cases where id = ${event.caseId} for update),
+    with locked as (select id, citizen_bsn, citizen_kvk from cases where id = ${event.caseId} for update),
     event as (
       insert into case_events (type, case_id, payload, dedupe_key)
-      select ${event.type}, locked.id, ${json(event.payload)}, ${event.dedupeKey ?? null} from locked
+      select ${event.type}, locked.id, ${payload}, ${event.dedupeKey ?? null} from locked
       on conflict (dedupe_key) do nothing
       returning id, case_id
-    ),
+    )${noticed},
     fanned as (
       insert into deliveries (subscription_id, event_id, case_id, event_type, webhook_id, state)
       select s.id, event.id, event.case_id, ${event.type}, 'msg_' || replace(cast(gen_random_uuid() as text), '-', ''),

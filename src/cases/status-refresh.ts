@@ -1,7 +1,6 @@
 // Recomputes a case's combined status from its parts inside the caller's transaction and puts a
 // `case.status-changed` event in the outbox when it changed. Every writer of case state calls this.
 import { type Db, withTransaction, type Trx } from '../db/database.ts';
-import { DEFAULT_LANGUAGE } from './events.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { Phase } from '../network/types.ts';
 import { combinedStatus, type CombinedStatus } from './combined-status.ts';
@@ -76,7 +75,7 @@ export async function refreshCombinedStatus(
     const before = c.combined_status?.phase;
     if (event && next.phase !== before && NOTICE_PHASES.has(next.phase) && !options.citizenNoticed) {
       // Keyed by the change itself: once per status, however often the transaction's work is retried.
-      await addCaseEvent(trx, 'case.citizen-notice', caseId, { phase: next.phase, language: DEFAULT_LANGUAGE, reason: 'phase' }, `notice:phase:${event.id}`);
+      await addCaseEvent(trx, 'case.citizen-notice', caseId, { phase: next.phase, reason: 'phase' }, `notice:phase:${event.id}`);
     }
   }
   return { combined: next, changed };

@@ -36,7 +36,7 @@ export const smsAvailable = (transport: NoticeTransportName): boolean => transpo
  * the transaction commits, retried on the transport's temporary failures, dead (and shown to the
  * operator) when refused for good.
  */
-export async function queueMessage(trx: Trx, m: OutboundMessage, options: { caseId?: string; sendAt?: Date } = {}): Promise<{ id: string }> {
+export async function queueMessage(trx: Trx, m: OutboundMessage, options: { caseId?: string; sendAt?: Date; notices?: number } = {}): Promise<{ id: string }> {
   const id = randomUUID();
   const sendAt = options.sendAt ?? new Date();
   await trx
@@ -50,6 +50,7 @@ export async function queueMessage(trx: Trx, m: OutboundMessage, options: { case
       params: json(m.params),
       unsubscribe_url: m.unsubscribeUrl ?? null,
       case_id: options.caseId ?? null,
+      notices: options.notices ?? 0,
       send_at: sendAt,
     })
     .execute();
