@@ -41,6 +41,8 @@ import type { CitizenAuthenticator } from './citizen/auth.ts';
 import { ConsumerService } from './citizen/consumer.ts';
 import { consumerRoutes } from './citizen/consumer-routes.ts';
 import { citizenRoutes, networkRoutes } from './citizen/routes.ts';
+import { preferenceRoutes } from './notices/preference-routes.ts';
+import type { PreferenceService } from './notices/preference-service.ts';
 import type { CitizenService } from './citizen/service.ts';
 
 export interface AppDeps {
@@ -59,6 +61,8 @@ export interface AppDeps {
   notificationAuth: NotificationAuthenticator;
   breakers: Breakers;
   citizen: CitizenService;
+  /** The customer's notice preferences and verification codes (src/notices). */
+  preferences: PreferenceService;
   citizenAuth: CitizenAuthenticator;
   /** Staff sign-on (STAFF_OIDC_ISSUER): staff access tokens on the API beside ZGW JWTs, and the staff pages' login. */
   staffAuth?: StaffAuthenticator;
@@ -127,6 +131,7 @@ export function createApp(deps: AppDeps) {
       ops,
       verifier,
       citizens: deps.citizen,
+      preferences: deps.preferences,
       authenticator: deps.citizenAuth,
       deliveryOps: deps.delivery.ops,
       partner: deps.partner,
@@ -150,6 +155,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/orders', orderMessageRoutes({ partner: deps.partner, guard }));
   app.route('/api/v1/partner', partnerRoutes({ partner: deps.partner, guard, baseUrl: config.publicBaseUrl }));
   app.route('/api/v1', intakeRoutes({ auth: deps.notificationAuth, intake: deps.intake, network }));
+  // Before /me: its own requireCitizen answers, so the /me app's does not verify the token twice.
+  app.route('/api/v1/me/preferences', preferenceRoutes({ preferences: deps.preferences, auth: deps.citizenAuth, minAcr: config.citizen.minAcr }));
   app.route('/api/v1/me', citizenRoutes({ citizen: deps.citizen, auth: deps.citizenAuth, baseUrl: config.publicBaseUrl, minAcr: config.citizen.minAcr }));
   app.route('/api/v1/network', networkRoutes({ citizen: deps.citizen }));
   app.route('/api/v1/consumer', consumerRoutes({ consumer: new ConsumerService(deps.citizen), guard, baseUrl: config.publicBaseUrl }));

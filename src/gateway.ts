@@ -35,6 +35,8 @@ import { createMail, MAIL_SEND_JOB, type Mail } from './mail/index.ts';
 import { NoticeService } from './notices/notice-service.ts';
 import { loadNetworkFile } from './network/load.ts';
 import { NetworkService } from './network/service.ts';
+import { smsAvailable } from './notices/outbound.ts';
+import { PreferenceService } from './notices/preference-service.ts';
 import type { NetworkDefinition } from './network/types.ts';
 import { GeneratedAuths } from './subscriptions/auths.ts';
 import { isSubscriptionGroup, NRC_SUBSCRIPTION_JOB, reconcileAfterWrite, SubscriptionManager } from './subscriptions/manager.ts';
@@ -112,6 +114,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const breakers = new Breakers({ threshold: config.sync.breakerThreshold, openMs: config.sync.breakerOpenMs });
   const intake = new IntakeService({ database, debounceMs: config.syncDebounceMs, metrics });
   const notificationAuth = new NotificationAuthenticator(network, config.jwt, nrcAuths);
+  const preferences = new PreferenceService({
+    database,
+    secret: config.web.sessionSecret,
+    smsAvailable: () => smsAvailable(config.notices.transport),
+  });
   const citizen = new CitizenService({
     database,
     network,
@@ -143,6 +150,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     breakers,
     citizen,
     citizenAuth,
+    preferences,
     staffAuth,
     delivery,
     subscriptions,

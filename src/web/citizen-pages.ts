@@ -14,6 +14,8 @@ import { readSessionForm } from './forms.ts';
 import { tOf } from './i18n.ts';
 import { asPage, flash, PageError, render, type Html, type Refusals } from './layout.ts';
 import { groupPages } from './group-pages.ts';
+import type { PreferenceService } from '../notices/preference-service.ts';
+import { preferencePages } from './preference-pages.ts';
 import { grantedTable, grantForm, grantorText, receivedTable, type GrantField, type GrantForm } from './mandate-views.ts';
 import type { MessageKey } from './messages.ts';
 
@@ -21,6 +23,8 @@ export interface CitizenPageDeps extends Pick<CitizenAuthDeps, 'sessions' | 'aut
   citizens: CitizenService;
   demo: boolean;
   owner: string;
+  /** The customer's notice preferences (src/notices): the page /notifications. */
+  preferences: PreferenceService;
 }
 
 const ACCESS_PAGE_SIZE = 25;
@@ -45,6 +49,7 @@ export function citizenPages(deps: CitizenPageDeps) {
             { href: '/access-log', label: t('nav.accessLog'), current: current === '/access-log' },
             { href: '/mandates', label: t('nav.mandates'), current: current === '/mandates' },
             { href: '/groups', label: t('nav.groups'), current: current === '/groups' },
+            { href: '/notifications', label: t('nav.notifications'), current: current === '/notifications' },
           ]
         : undefined,
       user: me
@@ -207,6 +212,7 @@ ${caseDetail(v, detail, { href: `/on-behalf/${mandateId}`, label: v.t('proxy.bac
 
   // "Mijn overzichten": the customer's own groups of cases, in the same frame.
   app.route('/', groupPages({ ...deps, groups: new GroupService(citizens), frame: page }));
+  app.route('/', preferencePages({ ...deps, frame: page }));
 
   return app;
 }

@@ -31,6 +31,8 @@ import { browserErrorPage } from './browser-errors.ts';
 import type { PartnerService } from '../partner/service.ts';
 import { PartnerLinks } from './partner-login.ts';
 import { partnerPages } from './partner-pages.ts';
+import type { PreferenceService } from '../notices/preference-service.ts';
+import { unsubscribePages } from './preference-pages.ts';
 
 export interface WebDeps {
   config: Config;
@@ -45,6 +47,8 @@ export interface WebDeps {
   deliveryOps?: DeliveryOpsVerbs;
   /** Subcontractors without a case system (src/partner): the partner page /partner. */
   partner: PartnerService;
+  /** The customer's notice preferences (src/notices): /notifications and the one-click /unsubscribe/{token}. */
+  preferences: PreferenceService;
   /** The staff channel (src/staff): staff sign-on and the pages /kcc, /work, /work/analytics. */
   staff: { authenticator: StaffAuthenticator; kcc: KccService; worklist: WorklistService; leadTimes: LeadTimeService };
 }
@@ -59,6 +63,9 @@ export const PAGE_PATHS = [
   '/on-behalf/*',
   '/groups',
   '/groups/*',
+  '/notifications',
+  '/notifications/*',
+  '/unsubscribe/*',
   '/auth/*',
   '/ops',
   '/ops/*',
@@ -115,7 +122,20 @@ export function webRoutes(deps: WebDeps) {
     c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=31536000, immutable' }),
   );
   web.route('/', authRoutes({ login, authenticator: deps.authenticator, sessions, publicBaseUrl, publicOrigin, logger }));
-  web.route('/', citizenPages({ citizens: deps.citizens, authenticator: deps.authenticator, login, sessions, publicOrigin, demo: config.demo, owner }));
+  web.route(
+    '/',
+    citizenPages({
+      citizens: deps.citizens,
+      authenticator: deps.authenticator,
+      login,
+      sessions,
+      publicOrigin,
+      demo: config.demo,
+      owner,
+      preferences: deps.preferences,
+    }),
+  );
+  web.route('/', unsubscribePages({ preferences: deps.preferences, demo: config.demo, owner }));
   web.route('/', staffAuthRoutes({ ...staffAuth, login: staffLogin, publicBaseUrl, publicOrigin, logger }));
   const staffPage = { demo: config.demo, owner };
   web.route('/', staffPages({ ...staffAuth, ...staffPage, kcc: deps.staff.kcc, publicOrigin, loginConfigured: () => staffLogin.configured() }));
