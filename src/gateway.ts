@@ -54,6 +54,8 @@ export interface GatewayOptions {
   listen?: boolean;
   /** Pages the demo adds (/_demo/mail); never outside the demo. */
   demoRoutes?: AppDeps['demoRoutes'];
+  /** The notice planner's clock (tests fix it to try the SMS quiet hours). */
+  now?: () => Date;
 }
 
 export interface Gateway {
@@ -170,6 +172,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     publicBaseUrl: config.publicBaseUrl,
     secret: config.web.sessionSecret,
     timeoutMs: config.outbound.timeoutMs,
+    now: options.now,
   });
   const worker = new Worker({
     database,

@@ -61,7 +61,7 @@ export function localParts(at: Date): LocalParts {
 }
 
 /** The instant of a wall-clock hour in the Netherlands (day may overflow the month, as Date.UTC allows). */
-function zonedTime(year: number, month: number, day: number, hour: number): Date {
+export function zonedTime(year: number, month: number, day: number, hour: number): Date {
   const asUtc = Date.UTC(year, month - 1, day, hour);
   // The zone's offset at that moment; asked again at the result, in case the guess fell across a change.
   let instant = asUtc - offsetMs(new Date(asUtc));

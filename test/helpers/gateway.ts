@@ -56,6 +56,8 @@ export interface TestGatewayOptions {
   databaseUrl?: string;
   /** The demo's own pages (src/demo/mail-page.ts), as src/main.ts mounts them in the demo. */
   demoRoutes?: GatewayOptions['demoRoutes'];
+  /** The notice planner's clock (src/notices). */
+  now?: GatewayOptions['now'];
 }
 
 /** A whole gateway on a fresh database of the current lane, closed after the file. */
@@ -77,6 +79,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     network: options.network ?? testNetwork(),
     listen: options.listen ?? false,
     demoRoutes: options.demoRoutes,
+    now: options.now,
   });
   afterAll(() => gateway.close());
   return gateway;
