@@ -19,6 +19,8 @@ import type { Metrics } from './metrics.ts';
 import { organisationRoutes } from './network/routes.ts';
 import { acceptanceRoutes, agreementRoutes, jwksRoutes } from './agreements/routes.ts';
 import type { AgreementService } from './agreements/service.ts';
+import { joinRoutes, onboardingOperatorRoutes } from './onboarding/routes.ts';
+import type { OnboardingService } from './onboarding/service.ts';
 import type { NetworkService } from './network/service.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { caseRoutes, orderRoutes } from './cases/routes.ts';
@@ -57,6 +59,8 @@ export interface AppDeps {
   partner: PartnerService;
   /** Agreement versions, acceptances and receipts (src/agreements). */
   agreements: AgreementService;
+  /** Joining: invitations, the join journey, connection tests (src/onboarding). */
+  onboarding?: OnboardingService;
   intake: IntakeService;
   notificationAuth: NotificationAuthenticator;
   breakers: Breakers;
@@ -154,7 +158,11 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/orders', orderRoutes({ cases: deps.cases, guard }));
   app.route('/api/v1/orders', orderMessageRoutes({ partner: deps.partner, guard }));
   app.route('/api/v1/partner', partnerRoutes({ partner: deps.partner, guard, baseUrl: config.publicBaseUrl }));
-  app.route('/api/v1', intakeRoutes({ auth: deps.notificationAuth, intake: deps.intake, network }));
+  app.route('/api/v1', intakeRoutes({ auth: deps.notificationAuth, intake: deps.intake, network, onPendingTest: deps.onboarding?.recordTestNotification }));
+  if (deps.onboarding) {
+    app.route('/api/v1/organisations', onboardingOperatorRoutes({ onboarding: deps.onboarding, guard, baseUrl: config.publicBaseUrl }));
+    app.route('/api/v1/join', joinRoutes({ onboarding: deps.onboarding }));
+  }
   // Before /me: its own requireCitizen answers, so the /me app's does not verify the token twice.
   app.route('/api/v1/me/preferences', preferenceRoutes({ preferences: deps.preferences, auth: deps.citizenAuth, minAcr: config.citizen.minAcr }));
   app.route('/api/v1/me', citizenRoutes({ citizen: deps.citizen, auth: deps.citizenAuth, baseUrl: config.publicBaseUrl, minAcr: config.citizen.minAcr }));

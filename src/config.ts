@@ -118,6 +118,10 @@ const envSchema = z.object({
   SMTP_INBOUND_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SMTP_INBOUND_HOST: z.string().default('127.0.0.1'),
   MAIL_MAX_BYTES: int(10 * 1024 * 1024, 1024),
+  // Joining (src/onboarding, docs/onboarding.md): accepted and tested → active without the operator;
+  // how long a connection test waits for the member's test notification (the test answers within 60 s).
+  ONBOARDING_AUTO_ACTIVATE: bool.optional(),
+  ONBOARDING_TEST_WINDOW_SECONDS: z.coerce.number().int().min(1).max(45).default(30),
   // Notices to customers (src/notices, docs/notices.md): e-mail over SMTP, or e-mail and SMS through a Notify API.
   NOTICE_TRANSPORT: z.enum(['smtp', 'notify']).default('smtp'),
   NOTICE_FOLD_WINDOW_SECONDS: int(900, 0),
@@ -238,6 +242,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     },
     /** The partner page's sign-in through PARTNER_OIDC_ISSUER (code + PKCE; redirect URI $PUBLIC_BASE_URL/auth/partner/callback); unset: the mailed link only. */
     partnerLogin: { issuer: e.PARTNER_OIDC_ISSUER, clientId: e.PARTNER_OIDC_CLIENT_ID, clientSecret: e.PARTNER_OIDC_CLIENT_SECRET },
+    onboarding: { autoActivate: e.ONBOARDING_AUTO_ACTIVATE ?? false, testWindowSeconds: e.ONBOARDING_TEST_WINDOW_SECONDS },
     mail: {
       /** Unset: mail is off; the outbox keeps every mail, marked `unconfigured`. Holds credentials: never log it. */
       smtpUrl: e.SMTP_URL,

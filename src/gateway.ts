@@ -10,6 +10,7 @@ import { CaseService, PLACE_ORDER_JOB } from './cases/service.ts';
 import { SYNC_ORDER_JOB } from './cases/sync-job.ts';
 import { PartnerService } from './partner/service.ts';
 import { AgreementService } from './agreements/service.ts';
+import { OnboardingService } from './onboarding/service.ts';
 import { ReceiptKeys } from './agreements/signing-key.ts';
 import { shareCitizenHandler } from './cases/share-citizen.ts';
 import { OutboundClients } from './outbound/index.ts';
@@ -116,6 +117,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const breakers = new Breakers({ threshold: config.sync.breakerThreshold, openMs: config.sync.breakerOpenMs });
   const intake = new IntakeService({ database, debounceMs: config.syncDebounceMs, metrics });
   const notificationAuth = new NotificationAuthenticator(network, config.jwt, nrcAuths);
+  const outbound = new OutboundClients({ network, logger, timeoutMs: config.outbound.timeoutMs });
+  // Joining (src/onboarding): an invited member becomes active only with the agreement accepted and its connection tested.
+  const onboarding = new OnboardingService({
+    database,
+    network,
+    agreements,
+    outbound,
+    logger,
+    baseUrl: config.publicBaseUrl,
+    mailOn: config.mail.smtpUrl !== undefined,
+    ...config.onboarding,
+  });
+  network.addActivationCheck(onboarding.activationCheck);
   const preferences = new PreferenceService({
     database,
     secret: config.web.sessionSecret,
@@ -147,6 +161,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     cases,
     partner,
     agreements,
+    onboarding,
     intake,
     notificationAuth,
     breakers,
@@ -160,7 +175,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     demoRoutes: options.demoRoutes,
   });
 
-  const outbound = new OutboundClients({ network, logger, timeoutMs: config.outbound.timeoutMs });
   const statustypes = new StatusTypeCache();
   // Features that take e-mail replies register with mail.inbound.register (docs/mail.md).
   const mail = createMail({ config: config.mail, database, logger, metrics });

@@ -32,6 +32,7 @@ const LAYERS: Record<string, number> = {
   subscriptions: 6,
   partner: 6,
   ops: 7,
+  onboarding: 7,
   staff: 7,
   notices: 7,
   web: 8,

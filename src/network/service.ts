@@ -9,7 +9,7 @@ import type { Logger } from '../log.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
 import { findOrganisation, findOrganisationForUpdate, listChanges, listOrganisations, recordChange, upsertOrganisation } from './repository.ts';
 import { keepStoredSecrets, redactSecrets, resolveSecret } from './secrets.ts';
-import { type Agreement, type Client, hasZaken, type NetworkDefinition, type Organisation, type ZakenOrganisation } from './types.ts';
+import { type Agreement, type Client, hasZaken, isPortal, isUnconnected, type NetworkDefinition, type Organisation, type ZakenOrganisation } from './types.ts';
 import { toInvalidParams, validateOrganisation } from './validate.ts';
 
 const CHANNEL = 'ketenstatus_network';
@@ -35,6 +35,7 @@ export class NetworkService {
   private refreshTimer?: NodeJS.Timeout;
   private unlisten?: () => Promise<void>;
   private listeners = new Set<() => void>();
+  private readonly activationChecks: ((org: Organisation) => Promise<void>)[] = [];
 
   constructor(deps: NetworkDeps) {
     this.deps = deps;
@@ -198,8 +199,20 @@ export class NetworkService {
     return result;
   }
 
+  /** A check another area adds (src/onboarding: an invited member's test and agreement); it throws a ServiceError to refuse. */
+  addActivationCheck(check: (org: Organisation) => Promise<void>): void {
+    this.activationChecks.push(check);
+  }
+
   async activate(id: string, actor: string, agreement?: Agreement): Promise<Organisation> {
+    const current = this.get(id);
+    if (current) for (const check of this.activationChecks) await check(current);
     return this.transition(id, actor, 'activate', (org) => {
+      if (isUnconnected(org)) {
+        throw new ServiceError('unprocessable', 'An organisation becomes active only once its connection (zaken, notifications) is set.', {
+          invalidParams: [{ name: 'zaken', code: 'required', reason: 'the member sets it while joining, or the operator PUTs it' }],
+        });
+      }
       const accepted = agreement ?? org.agreement;
       if (!accepted) {
         throw new ServiceError('unprocessable', 'An organisation becomes active only with an accepted agreement.', {
@@ -210,8 +223,36 @@ export class NetworkService {
     });
   }
 
+  /**
+   * A pending member gives its own connection while joining (src/onboarding): `zaken` and
+   * `notifications` replace what it had; it stays pending. Secrets written `{ configured: true }`
+   * keep the stored ones. Validated as the operator's PUT is.
+   */
+  async connect(id: string, connection: { zaken: ZakenOrganisation['zaken']; notifications: ZakenOrganisation['notifications'] }, actor: string) {
+    return this.transition(id, actor, 'connect', (org, stored) => {
+      if (org.status !== 'pending' || isPortal(org)) {
+        throw new ServiceError(
+          'conflict',
+          `Organisation ${id} is ${org.status}${isPortal(org) ? ' (a portal organisation)' : ''}; only a pending member sets its own connection.`,
+        );
+      }
+      const next = { ...org, zaken: connection.zaken, notifications: connection.notifications } as ZakenOrganisation;
+      const missing = keepStoredSecrets(next, stored);
+      const problems = validateOrganisation(next);
+      if (missing.length > 0 || problems.length > 0) {
+        throw new ServiceError('invalid', 'The connection is not valid.', {
+          invalidParams: [
+            ...toInvalidParams(problems),
+            ...missing.map((p) => ({ name: p.replace(/^\$\./, ''), code: 'required', reason: 'no stored secret to keep: write it' })),
+          ],
+        });
+      }
+      return next;
+    });
+  }
+
   async suspend(id: string, actor: string, reason?: string): Promise<Organisation> {
-    return this.transition(id, actor, 'suspend', (org) => ({ ...org, status: 'suspended' }), reason);
+    return this.transition(id, actor, 'suspend', (org) => ({ ...org, status: 'suspended' }) as Organisation, reason);
   }
 
   /**
@@ -237,11 +278,11 @@ export class NetworkService {
     return listChanges(this.deps.database.db, id, limit, offset);
   }
 
-  private async transition(id: string, actor: string, action: string, change: (org: Organisation) => Organisation, reason?: string) {
+  private async transition(id: string, actor: string, action: string, change: (org: Organisation, stored: Organisation) => Organisation, reason?: string) {
     const next = await withTransaction(this.deps.database.db, async (trx) => {
       const before = await findOrganisationForUpdate(trx, id);
       if (!before) throw notFound(`organisation ${id}`);
-      const org = change(before.config);
+      const org = change(structuredClone(before.config), before.config);
       await upsertOrganisation(trx, org, before.source, before.source_hash);
       await recordChange(trx, id, action, actor, { ...describeChange(before.config, org), ...(reason ? { reason } : {}) });
       await this.deps.onOrganisationWrite?.(trx, id);

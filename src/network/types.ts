@@ -96,11 +96,23 @@ export interface PortalOrganisation extends OrganisationBase {
   products: PortalProduct[];
 }
 
-/** Either kind; reach `zaken`/`notifications` or `portal` only after isPortal/hasZaken. */
-export type Organisation = ZakenOrganisation | PortalOrganisation;
+/**
+ * An invited member that has not given its connection yet (src/onboarding): pending (or suspended),
+ * never active, called, polled or notified from; it gives `zaken` (and push credentials) while joining.
+ */
+export interface UnconnectedOrganisation extends OrganisationBase {
+  status: 'pending' | 'suspended';
+  notifications: { mode: 'push' | 'poll' };
+  products: Product[];
+}
+
+/** One of three kinds; reach `zaken` or `portal` only after hasZaken/isPortal. */
+export type Organisation = ZakenOrganisation | PortalOrganisation | UnconnectedOrganisation;
 
 export const isPortal = (org: Organisation): org is PortalOrganisation => 'portal' in org;
-export const hasZaken = (org: Organisation): org is ZakenOrganisation => !isPortal(org);
+export const hasZaken = (org: Organisation): org is ZakenOrganisation => 'zaken' in org;
+/** Invited, no connection yet: neither a Zaken API nor a portal. */
+export const isUnconnected = (org: Organisation): org is UnconnectedOrganisation => !hasZaken(org) && !isPortal(org);
 
 export interface SelfOrganisation {
   id: string;
@@ -126,6 +138,6 @@ export interface NetworkDefinition {
 
 export const DEFAULT_POLL_SECONDS = { push: 3600, poll: 300 } as const;
 
-export function pollIntervalOf(org: ZakenOrganisation): number {
+export function pollIntervalOf(org: { pollIntervalSeconds?: number; notifications: { mode: 'push' | 'poll' } }): number {
   return org.pollIntervalSeconds ?? DEFAULT_POLL_SECONDS[org.notifications.mode];
 }

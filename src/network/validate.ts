@@ -5,7 +5,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { InvalidParam } from '../lib/service-error.ts';
 import { isValidElfproefNumber } from '../lib/elfproef.ts';
-import { isPortal, type NetworkDefinition, type Organisation, type PortalOrganisation, type ZakenOrganisation } from './types.ts';
+import { hasZaken, isPortal, type NetworkDefinition, type Organisation, type PortalOrganisation, type ZakenOrganisation } from './types.ts';
 
 const schema = JSON.parse(readFileSync(new URL('../../contracts/network.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -16,6 +16,7 @@ const validateOrganisationSchema = ajv.getSchema(`${schema.$id}#/$defs/organisat
 const validateKind = {
   zaken: ajv.getSchema(`${schema.$id}#/$defs/zakenOrganisation`)!,
   portal: ajv.getSchema(`${schema.$id}#/$defs/portalOrganisation`)!,
+  unconnected: ajv.getSchema(`${schema.$id}#/$defs/unconnectedOrganisation`)!,
 };
 
 export interface NetworkProblem {
@@ -63,7 +64,7 @@ function organisationRules(org: Organisation, at: string): NetworkProblem[] {
       message: 'an active organisation needs an accepted agreement (version, acceptedAt, acceptedBy)',
     });
   }
-  problems.push(...(isPortal(org) ? portalRules(org, at) : zakenRules(org, at)));
+  problems.push(...(isPortal(org) ? portalRules(org, at) : hasZaken(org) ? zakenRules(org, at) : []));
   const codes = new Set<string>();
   org.products.forEach((p, i) => {
     if (codes.has(p.code)) problems.push({ path: `${at}.products[${i}].code`, code: 'unique', message: `duplicate product code "${p.code}"` });
@@ -143,12 +144,14 @@ function noKeepMarkers(value: unknown, path: string, problems: NetworkProblem[])
 }
 
 /**
- * An organisation is one of two kinds, and `portal` says which: its problems are the ones of that
- * kind's schema alone. The other kind's complaints ("must have required property 'portal'") would
- * only confuse, and ajv reports both kinds under one oneOf.
+ * An organisation is one of three kinds, and `portal`, `zaken` and a pending status say which: its
+ * problems are the ones of that kind's schema alone. The other kinds' complaints ("must have
+ * required property 'portal'") would only confuse, and ajv reports all kinds under one oneOf. Only
+ * a member that is not active may lack `zaken`; an active one is told it needs one.
  */
 function kindProblems(org: unknown, at: string): NetworkProblem[] {
-  const validate = typeof org === 'object' && org !== null && 'portal' in org ? validateKind.portal : validateKind.zaken;
+  const o = typeof org === 'object' && org !== null ? (org as Record<string, unknown>) : {};
+  const validate = 'portal' in o ? validateKind.portal : !('zaken' in o) && o.status !== 'active' ? validateKind.unconnected : validateKind.zaken;
   validate(org);
   return schemaProblems(validate.errors, at);
 }

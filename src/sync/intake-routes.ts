@@ -6,7 +6,7 @@ import { validationProblem } from '../http/problem.ts';
 import { parseWith } from '../http/validate.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { IntakeService, Notification } from './intake.ts';
-import type { NotificationAuthenticator } from './notification-auth.ts';
+import { type NotificationAuthenticator, notActive } from './notification-auth.ts';
 
 const url = z.url({ protocol: /^https?$/ }).max(1000);
 
@@ -35,12 +35,25 @@ const cloudEventSchema = z.object({
   data: z.record(z.string(), z.unknown()).optional(),
 });
 
-export function intakeRoutes(deps: { auth: NotificationAuthenticator; intake: IntakeService; network: NetworkService }) {
-  const { auth, intake, network } = deps;
+export function intakeRoutes(deps: {
+  auth: NotificationAuthenticator;
+  intake: IntakeService;
+  network: NetworkService;
+  /** A pending member's `kanaal: test` notification: its connection test (src/onboarding) records it. */
+  onPendingTest?: (organisationId: string) => Promise<void>;
+}) {
+  const { auth, intake, network, onPendingTest } = deps;
   return new Hono<AppEnv>()
     .post('/notificaties', async (c) => {
-      const org = auth.authenticate(c.req.header('authorization'));
+      const org = auth.identify(c.req.header('authorization'));
       c.set('actor', `organisation:${org.id}`);
+      if (org.status !== 'active') {
+        // A joining member proves it can notify us with a test notification; nothing else is taken.
+        const test = org.status === 'pending' && onPendingTest ? notificationSchema.safeParse(await readJson(c).catch(() => undefined)) : undefined;
+        if (!test?.success || test.data.kanaal !== 'test') throw notActive(org);
+        await onPendingTest!(org.id);
+        return c.body(null, 204);
+      }
       const n = parseWith(notificationSchema, await readJson(c)) as Notification;
       if (n.kanaal === 'test') return c.body(null, 204); // the NRC's subscription check
       onOrigin(network.zakenOrigin(org), [

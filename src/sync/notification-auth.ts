@@ -31,14 +31,17 @@ export class NotificationAuthenticator {
 
   /** The sending organisation; throws 401 (not authenticated) or 403 (organisation not active). */
   authenticate(authorization: string | undefined): ZakenOrganisation {
+    const org = this.identify(authorization);
+    if (org.status !== 'active') throw notActive(org);
+    return org;
+  }
+
+  /** The sending organisation whatever its status (a joining member's test notification); throws 401. */
+  identify(authorization: string | undefined): ZakenOrganisation {
     if (!authorization) throw unauthenticated('Send Authorization: Bearer <ZGW JWT> or the value registered for your organisation.');
     const digest = digestOf(authorization);
     const fixedOrg = this.fixed.get(digest) ?? this.generated?.organisationFor(digest);
-    const org = (fixedOrg !== undefined ? this.network.zakenOrganisation(fixedOrg) : undefined) ?? this.byJwt(authorization, digest);
-    if (org.status !== 'active') {
-      throw new HttpProblem({ status: 403, detail: `Organisation ${org.id} is ${org.status}; only active members may notify.` });
-    }
-    return org;
+    return (fixedOrg !== undefined ? this.network.zakenOrganisation(fixedOrg) : undefined) ?? this.byJwt(authorization, digest);
   }
 
   private byJwt(authorization: string, digest: string): ZakenOrganisation {
@@ -72,6 +75,10 @@ export class NotificationAuthenticator {
 /** The Authorization values the gateway generated for its abonnementen, by digest. */
 export interface GeneratedAuthorizations {
   organisationFor(digest: string): string | undefined;
+}
+
+export function notActive(org: ZakenOrganisation) {
+  return new HttpProblem({ status: 403, detail: `Organisation ${org.id} is ${org.status}; only active members may notify.` });
 }
 
 function unauthenticated(detail: string) {

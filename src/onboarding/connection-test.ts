@@ -1,0 +1,68 @@
+// The steps of a joining member's connection test, each with a verdict and a plain reason. Calls go
+// through the outbound client like placement's, so they reach only the registered origins.
+import type { ConnectionTestStep } from '../../db/schema.ts';
+import type { ZakenOrganisation } from '../network/types.ts';
+import { OutboundError, type OutboundClients } from '../outbound/index.ts';
+
+export type Outbound = Pick<OutboundClients, 'request'>;
+
+const passed = (step: ConnectionTestStep['step'], reason: string): ConnectionTestStep => ({ step, verdict: 'passed', reason });
+const failed = (step: ConnectionTestStep['step'], reason: string): ConnectionTestStep => ({ step, verdict: 'failed', reason });
+
+function refusal(status: number): string {
+  if (status === 401 || status === 403)
+    return `answered ${status}: it did not accept our credentials; check the client id and secret (or the OAuth2 client) you gave for the Zaken API`;
+  if (status === 404) return 'answered 404: nothing there; check the address';
+  return `answered ${status}`;
+}
+
+function unreachable(error: unknown): string {
+  if (error instanceof OutboundError) {
+    if (error.kind === 'forbidden-destination') return `${error.message} (only the registered Zaken and Catalogi origins are called)`;
+    if (error.kind === 'timeout') return `did not answer in time (${error.message})`;
+    if (error.kind === 'auth') return `no token could be obtained: ${error.message}`;
+    return `could not be reached: ${error.message}`;
+  }
+  return `could not be reached: ${(error as Error).message}`;
+}
+
+/** Step 1: the Zaken API answers a ZGW list request with the given auth. */
+export async function zakenListStep(outbound: Outbound, org: ZakenOrganisation): Promise<ConnectionTestStep> {
+  const url = `${org.zaken.apiRoot}zaken?bronorganisatie=${encodeURIComponent(org.rsin)}`;
+  try {
+    const res = await outbound.request(org.id, { method: 'GET', url });
+    if (res.status !== 200) return failed('zaken-api', `GET ${url} ${refusal(res.status)}.`);
+    const body = res.body as { results?: unknown } | null;
+    if (!body || !Array.isArray(body.results)) return failed('zaken-api', `GET ${url} answered 200 without a ZGW list (no "results" array).`);
+    return passed('zaken-api', `GET ${url} answered 200 with a list.`);
+  } catch (error) {
+    return failed('zaken-api', `The Zaken API at ${org.zaken.apiRoot} ${unreachable(error)}.`);
+  }
+}
+
+/** Step 2: every product's zaaktype is readable (Catalogi: catalogiApiRoot or the Zaken origin). */
+export async function zaaktypenStep(outbound: Outbound, org: ZakenOrganisation): Promise<ConnectionTestStep> {
+  const problems: string[] = [];
+  for (const product of org.products) {
+    try {
+      const res = await outbound.request(org.id, { method: 'GET', url: product.zaaktype });
+      if (res.status !== 200) problems.push(`the zaaktype of product ${product.code} (${product.zaaktype}) ${refusal(res.status)}`);
+    } catch (error) {
+      problems.push(`the zaaktype of product ${product.code} (${product.zaaktype}) ${unreachable(error)}`);
+    }
+  }
+  if (org.products.length === 0) return failed('zaaktypen', 'No products are registered for you; ask the operator.');
+  if (problems.length > 0) return failed('zaaktypen', `${problems.join('; ')}.`);
+  return passed('zaaktypen', `Every product's zaaktype is readable (${org.products.map((p) => p.code).join(', ')}).`);
+}
+
+/** Step 3 (push only): a `kanaal: test` notification from the member arrived while the test ran. */
+export function notificationStep(mode: 'push' | 'poll', arrivedAt: Date | null, windowSeconds: number): ConnectionTestStep {
+  if (mode === 'poll') return { step: 'notification', verdict: 'skipped', reason: 'Poll mode: you do not notify us; the gateway asks your Zaken API.' };
+  return arrivedAt
+    ? passed('notification', `Your test notification arrived at ${arrivedAt.toISOString()}.`)
+    : failed(
+        'notification',
+        `No notification with kanaal "test" from you arrived at /api/v1/notificaties within ${windowSeconds} seconds of the test's start.`,
+      );
+}

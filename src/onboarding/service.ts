@@ -1,0 +1,458 @@
+// Joining the trust network (docs/onboarding.md): the operator invites a pending member; the member,
+// holding the invitation's link, reads and accepts the agreement (src/agreements), gives its
+// connection, tests it, and becomes active. The link's token is the credential: only its hash is kept.
+import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { ConnectionTestStep } from '../../db/schema.ts';
+import { type Database, withTransaction } from '../db/database.ts';
+import type { Logger } from '../log.ts';
+import { ServiceError, notFound } from '../lib/service-error.ts';
+import { queueMail } from '../mail/index.ts';
+import type { NetworkService } from '../network/service.ts';
+import { hasZaken, isPortal, type Organisation, type ZakenAuth, type ZakenOrganisation } from '../network/types.ts';
+import { notificationStep, type Outbound, zaaktypenStep, zakenListStep } from './connection-test.ts';
+import * as repo from './repository.ts';
+
+export const INVITATION_DAYS = 14;
+const CODE_MINUTES = 15;
+const CODE_TRIES = 5;
+
+export interface Signer {
+  name: string;
+  email: string;
+  role: string;
+}
+
+/** The current agreement as src/agreements gives it: three layers and the hash that is signed. */
+export interface CurrentAgreement {
+  version: string;
+  hash: string;
+  summary: { nl: string; en: string };
+  legalText: { nl: string; en: string };
+  terms: unknown;
+  reacceptBy?: string | null;
+}
+
+/** What onboarding needs of src/agreements (AgreementService). */
+export interface AgreementPort {
+  currentAgreement(): Promise<CurrentAgreement | undefined>;
+  /** Whether the organisation accepted the current version. */
+  acceptanceState(organisationId: string): Promise<{ upToDate: boolean; accepted: string | null }>;
+  accept(input: {
+    organisationId: string;
+    signer: Signer;
+    agreementVersion: string;
+    agreementHash: string;
+    method: 'electronic';
+    actor: string;
+  }): Promise<{ receipt?: string; acceptance: unknown }>;
+}
+
+export interface OnboardingDeps {
+  database: Database;
+  network: NetworkService;
+  agreements: AgreementPort;
+  outbound: Outbound;
+  logger: Logger;
+  /** PUBLIC_BASE_URL: the invitation's link and where to send the test notification. */
+  baseUrl: string;
+  /** SMTP_URL is set: invitations are mailed and the signer confirms the address with a code. */
+  mailOn: boolean;
+  /** ONBOARDING_AUTO_ACTIVATE: accepted and tested → active without the operator. */
+  autoActivate: boolean;
+  /** ONBOARDING_TEST_WINDOW_SECONDS: how long the test waits for the member's test notification. */
+  testWindowSeconds: number;
+}
+
+/** The invitation's link is past its time (410). */
+export class InvitationExpired extends Error {}
+
+// Letters only: a digit run in a mailed link could look like a BSN to the mail outbox's guard.
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+function newToken(): string {
+  let out = '';
+  while (out.length < 43) for (const byte of randomBytes(64)) if (byte < 208 && out.length < 43) out += LETTERS[byte % 52];
+  return out;
+}
+const hashOf = (value: string) => createHash('sha256').update(value).digest('hex');
+const codeHashOf = (invitationId: string, code: string) => hashOf(`${invitationId}:${code}`);
+const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+export interface ZakenConnectionInput {
+  zaken: { apiRoot: string; catalogiApiRoot?: string; auth: ZakenAuth };
+  notifications: { mode: 'push' | 'poll' };
+}
+
+export class OnboardingService {
+  private readonly deps: OnboardingDeps;
+  /** Tests running in this process, woken when their notification arrives (other processes poll the row). */
+  private readonly waiting = new Map<string, () => void>();
+
+  constructor(deps: OnboardingDeps) {
+    this.deps = deps;
+  }
+
+  /** Wired into NetworkService.activate: an invited member becomes active only accepted and tested. */
+  readonly activationCheck = async (org: Organisation): Promise<void> => {
+    if (!(await repo.hasOpenInvitation(this.deps.database.db, org.id))) return;
+    const missing = await this.missing(org);
+    if (missing.length > 0) {
+      throw new ServiceError('unprocessable', `Organisation ${org.id} was invited and has not finished joining: ${missing.map((m) => m.reason).join('; ')}.`, {
+        invalidParams: missing.map((m) => ({ name: m.item, code: 'not-done', reason: m.reason })),
+      });
+    }
+  };
+
+  async invite(organisationId: string, input: { name: string; email: string }, actor: string) {
+    const org = this.deps.network.get(organisationId);
+    if (!org) throw notFound(`organisation ${organisationId}`);
+    if (org.status !== 'pending' || isPortal(org)) {
+      throw new ServiceError(
+        'conflict',
+        `Organisation ${organisationId} is ${org.status}${isPortal(org) ? ' (a portal organisation)' : ''}; only a pending member is invited.`,
+      );
+    }
+    const token = newToken();
+    const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000);
+    const url = `${this.deps.baseUrl}/join/${token}`;
+    const row = await withTransaction(this.deps.database.db, async (trx) => {
+      const row = await repo.insertInvitation(trx, {
+        id: randomUUID(),
+        organisation_id: organisationId,
+        token_hash: hashOf(token),
+        name: input.name,
+        email: input.email,
+        created_by: actor,
+        expires_at: expiresAt,
+      });
+      if (this.deps.mailOn) {
+        await queueMail(trx, {
+          kind: 'onboarding.invitation',
+          to: input.email,
+          subject: `Uitnodiging: ${org.name} sluit aan bij ${this.deps.network.self.name} / Invitation to join`,
+          text: invitationText(input.name, org.name, this.deps.network.self.name, url, expiresAt),
+        });
+      }
+      return row;
+    });
+    return { ...invitationView(row), url, mailed: this.deps.mailOn };
+  }
+
+  async invitations(organisationId: string) {
+    if (!this.deps.network.get(organisationId)) throw notFound(`organisation ${organisationId}`);
+    return (await repo.listInvitations(this.deps.database.db, organisationId)).map(invitationView);
+  }
+
+  async connectionTests(organisationId: string, limit: number, offset: number) {
+    if (!this.deps.network.get(organisationId)) throw notFound(`organisation ${organisationId}`);
+    const { rows, total } = await repo.listConnectionTests(this.deps.database.db, organisationId, limit, offset);
+    return { rows: rows.map(testView), total };
+  }
+
+  /** The journey as the member sees it: the organisation, the agreement's three layers, the checklist. */
+  async join(token: string) {
+    const { invitation, org } = await this.open(token, { allowDone: true });
+    const done = invitation.completed_at !== null || org.status === 'active';
+    if (done && invitation.completed_at === null) await repo.completeInvitations(this.deps.database.db, org.id);
+    const agreement = await this.deps.agreements.currentAgreement();
+    const lastTest = await repo.lastFinishedTest(this.deps.database.db, org.id);
+    const missing = done ? [] : await this.missing(org);
+    const open = new Set(missing.map((m) => m.item));
+    return {
+      state: done ? ('done' as const) : ('open' as const),
+      organisation: publicOrganisation(org),
+      invitation: { id: invitation.id, name: invitation.name, expiresAt: invitation.expires_at.toISOString() },
+      agreement: agreement ?? null,
+      signer: invitation.signer ? { ...invitation.signer, confirmed: invitation.signer_confirmed_at !== null } : null,
+      signerConfirmationRequired: this.deps.mailOn,
+      connection: hasZaken(org) ? connectionView(org) : null,
+      lastTest: lastTest ? testView(lastTest) : null,
+      notificationTest: this.notificationHelp(org),
+      checklist: (['agreement', 'connection', 'connection-test', 'activation'] as const).map((item) => ({
+        item,
+        done: done || (item === 'activation' ? false : !open.has(item)),
+      })),
+      autoActivate: this.deps.autoActivate,
+    };
+  }
+
+  /** Sends the signer a six-digit code (mail configured); without mail no code is needed. */
+  async requestSignerCode(token: string, signer: Signer) {
+    const { invitation } = await this.open(token);
+    if (!this.deps.mailOn) {
+      await repo.updateInvitation(this.deps.database.db, invitation.id, { signer, signer_confirmed_at: null, signer_code_hash: null });
+      return { confirmationRequired: false as const };
+    }
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const expiresAt = new Date(Date.now() + CODE_MINUTES * 60_000);
+    await withTransaction(this.deps.database.db, async (trx) => {
+      await repo.updateInvitation(trx, invitation.id, {
+        signer,
+        signer_code_hash: codeHashOf(invitation.id, code),
+        signer_code_expires_at: expiresAt,
+        signer_code_tries: 0,
+        signer_confirmed_at: null,
+      });
+      await queueMail(trx, {
+        kind: 'onboarding.signer-code',
+        to: signer.email,
+        subject: `Bevestigingscode / Confirmation code: ${code}`,
+        text: `Uw code om de overeenkomst te ondertekenen / Your code to sign the agreement: ${code}\n\nGeldig ${CODE_MINUTES} minuten / valid for ${CODE_MINUTES} minutes.\n`,
+      });
+    });
+    return { confirmationRequired: true as const, expiresAt: expiresAt.toISOString() };
+  }
+
+  async verifySignerCode(token: string, code: string) {
+    const { invitation } = await this.open(token);
+    if (!invitation.signer || !invitation.signer_code_hash || !invitation.signer_code_expires_at) {
+      throw new ServiceError('conflict', 'No code was sent: give the signer first (POST …/signer).');
+    }
+    if (invitation.signer_confirmed_at) return { confirmed: true, signer: invitation.signer };
+    if (invitation.signer_code_tries >= CODE_TRIES) {
+      throw new ServiceError('unprocessable', 'Too many wrong codes: ask for a new one.', {
+        invalidParams: [{ name: 'code', code: 'tries-exhausted', reason: 'ask for a new code' }],
+      });
+    }
+    if (invitation.signer_code_expires_at.getTime() < Date.now()) {
+      throw new ServiceError('unprocessable', 'The code has expired: ask for a new one.', {
+        invalidParams: [{ name: 'code', code: 'expired', reason: 'ask for a new code' }],
+      });
+    }
+    const expected = Buffer.from(invitation.signer_code_hash);
+    const given = Buffer.from(codeHashOf(invitation.id, code));
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+      const left = CODE_TRIES - invitation.signer_code_tries - 1;
+      await repo.updateInvitation(this.deps.database.db, invitation.id, { signer_code_tries: invitation.signer_code_tries + 1 });
+      throw new ServiceError('unprocessable', `The code is not right (${left} ${left === 1 ? 'try' : 'tries'} left).`, {
+        invalidParams: [{ name: 'code', code: 'wrong', reason: `${left} tries left` }],
+      });
+    }
+    await repo.updateInvitation(this.deps.database.db, invitation.id, { signer_confirmed_at: new Date(), signer_code_hash: null });
+    return { confirmed: true, signer: invitation.signer };
+  }
+
+  /** Electronic acceptance through src/agreements: a receipt signed with the gateway's key. */
+  async accept(token: string, input: { signer: Signer; agreementVersion: string; agreementHash: string }) {
+    const { invitation, org } = await this.open(token);
+    if (this.deps.mailOn) {
+      const confirmed = invitation.signer_confirmed_at !== null && invitation.signer !== null && sameEmail(invitation.signer.email, input.signer.email);
+      if (!confirmed) {
+        throw new ServiceError(
+          'forbidden',
+          "The signer's e-mail address is not confirmed: ask for a code (POST …/signer) and confirm it (POST …/signer/verify).",
+        );
+      }
+    }
+    const result = await this.deps.agreements.accept({
+      organisationId: org.id,
+      signer: input.signer,
+      agreementVersion: input.agreementVersion,
+      agreementHash: input.agreementHash,
+      method: 'electronic',
+      actor: `join:${invitation.id}`,
+    });
+    const activated = await this.maybeActivate(org.id);
+    return { ...result, jwksUrl: `${this.deps.baseUrl}/.well-known/jwks.json`, activated };
+  }
+
+  /**
+   * The member's connection: its Zaken API and how it notifies. For push the gateway makes the
+   * credentials the member signs its notifications with, shown once in the answer.
+   */
+  async connect(token: string, input: ZakenConnectionInput) {
+    const { invitation, org } = await this.open(token);
+    const stored = hasZaken(org) ? org.notifications : undefined;
+    let credentials: { clientId: string; secret: string } | undefined;
+    let notifications: ZakenOrganisation['notifications'] = { mode: input.notifications.mode };
+    if (input.notifications.mode === 'push') {
+      if (stored?.clientId && stored.secret) notifications = { mode: 'push', clientId: stored.clientId, secret: stored.secret };
+      else {
+        credentials = { clientId: `${org.id}-notificaties`, secret: randomBytes(32).toString('base64url') };
+        notifications = { mode: 'push', ...credentials };
+      }
+    }
+    const next = await this.deps.network.connect(org.id, { zaken: input.zaken, notifications }, `join:${invitation.id}`);
+    return { connection: connectionView(next as ZakenOrganisation), ...(credentials ? { notificationCredentials: credentials } : {}) };
+  }
+
+  /** Runs the steps; each gets a verdict. Answers within the window plus the outbound timeouts. */
+  async runConnectionTest(token: string) {
+    const { org } = await this.open(token);
+    if (!hasZaken(org)) throw new ServiceError('conflict', 'Give your connection first (PUT …/connection).');
+    const db = this.deps.database.db;
+    const id = randomUUID();
+    await repo.insertConnectionTest(db, id, org.id);
+    const window = this.deps.testWindowSeconds;
+    const [zaken, zaaktypen, arrivedAt] = await Promise.all([
+      zakenListStep(this.deps.outbound, org),
+      zaaktypenStep(this.deps.outbound, org),
+      org.notifications.mode === 'push' ? this.awaitNotification(id, window * 1000) : Promise.resolve(null),
+    ]);
+    const steps: ConnectionTestStep[] = [zaken, zaaktypen, notificationStep(org.notifications.mode, arrivedAt, window)];
+    const passed = steps.every((s) => s.verdict !== 'failed');
+    const row = await repo.finishConnectionTest(db, id, steps, passed);
+    const activated = passed ? await this.maybeActivate(org.id) : false;
+    return { ...testView(row), activated };
+  }
+
+  /** The intake's callback: a pending member's `kanaal: test` notification. */
+  readonly recordTestNotification = async (organisationId: string): Promise<void> => {
+    if ((await repo.recordTestNotification(this.deps.database.db, organisationId)) > 0) for (const wake of this.waiting.values()) wake();
+  };
+
+  private async awaitNotification(testId: string, windowMs: number): Promise<Date | null> {
+    const deadline = Date.now() + windowMs;
+    for (;;) {
+      const row = await repo.findConnectionTest(this.deps.database.db, testId);
+      if (row?.notification_at) return row.notification_at;
+      const left = deadline - Date.now();
+      if (left <= 0) return null;
+      // Woken at once by a notification taken in this process; another process's is seen within 500 ms.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(left, 500));
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.waiting.set(testId, done);
+      });
+      this.waiting.delete(testId);
+    }
+  }
+
+  /** Accepted and tested: active now with ONBOARDING_AUTO_ACTIVATE, else on the operator's confirm. */
+  private async maybeActivate(organisationId: string): Promise<boolean> {
+    const org = this.deps.network.get(organisationId);
+    if (!this.deps.autoActivate || !org || org.status !== 'pending') return false;
+    if ((await this.missing(org)).length > 0) return false;
+    await this.deps.network.activate(organisationId, 'onboarding (ONBOARDING_AUTO_ACTIVATE)');
+    await repo.completeInvitations(this.deps.database.db, organisationId);
+    return true;
+  }
+
+  /** What is still missing before activation, in the journey's order. */
+  private async missing(org: Organisation): Promise<{ item: 'agreement' | 'connection' | 'connection-test'; reason: string }[]> {
+    const out: { item: 'agreement' | 'connection' | 'connection-test'; reason: string }[] = [];
+    const state = await this.deps.agreements.acceptanceState(org.id);
+    if (!state.upToDate || state.accepted === null) out.push({ item: 'agreement', reason: 'the current agreement is not accepted' });
+    if (!hasZaken(org)) out.push({ item: 'connection', reason: 'no connection (zaken, notifications) is set' });
+    const last = await repo.lastFinishedTest(this.deps.database.db, org.id);
+    if (!last?.passed) out.push({ item: 'connection-test', reason: last ? 'the last connection test did not pass' : 'no connection test has run' });
+    return out;
+  }
+
+  private notificationHelp(org: Organisation) {
+    if (!hasZaken(org) || org.notifications.mode !== 'push') return null;
+    return {
+      url: `${this.deps.baseUrl}/api/v1/notificaties`,
+      authorization: `Bearer <a ZGW JWT (HS256) with client_id "${org.notifications.clientId ?? ''}" and iat, signed with the secret you were given>`,
+      windowSeconds: this.deps.testWindowSeconds,
+      sample: {
+        kanaal: 'test',
+        hoofdObject: `${org.zaken.apiRoot}zaken/test`,
+        resource: 'zaak',
+        resourceUrl: `${org.zaken.apiRoot}zaken/test`,
+        actie: 'create',
+        aanmaakdatum: '2026-01-01T00:00:00Z',
+      },
+    };
+  }
+
+  /** The invitation behind a token: unknown → 404, past its time → 410, used up → 409 (unless allowDone). */
+  private async open(token: string, options: { allowDone?: boolean } = {}) {
+    const invitation = /^[A-Za-z0-9_-]{20,100}$/.test(token) ? await repo.findInvitationByTokenHash(this.deps.database.db, hashOf(token)) : undefined;
+    if (!invitation) throw notFound('invitation');
+    const org = this.deps.network.get(invitation.organisation_id);
+    if (!org) throw notFound('invitation');
+    const done = invitation.completed_at !== null || org.status === 'active';
+    if (!done && invitation.expires_at.getTime() < Date.now()) throw new InvitationExpired('The invitation has expired; ask the operator for a new one.');
+    if (done && !options.allowDone) throw new ServiceError('conflict', `${org.name} has joined: this invitation is used up.`);
+    return { invitation, org };
+  }
+}
+
+function invitationView(row: repo.InvitationRow) {
+  return {
+    id: row.id,
+    organisation: row.organisation_id,
+    name: row.name,
+    email: row.email,
+    createdAt: row.created_at.toISOString(),
+    createdBy: row.created_by,
+    expiresAt: row.expires_at.toISOString(),
+    state: row.completed_at ? ('done' as const) : row.expires_at.getTime() < Date.now() ? ('expired' as const) : ('open' as const),
+  };
+}
+
+export function testView(row: repo.ConnectionTestRow) {
+  return {
+    id: row.id,
+    organisation: row.organisation_id,
+    startedAt: row.started_at.toISOString(),
+    finishedAt: row.finished_at?.toISOString() ?? null,
+    passed: row.passed,
+    steps: row.steps,
+  };
+}
+
+function publicOrganisation(org: Organisation) {
+  return {
+    id: org.id,
+    name: org.name,
+    oin: org.oin,
+    rsin: org.rsin,
+    status: org.status,
+    products: isPortal(org) ? [] : org.products.map((p) => ({ code: p.code, name: p.name, zaaktype: p.zaaktype })),
+    notifications: { mode: isPortal(org) ? ('poll' as const) : org.notifications.mode },
+  };
+}
+
+/** Secrets are write-only: shown as { configured: true }. */
+function connectionView(org: ZakenOrganisation) {
+  const { auth } = org.zaken;
+  return {
+    zaken: {
+      apiRoot: org.zaken.apiRoot,
+      ...(org.zaken.catalogiApiRoot ? { catalogiApiRoot: org.zaken.catalogiApiRoot } : {}),
+      auth:
+        auth.type === 'zgw-jwt'
+          ? { type: auth.type, clientId: auth.clientId, secret: { configured: true as const } }
+          : {
+              type: auth.type,
+              issuer: auth.issuer,
+              clientId: auth.clientId,
+              clientSecret: { configured: true as const },
+              ...(auth.scope ? { scope: auth.scope } : {}),
+            },
+    },
+    notifications: {
+      mode: org.notifications.mode,
+      ...(org.notifications.clientId ? { clientId: org.notifications.clientId } : {}),
+      ...(org.notifications.secret ? { secret: { configured: true as const } } : {}),
+    },
+  };
+}
+
+function invitationText(name: string, organisation: string, self: string, url: string, expiresAt: Date): string {
+  const until = expiresAt.toISOString().slice(0, 10);
+  return [
+    `Beste ${name},`,
+    '',
+    `${self} nodigt ${organisation} uit om aan te sluiten bij het ketennetwerk. Via deze link leest en accepteert u de overeenkomst, geeft u de koppeling op en test u die:`,
+    '',
+    url,
+    '',
+    `De link is geldig tot ${until} en alleen voor ${organisation}. Geef hem niet door.`,
+    '',
+    '---',
+    '',
+    `Dear ${name},`,
+    '',
+    `${self} invites ${organisation} to join the chain network. Through this link you read and accept the agreement, give your connection and test it:`,
+    '',
+    url,
+    '',
+    `The link is valid until ${until} and only for ${organisation}. Do not pass it on.`,
+    '',
+  ].join('\n');
+}
