@@ -97,7 +97,7 @@ const caseId = await (async () => {
 function credentials(path: string): Record<string, string> {
   if (path.startsWith('/api/v1/me')) return citizen;
   if (path === '/api/v1/notificaties' || path === '/api/v1/events') return notifier;
-  if (path.startsWith('/api/v1/organisations') || path.startsWith('/api/v1/ops')) return authHeader('beheer');
+  if (path.startsWith('/api/v1/organisations') || path.startsWith('/api/v1/ops') || path.startsWith('/api/v1/agreements')) return authHeader('beheer');
   if (path.startsWith('/api/v1/subscriptions')) return authHeader('portaal');
   if (path.startsWith('/api/v1/partner')) return authHeader('bouwer');
   if (path.startsWith('/api/v1/consumer')) return authHeader('leesportaal');
@@ -123,6 +123,23 @@ const BODIES: Record<string, unknown> = {
   },
   'POST /api/v1/organisations/{id}/activate': { agreement: { version: '2026-1', acceptedAt: '2026-01-10T09:00:00Z', acceptedBy: 'J. Jansen' } },
   'POST /api/v1/organisations/{id}/suspend': { reason: 'contract' },
+  // The first posts version 2026-1 (201); the variants with the same version are 409.
+  'POST /api/v1/agreements': {
+    version: '2026-1',
+    summary: { nl: 'Samenvatting', en: 'Summary' },
+    legalText: { nl: '# Overeenkomst', en: '# Agreement' },
+    terms: { purposes: ['Status delen'], dataCategories: ['zaakstatus'], retentionDays: 400, securityLevel: 'BIO-BBN2', contact: { name: 'Beheer', email: 'beheer@example.nl' } },
+    reacceptBy: '2027-01-31T00:00:00Z',
+  },
+  // A hash that is no version's: 409 once valid.
+  'POST /api/v1/organisations/{id}/acceptances': {
+    method: 'paper',
+    agreementVersion: '2026-1',
+    agreementHash: 'a'.repeat(64),
+    signer: { name: 'P. Papier', email: 'p.papier@example.nl', role: 'bestuurder' },
+    signedAt: '2026-12-01T10:00:00Z',
+    scanSha256: 'b'.repeat(64),
+  },
   'POST /api/v1/cases': { title: 'Aanvraag', citizen: { bsn: CITIZEN_BSN }, product: 'traplift', reference: 'REF-1', plannedEndDate: '2027-01-31' },
   'POST /api/v1/cases/{id}/status': { phase: 'in_behandeling', text: 'Bezig' },
   'POST /api/v1/cases/{id}/events': {
