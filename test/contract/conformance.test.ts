@@ -180,6 +180,9 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/me/groups': { name: 'Verhuizen', caseIds: [caseId] },
   'POST /api/v1/kcc/lookups': { bsn: CITIZEN_BSN, purpose: 'application-question' },
   'PATCH /api/v1/me/groups/{id}': { name: 'Verhuizen', caseIds: [caseId] },
+  'PUT /api/v1/me/preferences': { language: 'en', email: 'contract@voorbeeld.nl', channels: { email: true, sms: false } },
+  'POST /api/v1/me/preferences/email/verify': { code: '123456' },
+  'POST /api/v1/me/preferences/phone/verify': { code: '123456' },
 };
 
 async function call(
