@@ -57,7 +57,7 @@ export function preferencesView(
 <form method="post" action="/notifications/${channel}/verify" novalidate>
 <input type="hidden" name="_csrf" value="${csrf}">
 <div class="field"><label for="${field}">${t('prefs.codeLabel')}</label>${fieldError(form, field)}
-<input id="${field}" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" size="8"${invalid(form, field)}></div>
+<input id="${field}" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="6" size="8"${invalid(form, field)}></div>
 <button type="submit">${t('prefs.verify')}</button>
 </form>
 <form method="post" action="/notifications/${channel}/code"><input type="hidden" name="_csrf" value="${csrf}">
@@ -79,7 +79,7 @@ ${LANGS.map((l) => html`<option value="${l}" lang="${l}"${l === v.language ? htm
 ${prefs.email && prefs.email.address === v.email ? state(t, prefs.email.verified) : ''}</div>
 <div class="field"><label for="phone">${t('prefs.phone')}</label>
 <span class="hint" id="phone-hint">${t(options.smsAvailable ? 'prefs.phoneHint' : 'prefs.smsOff')}</span>${fieldError(form, 'phone')}
-<input id="phone" name="phone" type="tel" autocomplete="tel" maxlength="20" value="${v.phone}"${invalid(form, 'phone', 'phone-hint')}>
+<input id="phone" name="phone" type="text" inputmode="tel" autocomplete="tel" maxlength="20" value="${v.phone}"${invalid(form, 'phone', 'phone-hint')}>
 ${prefs.phone && prefs.phone.number === v.phone ? state(t, prefs.phone.verified) : ''}</div>
 <fieldset class="field" id="channels"${form.errors.channels ? html` aria-describedby="channels-error"` : ''}><legend>${t('prefs.channels')}</legend>${fieldError(form, 'channels')}
 <div class="choice"><input type="checkbox" id="channel-email" name="email_on" value="on"${v.email_on ? html` checked` : ''}>
