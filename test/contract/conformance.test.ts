@@ -140,6 +140,24 @@ const BODIES: Record<string, unknown> = {
     signedAt: '2026-12-01T10:00:00Z',
     scanSha256: 'b'.repeat(64),
   },
+  // The join journey: contract-org is pending (the PUT comes first), so it is invited (201); the
+  // token 'token' names no invitation, so each journey call answers 404 once the body is valid.
+  'POST /api/v1/organisations/{id}/invitations': { name: 'P. Planner', email: 'planner@example.nl' },
+  'POST /api/v1/join/{token}/signer': { name: 'P. Planner', email: 'planner@example.nl', role: 'directeur' },
+  'POST /api/v1/join/{token}/signer/verify': { code: '123456' },
+  'POST /api/v1/join/{token}/acceptance': {
+    signer: { name: 'P. Planner', email: 'planner@example.nl', role: 'directeur' },
+    agreementVersion: '2026-1',
+    agreementHash: 'a'.repeat(64),
+  },
+  'PUT /api/v1/join/{token}/connection': {
+    zaken: {
+      apiRoot: 'https://zaken.example/zaken/api/v1/',
+      catalogiApiRoot: 'https://catalogi.example/catalogi/api/v1/',
+      auth: { type: 'zgw-jwt', clientId: 'gemeente', secret: 'outbound-secret-0123456789' },
+    },
+    notifications: { mode: 'push' },
+  },
   'POST /api/v1/cases': { title: 'Aanvraag', citizen: { bsn: CITIZEN_BSN }, product: 'traplift', reference: 'REF-1', plannedEndDate: '2027-01-31' },
   'POST /api/v1/cases/{id}/status': { phase: 'in_behandeling', text: 'Bezig' },
   'POST /api/v1/cases/{id}/events': {
