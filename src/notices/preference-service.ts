@@ -214,12 +214,17 @@ export class PreferenceService {
    */
   private async newCode(trx: Trx, customer: Customer, channel: NoticeChannel, address: string | null, language: Lang): Promise<void> {
     const key = customerKey(customer);
-    const where = <Q extends { where: (...args: any[]) => Q }>(q: Q) =>
-      q.where('customer_kind', '=', key.customer_kind).where('customer_id', '=', key.customer_id).where('channel', '=', channel);
     // The row stays (its send counts are the rate limit's); a code for another address never matches.
     if (address === null) return;
     const now = this.now();
-    const last = await where(trx.selectFrom('notice_verification_codes').selectAll()).forUpdate().executeTakeFirst();
+    const last = await trx
+      .selectFrom('notice_verification_codes')
+      .selectAll()
+      .where('customer_kind', '=', key.customer_kind)
+      .where('customer_id', '=', key.customer_id)
+      .where('channel', '=', channel)
+      .forUpdate()
+      .executeTakeFirst();
     const windowStart = last ? new Date(last.sends_window_start) : now;
     const windowOpen = now.getTime() - windowStart.getTime() < 3600_000;
     if (last) {
