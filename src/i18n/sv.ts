@@ -251,7 +251,7 @@ export const sv = {
   'proxy.title': 'Ärenden för {grantor}',
   'proxy.intro': 'Du följer ärendena med en fullmakt. Du kan bara läsa. Personen som gav dig fullmakten ser att du har tittat.',
   'proxy.none': 'Fullmakten ger dig just nu inga ärenden att se.',
-  'proxy.noMandate': 'Du har (längre) ingen giltig fullmakt att se de här ärendena.',
+  'proxy.noMandate': 'Du har inte (längre) någon giltig fullmakt att se de här ärendena.',
   'proxy.back': 'Tillbaka till ärendena för {grantor}',
 
   'error.title': 'Något gick fel',
@@ -406,7 +406,7 @@ export const sv = {
   'analytics.openCaption': 'Pågående uppdrag efter ålder sedan beställningen, i dagar',
   'analytics.age': '{bucket} dagar',
   'analytics.chartOpen': 'Pågående uppdrag efter ålder',
-  'analytics.chartOpenDesc': 'Staplade staplar: antalet pågående uppdrag per åldersgrupp (0–7, 8–30, 31–90 och mer än 90 dagar).',
+  'analytics.chartOpenDesc': 'Staplat stapeldiagram: antalet pågående uppdrag per åldersgrupp (0–7, 8–30, 31–90 och mer än 90 dagar).',
   'ops.staffLogin': 'Logga in som medarbetare',
   'ops.pasteDemo': 'Eller klistra in en token (bara i demon)',
   'phase.ontvangen': 'Mottaget',
