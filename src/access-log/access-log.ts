@@ -36,15 +36,10 @@ export const PURPOSES = {
   caseworker: 'case-handling',
 } as const satisfies Record<ActorRole, string>;
 
-/** Why a contact-centre employee looks a customer up: the purpose the lookup names, as the customer reads it in their access log. */
-export const KCC_PURPOSES = {
-  'application-question': { nl: 'vraag over aanvraag', en: 'question about an application' },
-  'status-question': { nl: 'vraag over de stand van zaken', en: 'question about progress' },
-  'document-question': { nl: 'vraag over een brief of document', en: 'question about a letter or document' },
-  appointment: { nl: 'afspraak maken of wijzigen', en: 'making or changing an appointment' },
-  complaint: { nl: 'klacht', en: 'complaint' },
-} as const satisfies Record<string, { nl: string; en: string }>;
-export type KccPurpose = keyof typeof KCC_PURPOSES;
+/** Why a contact-centre employee looks a customer up: the purpose the lookup names (the customer reads it in their access log as i18n's `reason.<purpose>`). */
+export const KCC_PURPOSES = ['application-question', 'status-question', 'document-question', 'appointment', 'complaint'] as const;
+export type KccPurpose = (typeof KCC_PURPOSES)[number];
+export const isKccPurpose = (purpose: string): purpose is KccPurpose => (KCC_PURPOSES as readonly string[]).includes(purpose);
 
 /**
  * The one statement that writes access-log rows: one per row of `source`, a relation with the

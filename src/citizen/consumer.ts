@@ -6,7 +6,7 @@ import { notFound, ServiceError } from '../lib/service-error.ts';
 import { PURPOSES, type Access } from '../access-log/access-log.ts';
 import { grantorLabel, grantorOfRow, type MandateHolder } from './customer.ts';
 import { decodeCursor, encodeCursor, readFeed } from './events-feed.ts';
-import type { Lang } from './language.ts';
+import type { Lang } from '../i18n/index.ts';
 import * as mandates from './mandates.ts';
 import type { CitizenPresenter } from './presenter.ts';
 import type { CaseListQuery, CitizenService, ReadOptions, ScopedRead } from './service.ts';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { type Db, withTransaction } from '../db/database.ts';
 import { notFound, ServiceError, type InvalidParam } from '../lib/service-error.ts';
 import * as groups from './groups.ts';
-import type { Lang } from './language.ts';
+import type { Lang } from '../i18n/index.ts';
 import type { CitizenService, ReadOptions, Viewer } from './service.ts';
 
 export const GROUP_LIMITS = { groups: 100, cases: 200, name: 100 } as const;

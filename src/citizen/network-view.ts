@@ -5,7 +5,7 @@ import type { Db } from '../db/database.ts';
 import type { NetworkService } from '../network/service.ts';
 import { isPortal } from '../network/types.ts';
 import type { Breakers } from '../outbound/breaker.ts';
-import type { Lang } from './language.ts';
+import type { Lang } from '../i18n/index.ts';
 
 export type Health = 'connected' | 'degraded' | 'not_connected';
 

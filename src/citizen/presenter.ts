@@ -1,71 +1,26 @@
 // The citizen-safe view of a case: only what the citizen may see, in their language. No
 // caseworker names, internal notes, remote zaak URLs, failure details or anyone's BSN.
-import type { CombinedStatus, GapKind } from '../cases/combined-status.ts';
+import type { CombinedStatus } from '../cases/combined-status.ts';
 import { maskBsn } from '../cases/identifiers.ts';
-import { PHASE_TEXT } from '../cases/phases.ts';
+import { PHASES } from '../cases/phases.ts';
 import { computeCombined } from '../cases/status-refresh.ts';
 import { effectiveSyncState } from '../cases/sync-state.ts';
 import type { NetworkService } from '../network/service.ts';
 import { isPortal, type Phase } from '../network/types.ts';
-import { KCC_PURPOSES, type AccessLogRow } from '../access-log/access-log.ts';
-import type { Lang } from './language.ts';
+import { isKccPurpose, PURPOSES, type AccessLogRow } from '../access-log/access-log.ts';
+import { dateText, type Lang, localName, translate } from '../i18n/index.ts';
 import { grantorLabel } from './customer.ts';
 import { mandateState, type MandateWithCase } from './mandates.ts';
 import type { CitizenCaseRow, CitizenTimelineRow } from './repository.ts';
 
 type Named = { id: string; name: string };
 
-const dateFormat = {
-  nl: new Intl.DateTimeFormat('nl-NL', { day: 'numeric', month: 'long', timeZone: 'Europe/Amsterdam' }),
-  en: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', timeZone: 'Europe/Amsterdam' }),
-};
+const phaseText = (phase: Phase, lang: Lang) => translate(lang, `phase.${phase}`);
+const isPhase = (phase: string | null): phase is Phase => phase !== null && (PHASES as string[]).includes(phase);
 
-/** Plain-language texts for the gaps, e.g. "Hulpmiddelen B.V. has sent no update since 3 November; this part may be out of date". */
-const GAP_TEXT: Record<GapKind, Record<Lang, (org: string, since: string) => string>> = {
-  stale: {
-    nl: (o, d) => `${o} heeft sinds ${d} geen update gestuurd; dit deel is mogelijk niet actueel.`,
-    en: (o, d) => `${o} has sent no update since ${d}; this part may be out of date.`,
-  },
-  unreachable: {
-    nl: (o, d) => `${o} is sinds ${d} niet bereikbaar; dit deel is mogelijk niet actueel.`,
-    en: (o, d) => `${o} cannot be reached since ${d}; this part may be out of date.`,
-  },
-  not_connected: {
-    nl: (o) => `${o} is niet aangesloten; wij kunnen de voortgang van dit deel niet tonen.`,
-    en: (o) => `${o} is not connected; we cannot show the progress of this part.`,
-  },
-  suspended: {
-    nl: (o) => `De aansluiting van ${o} is opgeschort; dit deel is mogelijk niet actueel.`,
-    en: (o) => `${o}'s connection is suspended; this part may be out of date.`,
-  },
-};
-
-const TIMELINE_TEXT: Record<string, Record<Lang, (org: string) => string>> = {
-  'order-placed': { nl: (o) => `Doorgestuurd naar ${o}`, en: (o) => `Passed on to ${o}` },
-};
-
-const ACTOR_TEXT: Record<'self' | 'supplier' | 'operator' | 'representative', Record<Lang, string>> = {
-  self: { nl: 'U zelf', en: 'You' },
-  supplier: { nl: 'Behandelaar (systeem)', en: 'Case handler (system)' },
-  operator: { nl: 'Beheerder', en: 'Operator' },
-  representative: { nl: 'Vertegenwoordiger', en: 'Representative' },
-};
-
-const STAFF_TEXT: Record<'kcc' | 'caseworker', Record<Lang, string>> = {
-  kcc: { nl: 'Klantcontactcentrum', en: 'Contact centre' },
-  caseworker: { nl: 'Behandelaar bij', en: 'Caseworker at' },
-};
-
-const PURPOSE_TEXT: Record<string, Record<Lang, string>> = {
-  'citizen-view': { nl: 'U bekeek uw zaak', en: 'You viewed your case' },
-  'proxy-view': { nl: 'Inzage met uw machtiging', en: 'Viewed with your mandate' },
-  'case-handling': { nl: 'Behandeling van uw zaak', en: 'Handling your case' },
-  operations: { nl: 'Technisch beheer', en: 'Technical operations' },
-  'assignment-handling': { nl: 'Uitvoering van een opdracht voor uw zaak', en: 'Carrying out an assignment for your case' },
-  'customer-contact': { nl: 'Vraag van u aan het klantcontactcentrum', en: 'Your question to the contact centre' },
-  'company-view': { nl: 'Inzage namens het bedrijf', en: 'Viewed for the company' },
-  'organisation-proxy-view': { nl: 'Inzage door een organisatie met uw machtiging', en: 'Viewed by an organisation with your mandate' },
-};
+/** The access log's own purposes, which the customer reads as i18n `accessPurpose.<purpose>`. */
+const ACCESS_PURPOSES = new Set<string>(Object.values(PURPOSES));
+const isAccessPurpose = (purpose: string): purpose is (typeof PURPOSES)[keyof typeof PURPOSES] => ACCESS_PURPOSES.has(purpose);
 
 /** A person by the name the grantor gave and a masked BSN, or an organisation by its name and number. */
 export type MandateProxy = { name: string | null; bsn: string } | { name: string | null; organisation: { oin?: string; kvk?: string } };
@@ -105,13 +60,13 @@ export class CitizenPresenter {
 
   productName(orgId: string, code: string, lang: Lang): string {
     const name = this.network.get(orgId)?.products.find((p) => p.code === code)?.name;
-    return name?.[lang] ?? name?.nl ?? code;
+    return name ? localName(name, lang) : code;
   }
 
   private combined(s: CombinedStatus, lang: Lang) {
     return {
       phase: s.phase,
-      text: PHASE_TEXT[s.phase][lang],
+      text: phaseText(s.phase, lang),
       ballWith: s.ballWith === 'citizen' ? ('citizen' as const) : { id: s.ballWith.id, name: s.ballWith.name },
       progress: s.progress,
       lastUpdatedAt: s.lastUpdatedAt,
@@ -120,7 +75,7 @@ export class CitizenPresenter {
         organisation: { id: g.organisation.id, name: g.organisation.name },
         kind: g.kind,
         since: g.since,
-        text: GAP_TEXT[g.kind][lang](g.organisation.name, dateFormat[lang].format(new Date(g.since))),
+        text: translate(lang, `gap.${g.kind}`, { organisation: g.organisation.name, date: dateText(lang, g.since) }),
       })),
     };
   }
@@ -133,7 +88,7 @@ export class CitizenPresenter {
       organisation: this.organisation(this.network.self.id),
       product: c.product ? { code: c.product, name: c.product } : null,
       phase,
-      text: c.phase_text ?? PHASE_TEXT[phase]?.[lang] ?? null,
+      text: c.phase_text ?? (isPhase(phase) ? phaseText(phase, lang) : null),
       since: (c.supplier_since ?? c.created_at).toISOString(),
       sync: { state: 'fresh' as const, lastSyncedAt: null },
     };
@@ -150,10 +105,9 @@ export class CitizenPresenter {
       datumStatusGezet?: string;
     } | null;
     // A portal organisation's status (code) has its own name in the citizen's language.
-    const named =
-      status?.code && org && isPortal(org)
-        ? org.products.find((p) => p.code === o.product)?.statuses.find((s) => s.code === status.code)?.name[lang]
-        : undefined;
+    const portalStatus =
+      status?.code && org && isPortal(org) ? org.products.find((p) => p.code === o.product)?.statuses.find((s) => s.code === status.code) : undefined;
+    const named = portalStatus ? localName(portalStatus.name, lang) : undefined;
     const remoteText = status ? [named ?? status.statustekst ?? status.omschrijving, status.toelichting].filter(Boolean).join(' — ') : '';
     return {
       id: o.id,
@@ -161,7 +115,7 @@ export class CitizenPresenter {
       organisation: this.organisation(o.subcontractor),
       product: { code: o.product, name: this.productName(o.subcontractor, o.product, lang) },
       phase: status?.phase ?? null,
-      text: remoteText || (status?.phase ? PHASE_TEXT[status.phase][lang] : null),
+      text: remoteText || (status?.phase ? phaseText(status.phase, lang) : null),
       since: status?.datumStatusGezet ?? null,
       sync: { state: effectiveSyncState(o, org, now), lastSyncedAt: o.last_synced_at?.toISOString() ?? null },
     };
@@ -170,14 +124,14 @@ export class CitizenPresenter {
   timelineEntry(t: CitizenTimelineRow, lang: Lang) {
     const organisation = this.organisation(t.organisation_id);
     const phase = t.phase as Phase | null;
-    const generated = TIMELINE_TEXT[t.kind]?.[lang](organisation.name);
+    const generated = t.kind === 'order-placed' ? translate(lang, 'event.order-placed', { organisation: organisation.name }) : undefined;
     return {
       at: t.at.toISOString(),
       organisation,
       partId: t.order_id ?? 'supplier',
       kind: t.kind,
       phase,
-      text: t.text ?? generated ?? (phase ? (PHASE_TEXT[phase]?.[lang] ?? null) : null),
+      text: t.text ?? generated ?? (isPhase(phase) ? phaseText(phase, lang) : null),
       references: t.refs.flatMap((r) => {
         const ref = r as { type?: unknown; id?: unknown };
         return typeof ref?.type === 'string' && typeof ref.id === 'string' ? [{ type: ref.type, id: ref.id }] : [];
@@ -199,7 +153,8 @@ export class CitizenPresenter {
   }
 
   private purposeText(purpose: string, lang: Lang): string {
-    return PURPOSE_TEXT[purpose]?.[lang] ?? KCC_PURPOSES[purpose as keyof typeof KCC_PURPOSES]?.[lang] ?? purpose;
+    if (isAccessPurpose(purpose)) return translate(lang, `accessPurpose.${purpose}`);
+    return isKccPurpose(purpose) ? translate(lang, `reason.${purpose}`) : purpose;
   }
 
   private actorText(r: AccessLogRow, lang: Lang): string {
@@ -207,20 +162,20 @@ export class CitizenPresenter {
     switch (r.actor_role) {
       // Staff by their organisation, not by name (the name stays in the log for audit).
       case 'kcc':
-        return `${STAFF_TEXT.kcc[lang]} ${org()} — ${this.purposeText(r.purpose, lang)}`;
+        return translate(lang, 'accessRole.kcc', { organisation: org(), purpose: this.purposeText(r.purpose, lang) });
       case 'caseworker':
-        return `${STAFF_TEXT.caseworker[lang]} ${org()}`;
+        return translate(lang, 'accessRole.caseworker', { organisation: org() });
       case 'citizen':
-        return ACTOR_TEXT.self[lang];
+        return translate(lang, 'accessRole.self');
       case 'proxy':
         return r.proxy_name ? `${r.proxy_name} (${r.actor})` : r.actor;
       case 'representative':
-        return `${ACTOR_TEXT.representative[lang]}: ${r.actor}`;
+        return translate(lang, 'accessRole.representative', { name: r.actor });
       case 'organisation-proxy':
         return `${r.organisation ?? r.proxy_name ?? r.actor} (${this.network.client(r.actor)?.name ?? r.actor})`;
       case 'supplier':
       case 'operator':
-        return `${ACTOR_TEXT[r.actor_role][lang]}: ${this.network.client(r.actor)?.name ?? r.actor}`;
+        return translate(lang, `accessRole.${r.actor_role}`, { name: this.network.client(r.actor)?.name ?? r.actor });
       default:
         return r.organisation ? `${this.organisation(r.organisation).name}: ${r.actor}` : r.actor;
     }

@@ -1,7 +1,7 @@
 // What every /me answer shares: the reader's language, and headers that keep personal data out of
 // shared caches; the request and trace ids a read writes into the access log.
 import type { Context } from 'hono';
-import { preferredLanguage } from './language.ts';
+import { preferredLanguage } from '../i18n/index.ts';
 import type { AppEnv } from '../http/context.ts';
 
 export function language(c: Context) {

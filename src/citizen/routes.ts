@@ -6,7 +6,7 @@ import { pageOf, readPage, type Page } from '../http/pagination.ts';
 import { validationProblem } from '../http/problem.ts';
 import { parseWith } from '../http/validate.ts';
 import type { CitizenAuthenticator } from './auth.ts';
-import { preferredLanguage } from './language.ts';
+import { preferredLanguage } from '../i18n/index.ts';
 import { requireCitizen, type CitizenEnv } from './middleware.ts';
 import { language, trace } from './request.ts';
 import { groupRoutes } from './group-routes.ts';

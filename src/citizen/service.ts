@@ -12,7 +12,7 @@ import type { Breakers } from '../outbound/breaker.ts';
 import { accessLogOf, PURPOSES, type Access } from '../access-log/access-log.ts';
 import { isRepresentative, type CitizenIdentity } from './auth.ts';
 import { customerOf, grantorOfRow, representativeLabel, sameCustomer, type Customer } from './customer.ts';
-import type { Lang } from './language.ts';
+import type { Lang } from '../i18n/index.ts';
 import * as mandates from './mandates.ts';
 import { NetworkView } from './network-view.ts';
 import { CitizenPresenter } from './presenter.ts';

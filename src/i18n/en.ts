@@ -1,5 +1,5 @@
 // The English catalogue: the keys of nl.ts, the same {placeholders}.
-import type { MessageKey } from './index.ts';
+import type { MessageKey } from './keys.ts';
 export const en = {
   'partner.signIn.title': 'Partner page',
   'partner.signIn.intro':

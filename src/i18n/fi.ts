@@ -1,7 +1,7 @@
 // Finnish texts (suomi): the same keys as nl.ts, in the same order. Plain Suomi.fi-style language,
 // addressing the reader as "sinä". Placeholders stay as they are; sentences are built so that a
 // placeholder never needs a Finnish case ending ("Organisaation {organisation} …", "Lähettäjä: …").
-import type { MessageKey } from './index.ts';
+import type { MessageKey } from './keys.ts';
 
 export const fi = {
   'partner.signIn.title': 'Kumppanisivu',

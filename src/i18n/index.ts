@@ -1,24 +1,34 @@
 // The gateway's languages and its one catalogue per language. Every text it shows or sends is a key
-// of nl.ts; the other catalogues must have exactly those keys (the type says so), with the same
-// {placeholders}. The reader's choice comes from Accept-Language (pages: also ?lang= and a cookie).
+// of nl.ts; the other catalogues have exactly those keys (MessageKey, from keys.ts so that they need
+// not import this file) with the same {placeholders}. The reader's choice comes from Accept-Language
+// (pages: also ?lang= and a cookie).
 import { en } from './en.ts';
+import { fi } from './fi.ts';
+import type { MessageKey } from './keys.ts';
 import { nl } from './nl.ts';
+import { sv } from './sv.ts';
+
+export type { MessageKey };
 
 export type Lang = 'nl' | 'en' | 'sv' | 'fi';
 export const LANGS: readonly Lang[] = ['nl', 'en', 'sv', 'fi'];
 export const isLang = (v: unknown): v is Lang => typeof v === 'string' && (LANGS as readonly string[]).includes(v);
 
-export type MessageKey = keyof typeof nl;
 export type Params = Record<string, string | number>;
 
-// sv.ts and fi.ts are being translated; until they are wired in, Swedish and Finnish readers get Dutch.
-const MESSAGES: Record<Lang, Record<MessageKey, string>> = { nl, en, sv: nl, fi: nl };
+const MESSAGES: Record<Lang, Record<MessageKey, string>> = { nl, en, sv, fi };
+
+/** Every catalogue, for the test that holds them to nl's keys and placeholders. */
+export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = MESSAGES;
 
 /** Each language named in itself, for a language switch. */
 export const LANGUAGE_NAMES: Record<Lang, string> = { nl: 'Nederlands', en: 'English', sv: 'Svenska', fi: 'Suomi' };
 
 /** The locale of dates and numbers per language. */
 export const LOCALES: Record<Lang, string> = { nl: 'nl-NL', en: 'en-GB', sv: 'sv-SE', fi: 'fi-FI' };
+
+/** A name given per language (a product's, a portal status's): the reader's, else the Dutch one. */
+export const localName = (name: { nl: string } & Partial<Record<Lang, string>>, lang: Lang): string => name[lang] ?? name.nl;
 
 /** The first of the gateway's languages the Accept-Language header prefers (by q, then order); Dutch when it names none. */
 export function preferredLanguage(header: string | undefined): Lang {
@@ -50,9 +60,6 @@ export const translator =
   (lang: Lang): Translate =>
   (key, params) =>
     translate(lang, key, params);
-
-/** Every catalogue, for the test that holds them to nl's keys and placeholders. */
-export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = MESSAGES;
 
 const TZ = 'Europe/Amsterdam';
 const dayMonth = new Map<string, Intl.DateTimeFormat>();

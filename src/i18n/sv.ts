@@ -1,5 +1,5 @@
 // Swedish texts (svenska): the same keys as nl.ts, in the plain "du"-form of a public service.
-import type { MessageKey } from './index.ts';
+import type { MessageKey } from './keys.ts';
 
 export const sv = {
   'partner.signIn.title': 'Partnersida',

@@ -4,13 +4,13 @@
 // member's name, the organisation, the purpose) that the customer sees in their own access log.
 // The same member may read the answer again for 15 minutes; anyone else gets 404.
 import { randomUUID } from 'node:crypto';
-import { KCC_PURPOSES, PURPOSES, type KccPurpose } from '../access-log/access-log.ts';
+import { isKccPurpose, PURPOSES, type KccPurpose } from '../access-log/access-log.ts';
 import { isUuid, maskBsn } from '../cases/identifiers.ts';
 import { ordersOfCases } from '../cases/repository.ts';
 import type { CitizenCase } from '../citizen/presenter.ts';
-import type { Lang } from '../citizen/language.ts';
 import type { CitizenService } from '../citizen/service.ts';
 import type { Database } from '../db/database.ts';
+import { type Lang, translate } from '../i18n/index.ts';
 import type { StaffMember } from '../http/context.ts';
 import { notFound, ServiceError } from '../lib/service-error.ts';
 import type { NetworkService } from '../network/service.ts';
@@ -77,7 +77,7 @@ export class KccService {
           role: 'kcc',
           actor: member.name,
           organisation: network.self.id,
-          purpose: KCC_PURPOSES[purpose] ? purpose : PURPOSES.kcc,
+          purpose: isKccPurpose(purpose) ? purpose : PURPOSES.kcc,
           requestId: read.requestId,
           traceId: read.traceId,
         },
@@ -94,7 +94,7 @@ export class KccService {
       url: `${this.deps.baseUrl}/api/v1/kcc/lookups/${row.id}`,
       customer: ('bsn' in customer ? { bsn: maskBsn(customer.bsn) } : { kvk: customer.kvk }) as KccCustomer,
       purpose,
-      purposeText: KCC_PURPOSES[purpose]?.[read.lang] ?? purpose,
+      purposeText: isKccPurpose(purpose) ? translate(read.lang, `reason.${purpose}`) : purpose,
       createdAt: new Date(row.created_at).toISOString(),
       expiresAt: new Date(row.expires_at).toISOString(),
       count: listed.count,

@@ -1,7 +1,7 @@
 // Chain lead times: per subcontractor (or per product of one) the orders that finished in a
 // period, p50 and p90 days from placement to the final status, the median days spent in each
 // phase, and the orders still open by age. Aggregates only: no customer's data, so no access-log row.
-import type { Lang } from '../citizen/language.ts';
+import type { Lang } from '../i18n/index.ts';
 import type { Database } from '../db/database.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { Phase } from '../network/types.ts';

@@ -2,7 +2,7 @@
 // (/api/v1/cases?attention=true) and the chain's lead times (/api/v1/analytics).
 import { Hono, type Context } from 'hono';
 import { PURPOSES, type Access } from '../access-log/access-log.ts';
-import { preferredLanguage } from '../citizen/language.ts';
+import { preferredLanguage } from '../i18n/index.ts';
 import { personalAnswer } from '../citizen/request.ts';
 import { readJson } from '../http/body.ts';
 import type { AppEnv, StaffMember } from '../http/context.ts';

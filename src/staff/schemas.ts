@@ -3,7 +3,7 @@ import { KCC_PURPOSES } from '../access-log/access-log.ts';
 import { isValidBsn, isValidKvk } from '../cases/identifiers.ts';
 import { WORKLIST_REASONS, WORKLIST_SORTS } from './repository.ts';
 
-const purpose = z.enum(Object.keys(KCC_PURPOSES) as [keyof typeof KCC_PURPOSES, ...(keyof typeof KCC_PURPOSES)[]]);
+const purpose = z.enum(KCC_PURPOSES);
 
 /** The customer by BSN or KvK number (exactly one), and why: in the body, never in a URL. */
 export const lookupSchema = z

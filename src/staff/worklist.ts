@@ -6,12 +6,12 @@ import type { GapKind } from '../cases/combined-status.ts';
 import { isFinished } from '../cases/sync-state.ts';
 import { ordersOfCases, type OrderRow } from '../cases/repository.ts';
 import { computeCombined } from '../cases/status-refresh.ts';
-import type { Lang } from '../citizen/language.ts';
+import type { Lang } from '../i18n/index.ts';
 import { type Database, withTransaction } from '../db/database.ts';
 import type { NetworkService } from '../network/service.ts';
 import { isPortal, pollIntervalOf, type Organisation, type Phase } from '../network/types.ts';
 import { attentionCases, type WorklistNetwork, type WorklistReason, type WorklistSort } from './repository.ts';
-import { gapWords, orderWords, STAFF_PHASE } from './words.ts';
+import { gapWords, orderWords, staffPhase } from './words.ts';
 
 /** Days a part may go without a change when its product names no `expectedDays`. */
 export const DEFAULT_EXPECTED_DAYS = 14;
@@ -87,7 +87,7 @@ export class WorklistService {
           reference: row.reference,
           title: row.title,
           phase: combined.phase,
-          phaseText: STAFF_PHASE[combined.phase][input.lang],
+          phaseText: staffPhase(combined.phase, input.lang),
           ballWith: combined.ballWith === 'citizen' ? ('citizen' as const) : combined.ballWith,
           progress: combined.progress,
           plannedEndDate: row.planned_end_date,

@@ -21,6 +21,8 @@ header.site a,header.site .who{color:#fff}
 .brand{font-weight:700;font-size:1.25rem;text-decoration:none;margin-right:auto}
 .brand small{display:block;font-weight:400;font-size:.85rem}
 header.site form{margin:0}
+nav.langs ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:0 .75rem}
+nav.langs a[aria-current=true]{font-weight:700;text-decoration:none;border-bottom:2px solid #fff}
 header.site button{background:transparent;color:#fff;border:2px solid #fff;padding:.25rem .75rem}
 nav.main{background:var(--brand-light);border-bottom:1px solid var(--line)}
 nav.main ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:0 1.5rem}

@@ -8,7 +8,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { WebEnv } from './context.ts';
 import { languageOf, tOf } from './i18n.ts';
 import { errorPage } from './layout.ts';
-import type { MessageKey } from './messages.ts';
+import type { MessageKey } from '../i18n/index.ts';
 
 /** Paths for programs, never for a browser page, whatever the Accept header says. */
 const MACHINE_PATHS = /^\/(api|health)(\/|$)|^\/metrics$/;

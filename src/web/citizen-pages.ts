@@ -17,7 +17,7 @@ import { groupPages } from './group-pages.ts';
 import type { PreferenceService } from '../notices/preference-service.ts';
 import { preferencePages } from './preference-pages.ts';
 import { grantedTable, grantForm, grantorText, receivedTable, type GrantField, type GrantForm } from './mandate-views.ts';
-import type { MessageKey } from './messages.ts';
+import type { MessageKey } from '../i18n/index.ts';
 
 export interface CitizenPageDeps extends Pick<CitizenAuthDeps, 'sessions' | 'authenticator' | 'login' | 'publicOrigin'> {
   citizens: CitizenService;

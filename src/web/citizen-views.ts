@@ -2,7 +2,8 @@
 // citizen's language, already filtered to what a citizen may see); they decide nothing.
 import { html } from 'hono/html';
 import type { CitizenService } from '../citizen/service.ts';
-import { formatDateTime, formatDay, type Lang, type Translate } from './i18n.ts';
+import type { Lang, Translate } from '../i18n/index.ts';
+import { formatDateTime, formatDay } from './i18n.ts';
 import type { Html } from './layout.ts';
 
 export type CaseSummary = Awaited<ReturnType<CitizenService['listMyCases']>>['results'][number];

@@ -1,4 +1,4 @@
 import type { AppVariables } from '../http/context.ts';
-import type { Lang } from '../citizen/language.ts';
+import type { Lang } from '../i18n/index.ts';
 
 export type WebEnv = { Variables: AppVariables & { lang: Lang } };

@@ -11,7 +11,8 @@ import type { CaseSummary, ViewContext } from './citizen-views.ts';
 import type { WebEnv } from './context.ts';
 import { readSessionForm } from './forms.ts';
 import { checkedCases, createForm, editForms, emptyGroupForm, groupDetail, groupsTable, type GroupForm } from './group-views.ts';
-import { tOf, type Translate } from './i18n.ts';
+import type { Translate } from '../i18n/index.ts';
+import { tOf } from './i18n.ts';
 import { asPage, flash, type Html, type Refusals } from './layout.ts';
 
 /** The citizen pages' frame (menu, login line), drawn by citizen-pages.ts. */

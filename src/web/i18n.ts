@@ -2,15 +2,10 @@
 // Dutch by default. Dates are shown in the Netherlands' time zone.
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { preferredLanguage, type Lang } from '../citizen/language.ts';
+import { isLang, type Lang, LOCALES, preferredLanguage, translator } from '../i18n/index.ts';
 import type { WebEnv } from './context.ts';
-import { MESSAGES, type MessageKey } from './messages.ts';
 
-export type { Lang };
-export const LANGS: Lang[] = ['nl', 'en'];
 const LANG_COOKIE = 'ks_lang';
-
-const isLang = (v: unknown): v is Lang => v === 'nl' || v === 'en';
 
 export function language(options: { secure: boolean }): MiddlewareHandler<WebEnv> {
   return async (c, next) => {
@@ -36,36 +31,28 @@ export function languageOf(c: Context): Lang {
   return isLang(remembered) ? remembered : preferredLanguage(c.req.header('accept-language'));
 }
 
-export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
-
-/** The translation function for a language: `{name}` placeholders are filled from params. */
-export function translator(lang: Lang): Translate {
-  return (key, params = {}) => MESSAGES[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
-}
-
 export const tOf = (c: Context<WebEnv>) => translator(c.get('lang'));
 
 const TZ = 'Europe/Amsterdam';
-const LOCALE: Record<Lang, string> = { nl: 'nl-NL', en: 'en-GB' };
 
 /** "3 november" (this year) or "3 november 2025" (another year). */
 export function formatDay(lang: Lang, at: string | Date, now = new Date()): string {
   const date = new Date(at);
   const year = (d: Date) => new Intl.DateTimeFormat('en', { timeZone: TZ, year: 'numeric' }).format(d);
   const sameYear = year(date) === year(now);
-  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: TZ, day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) }).format(date);
+  return new Intl.DateTimeFormat(LOCALES[lang], { timeZone: TZ, day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) }).format(date);
 }
 
 /** "3 november 2026, 14:05". */
 export function formatDateTime(lang: Lang, at: string | Date): string {
-  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: TZ, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(
+  return new Intl.DateTimeFormat(LOCALES[lang], { timeZone: TZ, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(
     new Date(at),
   );
 }
 
 /** "25-11-2026 12:53": compact, for the operator's tables. */
 export function formatShort(lang: Lang, at: string | Date): string {
-  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: TZ, dateStyle: 'short', timeStyle: 'short' }).format(new Date(at));
+  return new Intl.DateTimeFormat(LOCALES[lang], { timeZone: TZ, dateStyle: 'short', timeStyle: 'short' }).format(new Date(at));
 }
 
 /** The value of a date input (YYYY-MM-DD) in the Netherlands for a moment. */

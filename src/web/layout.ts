@@ -7,8 +7,8 @@ import type { ContentfulStatusCode as StatusCode } from 'hono/utils/http-status'
 import { ServiceError } from '../lib/service-error.ts';
 import { STYLESHEET_PATH } from './assets.ts';
 import type { WebEnv } from './context.ts';
-import { tOf, type Translate } from './i18n.ts';
-import type { MessageKey } from './messages.ts';
+import { LANGS, LANGUAGE_NAMES, type MessageKey, type Translate } from '../i18n/index.ts';
+import { tOf } from './i18n.ts';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -45,9 +45,12 @@ const PAGE_HEADERS = {
 export function render(c: Context<WebEnv>, page: PageInput) {
   const t = tOf(c);
   const lang = c.get('lang');
-  const other = lang === 'nl' ? 'en' : 'nl';
-  const switchUrl = new URL(c.req.url);
-  switchUrl.searchParams.set('lang', other);
+  // Each language named in itself and linked to this page in it; ?lang= is remembered in a cookie.
+  const switchTo = (to: string) => {
+    const url = new URL(c.req.url);
+    url.searchParams.set('lang', to);
+    return `${url.pathname}${url.search}`;
+  };
   const body = html`<!doctype html>
 <html lang="${lang}">
 <head>
@@ -60,7 +63,9 @@ export function render(c: Context<WebEnv>, page: PageInput) {
 <a class="skip" href="#main">${t('site.skip')}</a>
 <header class="site"><div class="wrap">
 <a class="brand" href="${page.home ?? '/'}">${t('site.name')}${page.owner ? html`<small>${page.owner}</small>` : ''}</a>
-<nav aria-label="${t('site.langNav')}"><a href="${switchUrl.pathname}${switchUrl.search}" lang="${other}" hreflang="${other}" aria-label="${t('site.langSwitchLabel')}">${t('site.langSwitch')}</a></nav>
+<nav class="langs" aria-label="${t('site.langNav')}"><ul>
+${LANGS.map((l) => html`<li><a href="${switchTo(l)}" lang="${l}" hreflang="${l}"${l === lang ? html` aria-current="true"` : ''}>${LANGUAGE_NAMES[l]}</a></li>`)}
+</ul></nav>
 ${
   page.user
     ? html`<span class="who">${page.user.label}</span>

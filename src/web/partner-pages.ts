@@ -6,6 +6,7 @@
 import { type Context, Hono } from 'hono';
 import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { html } from 'hono/html';
+import { localName } from '../i18n/index.ts';
 import { ServiceError } from '../lib/service-error.ts';
 import type { Logger } from '../log.ts';
 import type { PortalOrganisation } from '../network/types.ts';
@@ -185,7 +186,7 @@ export function partnerPages(deps: PartnerPageDeps) {
       hidden: 'partner.flash.hidden',
     });
     const body = assignmentDetail(v, a, me.session.csrf, forms ?? { status: emptyForm(), message: emptyForm() }, notice);
-    const product = v.lang === 'en' ? (a.product.name.en ?? a.product.name.nl) : a.product.name.nl;
+    const product = localName(a.product.name, v.lang);
     return frame(c, me, a.state, `${product} — ${a.case.reference}`, body, status);
   };
 

@@ -2,7 +2,7 @@
 // assignment with its messages and the forms to set its status, write and show a mailed reply to
 // the customer. They render what PartnerService returns; they decide nothing.
 import { html } from 'hono/html';
-import { PHASE_TEXT } from '../cases/phases.ts';
+import { localName } from '../i18n/index.ts';
 import type { Assignment, AssignmentDetail, Message } from '../partner/presenter.ts';
 import type { ViewContext } from './citizen-views.ts';
 import { formatDateTime, formatDay } from './i18n.ts';
@@ -15,8 +15,8 @@ export interface PartnerForm {
 }
 export const emptyForm = (): PartnerForm => ({ values: {}, errors: {} });
 
-/** A name in the reader's language (Dutch when there is no English one). */
-const named = (v: ViewContext, name: { nl: string; en?: string }) => (v.lang === 'en' ? (name.en ?? name.nl) : name.nl);
+/** A name in the reader's language (Dutch when it has none in theirs). */
+const named = (v: ViewContext, name: Parameters<typeof localName>[0]) => localName(name, v.lang);
 const day = (v: ViewContext, date: string | null) => (date ? html`<time datetime="${date}">${formatDay(v.lang, date)}</time>` : '—');
 const time = (v: ViewContext, at: string) => html`<time datetime="${at}">${formatDateTime(v.lang, at)}</time>`;
 
@@ -179,7 +179,7 @@ ${
 ${a.allowedStatuses.map(
   (s) =>
     html`<option value="${s.code}"${sf.values.status === s.code ? html` selected` : ''}>${named(v, s.name)} (${v.t('partner.setStatus.customerSees', {
-      phase: PHASE_TEXT[s.phase][v.lang],
+      phase: v.t(`phase.${s.phase}`),
     })}${s.final ? `; ${v.t('partner.setStatus.final')}` : ''})</option>`,
 )}
 </select></div>

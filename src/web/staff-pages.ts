@@ -3,7 +3,7 @@
 // The customer's number goes in a POSTed form, never in a URL; the answer's URL names the lookup.
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
-import { KCC_PURPOSES, type KccPurpose } from '../access-log/access-log.ts';
+import { isKccPurpose, KCC_PURPOSES, type KccPurpose } from '../access-log/access-log.ts';
 import { isValidBsn, isValidKvk } from '../cases/identifiers.ts';
 import type { Role, StaffMember } from '../http/context.ts';
 import type { KccAnswer, KccService } from '../staff/kcc.ts';
@@ -11,7 +11,7 @@ import type { WebEnv } from './context.ts';
 import { readSessionForm } from './forms.ts';
 import { formatDateTime, tOf } from './i18n.ts';
 import { flash, type NavItem, render, type Html } from './layout.ts';
-import type { MessageKey } from './messages.ts';
+import type { MessageKey } from '../i18n/index.ts';
 import { currentStaff, requireStaff, type StaffAuthDeps, type StaffContext } from './staff-auth.ts';
 
 export interface StaffPageDeps extends Pick<StaffAuthDeps, 'sessions' | 'authenticator'> {
@@ -58,8 +58,6 @@ export function staffFrame(c: Context<WebEnv>, staff: StaffContext, deps: { demo
   };
 }
 
-const PURPOSES = Object.keys(KCC_PURPOSES) as KccPurpose[];
-
 interface LookupForm {
   customer: string;
   purpose: string;
@@ -103,7 +101,7 @@ ${nav.length ? html`<p>${t('staff.choose')}</p><ul>${nav.map((n) => html`<li><a 
     const purpose = form.purpose ?? '';
     const errors: LookupForm['errors'] = {};
     if (/^\d{9}$/.test(customer) ? !isValidBsn(customer) : !(/^\d{8}$/.test(customer) && isValidKvk(customer))) errors.customer = 'kcc.customerInvalid';
-    if (!PURPOSES.includes(purpose as KccPurpose)) errors.purpose = 'kcc.purposeMissing';
+    if (!isKccPurpose(purpose)) errors.purpose = 'kcc.purposeMissing';
     if (errors.customer || errors.purpose) return kccSearch(c, deps, staff, { customer: form.customer ?? '', purpose, errors }, 400);
     const who = customer.length === 9 ? { bsn: customer } : { kvk: customer };
     const answer = await deps.kcc.lookup(staff.member, { ...who, purpose: purpose as KccPurpose }, read(c));
@@ -123,7 +121,6 @@ const read = (c: Context<WebEnv>) => ({ lang: c.get('lang'), requestId: c.get('r
 
 function kccSearch(c: Context<WebEnv>, deps: StaffPageDeps, staff: StaffContext, form: LookupForm, status: 200 | 400 = 200) {
   const t = tOf(c);
-  const lang = c.get('lang');
   const errorList = (['customer', 'purpose'] as const).filter((f) => form.errors[f]);
   const invalid = (f: 'customer' | 'purpose') => (form.errors[f] ? html` aria-invalid="true"` : '');
   const described = (f: 'customer' | 'purpose') => html` aria-describedby="${f}-hint${form.errors[f] ? html` ${f}-error` : ''}"`;
@@ -151,7 +148,7 @@ ${
 <span class="hint" id="purpose-hint">${t('kcc.purposeHint')}</span>${fieldError('purpose')}
 <select id="purpose" name="purpose" required${described('purpose')}${invalid('purpose')}>
 <option value="">${t('kcc.purposeChoose')}</option>
-${PURPOSES.map((p) => html`<option value="${p}"${form.purpose === p ? ' selected' : ''}>${KCC_PURPOSES[p][lang]}</option>`)}
+${KCC_PURPOSES.map((p) => html`<option value="${p}"${form.purpose === p ? ' selected' : ''}>${t(`reason.${p}`)}</option>`)}
 </select></div>
 <button type="submit">${t('kcc.search')}</button>
 </form>`,

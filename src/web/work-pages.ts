@@ -8,12 +8,12 @@ import { AGE_BUCKETS, LEAD_TIME_PHASES, type LeadTimeReport, leadTimesCsv, type 
 import { WORKLIST_REASONS, WORKLIST_SORTS, type WorklistReason, type WorklistSort } from '../staff/repository.ts';
 import { leadTimesQuery } from '../staff/schemas.ts';
 import type { WorklistItem, WorklistService } from '../staff/worklist.ts';
-import { STAFF_PHASE } from '../staff/words.ts';
+import { staffPhase } from '../staff/words.ts';
 import { barChart } from './charts.ts';
 import type { WebEnv } from './context.ts';
 import { formatDay, formatShort, tOf } from './i18n.ts';
 import { render } from './layout.ts';
-import type { MessageKey } from './messages.ts';
+import { LOCALES, type MessageKey } from '../i18n/index.ts';
 import { requireStaff, type StaffAuthDeps } from './staff-auth.ts';
 import { staffFrame } from './staff-pages.ts';
 
@@ -172,8 +172,8 @@ function analyticsBody(c: Context<WebEnv>, report: LeadTimeReport) {
   const t = tOf(c);
   const lang = c.get('lang');
   const label = (r: LeadTimeReport['results'][number]) => (r.product ? `${r.subcontractor.name} — ${r.product.name}` : r.subcontractor.name);
-  const days = (v: number | null) => (v === null ? '—' : t('analytics.days', { n: v.toLocaleString(lang === 'nl' ? 'nl-NL' : 'en-GB') }));
-  const dayFormat = (v: number) => t('analytics.days', { n: v.toLocaleString(lang === 'nl' ? 'nl-NL' : 'en-GB') });
+  const days = (v: number | null) => (v === null ? '—' : t('analytics.days', { n: v.toLocaleString(LOCALES[lang]) }));
+  const dayFormat = (v: number) => t('analytics.days', { n: v.toLocaleString(LOCALES[lang]) });
   const leadChart = barChart({
     id: 'chart-lead',
     kind: 'grouped',
@@ -199,7 +199,7 @@ function analyticsBody(c: Context<WebEnv>, report: LeadTimeReport) {
 <div class="table-scroll" role="region" aria-labelledby="lead-caption" tabindex="0"><table>
 <caption id="lead-caption">${t('analytics.leadCaption')}</caption>
 <thead><tr><th scope="col">${t('analytics.group')}</th><th scope="col">${t('analytics.finished')}</th><th scope="col">p50</th><th scope="col">p90</th>
-${LEAD_TIME_PHASES.map((p) => html`<th scope="col">${t('analytics.inPhase', { phase: STAFF_PHASE[p][lang].toLowerCase() })}</th>`)}</tr></thead>
+${LEAD_TIME_PHASES.map((p) => html`<th scope="col">${t('analytics.inPhase', { phase: staffPhase(p, lang).toLowerCase() })}</th>`)}</tr></thead>
 <tbody>${report.results.map(
     (r) => html`<tr><th scope="row">${label(r)}</th><td>${r.finished}</td><td>${days(r.leadTimeDays.p50)}</td><td>${days(r.leadTimeDays.p90)}</td>
 ${LEAD_TIME_PHASES.map((p) => html`<td>${days(r.phaseMedianDays[p])}</td>`)}</tr>`,
