@@ -138,6 +138,7 @@ export function createApp(deps: AppDeps) {
       preferences: deps.preferences,
       authenticator: deps.citizenAuth,
       deliveryOps: deps.delivery.ops,
+      agreements: deps.agreements,
       partner: deps.partner,
       staff: { authenticator: staffAuth, kcc, worklist, leadTimes },
     }),

@@ -18,6 +18,8 @@ import { language, tOf } from './i18n.ts';
 import { errorPage, LoginRequired, PageError } from './layout.ts';
 import { CitizenLogin } from './oidc-login.ts';
 import { deliveryPanel, type DeliveryOpsVerbs } from './delivery-panel.ts';
+import { agreementsPanel } from './agreements-panel.ts';
+import type { AgreementService } from '../agreements/service.ts';
 import { opsPages } from './ops.ts';
 import { SessionStore } from './session.ts';
 import type { StaffAuthenticator } from '../http/staff-auth.ts';
@@ -45,6 +47,8 @@ export interface WebDeps {
   authenticator: CitizenAuthenticator;
   /** Outbound webhooks (src/delivery): dead letters and disabled subscriptions on /ops. */
   deliveryOps?: DeliveryOpsVerbs;
+  /** Agreement versions (src/agreements): the members yet to re-accept, on /ops. */
+  agreements?: AgreementService;
   /** Subcontractors without a case system (src/partner): the partner page /partner. */
   partner: PartnerService;
   /** The customer's notice preferences (src/notices): /notifications and the one-click /unsubscribe/{token}. */
@@ -178,7 +182,10 @@ export function webRoutes(deps: WebDeps) {
       sessions,
       publicOrigin,
       demo: config.demo,
-      panels: deps.deliveryOps ? [deliveryPanel(deps.deliveryOps, publicOrigin)] : [],
+      panels: [
+        ...(deps.deliveryOps ? [deliveryPanel(deps.deliveryOps, publicOrigin)] : []),
+        ...(deps.agreements ? [agreementsPanel(deps.agreements, deps.network)] : []),
+      ],
     }),
   );
 

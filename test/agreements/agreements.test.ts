@@ -264,3 +264,24 @@ describe('re-acceptance', () => {
     expect((await operator('/api/v1/organisations/ander-bv')).body.status).toBe('active');
   });
 });
+
+describe('the operator dashboard', () => {
+  it('lists the members yet to accept the current version, the overdue ones marked', async () => {
+    const login = await gateway.app.request('/ops/login', {
+      method: 'POST',
+      headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:0' },
+      body: new URLSearchParams({ token: authHeader('beheer').authorization.replace('Bearer ', '') }).toString(),
+    });
+    expect(login.status).toBe(303);
+    // The session cookie set last (the first Set-Cookie clears an earlier one).
+    const cookie = login.headers.getSetCookie().at(-1)!.split(';')[0];
+    const page = await (await gateway.app.request('/ops', { headers: { accept: 'text/html', cookie, 'accept-language': 'en' } })).text();
+    const panel = page.slice(page.indexOf('id="reacceptance"'));
+    expect(panel).toContain('Current version: 2027-1.');
+    // ander-bv and papier-bv accepted an older version, past 2027-1's deadline; lid-bv accepted 2027-1; nieuw-bv is still joining.
+    expect(panel).toMatch(/data-organisation="ander-bv">[\s\S]*?overdue/);
+    expect(panel).toContain('data-organisation="papier-bv"');
+    expect(panel).not.toContain('data-organisation="lid-bv"');
+    expect(panel).not.toContain('data-organisation="nieuw-bv"');
+  });
+});
