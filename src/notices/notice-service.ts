@@ -6,6 +6,7 @@ import { NOTICE_PLAN_JOB } from '../cases/outbox.ts';
 import type { Customer } from '../citizen/customer.ts';
 import type { Config } from '../config.ts';
 import { type Database, type Trx, withTransaction } from '../db/database.ts';
+import { json } from '../db/json.ts';
 import { isLang, type Lang } from '../i18n/index.ts';
 import { DeferJobError, PermanentJobError, RetryJobError } from '../jobs/errors.ts';
 import type { JobHandler } from '../jobs/worker.ts';
@@ -139,7 +140,7 @@ export class NoticeService {
         // One message naming the latest phase (docs/notices.md).
         await trx
           .updateTable('notice_messages')
-          .set({ params: sql`params || ${JSON.stringify(params)}::jsonb`, language, notices: sql`notices + 1` })
+          .set({ params: sql`params || ${json(params)}`, language, notices: sql`notices + 1` })
           .where('id', '=', previous.id)
           .execute();
         messageId = previous.id;

@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Customer } from '../../src/citizen/customer.ts';
+import { json } from '../../src/db/json.ts';
 import { unsubscribeToken, unsubscribeTokenHash } from '../../src/notices/preferences.ts';
 import { type Chain, startChain } from '../helpers/chain.ts';
 import { type CaughtMail, startMailSink } from '../helpers/smtp.ts';
@@ -148,9 +149,10 @@ describe('case notices by e-mail (NOTICE_TRANSPORT=smtp)', () => {
     expect(folded.text).toContain(`Er is nieuws over uw aanvraag ${reference}: Afgerond.`);
 
     // The send job of a sent message runs again (a retried job): no second mail.
-    await sql`insert into jobs (kind, payload, dedupe_key) values ('notice.send', ${JSON.stringify({ id: second.id })}::jsonb, ${`notice:${second.id}`})`.execute(
-      db,
-    );
+    await db
+      .insertInto('jobs')
+      .values({ kind: 'notice.send', payload: json({ id: second.id }), dedupe_key: `notice:${second.id}` })
+      .execute();
     await chain.waitFor(async () => !(await db.selectFrom('jobs').select('id').where('dedupe_key', '=', `notice:${second.id}`).executeTakeFirst()));
     await planned(chain, caseId, 3);
     expect(mailsTo(address)).toHaveLength(2);
