@@ -140,6 +140,7 @@ export function createApp(deps: AppDeps) {
       deliveryOps: deps.delivery.ops,
       agreements: deps.agreements,
       partner: deps.partner,
+      onboarding: deps.onboarding,
       staff: { authenticator: staffAuth, kcc, worklist, leadTimes },
     }),
   );

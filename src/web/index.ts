@@ -33,10 +33,14 @@ import { browserErrorPage } from './browser-errors.ts';
 import type { PartnerService } from '../partner/service.ts';
 import { PartnerLinks } from './partner-login.ts';
 import { partnerPages } from './partner-pages.ts';
+import type { OnboardingService } from '../onboarding/service.ts';
+import { joinPages } from './join-pages.ts';
 import type { PreferenceService } from '../notices/preference-service.ts';
 import { unsubscribePages } from './preference-pages.ts';
 
 export interface WebDeps {
+  /** Joining the network (src/onboarding): the join page /join/{token}. */
+  onboarding?: OnboardingService;
   config: Config;
   logger: Logger;
   database: Database;
@@ -80,6 +84,7 @@ export const PAGE_PATHS = [
   '/kcc/*',
   '/partner',
   '/partner/*',
+  '/join/*',
 ];
 
 export function webRoutes(deps: WebDeps) {
@@ -171,6 +176,7 @@ export function webRoutes(deps: WebDeps) {
       logger,
     }),
   );
+  if (deps.onboarding) web.route('/', joinPages({ onboarding: deps.onboarding, publicOrigin, demo: config.demo, owner }));
   web.route(
     '/',
     opsPages({
