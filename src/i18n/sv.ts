@@ -551,7 +551,7 @@ export const sv = {
   'join.accept.needsCode': 'Bekräfta först din e-postadress med koden.',
   'join.receipt.title': 'Avtalet godkänt',
   'join.receipt.text': 'Spara detta kvitto. Gatewayn har signerat det; vem som helst kan kontrollera det med de publika nycklarna på {jwks}.',
-  'join.receipt.how': 'Kontrollera till exempel med JOSE-biblioteket jose: compactVerify(kvitto, createRemoteJWKSet(new URL(\'{jwks}\'))).',
+  'join.receipt.how': "Kontrollera till exempel med JOSE-biblioteket jose: compactVerify(kvitto, createRemoteJWKSet(new URL('{jwks}'))).",
   'join.connection': 'Er anslutning',
   'join.connection.apiRoot': 'Adress till ert Zaken-API (slutar med /)',
   'join.connection.catalogiApiRoot': 'Adress till ert Catalogi-API, om det finns någon annanstans (valfritt)',
@@ -565,7 +565,8 @@ export const sv = {
   'join.connection.saved': 'Anslutningen är sparad.',
   'join.credentials': 'Signera era notifieringar med client_id {clientId} och denna hemlighet. Den visas bara en gång:',
   'join.test': 'Anslutningstest',
-  'join.test.how': 'Skicka under testet, inom {seconds} sekunder, en notifiering med kanaal "test" till {url}, med Authorization: Bearer och en ZGW-JWT med client_id {clientId}, signerad med er hemlighet. Exempel:',
+  'join.test.how':
+    'Skicka under testet, inom {seconds} sekunder, en notifiering med kanaal "test" till {url}, med Authorization: Bearer och en ZGW-JWT med client_id {clientId}, signerad med er hemlighet. Exempel:',
   'join.test.run': 'Starta testet',
   'join.test.needsConnection': 'Ange först er anslutning.',
   'join.test.passed': 'Godkänt',
