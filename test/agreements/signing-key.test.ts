@@ -36,10 +36,14 @@ async function acceptCurrent(gateway: Gateway, name: string) {
 }
 
 describe('the receipt-signing key', () => {
-  it('survives a restart: the second gateway on the same database publishes and signs with the same kid', async () => {
-    const url = await databaseUrl();
-    const first = await startTestGateway({ databaseUrl: url, network, env: { SESSION_SECRET: SECRET } });
-    const posted = await first.app.request('/api/v1/agreements', {
+  // One database through three gateways, one after the other (PGlite opens a directory in one process at a time).
+  let url: string;
+  let first: Awaited<ReturnType<typeof acceptCurrent>>;
+
+  it('is generated at the first start and signs', async () => {
+    url = await databaseUrl();
+    const gateway = await startTestGateway({ databaseUrl: url, network, env: { SESSION_SECRET: SECRET } });
+    const posted = await gateway.app.request('/api/v1/agreements', {
       method: 'POST',
       headers: { ...authHeader('beheer'), 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -56,31 +60,33 @@ describe('the receipt-signing key', () => {
       }),
     });
     expect(posted.status).toBe(201);
-    const before = await acceptCurrent(first, 'Eerste');
-    const firstKeys = await jwksOf(first);
-    expect(firstKeys.keys).toHaveLength(1);
-    await first.close();
+    first = await acceptCurrent(gateway, 'Eerste');
+    expect((await jwksOf(gateway)).keys.map((k) => k.kid)).toEqual([first.acceptance.kid]);
+    await gateway.close();
+  }, 60_000);
 
-    const second = await startTestGateway({ databaseUrl: url, network, env: { SESSION_SECRET: SECRET } });
-    const secondKeys = await jwksOf(second);
-    expect(secondKeys.keys.map((k) => k.kid)).toEqual([before.acceptance.kid]);
-    const after = await acceptCurrent(second, 'Tweede');
-    expect(after.acceptance.kid).toBe(before.acceptance.kid);
+  it('survives a restart: the second gateway on the same database publishes and signs with the same kid', async () => {
+    const gateway = await startTestGateway({ databaseUrl: url, network, env: { SESSION_SECRET: SECRET } });
+    const keys = await jwksOf(gateway);
+    expect(keys.keys.map((k) => k.kid)).toEqual([first.acceptance.kid]);
+    const after = await acceptCurrent(gateway, 'Tweede');
+    expect(after.acceptance.kid).toBe(first.acceptance.kid);
     // The first gateway's receipt verifies against the second's JWKS.
-    await expect(compactVerify(before.receipt!, createLocalJWKSet(secondKeys))).resolves.toBeDefined();
-    await second.close();
+    await expect(compactVerify(first.receipt!, createLocalJWKSet(keys))).resolves.toBeDefined();
+    await gateway.close();
+  }, 60_000);
 
-    // Another SESSION_SECRET cannot open the stored key: a new one signs, the old one stays published.
-    const third = await startTestGateway({ databaseUrl: url, network, env: { SESSION_SECRET: `${SECRET}-other` } });
-    const thirdKeys = await jwksOf(third);
-    expect(thirdKeys.keys).toHaveLength(2);
-    const newer = await acceptCurrent(third, 'Derde');
-    expect(newer.acceptance.kid).not.toBe(before.acceptance.kid);
-    expect(thirdKeys.keys[0].kid).toBe(newer.acceptance.kid);
-    await expect(compactVerify(before.receipt!, createLocalJWKSet(thirdKeys))).resolves.toBeDefined();
-    await expect(compactVerify(newer.receipt!, createLocalJWKSet(thirdKeys))).resolves.toBeDefined();
-    await third.close();
-  });
+  it('is replaced when SESSION_SECRET changes (the stored one cannot be opened); the old one stays published', async () => {
+    const gateway = await startTestGateway({ databaseUrl: url, network, env: { SESSION_SECRET: `${SECRET}-other` } });
+    const keys = await jwksOf(gateway);
+    expect(keys.keys).toHaveLength(2);
+    const newer = await acceptCurrent(gateway, 'Derde');
+    expect(newer.acceptance.kid).not.toBe(first.acceptance.kid);
+    expect(keys.keys[0].kid).toBe(newer.acceptance.kid);
+    await expect(compactVerify(first.receipt!, createLocalJWKSet(keys))).resolves.toBeDefined();
+    await expect(compactVerify(newer.receipt!, createLocalJWKSet(keys))).resolves.toBeDefined();
+    await gateway.close();
+  }, 60_000);
 
   it('is RECEIPT_SIGNING_KEY when set (PKCS#8 PEM), published under its JWK thumbprint', async () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
