@@ -94,6 +94,8 @@ export class NoticeService {
         order by o.event_id
         limit ${PLAN_BATCH}
         for update of o skip locked`.execute(trx);
+      // Case by case (each case's notices in order): planners lock cases in one order, never in a cycle.
+      rows.sort((a, b) => a.case_id.localeCompare(b.case_id) || Number(a.event_id) - Number(b.event_id));
       for (const row of rows) {
         const messages = await this.plan(trx, row);
         await trx.updateTable('notice_outbox').set({ planned_at: new Date() }).where('event_id', '=', row.event_id).execute();
@@ -114,6 +116,9 @@ export class NoticeService {
     const params = { reference: row.reference, phase: row.phase ?? '', url: `${this.options.publicBaseUrl}/cases/${encodeURIComponent(row.case_id)}` };
     const unsubscribe = unsubscribeUrl({ secret: this.options.secret, publicBaseUrl: this.options.publicBaseUrl }, customer);
     const eventId = Number(row.event_id);
+    // Two planners (a running job and the next one) may hold notices of one case: one at a time
+    // decides its window, or both would send "the first message" at once.
+    if (targets.length > 0) await sql`select pg_advisory_xact_lock(hashtextextended(${`notice:${row.case_id}`}, 0))`.execute(trx);
     for (const { channel, to } of targets) {
       const done = await trx
         .selectFrom('notice_message_events')
