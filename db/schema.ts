@@ -534,12 +534,6 @@ export interface DB {
   agreements: AgreementsTable;
   agreement_acceptances: AgreementAcceptancesTable;
   receipt_signing_keys: ReceiptSigningKeysTable;
-  notice_outbox: NoticeOutboxTable;
-  notice_messages: NoticeMessagesTable;
-  notice_message_events: NoticeMessageEventsTable;
-  agreements: AgreementsTable;
-  agreement_acceptances: AgreementAcceptancesTable;
-  receipt_signing_keys: ReceiptSigningKeysTable;
   notice_preferences: NoticePreferencesTable;
   notice_verification_codes: NoticeVerificationCodesTable;
   notice_outbox: NoticeOutboxTable;
