@@ -38,11 +38,16 @@ export const DEMO_PORTAL: PortalOrganisation = {
   products: [
     {
       code: 'drempels',
-      name: { nl: 'Drempels weghalen', en: 'Removing thresholds' },
+      name: { nl: 'Drempels weghalen', en: 'Removing thresholds', sv: 'Ta bort trösklar', fi: 'Kynnysten poisto' },
       statuses: [
-        { code: 'ingepland', name: { nl: 'Ingepland', en: 'Scheduled' }, phase: 'ontvangen' },
-        { code: 'bezig', name: { nl: 'Bezig met de klus', en: 'Work in progress' }, phase: 'in_behandeling' },
-        { code: 'klaar', name: { nl: 'Drempels weggehaald', en: 'Thresholds removed' }, phase: 'afgerond', final: true },
+        { code: 'ingepland', name: { nl: 'Ingepland', en: 'Scheduled', sv: 'Inplanerat', fi: 'Aikataulutettu' }, phase: 'ontvangen' },
+        { code: 'bezig', name: { nl: 'Bezig met de klus', en: 'Work in progress', sv: 'Arbetet pågår', fi: 'Työ käynnissä' }, phase: 'in_behandeling' },
+        {
+          code: 'klaar',
+          name: { nl: 'Drempels weggehaald', en: 'Thresholds removed', sv: 'Trösklarna borttagna', fi: 'Kynnykset poistettu' },
+          phase: 'afgerond',
+          final: true,
+        },
       ],
     },
   ],

@@ -29,7 +29,8 @@ export interface ProductName {
 /** A status a portal organisation reports for an assignment (it has no Catalogi API to name them). */
 export interface PortalStatus {
   code: string;
-  name: { nl: string; en: string };
+  /** Dutch and English always; Swedish and Finnish where given (else the Dutch name is shown). */
+  name: { nl: string; en: string; sv?: string; fi?: string };
   phase: Phase;
   /** Closes the assignment (the eindstatus). */
   final?: boolean;
