@@ -25,6 +25,7 @@ import {
   type DemoIdp,
 } from './idp.ts';
 import { demoNetwork, DEMO_SECRETS, DEMO_SELF, type DemoSubcontractor } from './network.ts';
+import { seedJoin } from './join.ts';
 import { seedDemo } from './seed.ts';
 
 /** Seconds between the simulators' automatic steps (each its own pace, so the parts interleave). */
@@ -35,7 +36,7 @@ export interface Demo {
   /** The gateway's configuration with the demo identity provider as citizen issuer and login client. */
   configure(config: Config): Config;
   /** Creates this run's demo case (see seed.ts) and says in the log how to log in. */
-  seed(gateway: Pick<Gateway, 'app' | 'database' | 'mail'>): Promise<void>;
+  seed(gateway: Pick<Gateway, 'app' | 'database' | 'mail' | 'network'>): Promise<void>;
   /** The demo's own pages for the gateway to serve: /_demo/mail. */
   routes: Hono<WebEnv>;
   close(): Promise<void>;
@@ -154,6 +155,8 @@ export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
     seed: async (gateway) => {
       mail = gateway.mail;
       const seeded = await seedDemo(gateway, logger);
+      // A pending member with an invitation: the join journey (docs/onboarding.md) in the demo.
+      const joinLink = await seedJoin(gateway, logger);
       logger.info(
         {
           url: config.publicBaseUrl,
@@ -162,6 +165,7 @@ export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
           // The staff pages (/staff) at the same provider, unless STAFF_OIDC_ISSUER names another.
           staff: idp && !config.staff.issuer ? `${config.publicBaseUrl}/staff: ${DEMO_STAFF.map((m) => m.name).join(', ')}` : undefined,
           password: idp ? DEMO_PASSWORD : undefined,
+          join: joinLink,
         },
         `demo ready: open ${config.publicBaseUrl} and log in as ${DEMO_CITIZENS[0].name}`,
       );
