@@ -5,12 +5,29 @@ import { describe, expect, it } from 'vitest';
 import { findPreferences, unsubscribeToken } from '../../src/notices/preferences.ts';
 import { normalisePhone } from '../../src/notices/preference-service.ts';
 import { BSN, startCitizenGateway } from '../citizen/helpers/citizen.ts';
+import { startNotifyStandIn } from '../helpers/notify-stand-in.ts';
 import { startMailSink } from '../helpers/smtp.ts';
 
 const SESSION_SECRET = 'preferences-test-session-secret-0123456789';
 const sink = await startMailSink();
 const { app, db, as, asRepresentative } = await startCitizenGateway({
   env: { SMTP_URL: sink.url, MAIL_FROM: 'Ketenstatus <noreply@ketenstatus.example>', SESSION_SECRET, PUBLIC_BASE_URL: 'https://ketenstatus.example' },
+});
+
+// A second installation that can send SMS: NOTICE_TRANSPORT=notify against a Notify stand-in on loopback.
+const notify = await startNotifyStandIn();
+const template = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const withSms = await startCitizenGateway({
+  env: {
+    NOTICE_TRANSPORT: 'notify',
+    NOTIFY_API_URL: notify.url,
+    NOTIFY_API_KEY: notify.apiKey,
+    NOTIFY_TEMPLATES: JSON.stringify({
+      'case-notice': { email: { nl: template(1) }, sms: { nl: template(2) } },
+      'verification-code': { email: { nl: template(3) }, sms: { nl: template(4) } },
+    }),
+    SESSION_SECRET,
+  },
 });
 
 const PATH = '/api/v1/me/preferences';
@@ -232,5 +249,30 @@ describe('one-click unsubscribe', () => {
     expect((await findPreferences(db, { bsn: BSN.anna }))?.channels).toEqual({ email: false, sms: false });
     // Another customer's preferences are untouched.
     expect((await findPreferences(db, { kvk: '12345678' }))?.channels.email).toBe(true);
+  });
+});
+
+describe('a phone number (NOTICE_TRANSPORT=notify)', () => {
+  it('is stored in E.164, gets its code by SMS, and is confirmed with it', async () => {
+    const me = await withSms.as(BSN.anna);
+    const request = (method: string, path: string, body?: unknown) =>
+      withSms.app.request(path, {
+        method,
+        headers: { ...me, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const set = await request('PUT', PATH, { language: 'nl', phone: '0612345678', channels: { email: false, sms: true } });
+    expect(set.status).toBe(200);
+    expect(await set.json()).toEqual({ language: 'nl', phone: { number: '+31612345678', verified: false }, channels: { email: false, sms: true } });
+    const sms = await notify.waitFor((m) => m.channel === 'sms' && m.body.phone_number === '+31612345678');
+    expect(sms.body.template_id).toBe(template(4));
+    const code = sms.body.personalisation?.code;
+    expect(code).toMatch(/^\d{6}$/);
+    // The e-mail route does not confirm a phone number.
+    expect((await request('POST', `${PATH}/email/verify`, { code })).status).toBe(422);
+    const ok = await request('POST', `${PATH}/phone/verify`, { code });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).phone).toEqual({ number: '+31612345678', verified: true });
+    expect(await findPreferences(withSms.db, { bsn: BSN.anna })).toMatchObject({ phone: { verified: true }, channels: { sms: true } });
   });
 });
