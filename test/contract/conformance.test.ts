@@ -128,7 +128,13 @@ const BODIES: Record<string, unknown> = {
     version: '2026-1',
     summary: { nl: 'Samenvatting', en: 'Summary' },
     legalText: { nl: '# Overeenkomst', en: '# Agreement' },
-    terms: { purposes: ['Status delen'], dataCategories: ['zaakstatus'], retentionDays: 400, securityLevel: 'BIO-BBN2', contact: { name: 'Beheer', email: 'beheer@example.nl' } },
+    terms: {
+      purposes: ['Status delen'],
+      dataCategories: ['zaakstatus'],
+      retentionDays: 400,
+      securityLevel: 'BIO-BBN2',
+      contact: { name: 'Beheer', email: 'beheer@example.nl' },
+    },
     reacceptBy: '2027-01-31T00:00:00Z',
   },
   // A hash that is no version's: 409 once valid.

@@ -11,7 +11,9 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
 const served = new Set(
   app.routes
-    .filter((r) => r.method !== 'ALL' && (r.path.startsWith('/api/') || r.path.startsWith('/health') || r.path.startsWith('/.well-known/') || r.path === '/metrics'))
+    .filter(
+      (r) => r.method !== 'ALL' && (r.path.startsWith('/api/') || r.path.startsWith('/health') || r.path.startsWith('/.well-known/') || r.path === '/metrics'),
+    )
     .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '')}`),
 );
 const documented = new Set(Object.entries(spec.paths).flatMap(([path, item]) => METHODS.filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${path}`)));
