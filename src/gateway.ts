@@ -110,7 +110,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const jobs = new JobQueue(database.db);
   const partner = new PartnerService({ database, network, logger, baseUrl: config.publicBaseUrl, replyDomain: config.mail.replyDomain });
   // The receipts' signing key: configured, or generated once and shared by every process through the database.
-  const receiptKeys = new ReceiptKeys({ database, logger, secret: config.web.sessionSecret, configured: config.receiptSigningKey });
+  const receiptKeys = new ReceiptKeys({
+    database,
+    logger,
+    secret: config.web.sessionSecret,
+    secretGenerated: config.web.sessionSecretGenerated,
+    configured: config.receiptSigningKey,
+  });
   await receiptKeys.start();
   const agreements = new AgreementService({ database, network, keys: receiptKeys, issuer: config.publicBaseUrl });
   const cases = new CaseService({ database, network, baseUrl: config.publicBaseUrl, onAssignment: partner.assignmentPlaced });

@@ -22,6 +22,8 @@ export interface ReceiptKeysOptions {
   secret: string;
   /** RECEIPT_SIGNING_KEY. */
   configured?: string;
+  /** SESSION_SECRET is drawn at random per start (the demo): a new key at each start is expected. */
+  secretGenerated?: boolean;
 }
 
 export class ReceiptSigningKeyError extends Error {}
@@ -107,7 +109,7 @@ export class ReceiptKeys {
         }
       }
       if (rows.length > 0)
-        this.options.logger.warn(
+        this.options.logger[this.options.secretGenerated ? 'info' : 'warn'](
           'the stored receipt-signing key cannot be opened with this SESSION_SECRET: a new key signs from now on (the old one stays published)',
         );
       const { privateKey } = await generateKeyPair(RECEIPT_ALG, { extractable: true });
