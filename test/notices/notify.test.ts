@@ -4,8 +4,10 @@
 // an SMS at 23:00 in the Netherlands held until 07:00.
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { withTransaction } from '../../src/db/database.ts';
 import type { Gateway } from '../../src/gateway.ts';
 import { localParts, zonedTime } from '../../src/notices/folding.ts';
+import { queueMessage } from '../../src/notices/outbound.ts';
 import { authHeader, startTestGateway } from '../helpers/gateway.ts';
 import { startNotifyStandIn } from '../helpers/notify-stand-in.ts';
 
@@ -127,6 +129,15 @@ describe('notices through a Notify API', () => {
     expect(JSON.stringify(notices)).toContain('Invalid token: API key not found');
     expect(JSON.stringify(notices)).not.toContain('999990020');
     expect(JSON.stringify(notices)).not.toContain('+31612345678');
+  });
+
+  it('sends a verification code (queueMessage) with its template and the code as its only value, never held', async () => {
+    await withTransaction(gateway.database.db, (trx) =>
+      queueMessage(trx, { channel: 'sms', to: '+31687654321', kind: 'verification-code', language: 'sv', params: { code: '402913' } }),
+    );
+    const sms = await notify.waitFor((m) => m.channel === 'sms' && m.body.phone_number === '+31687654321');
+    // No Swedish template configured: the Dutch one.
+    expect(sms.body).toMatchObject({ template_id: template(6), personalisation: { code: '402913' } });
   });
 
   it('holds an SMS at 23:00 in the Netherlands until 07:00; the e-mail is not held', async () => {
