@@ -4,6 +4,7 @@
 // an SMS at 23:00 in the Netherlands held until 07:00.
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.ts';
 import { withTransaction } from '../../src/db/database.ts';
 import type { Gateway } from '../../src/gateway.ts';
 import { localParts, zonedTime } from '../../src/notices/folding.ts';
@@ -168,5 +169,27 @@ describe('notices through a Notify API', () => {
     } finally {
       clock = new Date('2026-01-14T10:00:00Z');
     }
+  });
+});
+
+describe('NOTICE_TRANSPORT=notify configuration', () => {
+  const base = { NETWORK_FILE: 'network.json', SESSION_SECRET: 'x'.repeat(32), NOTICE_TRANSPORT: 'notify' };
+  it('names what is missing, and where the templates are wrong', () => {
+    expect(() => parseConfig(base)).toThrow(/NOTIFY_API_URL, NOTIFY_API_KEY, NOTIFY_TEMPLATES: required when NOTICE_TRANSPORT=notify/);
+    const full = { ...base, NOTIFY_API_URL: notify.url, NOTIFY_API_KEY: notify.apiKey };
+    expect(() => parseConfig({ ...full, NOTIFY_API_KEY: 'not-a-key' })).toThrow(/NOTIFY_API_KEY: must be \{key_name\}-\{service_id\}-\{secret\}/);
+    expect(() => parseConfig({ ...full, NOTIFY_TEMPLATES: '{' })).toThrow(/NOTIFY_TEMPLATES: not JSON/);
+    const noDutch = { ...TEMPLATES, 'case-notice': { ...TEMPLATES['case-notice'], sms: { en: template(4) } } };
+    expect(() => parseConfig({ ...full, NOTIFY_TEMPLATES: JSON.stringify(noDutch) })).toThrow(/NOTIFY_TEMPLATES\.case-notice\.sms\.nl/);
+    expect(parseConfig({ ...full, NOTIFY_TEMPLATES: JSON.stringify(TEMPLATES) }).notices).toMatchObject({
+      transport: 'notify',
+      notify: { apiUrl: notify.url, templates: TEMPLATES },
+    });
+    // The default: e-mail over SMTP, no Notify.
+    expect(parseConfig({ NETWORK_FILE: 'network.json', SESSION_SECRET: 'x'.repeat(32) }).notices).toMatchObject({
+      transport: 'smtp',
+      notify: undefined,
+      foldWindowMs: 900_000,
+    });
   });
 });
