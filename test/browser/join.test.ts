@@ -1,7 +1,8 @@
 // The join page in a real browser (playwright-core driving Debian's Chromium): a person at an
 // invited organisation opens the link, reads the summary and the terms, opens the legal text,
 // confirms the signer's address with the code from the mail, accepts (the receipt is shown), gives
-// the connection at a simulated Zaken API, runs the test and sees the organisation become active
+// the connection at a simulated Zaken API (push: it signs a test notification with the credentials
+// the page shows once), runs the test and sees the organisation become active
 // (ONBOARDING_AUTO_ACTIVATE). Screenshots go to test-artifacts/screenshots/ (join-*).
 //
 // Skipped with a message without /usr/bin/chromium, and in the PostgreSQL lane (see walkthrough.test.ts).
@@ -11,7 +12,7 @@ import type { Gateway } from '../../src/gateway.ts';
 import type { Simulator } from '../../src/simulator/index.ts';
 import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
 import { type MailSink, startMailSink } from '../helpers/smtp.ts';
-import { api, invited, MEMBER_SECRET, memberSimulator } from '../onboarding/helpers.ts';
+import { api, invited, MEMBER_SECRET, memberSimulator, sendTestNotification, until } from '../onboarding/helpers.ts';
 import { browserPages, browserSkipReason, launchChromium } from './chromium.ts';
 
 const lane = process.env.KS_TEST_LANE ?? 'pglite';
@@ -38,7 +39,7 @@ if (skipReason) {
       gateway = await startTestGateway({
         network: testNetwork(),
         listen: true,
-        env: { SMTP_URL: sink.url, MAIL_FROM: 'ketenstatus@gemeente-test.example', ONBOARDING_AUTO_ACTIVATE: 'true', ONBOARDING_TEST_WINDOW_SECONDS: '1' },
+        env: { SMTP_URL: sink.url, MAIL_FROM: 'ketenstatus@gemeente-test.example', ONBOARDING_AUTO_ACTIVATE: 'true', ONBOARDING_TEST_WINDOW_SECONDS: '20' },
       });
       const invitation = await invited(gateway, 'hulpmiddelen-nieuw', sim);
       link = `${gateway.url}/join/${invitation.token}`;
@@ -96,14 +97,27 @@ if (skipReason) {
       await page.getByLabel('Adres van uw Zaken API').fill(sim.zakenApiRoot);
       await page.getByLabel('Client-id waarmee wij uw API aanroepen').fill('gemeente-test');
       await page.getByLabel(/^Geheim/).fill(MEMBER_SECRET);
-      await page.getByLabel('De gateway vraagt het zelf na (poll)').check();
+      await page.getByLabel('Wij sturen notificaties (push)').check();
       await page.getByRole('button', { name: 'Koppeling opslaan' }).click();
       await page.getByText('De koppeling is opgeslagen.').waitFor();
-      await page.getByRole('button', { name: 'Test starten' }).click();
+      // The credentials to sign notifications with, shown once; the page says where to send the test.
+      const secret = (await page.locator('#notification-secret').textContent())!.trim();
+      await page
+        .getByText(/kanaal "test"/)
+        .first()
+        .waitFor();
+      const testing = page.getByRole('button', { name: 'Test starten' }).click();
+      await until(async () =>
+        (await api(gateway, '/api/v1/organisations/hulpmiddelen-nieuw/connection-tests', { operator: true })).body.results.some(
+          (t: { finishedAt: string | null }) => t.finishedAt === null,
+        ),
+      );
+      expect((await sendTestNotification(gateway, sim, { clientId: 'hulpmiddelen-nieuw-notificaties', secret })).status).toBe(204);
+      await testing;
       await page.getByText('Hulpmiddelen Nieuw B.V. is nu actief in het netwerk.').waitFor();
       await expect(page.locator('tr[data-step="zaken-api"]').getAttribute('data-verdict')).resolves.toBe('passed');
       await expect(page.locator('tr[data-step="zaaktypen"]').getAttribute('data-verdict')).resolves.toBe('passed');
-      await expect(page.locator('tr[data-step="notification"]').getAttribute('data-verdict')).resolves.toBe('skipped');
+      await expect(page.locator('tr[data-step="notification"]').getAttribute('data-verdict')).resolves.toBe('passed');
       await pages.shot(page, 'join-03-tested');
       expect((await api(gateway, '/api/v1/organisations/hulpmiddelen-nieuw', { operator: true })).body.status).toBe('active');
       await page.reload();
