@@ -36,7 +36,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('steps', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
     .addColumn('notification_at', 'timestamptz')
     .execute();
-  await db.schema.createIndex('onboarding_connection_tests_organisation').on('onboarding_connection_tests').columns(['organisation_id', 'started_at']).execute();
+  await db.schema
+    .createIndex('onboarding_connection_tests_organisation')
+    .on('onboarding_connection_tests')
+    .columns(['organisation_id', 'started_at'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
