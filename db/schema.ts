@@ -432,7 +432,7 @@ export interface NoticeOutboxTable {
   planned_at: Date | null;
 }
 
-export type NoticeMessageState = 'pending' | 'sending' | 'sent' | 'dead';
+export type NoticeMessageState = 'pending' | 'sending' | 'sent' | 'dead' | 'cancelled';
 
 /** One message to a customer (src/notices): a case notice (perhaps several folded) or a verification code. */
 export interface NoticeMessagesTable {

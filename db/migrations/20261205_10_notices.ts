@@ -17,7 +17,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // Every message to a customer (a case notice, a verification code), sent by a `notice.send` job
   // at send_at. `sending`: handed to the Notify API, outcome not recorded yet; `dead`: refused for
-  // good or retries used up, with last_error for the operator.
+  // good or retries used up, with last_error for the operator; `cancelled`: before it went, the
+  // customer switched the channel off or changed the address.
   await db.schema
     .createTable('notice_messages')
     .addColumn('id', 'uuid', (c) => c.primaryKey())
@@ -31,7 +32,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     // How many notices were folded into this message.
     .addColumn('notices', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('send_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addColumn('state', 'text', (c) => c.notNull().defaultTo('pending').check(sql`state in ('pending', 'sending', 'sent', 'dead')`))
+    .addColumn('state', 'text', (c) => c.notNull().defaultTo('pending').check(sql`state in ('pending', 'sending', 'sent', 'dead', 'cancelled')`))
     .addColumn('transport', 'text')
     .addColumn('provider_id', 'text')
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))

@@ -172,6 +172,15 @@ export class NoticeService {
       if (!row || row.state === 'sent') return { done: true as const };
       const waitMs = new Date(row.send_at).getTime() - Date.now();
       if (waitMs > 1000) return { done: false as const, waitMs };
+      if (row.kind === 'case-notice' && row.state === 'pending' && !(await stillWanted(trx, row))) {
+        await trx
+          .updateTable('notice_messages')
+          .set({ state: 'cancelled', last_error: 'before it was sent, the customer switched this channel off or changed the address' })
+          .where('id', '=', id)
+          .execute();
+        await context.completeWithin(trx);
+        return { done: true as const };
+      }
       const rendered = renderMessage(row);
       if (transport === 'smtp' || !this.notify) {
         const outcome = await sendBySmtp(trx, rendered);
@@ -197,6 +206,17 @@ export class NoticeService {
     logger.warn({ notice_id: id, transport, err: outcome.error }, 'notice not sent: refused for good');
     throw new PermanentJobError(`notice ${id}: ${outcome.error}`);
   }
+}
+
+/** A waiting case notice still goes where the customer wants it: the channel on, the same address, verified (an unsubscribe stops it). */
+async function stillWanted(trx: Trx, m: { case_id: string | null; channel: NoticeChannel; recipient: string }): Promise<boolean> {
+  if (!m.case_id) return true;
+  const c = await trx.selectFrom('cases').select(['citizen_bsn', 'citizen_kvk']).where('id', '=', m.case_id).executeTakeFirst();
+  const customer: Customer | undefined = c?.citizen_bsn ? { bsn: c.citizen_bsn } : c?.citizen_kvk ? { kvk: c.citizen_kvk } : undefined;
+  const p = customer && (await findPreferences(trx, customer));
+  if (!p) return false;
+  if (m.channel === 'email') return p.channels.email && p.email?.verified === true && p.email.address === m.recipient;
+  return p.channels.sms && p.phone?.verified === true && p.phone.number === m.recipient;
 }
 
 async function record(trx: Trx, id: string, outcome: Outcome, transport: 'smtp' | 'notify'): Promise<void> {

@@ -159,6 +159,35 @@ describe('case notices by e-mail (NOTICE_TRANSPORT=smtp)', () => {
     expect((await messagesOf(caseId)).map((m) => m.state)).toEqual(['sent', 'sent']);
   }, 60_000);
 
+  it('cancels a waiting message when the customer unsubscribes before it goes (one-click, RFC 8058)', async () => {
+    const bsn = '999990044';
+    const address = 'stop@example.org';
+    await setPreferences({ bsn }, { language: 'nl', email: address, verified: true });
+    const { caseId, zaakUrl } = await caseFor(bsn);
+    await sim.advance(zaakUrl); // Ontvangen: at once
+    const first = await sink.waitFor((m) => m.to.includes(address));
+    await sim.advance(zaakUrl);
+    await sim.advance(zaakUrl); // actie_vereist: waits for the window's end
+    await planned(chain, caseId, 2);
+    const waiting = (await messagesOf(caseId)).find((m) => m.state === 'pending');
+    expect(waiting).toBeDefined();
+
+    // The mail client's one-click unsubscribe: a POST to the List-Unsubscribe URL.
+    const url = new URL(first.headers['list-unsubscribe'].slice(1, -1));
+    const res = await chain.gateway.app.request(url.pathname, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(res.status).toBe(200);
+
+    await db.updateTable('notice_messages').set({ send_at: new Date() }).where('id', '=', waiting!.id).execute();
+    await sql`update jobs set run_at = now() where dedupe_key = ${`notice:${waiting!.id}`}`.execute(db);
+    const cancelled = await chain.waitFor(async () => (await messagesOf(caseId)).find((m) => m.id === waiting!.id && m.state === 'cancelled'));
+    expect(cancelled.last_error).toMatch(/switched this channel off/);
+    expect(mailsTo(address)).toHaveLength(1);
+  }, 60_000);
+
   it('never mails a BSN: a reference that holds one makes the notice dead, with the reason for the operator', async () => {
     const bsn = '999990032';
     await setPreferences({ bsn }, { language: 'nl', email: 'guard@example.org', verified: true });
