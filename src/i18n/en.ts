@@ -95,8 +95,6 @@ export const en = {
   'partner.write.error.text': 'Write a message of at most 4000 characters.',
   'site.name': 'Ketenstatus',
   'site.skip': 'Skip to content',
-  'site.langSwitch': 'Nederlands',
-  'site.langSwitchLabel': 'Lees deze pagina in het Nederlands',
   'site.langNav': 'Language',
   'site.mainNav': 'Main menu',
   'site.loggedInAs': 'Logged in as {name}',

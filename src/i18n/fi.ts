@@ -98,8 +98,6 @@ export const fi = {
   'partner.write.error.text': 'Kirjoita viesti, jossa on enintään 4000 merkkiä.',
   'site.name': 'Ketenstatus',
   'site.skip': 'Siirry sisältöön',
-  'site.langSwitch': 'English',
-  'site.langSwitchLabel': 'Lue tämä sivu englanniksi',
   'site.langNav': 'Kieli',
   'site.mainNav': 'Päävalikko',
   'site.loggedInAs': 'Kirjautuneena: {name}',

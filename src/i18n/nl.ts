@@ -95,8 +95,6 @@ export const nl = {
   'partner.write.error.text': 'Schrijf een bericht van hoogstens 4000 tekens.',
   'site.name': 'Ketenstatus',
   'site.skip': 'Naar de inhoud',
-  'site.langSwitch': 'English',
-  'site.langSwitchLabel': 'Read this page in English',
   'site.langNav': 'Taal',
   'site.mainNav': 'Hoofdmenu',
   'site.loggedInAs': 'Ingelogd als {name}',

@@ -98,8 +98,6 @@ export const sv = {
 
   'site.name': 'Ketenstatus',
   'site.skip': 'Till innehållet',
-  'site.langSwitch': 'English',
-  'site.langSwitchLabel': 'Read this page in English',
   'site.langNav': 'Språk',
   'site.mainNav': 'Huvudmeny',
   'site.loggedInAs': 'Inloggad som {name}',
