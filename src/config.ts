@@ -132,6 +132,8 @@ const envSchema = z.object({
 });
 
 export type Env = z.input<typeof envSchema>;
+/** Every variable the gateway reads (docs/configuration.md documents each; a test keeps it so). */
+export const ENV_NAMES = Object.keys(envSchema.shape) as (keyof Env)[];
 export type Config = ReturnType<typeof parseConfig>;
 
 export class ConfigError extends Error {}
