@@ -567,5 +567,16 @@ export const en = {
   'join.problem': 'That did not work: {reason}',
   'join.notFound': 'This invitation does not exist. Check the link.',
   'join.expired': 'This invitation has expired. Ask the operator for a new one.',
+  'ops.reaccept.title': 'Agreement re-acceptance',
+  'ops.reaccept.none': 'No agreement version has been published yet (POST /api/v1/agreements).',
+  'ops.reaccept.current': 'Current version: {version}.',
+  'ops.reaccept.deadline': 'To be re-accepted by {date}.',
+  'ops.reaccept.allUpToDate': 'Every member has accepted the current version.',
+  'ops.reaccept.accepted': 'Accepted version',
+  'ops.reaccept.state': 'State',
+  'ops.reaccept.neverAccepted': 'none yet',
+  'ops.reaccept.overdue': 'overdue',
+  'ops.reaccept.waiting': 'not accepted yet',
+  'ops.reaccept.suspendHint': 'Past the deadline you may suspend a member (reason agreement-overdue); the gateway never does so by itself.',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;

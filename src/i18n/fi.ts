@@ -582,5 +582,16 @@ export const fi = {
   'join.problem': 'Se ei onnistunut: {reason}',
   'join.notFound': 'Tätä kutsua ei ole. Tarkista linkki.',
   'join.expired': 'Kutsu on vanhentunut. Pyydä ylläpitäjältä uusi.',
+  'ops.reaccept.title': 'Sopimuksen hyväksyminen uudelleen',
+  'ops.reaccept.none': 'Sopimusversiota ei ole vielä julkaistu (POST /api/v1/agreements).',
+  'ops.reaccept.current': 'Voimassa oleva versio: {version}.',
+  'ops.reaccept.deadline': 'Hyväksyttävä uudelleen viimeistään {date}.',
+  'ops.reaccept.allUpToDate': 'Kaikki jäsenet ovat hyväksyneet voimassa olevan version.',
+  'ops.reaccept.accepted': 'Hyväksytty versio',
+  'ops.reaccept.state': 'Tilanne',
+  'ops.reaccept.neverAccepted': 'ei vielä',
+  'ops.reaccept.overdue': 'määräaika umpeutunut',
+  'ops.reaccept.waiting': 'ei vielä hyväksytty',
+  'ops.reaccept.suspendHint': 'Määräajan jälkeen voit keskeyttää jäsenyyden (syy agreement-overdue); yhdyskäytävä ei koskaan tee sitä itse.',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;

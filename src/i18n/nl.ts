@@ -566,5 +566,16 @@ export const nl = {
   'join.problem': 'Dat lukte niet: {reason}',
   'join.notFound': 'Deze uitnodiging bestaat niet. Controleer de link.',
   'join.expired': 'Deze uitnodiging is verlopen. Vraag de beheerder om een nieuwe.',
+  'ops.reaccept.title': 'Afspraak opnieuw accepteren',
+  'ops.reaccept.none': 'Er is nog geen afspraakversie gepubliceerd (POST /api/v1/agreements).',
+  'ops.reaccept.current': 'Huidige versie: {version}.',
+  'ops.reaccept.deadline': 'Uiterlijk {date} opnieuw accepteren.',
+  'ops.reaccept.allUpToDate': 'Alle deelnemers hebben de huidige versie geaccepteerd.',
+  'ops.reaccept.accepted': 'Geaccepteerde versie',
+  'ops.reaccept.state': 'Stand',
+  'ops.reaccept.neverAccepted': 'nog geen',
+  'ops.reaccept.overdue': 'termijn verstreken',
+  'ops.reaccept.waiting': 'nog niet geaccepteerd',
+  'ops.reaccept.suspendHint': 'Na de termijn mag u een deelnemer schorsen (reden agreement-overdue); de gateway doet dat nooit zelf.',
   // New keys go above this line.
 };

@@ -582,5 +582,16 @@ export const sv = {
   'join.problem': 'Det gick inte: {reason}',
   'join.notFound': 'Inbjudan finns inte. Kontrollera länken.',
   'join.expired': 'Inbjudan har gått ut. Be förvaltaren om en ny.',
+  'ops.reaccept.title': 'Förnyat godkännande av avtalet',
+  'ops.reaccept.none': 'Ingen avtalsversion har publicerats ännu (POST /api/v1/agreements).',
+  'ops.reaccept.current': 'Aktuell version: {version}.',
+  'ops.reaccept.deadline': 'Ska godkännas på nytt senast {date}.',
+  'ops.reaccept.allUpToDate': 'Alla medlemmar har godkänt den aktuella versionen.',
+  'ops.reaccept.accepted': 'Godkänd version',
+  'ops.reaccept.state': 'Läge',
+  'ops.reaccept.neverAccepted': 'ingen ännu',
+  'ops.reaccept.overdue': 'tidsfristen har gått ut',
+  'ops.reaccept.waiting': 'inte godkänd ännu',
+  'ops.reaccept.suspendHint': 'Efter tidsfristen får du stänga av en medlem (skäl agreement-overdue); gatewayn gör det aldrig själv.',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;
