@@ -166,10 +166,10 @@ export class NoticeService {
   private async send(id: string, attempt: number, context: Parameters<JobHandler>[1]): Promise<void> {
     const { database, logger } = this.options;
     const transport = this.options.config.transport;
-    // Handed over already: nothing to do. A dead message goes again only when an operator retries its job.
+    // Handed over (or cancelled) already: nothing to do. A dead message goes again only when an operator retries its job.
     const claim = await withTransaction(database.db, async (trx) => {
       const row = await trx.selectFrom('notice_messages').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-      if (!row || row.state === 'sent') return { done: true as const };
+      if (!row || row.state === 'sent' || row.state === 'cancelled') return { done: true as const };
       const waitMs = new Date(row.send_at).getTime() - Date.now();
       if (waitMs > 1000) return { done: false as const, waitMs };
       if (row.kind === 'case-notice' && row.state === 'pending' && !(await stillWanted(trx, row))) {
