@@ -188,6 +188,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const notices = new NoticeService({
     database,
     logger,
+    metrics,
     config: config.notices,
     publicBaseUrl: config.publicBaseUrl,
     secret: config.web.sessionSecret,

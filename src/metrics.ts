@@ -56,6 +56,12 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    noticeOutbound: new Counter({
+      name: 'ketenstatus_notices_outbound_total',
+      help: 'Messages to customers (case notices, verification codes) by channel and outcome of an attempt (sent, retry, dead, cancelled)',
+      labelNames: ['channel', 'outcome'] as const,
+      registers: [registry],
+    }),
     mailInbound: new Counter({
       name: 'ketenstatus_mail_inbound_total',
       help: 'Inbound mail (replies) by outcome: stored, refused (by the feature, or automatic replies), unknown-recipient, too-large, failed (answered 451)',

@@ -11,6 +11,7 @@ import { isLang, type Lang } from '../i18n/index.ts';
 import { DeferJobError, PermanentJobError, RetryJobError } from '../jobs/errors.ts';
 import type { JobHandler } from '../jobs/worker.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import { planNotice } from './folding.ts';
 import { NOTICE_SEND_JOB, type NoticeChannel, queueMessage, smsAvailable } from './outbound.ts';
 import { findPreferences, unsubscribeUrl } from './preferences.ts';
@@ -27,6 +28,7 @@ const PLAN_BATCH = 50;
 export interface NoticeServiceOptions {
   database: Database;
   logger: Logger;
+  metrics?: Metrics;
   config: Config['notices'];
   /** PUBLIC_BASE_URL: the case page link and the unsubscribe link. */
   publicBaseUrl: string;
@@ -179,21 +181,21 @@ export class NoticeService {
           .where('id', '=', id)
           .execute();
         await context.completeWithin(trx);
-        return { done: true as const };
+        return { done: true as const, channel: row.channel, outcome: { kind: 'cancelled' as const } };
       }
       const rendered = renderMessage(row);
       if (transport === 'smtp' || !this.notify) {
         const outcome = await sendBySmtp(trx, rendered);
         await record(trx, id, outcome, 'smtp');
         if (outcome.kind === 'sent') await context.completeWithin(trx);
-        return { done: true as const, outcome };
+        return { done: true as const, channel: row.channel, outcome };
       }
       // Marked as handed to Notify before the call: a folding planner no longer joins it.
       await trx.updateTable('notice_messages').set({ state: 'sending', attempts: sql`attempts + 1`, transport }).where('id', '=', id).execute();
-      return { done: false as const, rendered };
+      return { done: false as const, channel: row.channel, rendered };
     });
     if ('waitMs' in claim && claim.waitMs !== undefined) throw new DeferJobError(`notice ${id} is due later`, claim.waitMs);
-    let outcome: Outcome | undefined = claim.outcome;
+    let outcome: Outcome | { kind: 'cancelled' } | undefined = claim.outcome;
     if (!claim.done && 'rendered' in claim && claim.rendered && this.notify) {
       outcome = await this.notify.send(claim.rendered, attempt);
       await withTransaction(database.db, async (trx) => {
@@ -201,7 +203,8 @@ export class NoticeService {
         if (outcome?.kind === 'sent') await context.completeWithin(trx);
       });
     }
-    if (!outcome || outcome.kind === 'sent') return;
+    if (outcome) this.options.metrics?.noticeOutbound.inc({ channel: 'channel' in claim ? claim.channel : 'email', outcome: outcome.kind });
+    if (!outcome || outcome.kind === 'sent' || outcome.kind === 'cancelled') return;
     if (outcome.kind === 'retry') throw new RetryJobError(`notice ${id}: ${outcome.error}`, outcome.delayMs);
     logger.warn({ notice_id: id, transport, err: outcome.error }, 'notice not sent: refused for good');
     throw new PermanentJobError(`notice ${id}: ${outcome.error}`);

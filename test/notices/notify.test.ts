@@ -111,6 +111,9 @@ describe('notices through a Notify API', () => {
     // Two refused attempts, then one each.
     expect(notify.requests - before).toBe(4);
     expect(rows.reduce((n, m) => n + m.attempts, 0)).toBe(4);
+    const metrics = await (await gateway.app.request('/metrics')).text();
+    expect(metrics).toMatch(/ketenstatus_notices_outbound_total\{channel="(email|sms)",outcome="retry"\} [1-9]/);
+    expect(metrics).toMatch(/ketenstatus_notices_outbound_total\{channel="sms",outcome="sent"\} [1-9]/);
     expect(notify.messages().find((m) => m.channel === 'email' && m.body.personalisation?.reference === reference)?.body.template_id).toBe(template(1));
   });
 
