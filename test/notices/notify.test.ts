@@ -117,6 +117,18 @@ describe('notices through a Notify API', () => {
     expect(notify.messages().find((m) => m.channel === 'email' && m.body.personalisation?.reference === reference)?.body.template_id).toBe(template(1));
   });
 
+  it('retries after a 500 and sends once', async () => {
+    notify.failNext(1, 500);
+    const before = notify.requests;
+    const { caseId, reference } = await noticeFor(gateway, '999990056');
+    await until(async () => {
+      const r = await messagesOf(gateway, caseId);
+      return r.length === 2 && r.every((m) => m.state === 'sent');
+    });
+    expect(notify.messages().filter((m) => m.body.personalisation?.reference === reference)).toHaveLength(2);
+    expect(notify.requests - before).toBe(3);
+  });
+
   it('refuses a bad API key (403): the notice is dead at once, with Notify\u2019s error for the operator', async () => {
     const before = notify.requests;
     const { caseId } = await noticeFor(refused, '999990020');
