@@ -9,6 +9,7 @@ import { withTransaction } from '../../src/db/database.ts';
 import type { Gateway } from '../../src/gateway.ts';
 import { localParts, zonedTime } from '../../src/notices/folding.ts';
 import { queueMessage } from '../../src/notices/outbound.ts';
+import { notifyToken } from '../../src/notices/transport/notify-client.ts';
 import { authHeader, startTestGateway } from '../helpers/gateway.ts';
 import { startNotifyStandIn } from '../helpers/notify-stand-in.ts';
 
@@ -184,6 +185,37 @@ describe('notices through a Notify API', () => {
     } finally {
       clock = new Date('2026-01-14T10:00:00Z');
     }
+  });
+});
+
+describe('the API key JWT', () => {
+  const post = (authorization?: string) =>
+    fetch(`${notify.url}/v2/notifications/sms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify({ phone_number: '+31611111111', template_id: template(3), personalisation: {}, reference: 'jwt-test' }),
+    });
+
+  it('is HS256 with iss = the service id and iat = now, signed with the secret', async () => {
+    const [header, payload] = (await notifyToken(notify.apiKey, new Date(1_800_000_000_000)))
+      .split('.')
+      .slice(0, 2)
+      .map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()));
+    expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(payload).toEqual({ iss: notify.serviceId, iat: 1_800_000_000 });
+    expect((await post(`Bearer ${await notifyToken(notify.apiKey)}`)).status).toBe(201);
+  });
+
+  it('is refused as Notify refuses it: none (401), not Bearer (401), 31 s old (403), another secret (403)', async () => {
+    const refusal = async (res: Response) => ({ status: res.status, body: await res.json() });
+    expect(await refusal(await post())).toEqual({
+      status: 401,
+      body: { status_code: 401, errors: [{ error: 'AuthError', message: 'Unauthorized: authentication token must be provided' }] },
+    });
+    expect((await refusal(await post(`Basic ${await notifyToken(notify.apiKey)}`))).status).toBe(401);
+    const stale = await refusal(await post(`Bearer ${await notifyToken(notify.apiKey, new Date(Date.now() - 31_000))}`));
+    expect(stale).toMatchObject({ status: 403, body: { errors: [{ error: 'AuthError', message: expect.stringContaining('30 seconds') }] } });
+    expect((await refusal(await post(`Bearer ${await notifyToken(wrongKey)}`))).status).toBe(403);
   });
 });
 
