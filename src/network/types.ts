@@ -46,6 +46,8 @@ export interface PortalProduct {
 export interface PortalContact {
   name: string;
   email: string;
+  /** The language of the mail to this contact; Dutch when not given. */
+  language?: 'nl' | 'en' | 'sv' | 'fi';
 }
 
 export type ZakenAuth =

@@ -4,9 +4,10 @@
 // caller's transaction: the mail exists if and only if the change it is about committed. Only
 // what the job needs: never the case's title or the customer (they may name the citizen), no BSN.
 import type { Trx } from '../db/database.ts';
+import { dateText, type Lang, localName, type Translate, translator } from '../i18n/index.ts';
 import { ServiceError } from '../lib/service-error.ts';
 import { containsBsn, MailContainsBsnError, queueMail, replyAddress } from '../mail/index.ts';
-import type { PortalOrganisation } from '../network/types.ts';
+import type { PortalOrganisation, ProductName } from '../network/types.ts';
 
 export interface MailSettings {
   /** The gateway's own organisation: who the mail is from. */
@@ -21,7 +22,8 @@ export interface MailSettings {
 export interface AssignmentFacts {
   orderId: string;
   replyToken: string;
-  productName: string;
+  /** The product's name per language, from the network. */
+  productName: ProductName;
   reference: string;
   description: string | null;
   plannedEndDate: string | null;
@@ -30,21 +32,27 @@ export interface AssignmentFacts {
 
 export type PartnerMail = { kind: 'assignment' } | { kind: 'supplier-message'; text: string };
 
-/** Queues the mail about `about` to every contact of `org`. A text that may hold a BSN is refused (422): it would be mailed. */
+/**
+ * Queues the mail about `about` to every contact of `org`, one mail per language the contacts read
+ * (a contact's `language`, else Dutch). A text that may hold a BSN is refused (422): it would be mailed.
+ */
 export async function mailPartner(trx: Trx, settings: MailSettings, org: PortalOrganisation, about: AssignmentFacts, mail: PartnerMail): Promise<void> {
   const field = mail.kind === 'assignment' ? 'description' : 'text';
   const supplied = mail.kind === 'assignment' ? (about.description ?? '') : mail.text;
   if (containsBsn(supplied)) throw bsnProblem(field);
   const replyTo = settings.replyDomain ? replyAddress(about.replyToken, settings.replyDomain) : undefined;
-  const { subject, text } = mail.kind === 'assignment' ? assignmentMail(settings, about, replyTo) : messageMail(settings, about, mail.text, replyTo);
+  const byLanguage = new Map<Lang, string[]>();
+  for (const contact of org.portal.contacts) {
+    const lang = contact.language ?? 'nl';
+    byLanguage.set(lang, [...(byLanguage.get(lang) ?? []), contact.email]);
+  }
   try {
-    await queueMail(trx, {
-      kind: mail.kind === 'assignment' ? 'partner.assignment' : 'partner.message',
-      to: org.portal.contacts.map((c) => c.email),
-      subject,
-      text,
-      ...(replyTo ? { replyTo } : {}),
-    });
+    for (const [lang, to] of byLanguage) {
+      const t = translator(lang);
+      const { subject, text } =
+        mail.kind === 'assignment' ? assignmentMail(t, lang, settings, about, replyTo) : messageMail(t, lang, settings, about, mail.text, replyTo);
+      await queueMail(trx, { kind: mail.kind === 'assignment' ? 'partner.assignment' : 'partner.message', to, subject, text, ...(replyTo ? { replyTo } : {}) });
+    }
   } catch (error) {
     // The reference or product name may hold such a number too.
     if (error instanceof MailContainsBsnError) throw bsnProblem('reference');
@@ -58,38 +66,30 @@ function bsnProblem(field: string) {
   });
 }
 
-function assignmentMail(s: MailSettings, a: AssignmentFacts, replyTo: string | undefined) {
+function assignmentMail(t: Translate, lang: Lang, s: MailSettings, a: AssignmentFacts, replyTo: string | undefined) {
+  const product = localName(a.productName, lang);
   const facts = [
-    `Zaak / Case: ${a.reference}`,
-    ...(a.description ? [`Omschrijving / Description: ${a.description}`] : []),
-    ...(a.plannedEndDate ? [`Gewenste einddatum / Planned end: ${a.plannedEndDate}`] : []),
-    ...(a.deadline ? [`Uiterste datum / Deadline: ${a.deadline}`] : []),
+    t('mail.partner.case', { reference: a.reference }),
+    ...(a.description ? [t('mail.partner.description', { description: a.description })] : []),
+    ...(a.plannedEndDate ? [t('mail.partner.plannedEnd', { date: dateText(lang, a.plannedEndDate, { year: true }) })] : []),
+    ...(a.deadline ? [t('mail.partner.deadline', { date: dateText(lang, a.deadline, { year: true }) })] : []),
   ];
   return {
-    subject: `Nieuwe opdracht / New assignment: ${a.productName} (${a.reference})`,
-    text: [
-      `${s.supplierName} heeft een opdracht voor u: ${a.productName}.`,
-      `${s.supplierName} has an assignment for you: ${a.productName}.`,
-      '',
-      ...facts,
-      '',
-      ...footer(s, a, replyTo),
-    ].join('\n'),
+    subject: t('mail.partner.assignment.subject', { product, reference: a.reference }),
+    text: [t('mail.partner.assignment.intro', { supplier: s.supplierName, product }), '', ...facts, '', ...footer(t, s, a, replyTo)].join('\n'),
   };
 }
 
-function messageMail(s: MailSettings, a: AssignmentFacts, text: string, replyTo: string | undefined) {
+function messageMail(t: Translate, lang: Lang, s: MailSettings, a: AssignmentFacts, text: string, replyTo: string | undefined) {
   return {
-    subject: `Bericht over opdracht / Message about assignment: ${a.productName} (${a.reference})`,
-    text: [`${s.supplierName} schreef / wrote:`, '', text, '', ...footer(s, a, replyTo)].join('\n'),
+    subject: t('mail.partner.message.subject', { product: localName(a.productName, lang), reference: a.reference }),
+    text: [t('mail.partner.message.intro', { supplier: s.supplierName }), '', text, '', ...footer(t, s, a, replyTo)].join('\n'),
   };
 }
 
-function footer(s: MailSettings, a: AssignmentFacts, replyTo: string | undefined) {
+function footer(t: Translate, s: MailSettings, a: AssignmentFacts, replyTo: string | undefined) {
   return [
-    `Opdracht / Assignment: ${s.baseUrl}/partner (API: ${s.baseUrl}/api/v1/partner/assignments/${a.orderId})`,
-    replyTo
-      ? 'Beantwoord deze e-mail om te reageren: uw antwoord komt bij de zaak. / Reply to this e-mail to answer: your reply lands on the case.'
-      : 'Reageer via de partnerpagina. / Answer through the partner page.',
+    t('mail.partner.link', { page: `${s.baseUrl}/partner`, api: `${s.baseUrl}/api/v1/partner/assignments/${a.orderId}` }),
+    replyTo ? t('mail.partner.reply') : t('mail.partner.replyPage'),
   ];
 }

@@ -309,7 +309,7 @@ export class PartnerService {
     return {
       orderId: order.id,
       replyToken,
-      productName: org.products.find((p) => p.code === order.product)?.name.nl ?? order.product,
+      productName: org.products.find((p) => p.code === order.product)?.name ?? { nl: order.product },
       reference: c.reference,
       description: order.description,
       plannedEndDate: c.planned_end_date,

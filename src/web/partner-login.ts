@@ -6,6 +6,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { type Database, withTransaction } from '../db/database.ts';
+import { type Translate, translator } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import { queueMail } from '../mail/index.ts';
 import type { NetworkService } from '../network/service.ts';
@@ -94,11 +95,12 @@ export class PartnerLinks {
         })
         .execute();
       if (!contact) return;
+      const t = translator(contact.language ?? 'nl');
       await queueMail(trx, {
         kind: 'partner.login',
         to: contact.email,
-        subject: 'Inloggen op de partnerpagina / Sign in to the partner page',
-        text: this.mailText(token, organisations),
+        subject: t('mail.partner.login.subject'),
+        text: this.mailText(t, token, organisations),
       });
     });
   }
@@ -132,18 +134,16 @@ export class PartnerLinks {
     return row?.email ?? undefined;
   }
 
-  private mailText(token: string, organisations: PortalOrganisation[]): string {
-    const supplier = this.deps.network.self.name;
+  private mailText(t: Translate, token: string, organisations: PortalOrganisation[]): string {
     return [
-      `U vroeg een link om in te loggen op de partnerpagina van ${supplier}.`,
-      `You asked for a link to sign in to the partner page of ${supplier}.`,
+      t('mail.partner.login.intro', { supplier: this.deps.network.self.name }),
       '',
-      `Voor / For: ${organisations.map((o) => o.name).join(', ')}`,
+      t('mail.partner.login.for', { organisations: organisations.map((o) => o.name).join(', ') }),
       '',
       `${this.deps.baseUrl}/partner/login/${token}`,
       '',
-      `De link werkt één keer, ${LINK_MINUTES} minuten lang. / The link works once, for ${LINK_MINUTES} minutes.`,
-      'Vroeg u hem niet aan? Dan kunt u deze e-mail negeren. / Did not ask for it? Then ignore this e-mail.',
+      t('mail.partner.login.once', { minutes: LINK_MINUTES }),
+      t('mail.partner.login.ignore'),
     ].join('\n');
   }
 

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { caseSettled } from '../helpers/settled.ts';
 import { startSubscriber, waitFor } from '../helpers/subscriber.ts';
-import { BOUWER, REPLY_DOMAIN, startPartnerGateway, ZGW } from './helpers.ts';
+import type { PortalOrganisation } from '../../src/network/types.ts';
+import { ANDER, BOUWER, REPLY_DOMAIN, startPartnerGateway, ZGW } from './helpers.ts';
 
 const { call, order, db, sim, issuer, gateway } = await startPartnerGateway();
 const CITIZEN = '111222333';
@@ -51,6 +52,26 @@ describe('an order at a portal organisation', () => {
     expect(mail.text).toContain('Graag in de ochtend');
     expect(`${mail.subject}${mail.text}`).not.toContain('De Vries');
     expect(`${mail.subject}${mail.text}`).not.toContain(CITIZEN);
+  });
+
+  it('mails each contact in its own language: Swedish to a contact with language sv, Dutch to one without', async () => {
+    const ander = gateway.network.get(ANDER) as PortalOrganisation;
+    const contacts = [...ander.portal.contacts, { name: 'Planering', email: `planering@${ANDER}.example`, language: 'sv' as const }];
+    await gateway.network.put(ANDER, { ...ander, portal: { contacts } }, 'beheer');
+    const { orderId } = await order(ANDER, { description: 'Ring på' });
+    const mails = (await db.selectFrom('mail_outbox').selectAll().where('kind', '=', 'partner.assignment').execute()).filter((m) => m.text.includes(orderId));
+    const swedish = mails.find((m) => m.recipients.includes(`planering@${ANDER}.example`))!;
+    const dutch = mails.find((m) => m.recipients.includes(`planning@${ANDER}.example`))!;
+    expect(mails).toHaveLength(2);
+    expect(swedish.recipients).toEqual([`planering@${ANDER}.example`]);
+    expect(swedish.subject).toMatch(/^Nytt uppdrag: Drempelhulp \(/);
+    expect(swedish.text).toContain('har ett uppdrag till er: Drempelhulp.');
+    expect(swedish.text).toContain('Önskat slutdatum: 31 januari 2027');
+    expect(swedish.text).toContain('Svara på det här e-postmeddelandet');
+    expect(swedish.text).not.toContain('opdracht');
+    expect(dutch.subject).toMatch(/^Nieuwe opdracht: Drempelhulp \(/);
+    expect(dutch.text).toContain('Gewenste einddatum: 31 januari 2027');
+    expect(swedish.headers['Reply-To']).toBe(dutch.headers['Reply-To']);
   });
 
   it('is refused with 422 when its description would e-mail a BSN', async () => {
