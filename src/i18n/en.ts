@@ -594,5 +594,6 @@ export const en = {
   'mail.partner.login.for': 'For: {organisations}',
   'mail.partner.login.once': 'The link works once, for {minutes} minutes.',
   'mail.partner.login.ignore': 'Did not ask for it? Then ignore this e-mail.',
+  'groups.error.other': 'The overview could not be saved. Check the name and the cases chosen.',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;

@@ -609,5 +609,6 @@ export const fi = {
   'mail.partner.login.for': 'Organisaatio(t): {organisations}',
   'mail.partner.login.once': 'Linkki toimii yhden kerran ja on voimassa {minutes} minuuttia.',
   'mail.partner.login.ignore': 'Etkö pyytänyt linkkiä? Voit jättää tämän sähköpostin huomiotta.',
+  'groups.error.other': 'Koostetta ei voitu tallentaa. Tarkista nimi ja valitut asiat.',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;

@@ -593,5 +593,6 @@ export const nl = {
   'mail.partner.login.for': 'Voor: {organisations}',
   'mail.partner.login.once': 'De link werkt één keer, {minutes} minuten lang.',
   'mail.partner.login.ignore': 'Vroeg u hem niet aan? Dan kunt u deze e-mail negeren.',
+  'groups.error.other': 'Het overzicht kon niet worden opgeslagen. Controleer de naam en de gekozen zaken.',
   // New keys go above this line.
 };

@@ -609,5 +609,6 @@ export const sv = {
   'mail.partner.login.for': 'För: {organisations}',
   'mail.partner.login.once': 'Länken fungerar en gång och gäller i {minutes} minuter.',
   'mail.partner.login.ignore': 'Har du inte bett om den? Då kan du bortse från det här e-postmeddelandet.',
+  'groups.error.other': 'Översikten kunde inte sparas. Kontrollera namnet och de valda ärendena.',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;

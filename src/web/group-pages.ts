@@ -148,6 +148,6 @@ function formErrors(t: Translate, error: unknown): { errors: GroupForm['errors']
     else if (p.code === 'too-many-cases') errors.cases = t('groups.error.tooManyCases');
     else if (p.name.startsWith('caseIds')) errors.cases = t('groups.error.case');
   }
-  if (Object.keys(errors).length === 0) errors.form = error.kind === 'unprocessable' ? t('groups.error.tooMany') : error.message;
+  if (Object.keys(errors).length === 0) errors.form = error.kind === 'unprocessable' ? t('groups.error.tooMany') : t('groups.error.other');
   return { errors, status: error.kind === 'invalid' ? 400 : 422 };
 }
