@@ -323,6 +323,16 @@ export interface OnboardingInvitationsTable {
   signer_code_expires_at: Date | null;
   signer_code_tries: Generated<number>;
   signer_confirmed_at: Date | null;
+  /** The signer's codes sent: the last, and how many in the hour from window_start (the rate limit). */
+  signer_code_sent_at: Date | null;
+  signer_code_window_start: Date | null;
+  signer_code_sends: Generated<number>;
+}
+
+export interface ConnectionTestStep {
+  step: 'zaken-api' | 'zaaktypen' | 'notification';
+  verdict: 'passed' | 'failed' | 'skipped';
+  reason: string;
 }
 
 /** A joining member's connection test and each step's verdict (src/onboarding). */
@@ -332,7 +342,7 @@ export interface OnboardingConnectionTestsTable {
   started_at: Timestamp;
   finished_at: Date | null;
   passed: boolean | null;
-  steps: Json<{ step: string; verdict: 'passed' | 'failed' | 'skipped'; reason: string }[]>;
+  steps: ColumnType<ConnectionTestStep[], ConnectionTestStep[] | undefined, ConnectionTestStep[]>;
   notification_at: Date | null;
 }
 

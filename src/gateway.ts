@@ -131,6 +131,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     agreements,
     outbound,
     logger,
+    secret: config.web.sessionSecret,
     baseUrl: config.publicBaseUrl,
     mailOn: config.mail.smtpUrl !== undefined,
     ...config.onboarding,

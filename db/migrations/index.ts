@@ -18,6 +18,7 @@ import * as agreements from './20261205_11_agreements.ts';
 import * as noticePreferences from './20261205_09_notice_preferences.ts';
 import * as notices from './20261205_10_notices.ts';
 import * as onboarding from './20261205_12_onboarding.ts';
+import * as onboardingCodeLimit from './20261205_13_onboarding_code_limit.ts';
 
 // Listed explicitly (not read from disk) so migrations work the same from any working directory.
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '20261205_09_notice_preferences': noticePreferences,
   '20261205_10_notices': notices,
   '20261205_12_onboarding': onboarding,
+  '20261205_13_onboarding_code_limit': onboardingCodeLimit,
 };

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { ConnectionTestStep, OnboardingConnectionTestsTable, OnboardingInvitationsTable } from '../../db/schema.ts';
-import type { Db } from '../db/database.ts';
+import type { Db, Trx } from '../db/database.ts';
 import { json } from '../db/json.ts';
 
 export type InvitationRow = Selectable<OnboardingInvitationsTable>;
@@ -13,6 +13,11 @@ export async function insertInvitation(db: Db, row: Insertable<OnboardingInvitat
 
 export async function findInvitationByTokenHash(db: Db, tokenHash: string): Promise<InvitationRow | undefined> {
   return db.selectFrom('onboarding_invitations').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+}
+
+/** The invitation, locked until the transaction ends: its signer code changes one request at a time. */
+export async function lockInvitation(trx: Trx, id: string): Promise<InvitationRow> {
+  return trx.selectFrom('onboarding_invitations').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
 }
 
 export async function listInvitations(db: Db, organisationId: string): Promise<InvitationRow[]> {

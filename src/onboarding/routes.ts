@@ -5,6 +5,7 @@ import { pageOf, readPage } from '../http/pagination.ts';
 import { HttpProblem } from '../http/problem.ts';
 import { parseWith } from '../http/validate.ts';
 import type { RoleGuard } from '../http/zgw-auth.ts';
+import { CodeRateLimited } from '../lib/verification-code.ts';
 import type { ZakenAuth } from '../network/types.ts';
 import { acceptanceSchema, codeSchema, connectionSchema, invitationSchema, signerSchema } from './schemas.ts';
 import { InvitationExpired, type OnboardingService } from './service.ts';
@@ -41,7 +42,12 @@ export function joinRoutes({ onboarding }: { onboarding: OnboardingService }) {
     .get('/:token', async (c) => c.json(await gone(onboarding.join(c.req.param('token')))))
     .post('/:token/signer', async (c) => {
       const signer = parseWith(signerSchema, await readJson(c));
-      return c.json(await gone(onboarding.requestSignerCode(c.req.param('token'), signer)), 202);
+      const sent = await gone(onboarding.requestSignerCode(c.req.param('token'), signer)).catch((error) => {
+        if (error instanceof CodeRateLimited)
+          throw new HttpProblem({ status: 429, code: 'code-rate-limited', detail: error.message, headers: { 'Retry-After': String(error.retryAfterSeconds) } });
+        throw error;
+      });
+      return c.json(sent, 202);
     })
     .post('/:token/signer/verify', async (c) => {
       const { code } = parseWith(codeSchema, await readJson(c));

@@ -1,11 +1,14 @@
 // Joining the trust network (docs/onboarding.md): the operator invites a pending member; the member,
 // holding the invitation's link, reads and accepts the agreement (src/agreements), gives its
 // connection, tests it, and becomes active. The link's token is the credential: only its hash is kept.
-import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { ConnectionTestStep } from '../../db/schema.ts';
 import { type Database, withTransaction } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import { digestOf } from '../lib/digest.ts';
+import { LETTER_TOKEN, letterToken } from '../lib/letter-token.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
+import { CODE_RULES, codeHash, newCode, nextSend, sameHash } from '../lib/verification-code.ts';
 import { queueMail } from '../mail/index.ts';
 import type { NetworkService } from '../network/service.ts';
 import { hasZaken, isPortal, type Organisation, type ZakenAuth, type ZakenOrganisation } from '../network/types.ts';
@@ -13,8 +16,7 @@ import { notificationStep, type Outbound, zaaktypenStep, zakenListStep } from '.
 import * as repo from './repository.ts';
 
 export const INVITATION_DAYS = 14;
-const CODE_MINUTES = 15;
-const CODE_TRIES = 5;
+const CODE_MINUTES = CODE_RULES.ttlSeconds / 60;
 
 export interface Signer {
   name: string;
@@ -53,6 +55,8 @@ export interface OnboardingDeps {
   agreements: AgreementPort;
   outbound: Outbound;
   logger: Logger;
+  /** SESSION_SECRET: keys the HMAC of the signer's codes. */
+  secret: string;
   /** PUBLIC_BASE_URL: the invitation's link and where to send the test notification. */
   baseUrl: string;
   /** SMTP_URL is set: invitations are mailed and the signer confirms the address with a code. */
@@ -66,15 +70,17 @@ export interface OnboardingDeps {
 /** The invitation's link is past its time (410). */
 export class InvitationExpired extends Error {}
 
-// Letters only: a digit run in a mailed link could look like a BSN to the mail outbox's guard.
-const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-function newToken(): string {
-  let out = '';
-  while (out.length < 43) for (const byte of randomBytes(64)) if (byte < 208 && out.length < 43) out += LETTERS[byte % 52];
-  return out;
+/** The signer's code is not the one sent (422); the tries left for the page's own wording. */
+export class WrongCode extends ServiceError {
+  readonly triesLeft: number;
+  constructor(triesLeft: number) {
+    super('unprocessable', `The code is not right (${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left).`, {
+      invalidParams: [{ name: 'code', code: 'wrong', reason: `${triesLeft} tries left` }],
+    });
+    this.triesLeft = triesLeft;
+  }
 }
-const hashOf = (value: string) => createHash('sha256').update(value).digest('hex');
-const codeHashOf = (invitationId: string, code: string) => hashOf(`${invitationId}:${code}`);
+
 const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 export interface ZakenConnectionInput {
@@ -111,14 +117,14 @@ export class OnboardingService {
         `Organisation ${organisationId} is ${org.status}${isPortal(org) ? ' (a portal organisation)' : ''}; only a pending member is invited.`,
       );
     }
-    const token = newToken();
+    const token = letterToken();
     const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000);
     const url = `${this.deps.baseUrl}/join/${token}`;
     const row = await withTransaction(this.deps.database.db, async (trx) => {
       const row = await repo.insertInvitation(trx, {
         id: randomUUID(),
         organisation_id: organisationId,
-        token_hash: hashOf(token),
+        token_hash: digestOf(token),
         name: input.name,
         email: input.email,
         created_by: actor,
@@ -175,22 +181,38 @@ export class OnboardingService {
     };
   }
 
-  /** Sends the signer a six-digit code (mail configured); without mail no code is needed. */
+  /**
+   * Sends the signer a six-digit code (mail configured); without mail no code is needed. At most one
+   * code per 30 s and 5 an hour per invitation: more is CodeRateLimited, and nothing changes.
+   */
   async requestSignerCode(token: string, signer: Signer) {
     const { invitation } = await this.open(token);
     if (!this.deps.mailOn) {
       await repo.updateInvitation(this.deps.database.db, invitation.id, { signer, signer_confirmed_at: null, signer_code_hash: null });
       return { confirmationRequired: false as const };
     }
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const expiresAt = new Date(Date.now() + CODE_MINUTES * 60_000);
+    const code = newCode();
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + CODE_RULES.ttlSeconds * 1000);
     await withTransaction(this.deps.database.db, async (trx) => {
+      const current = await repo.lockInvitation(trx, invitation.id);
+      const last = current.signer_code_sent_at
+        ? {
+            sentAt: current.signer_code_sent_at,
+            windowStart: current.signer_code_window_start ?? current.signer_code_sent_at,
+            sendsInWindow: current.signer_code_sends,
+          }
+        : undefined;
+      const sends = nextSend(last, now);
       await repo.updateInvitation(trx, invitation.id, {
         signer,
-        signer_code_hash: codeHashOf(invitation.id, code),
+        signer_code_hash: codeHash(this.deps.secret, `join-signer|${invitation.id}`, code),
         signer_code_expires_at: expiresAt,
         signer_code_tries: 0,
         signer_confirmed_at: null,
+        signer_code_sent_at: sends.sentAt,
+        signer_code_window_start: sends.windowStart,
+        signer_code_sends: sends.sendsInWindow,
       });
       await queueMail(trx, {
         kind: 'onboarding.signer-code',
@@ -202,33 +224,38 @@ export class OnboardingService {
     return { confirmationRequired: true as const, expiresAt: expiresAt.toISOString() };
   }
 
+  /** Checks the signer's code: right confirms the address; a wrong one takes a try (one check at a time). */
   async verifySignerCode(token: string, code: string) {
-    const { invitation } = await this.open(token);
-    if (!invitation.signer || !invitation.signer_code_hash || !invitation.signer_code_expires_at) {
-      throw new ServiceError('conflict', 'No code was sent: give the signer first (POST …/signer).');
-    }
-    if (invitation.signer_confirmed_at) return { confirmed: true, signer: invitation.signer };
-    if (invitation.signer_code_tries >= CODE_TRIES) {
-      throw new ServiceError('unprocessable', 'Too many wrong codes: ask for a new one.', {
-        invalidParams: [{ name: 'code', code: 'tries-exhausted', reason: 'ask for a new code' }],
-      });
-    }
-    if (invitation.signer_code_expires_at.getTime() < Date.now()) {
-      throw new ServiceError('unprocessable', 'The code has expired: ask for a new one.', {
-        invalidParams: [{ name: 'code', code: 'expired', reason: 'ask for a new code' }],
-      });
-    }
-    const expected = Buffer.from(invitation.signer_code_hash);
-    const given = Buffer.from(codeHashOf(invitation.id, code));
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-      const left = CODE_TRIES - invitation.signer_code_tries - 1;
-      await repo.updateInvitation(this.deps.database.db, invitation.id, { signer_code_tries: invitation.signer_code_tries + 1 });
-      throw new ServiceError('unprocessable', `The code is not right (${left} ${left === 1 ? 'try' : 'tries'} left).`, {
-        invalidParams: [{ name: 'code', code: 'wrong', reason: `${left} tries left` }],
-      });
-    }
-    await repo.updateInvitation(this.deps.database.db, invitation.id, { signer_confirmed_at: new Date(), signer_code_hash: null });
-    return { confirmed: true, signer: invitation.signer };
+    const { invitation: opened } = await this.open(token);
+    const result = await withTransaction(this.deps.database.db, async (trx) => {
+      const invitation = await repo.lockInvitation(trx, opened.id);
+      if (!invitation.signer || !invitation.signer_code_hash || !invitation.signer_code_expires_at) {
+        if (invitation.signer_confirmed_at && invitation.signer) return { confirmed: true, signer: invitation.signer };
+        throw new ServiceError('conflict', 'No code was sent: give the signer first (POST …/signer).', {
+          invalidParams: [{ name: 'code', code: 'not-sent', reason: 'ask for a code first' }],
+        });
+      }
+      if (invitation.signer_code_tries >= CODE_RULES.tries) {
+        throw new ServiceError('unprocessable', 'Too many wrong codes: ask for a new one.', {
+          invalidParams: [{ name: 'code', code: 'tries-exhausted', reason: 'ask for a new code' }],
+        });
+      }
+      if (invitation.signer_code_expires_at.getTime() < Date.now()) {
+        throw new ServiceError('unprocessable', 'The code has expired: ask for a new one.', {
+          invalidParams: [{ name: 'code', code: 'expired', reason: 'ask for a new code' }],
+        });
+      }
+      if (!sameHash(invitation.signer_code_hash, codeHash(this.deps.secret, `join-signer|${invitation.id}`, code))) {
+        const left = CODE_RULES.tries - invitation.signer_code_tries - 1;
+        await repo.updateInvitation(trx, invitation.id, { signer_code_tries: invitation.signer_code_tries + 1 });
+        // Returned, not thrown: the used try must commit; the refusal follows below.
+        return { wrong: new WrongCode(left) };
+      }
+      await repo.updateInvitation(trx, invitation.id, { signer_confirmed_at: new Date(), signer_code_hash: null });
+      return { confirmed: true, signer: invitation.signer };
+    });
+    if ('wrong' in result) throw result.wrong;
+    return result;
   }
 
   /** Electronic acceptance through src/agreements: a receipt signed with the gateway's key. */
@@ -240,6 +267,7 @@ export class OnboardingService {
         throw new ServiceError(
           'forbidden',
           "The signer's e-mail address is not confirmed: ask for a code (POST …/signer) and confirm it (POST …/signer/verify).",
+          { invalidParams: [{ name: 'signer.email', code: 'not-confirmed', reason: 'confirm the address with a code first' }] },
         );
       }
     }
@@ -278,7 +306,11 @@ export class OnboardingService {
   /** Runs the steps; each gets a verdict. Answers within the window plus the outbound timeouts. */
   async runConnectionTest(token: string) {
     const { org } = await this.open(token);
-    if (!hasZaken(org)) throw new ServiceError('conflict', 'Give your connection first (PUT …/connection).');
+    if (!hasZaken(org)) {
+      throw new ServiceError('conflict', 'Give your connection first (PUT …/connection).', {
+        invalidParams: [{ name: 'connection', code: 'no-connection', reason: 'give your connection first' }],
+      });
+    }
     const db = this.deps.database.db;
     const id = randomUUID();
     await repo.insertConnectionTest(db, id, org.id);
@@ -360,13 +392,17 @@ export class OnboardingService {
 
   /** The invitation behind a token: unknown → 404, past its time → 410, used up → 409 (unless allowDone). */
   private async open(token: string, options: { allowDone?: boolean } = {}) {
-    const invitation = /^[A-Za-z0-9_-]{20,100}$/.test(token) ? await repo.findInvitationByTokenHash(this.deps.database.db, hashOf(token)) : undefined;
+    const invitation = LETTER_TOKEN.test(token) ? await repo.findInvitationByTokenHash(this.deps.database.db, digestOf(token)) : undefined;
     if (!invitation) throw notFound('invitation');
     const org = this.deps.network.get(invitation.organisation_id);
     if (!org) throw notFound('invitation');
     const done = invitation.completed_at !== null || org.status === 'active';
     if (!done && invitation.expires_at.getTime() < Date.now()) throw new InvitationExpired('The invitation has expired; ask the operator for a new one.');
-    if (done && !options.allowDone) throw new ServiceError('conflict', `${org.name} has joined: this invitation is used up.`);
+    if (done && !options.allowDone) {
+      throw new ServiceError('conflict', `${org.name} has joined: this invitation is used up.`, {
+        invalidParams: [{ name: 'token', code: 'used-up', reason: 'the organisation has joined' }],
+      });
+    }
     return { invitation, org };
   }
 }
