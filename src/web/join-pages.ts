@@ -6,12 +6,13 @@
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { z } from 'zod';
-import type { Lang, Translate } from '../i18n/index.ts';
+import type { Lang, MessageKey, Translate } from '../i18n/index.ts';
 import { HttpProblem } from '../http/problem.ts';
-import { ServiceError } from '../lib/service-error.ts';
+import { type InvalidParam, ServiceError, type ServiceErrorKind } from '../lib/service-error.ts';
+import { CodeRateLimited } from '../lib/verification-code.ts';
 import { gone } from '../onboarding/routes.ts';
 import { codeSchema, connectionSchema, signerSchema } from '../onboarding/schemas.ts';
-import type { OnboardingService } from '../onboarding/service.ts';
+import { type OnboardingService, WrongCode } from '../onboarding/service.ts';
 import type { WebEnv } from './context.ts';
 import { readForm } from './forms.ts';
 import { formatDateTime, tOf } from './i18n.ts';
@@ -36,6 +37,65 @@ interface Outcome {
 
 const two = (lang: Lang): 'nl' | 'en' => (lang === 'nl' ? 'nl' : 'en');
 
+// A refusal is shown in the page's language, never the service's English (that stays the API's
+// problem detail): by the code the service gives, else by its kind.
+const REFUSAL_CODES: Record<string, MessageKey> = {
+  expired: 'join.error.codeExpired',
+  'tries-exhausted': 'join.error.codeExhausted',
+  'not-sent': 'join.error.noCode',
+  'not-confirmed': 'join.error.notConfirmed',
+  'not-current': 'join.error.agreementChanged',
+  mismatch: 'join.error.agreementChanged',
+  'used-up': 'join.error.usedUp',
+  'no-connection': 'join.test.needsConnection',
+  'not-read': 'join.error.notRead',
+};
+const REFUSAL_KINDS: Record<Exclude<ServiceErrorKind, 'not_found'>, MessageKey> = {
+  invalid: 'join.error.invalid',
+  unprocessable: 'join.error.invalid',
+  conflict: 'join.error.conflict',
+  forbidden: 'join.error.forbidden',
+  unavailable: 'join.error.unavailable',
+};
+// The form's labels for the fields a refusal names (the last part of its path).
+const FIELD_LABELS: Record<string, MessageKey> = {
+  name: 'join.signer.name',
+  email: 'join.signer.email',
+  role: 'join.signer.role',
+  code: 'join.signer.code',
+  apiRoot: 'join.connection.apiRoot',
+  catalogiApiRoot: 'join.connection.catalogiApiRoot',
+  clientId: 'join.connection.clientId',
+  secret: 'join.connection.secret',
+  issuer: 'join.connection.issuer',
+  clientSecret: 'join.connection.clientSecret',
+  scope: 'join.connection.scope',
+  mode: 'join.connection.mode',
+};
+const STATUS: Record<Exclude<ServiceErrorKind, 'not_found'>, 400 | 403 | 409 | 422 | 503> = {
+  invalid: 400,
+  unprocessable: 422,
+  conflict: 409,
+  forbidden: 403,
+  unavailable: 503,
+};
+
+function fieldsText(t: Translate, params: InvalidParam[]): string {
+  const labels = params.map((p) => {
+    const key = FIELD_LABELS[p.name.split('.').at(-1) ?? ''];
+    return key ? t(key) : p.name;
+  });
+  return t('join.error.fields', { fields: [...new Set(labels)].join('; ') });
+}
+
+function refusalText(t: Translate, error: ServiceError): string {
+  if (error instanceof WrongCode) return t('join.error.codeWrong', { tries: error.triesLeft });
+  const byCode = (error.invalidParams ?? []).map((p) => REFUSAL_CODES[p.code]).find((key) => key !== undefined);
+  if (byCode) return t(byCode);
+  if (error.invalidParams?.length && (error.kind === 'invalid' || error.kind === 'unprocessable')) return fieldsText(t, error.invalidParams);
+  return t(REFUSAL_KINDS[error.kind as Exclude<ServiceErrorKind, 'not_found'>]);
+}
+
 export function joinPages(deps: JoinPageDeps) {
   const app = new Hono<WebEnv>();
   const { onboarding } = deps;
@@ -50,7 +110,7 @@ export function joinPages(deps: JoinPageDeps) {
       { not_found: 'join.notFound' },
     );
 
-  const page = async (c: Context<WebEnv>, outcome: Outcome = {}, status: 200 | 400 | 403 | 409 | 422 = 200) => {
+  const page = async (c: Context<WebEnv>, outcome: Outcome = {}, status: 200 | 400 | 403 | 409 | 422 | 429 | 503 = 200) => {
     const token = c.req.param('token')!;
     const join = await load(token);
     const t = tOf(c);
@@ -67,14 +127,16 @@ export function joinPages(deps: JoinPageDeps) {
   /** Runs a journey step from a form; a refusal is shown on the page with its reason. */
   const step = async (c: Context<WebEnv>, run: (form: Record<string, string>) => Promise<Outcome>) => {
     const form = await readForm(c, deps.publicOrigin);
+    const t = tOf(c);
     try {
       return await page(c, await run(form));
     } catch (error) {
-      if (error instanceof ServiceError && error.kind !== 'not_found') return page(c, { problem: error.message }, error.kind === 'forbidden' ? 403 : 422);
-      if (error instanceof HttpProblem && error.init.status === 400) {
-        const fields = (error.init.invalidParams ?? []).map((p) => p.name).join(', ');
-        return page(c, { problem: fields || (error.init.detail ?? '') }, 400);
+      if (error instanceof CodeRateLimited) {
+        c.header('Retry-After', String(error.retryAfterSeconds));
+        return page(c, { problem: t('join.error.tooSoon', { seconds: error.retryAfterSeconds }) }, 429);
       }
+      if (error instanceof ServiceError && error.kind !== 'not_found') return page(c, { problem: refusalText(t, error) }, STATUS[error.kind]);
+      if (error instanceof HttpProblem && error.init.status === 400) return page(c, { problem: fieldsText(t, error.init.invalidParams ?? []) }, 400);
       throw error;
     }
   };
@@ -103,7 +165,11 @@ export function joinPages(deps: JoinPageDeps) {
   app.post('/join/:token/accept', (c) =>
     step(c, async (form) => {
       const signer = parse(signerSchema, { name: form.name, email: form.email, role: form.role });
-      if (form.read !== 'yes') throw new ServiceError('unprocessable', tOf(c)('join.accept.read', { organisation: '' }).trim());
+      if (form.read !== 'yes') {
+        throw new ServiceError('unprocessable', 'Confirm that you read the agreement and may sign.', {
+          invalidParams: [{ name: 'read', code: 'not-read', reason: 'tick the box' }],
+        });
+      }
       const accepted = await asPage(() => gone(onboarding.accept(token(c), { signer, agreementVersion: form.version ?? '', agreementHash: form.hash ?? '' })), {
         not_found: 'join.notFound',
       });
@@ -118,12 +184,23 @@ export function joinPages(deps: JoinPageDeps) {
   );
   app.post('/join/:token/connection', (c) =>
     step(c, async (form) => {
-      const secret = form.secret ? form.secret : { configured: true as const };
+      // An empty secret keeps the stored one (write-only: the page never shows it).
+      const keep = (value: string | undefined) => (value ? value : { configured: true as const });
+      const auth =
+        form.authType === 'oauth2'
+          ? {
+              type: 'oauth2',
+              issuer: form.issuer,
+              clientId: form.clientId,
+              clientSecret: keep(form.clientSecret),
+              ...(form.scope ? { scope: form.scope } : {}),
+            }
+          : { type: 'zgw-jwt', clientId: form.clientId, secret: keep(form.secret) };
       const input = parse(connectionSchema, {
         zaken: {
           apiRoot: form.apiRoot,
           ...(form.catalogiApiRoot ? { catalogiApiRoot: form.catalogiApiRoot } : {}),
-          auth: { type: 'zgw-jwt', clientId: form.clientId, secret },
+          auth,
         },
         notifications: { mode: form.mode },
       });
@@ -227,14 +304,28 @@ ${
 
 function connectionSection(t: Translate, token: string, join: Join): Html {
   const current = join.connection;
-  const auth = current?.zaken.auth as { clientId?: string } | undefined;
+  const auth = current?.zaken.auth as { type: 'zgw-jwt' | 'oauth2'; clientId?: string; issuer?: string; scope?: string } | undefined;
+  const type = auth?.type ?? 'zgw-jwt';
   const mode = current?.notifications.mode ?? join.organisation.notifications.mode;
+  // A stored secret is kept when its field is left empty, so only a type without one needs it.
+  const keep = (of: 'zgw-jwt' | 'oauth2') => (type === of && current ? html`<span class="hint">${t('join.connection.keepSecret')}</span>` : '');
   return html`<h2>${t('join.connection')}</h2>
 <form method="post" action="/join/${token}/connection" class="connection">
 <div class="field"><label for="apiRoot">${t('join.connection.apiRoot')}</label><input id="apiRoot" name="apiRoot" type="url" required maxlength="1000" value="${current?.zaken.apiRoot ?? ''}"></div>
 <div class="field"><label for="catalogiApiRoot">${t('join.connection.catalogiApiRoot')}</label><input id="catalogiApiRoot" name="catalogiApiRoot" type="url" maxlength="1000" value="${current?.zaken.catalogiApiRoot ?? ''}"></div>
+<fieldset class="field"><legend>${t('join.connection.authType')}</legend>
+<div class="choice"><input type="radio" id="auth-zgw-jwt" name="authType" value="zgw-jwt"${type === 'zgw-jwt' ? html` checked` : ''}><label for="auth-zgw-jwt">${t('join.connection.zgwJwt')}</label></div>
+<div class="choice"><input type="radio" id="auth-oauth2" name="authType" value="oauth2"${type === 'oauth2' ? html` checked` : ''}><label for="auth-oauth2">${t('join.connection.oauth2')}</label></div>
+</fieldset>
 <div class="field"><label for="clientId">${t('join.connection.clientId')}</label><input id="clientId" name="clientId" required maxlength="200" value="${auth?.clientId ?? ''}"></div>
-<div class="field"><label for="secret">${t('join.connection.secret')}</label>${current ? html`<span class="hint">${t('join.connection.keepSecret')}</span>` : ''}<input id="secret" name="secret" type="password" autocomplete="off" minlength="16" maxlength="1024"${current ? '' : html` required`}></div>
+<fieldset class="field auth-zgw-jwt"><legend>${t('join.connection.zgwJwt')}</legend>
+<div class="field"><label for="secret">${t('join.connection.secret')}</label>${keep('zgw-jwt')}<input id="secret" name="secret" type="password" autocomplete="off" minlength="16" maxlength="1024"></div>
+</fieldset>
+<fieldset class="field auth-oauth2"><legend>${t('join.connection.oauth2')}</legend>
+<div class="field"><label for="issuer">${t('join.connection.issuer')}</label><input id="issuer" name="issuer" type="url" maxlength="1000" value="${auth?.issuer ?? ''}"></div>
+<div class="field"><label for="clientSecret">${t('join.connection.clientSecret')}</label>${keep('oauth2')}<input id="clientSecret" name="clientSecret" type="password" autocomplete="off" minlength="16" maxlength="1024"></div>
+<div class="field"><label for="scope">${t('join.connection.scope')}</label><input id="scope" name="scope" maxlength="1000" value="${auth?.scope ?? ''}"></div>
+</fieldset>
 <fieldset class="field"><legend>${t('join.connection.mode')}</legend>
 <div class="choice"><input type="radio" id="mode-push" name="mode" value="push"${mode === 'push' ? html` checked` : ''}><label for="mode-push">${t('join.connection.push')}</label></div>
 <div class="choice"><input type="radio" id="mode-poll" name="mode" value="poll"${mode === 'poll' ? html` checked` : ''}><label for="mode-poll">${t('join.connection.poll')}</label></div>

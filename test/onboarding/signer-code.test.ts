@@ -1,15 +1,16 @@
 // The signer's code, mail configured: at most one per 30 s and 5 an hour per invitation (429 with
-// Retry-After, nothing changed).
+// Retry-After, nothing changed), and the join page's refusals in the page's language.
 import { describe, expect, it } from 'vitest';
 import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
 import { startMailSink } from '../helpers/smtp.ts';
 import { api, invited, memberSimulator } from './helpers.ts';
 
+const ORIGIN = 'http://gateway.test';
 const sink = await startMailSink();
 const sim = await memberSimulator();
 const gateway = await startTestGateway({
   network: testNetwork(),
-  env: { SMTP_URL: sink.url, MAIL_FROM: 'ketenstatus@gemeente-test.example', PUBLIC_BASE_URL: 'http://gateway.test' },
+  env: { SMTP_URL: sink.url, MAIL_FROM: 'ketenstatus@gemeente-test.example', PUBLIC_BASE_URL: ORIGIN },
 });
 
 const signer = (email: string) => ({ name: 'Petra Planner', email, role: 'directeur' });
@@ -71,5 +72,32 @@ describe('asking for a signer code', () => {
     // The hour's window opened at the first code: the wait is most of an hour, not 30 seconds.
     expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(3000);
     expect(await codeMails('vaak@joiner.example')).toHaveLength(5);
+  });
+});
+
+describe('the join page in the reader language', () => {
+  const post = (token: string, path: string, form: Record<string, string>, lang: string) =>
+    gateway.app.request(`/join/${token}/${path}`, {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', 'accept-language': lang },
+      body: new URLSearchParams(form).toString(),
+    });
+
+  it('shows a wrong code in Finnish with the tries left, and a second code too soon in Swedish', async () => {
+    const invitation = await invited(gateway, 'sivu-kieli', sim);
+    expect((await post(invitation.token, 'signer', signer('kieli@joiner.example'), 'fi')).status).toBe(200);
+    const mail = await sink.waitFor((m) => m.to.includes('kieli@joiner.example'));
+    const code = /\b(\d{6})\b/.exec(mail.text)![1];
+
+    const wrong = await post(invitation.token, 'verify', { code: code === '000000' ? '111111' : '000000' }, 'fi');
+    expect(wrong.status).toBe(422);
+    const fi = await wrong.text();
+    expect(fi).toContain('Koodi ei ole oikea. Yrityksiä on jäljellä 4.');
+    expect(fi).not.toContain('The code is not right');
+
+    const again = await post(invitation.token, 'signer', signer('kieli@joiner.example'), 'sv');
+    expect(again.status).toBe(429);
+    expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await again.text()).toMatch(/En kod skickades nyss\. Be om en ny om \d+ sekunder\./);
   });
 });
