@@ -615,5 +615,7 @@ export const en = {
   'join.error.conflict': 'This step cannot be taken now. Reload the page and try again.',
   'join.error.forbidden': 'This invitation does not allow that.',
   'join.error.unavailable': 'This cannot be done right now. Try again later or contact the operator.',
+  'mandates.error.tooMany': 'You have given the most mandates there may be. Revoke one first.',
+  'mandates.error.field': 'Check what you entered here.',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;

@@ -630,5 +630,7 @@ export const fi = {
   'join.error.conflict': 'Tätä vaihetta ei voi tehdä nyt. Lataa sivu uudelleen ja yritä uudestaan.',
   'join.error.forbidden': 'Tämä kutsu ei salli sitä.',
   'join.error.unavailable': 'Tämä ei onnistu juuri nyt. Yritä myöhemmin uudelleen tai ota yhteyttä ylläpitäjään.',
+  'mandates.error.tooMany': 'Olet antanut suurimman sallitun määrän valtuutuksia. Peru ensin jokin niistä.',
+  'mandates.error.field': 'Tarkista, mitä kirjoitit tähän.',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;

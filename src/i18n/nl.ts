@@ -614,5 +614,7 @@ export const nl = {
   'join.error.conflict': 'Deze stap kan nu niet. Laad de pagina opnieuw en probeer het nog eens.',
   'join.error.forbidden': 'Dit mag niet met deze uitnodiging.',
   'join.error.unavailable': 'Dit lukt nu niet. Probeer het later opnieuw of neem contact op met de beheerder.',
+  'mandates.error.tooMany': 'U heeft het grootste aantal machtigingen gegeven dat mag. Trek er eerst een in.',
+  'mandates.error.field': 'Controleer wat u hier invulde.',
   // New keys go above this line.
 };

@@ -630,5 +630,7 @@ export const sv = {
   'join.error.conflict': 'Det här steget går inte just nu. Ladda om sidan och försök igen.',
   'join.error.forbidden': 'Den här inbjudan tillåter inte det.',
   'join.error.unavailable': 'Det går inte just nu. Försök igen senare eller kontakta operatören.',
+  'mandates.error.tooMany': 'Du har gett det största antalet fullmakter som är tillåtet. Återkalla en först.',
+  'mandates.error.field': 'Kontrollera det du har fyllt i här.',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;

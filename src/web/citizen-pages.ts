@@ -250,9 +250,10 @@ function grantErrors(t: (key: MessageKey, params?: Record<string, string>) => st
   for (const p of error.invalidParams ?? []) {
     const known = messages[`${p.name}:${p.code}`];
     if (known) errors[known.field] = t(known.key);
-    else if (['proxyBsn', 'proxyOrganisation', 'validUntil', 'caseId', 'proxyName'].includes(p.name)) errors[p.name as GrantField] = p.reason;
+    else if (['proxyBsn', 'proxyOrganisation', 'validUntil', 'caseId', 'proxyName'].includes(p.name)) errors[p.name as GrantField] = t('mandates.error.field');
   }
   if (error.kind === 'not_found') errors.caseId = t('mandates.error.case');
+  if (error.kind === 'unprocessable' && !error.invalidParams?.length) errors.form = t('mandates.error.tooMany');
   if (Object.keys(errors).length === 0) errors.form = t('mandates.error.other', { detail: error.message });
   return errors;
 }
