@@ -7,8 +7,9 @@ export type InvitationRow = Selectable<OnboardingInvitationsTable>;
 export type ConnectionTestRow = Selectable<OnboardingConnectionTestsTable>;
 export type StepVerdict = ConnectionTestStep;
 
-export async function insertInvitation(db: Db, row: Insertable<OnboardingInvitationsTable>): Promise<InvitationRow> {
-  return db.insertInto('onboarding_invitations').values(row).returningAll().executeTakeFirstOrThrow();
+/** In the transaction that also queues the invitation's mail. */
+export async function insertInvitation(trx: Trx, row: Insertable<OnboardingInvitationsTable>): Promise<InvitationRow> {
+  return trx.insertInto('onboarding_invitations').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function findInvitationByTokenHash(db: Db, tokenHash: string): Promise<InvitationRow | undefined> {

@@ -3,6 +3,7 @@
 // connection, tests it, and becomes active. The link's token is the credential: only its hash is kept.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ConnectionTestStep } from '../../db/schema.ts';
+import type { AgreementService, Signer } from '../agreements/service.ts';
 import { type Database, withTransaction } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { digestOf } from '../lib/digest.ts';
@@ -18,36 +19,8 @@ import * as repo from './repository.ts';
 export const INVITATION_DAYS = 14;
 const CODE_MINUTES = CODE_RULES.ttlSeconds / 60;
 
-export interface Signer {
-  name: string;
-  email: string;
-  role: string;
-}
-
-/** The current agreement as src/agreements gives it: three layers and the hash that is signed. */
-export interface CurrentAgreement {
-  version: string;
-  hash: string;
-  summary: { nl: string; en: string };
-  legalText: { nl: string; en: string };
-  terms: unknown;
-  reacceptBy?: string | null;
-}
-
-/** What onboarding needs of src/agreements (AgreementService). */
-export interface AgreementPort {
-  currentAgreement(): Promise<CurrentAgreement | undefined>;
-  /** Whether the organisation accepted the current version. */
-  acceptanceState(organisationId: string): Promise<{ upToDate: boolean; accepted: string | null }>;
-  accept(input: {
-    organisationId: string;
-    signer: Signer;
-    agreementVersion: string;
-    agreementHash: string;
-    method: 'electronic';
-    actor: string;
-  }): Promise<{ receipt?: string; acceptance: unknown }>;
-}
+/** What onboarding needs of src/agreements: the current agreement, where a member stands, acceptance. */
+export type AgreementPort = Pick<AgreementService, 'currentAgreement' | 'acceptanceState' | 'accept'>;
 
 export interface OnboardingDeps {
   database: Database;
@@ -158,6 +131,7 @@ export class OnboardingService {
   async join(token: string) {
     const { invitation, org } = await this.open(token, { allowDone: true });
     const done = invitation.completed_at !== null || org.status === 'active';
+    // Activated by the operator (or a crash between activation and this mark): the invitation is used up.
     if (done && invitation.completed_at === null) await repo.completeInvitations(this.deps.database.db, org.id);
     const agreement = await this.deps.agreements.currentAgreement();
     const lastTest = await repo.lastFinishedTest(this.deps.database.db, org.id);

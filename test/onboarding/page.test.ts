@@ -70,7 +70,13 @@ describe('the join page', () => {
     expect(saved.status).toBe(200);
     expect(await saved.text()).not.toContain('oauth2-client-secret');
     const join = await api(gateway, `/api/v1/join/${member.token}`);
-    expect(join.body.connection.zaken.auth).toEqual({ type: 'oauth2', issuer, clientId: 'ketenstatus', clientSecret: { configured: true }, scope: 'zaken.lezen' });
+    expect(join.body.connection.zaken.auth).toEqual({
+      type: 'oauth2',
+      issuer,
+      clientId: 'ketenstatus',
+      clientSecret: { configured: true },
+      scope: 'zaken.lezen',
+    });
 
     const shown = await (await page(`/join/${member.token}?lang=en`)).text();
     expect(shown).toMatch(/id="auth-oauth2" name="authType" value="oauth2" checked/);
@@ -87,7 +93,13 @@ describe('the join page', () => {
       clientSecret: { configured: true },
     });
     // ZGW JWT without a secret has none stored to keep: refused, the field named by its label.
-    const refused = await postForm(`/join/${member.token}/connection`, { apiRoot: sim.zakenApiRoot, authType: 'zgw-jwt', clientId: 'x', secret: '', mode: 'poll' });
+    const refused = await postForm(`/join/${member.token}/connection`, {
+      apiRoot: sim.zakenApiRoot,
+      authType: 'zgw-jwt',
+      clientId: 'x',
+      secret: '',
+      mode: 'poll',
+    });
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain('Please check: Secret (at least 16 characters; never shown).');
     expect((await api(gateway, `/api/v1/join/${member.token}`)).body.connection.zaken.auth.type).toBe('oauth2');
