@@ -1,11 +1,11 @@
 // The customer's notice preferences and the codes that prove an address is theirs (docs/notices.md,
 // "Preferences"). A new or changed address is unverified and gets a 6-digit code through the notice
 // outbox; notices go only to verified addresses of channels that are on.
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Customer } from '../citizen/customer.ts';
 import { type Database, type Db, type Trx, withTransaction } from '../db/database.ts';
 import type { Lang } from '../i18n/index.ts';
 import { type InvalidParam, ServiceError } from '../lib/service-error.ts';
+import { CODE_RULES, codeHash, newCode, nextSend, sameHash } from '../lib/verification-code.ts';
 import { queueMessage } from './outbound.ts';
 import {
   customerKey,
@@ -21,8 +21,8 @@ import {
   hasUnsubscribeToken,
 } from './preferences.ts';
 
-/** What a code may take: tries, lifetime, and how often one may be sent per address kind. */
-export const CODE_RULES = { tries: 5, ttlSeconds: 15 * 60, resendAfterSeconds: 30, perHour: 5 } as const;
+// The code rule (tries, lifetime, how often one is sent) is src/lib's, shared with the join journey.
+export { CODE_RULES, CodeRateLimited } from '../lib/verification-code.ts';
 
 export interface PreferencesInput {
   language: Lang;
@@ -36,15 +36,6 @@ export type VerifyResult =
   | { ok: true; preferences: NoticePreferences }
   | { ok: false; reason: 'wrong-code'; triesLeft: number }
   | { ok: false; reason: 'code-expired' | 'code-exhausted' | 'no-code' };
-
-/** A code was sent too recently or too often for this address kind; ask again after retryAfterSeconds. */
-export class CodeRateLimited extends Error {
-  readonly retryAfterSeconds: number;
-  constructor(retryAfterSeconds: number) {
-    super(`A code was sent recently; ask again in ${retryAfterSeconds} seconds.`);
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
-}
 
 export const SMS_UNAVAILABLE = 'SMS is not available on this installation';
 
@@ -203,9 +194,7 @@ export class PreferenceService {
   }
 
   private codeHash(key: { customer_kind: string; customer_id: string; channel: NoticeChannel }, address: string, code: string): string {
-    return createHmac('sha256', this.deps.secret)
-      .update(`notice-code|${key.customer_kind}|${key.customer_id}|${key.channel}|${address}|${code}`)
-      .digest('base64url');
+    return codeHash(this.deps.secret, `notice-code|${key.customer_kind}|${key.customer_id}|${key.channel}|${address}`, code);
   }
 
   /**
@@ -225,23 +214,19 @@ export class PreferenceService {
       .where('channel', '=', channel)
       .forUpdate()
       .executeTakeFirst();
-    const windowStart = last ? new Date(last.sends_window_start) : now;
-    const windowOpen = now.getTime() - windowStart.getTime() < 3600_000;
-    if (last) {
-      const since = (now.getTime() - new Date(last.sent_at).getTime()) / 1000;
-      if (since < CODE_RULES.resendAfterSeconds) throw new CodeRateLimited(Math.ceil(CODE_RULES.resendAfterSeconds - since));
-      if (windowOpen && last.sends_in_window >= CODE_RULES.perHour)
-        throw new CodeRateLimited(Math.ceil((windowStart.getTime() + 3600_000 - now.getTime()) / 1000));
-    }
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const sends = nextSend(
+      last ? { sentAt: new Date(last.sent_at), windowStart: new Date(last.sends_window_start), sendsInWindow: last.sends_in_window } : undefined,
+      now,
+    );
+    const code = newCode();
     const values = {
       address,
       code_hash: this.codeHash({ ...key, channel }, address, code),
       tries_left: CODE_RULES.tries,
       expires_at: new Date(now.getTime() + CODE_RULES.ttlSeconds * 1000),
       sent_at: now,
-      sends_window_start: last && windowOpen ? windowStart : now,
-      sends_in_window: last && windowOpen ? last.sends_in_window + 1 : 1,
+      sends_window_start: sends.windowStart,
+      sends_in_window: sends.sendsInWindow,
     };
     await trx
       .insertInto('notice_verification_codes')
@@ -257,9 +242,3 @@ const noCode = (name: string, code: string): InvalidParam => ({
   code,
   reason: code === 'verified' ? `the ${name} is verified already` : `there is no ${name} to verify`,
 });
-
-function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}

@@ -3,10 +3,11 @@
 // the same whether the address is a contact or not, and both cases do the same database work (a
 // row per request, counted for the rate limit); only a contact's row has an address and is mailed.
 // The database keeps only a SHA-256 of each token; a link works once, for 15 minutes.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { type Database, withTransaction } from '../db/database.ts';
 import { type Translate, translator } from '../i18n/index.ts';
+import { LETTER_TOKEN, letterToken } from '../lib/letter-token.ts';
 import type { Logger } from '../log.ts';
 import { queueMail } from '../mail/index.ts';
 import type { NetworkService } from '../network/service.ts';
@@ -17,9 +18,8 @@ export const LINK_MINUTES = 15;
 export const LINKS_PER_WINDOW = 5;
 /** What the mail outbox takes as an address; longer or other input is a typing error, shown on the form. */
 const ADDRESS = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]+$/;
-const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
-/** 43 letters (about 245 random bits). Letters only: a run of digits in a mail could pass for a BSN and be refused. */
-export const LINK_TOKEN = /^[a-zA-Z]{43}$/;
+/** 43 letters (src/lib/letter-token.ts): a run of digits in a mail could pass for a BSN and be refused. */
+export const LINK_TOKEN = LETTER_TOKEN;
 
 export interface PartnerLinksDeps {
   database: Database;
@@ -35,15 +35,6 @@ export interface PartnerLinksDeps {
 export function normaliseAddress(input: string | undefined): string | undefined {
   const address = (input ?? '').trim().toLowerCase();
   return address.length <= 254 && ADDRESS.test(address) ? address : undefined;
-}
-
-function newLinkToken(): string {
-  let out = '';
-  while (out.length < 43) {
-    // 208 = 4 × 52: bytes above it are skipped so every letter is equally likely.
-    for (const byte of randomBytes(64)) if (byte < 208 && out.length < 43) out += LETTERS[byte % 52];
-  }
-  return out;
 }
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
@@ -72,7 +63,7 @@ export class PartnerLinks {
     const organisations = this.organisationsOf(address).filter((o) => o.status === 'active');
     const contact = organisations[0]?.portal.contacts.find((c) => c.email.toLowerCase() === address);
     const addressHash = createHmac('sha256', this.deps.secret).update(`partner-link|${address}`).digest('base64url');
-    const token = newLinkToken();
+    const token = letterToken();
     await withTransaction(this.deps.database.db, async (trx) => {
       const { n } = await trx
         .selectFrom('partner_login_links')
