@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { caseSettled } from '../helpers/settled.ts';
 import { startSubscriber, waitFor } from '../helpers/subscriber.ts';
+import { type MessageKey, translate } from '../../src/i18n/index.ts';
 import type { PortalOrganisation } from '../../src/network/types.ts';
 import { ANDER, BOUWER, REPLY_DOMAIN, startPartnerGateway, ZGW } from './helpers.ts';
 
@@ -64,13 +65,16 @@ describe('an order at a portal organisation', () => {
     const dutch = mails.find((m) => m.recipients.includes(`planning@${ANDER}.example`))!;
     expect(mails).toHaveLength(2);
     expect(swedish.recipients).toEqual([`planering@${ANDER}.example`]);
-    expect(swedish.subject).toMatch(/^Nytt uppdrag: Drempelhulp \(/);
-    expect(swedish.text).toContain('har ett uppdrag till er: Drempelhulp.');
-    expect(swedish.text).toContain('Önskat slutdatum: 31 januari 2027');
-    expect(swedish.text).toContain('Svara på det här e-postmeddelandet');
-    expect(swedish.text).not.toContain('opdracht');
-    expect(dutch.subject).toMatch(/^Nieuwe opdracht: Drempelhulp \(/);
-    expect(dutch.text).toContain('Gewenste einddatum: 31 januari 2027');
+    const sv = (key: MessageKey, params?: Record<string, string>) => translate('sv', key, params);
+    const nl = (key: MessageKey, params?: Record<string, string>) => translate('nl', key, params);
+    const reference = swedish.subject.match(/\(([^)]+)\)$/)![1];
+    expect(swedish.subject).toBe(sv('mail.partner.assignment.subject', { product: 'Drempelhulp', reference }));
+    expect(swedish.text).toContain(sv('mail.partner.assignment.intro', { supplier: gateway.network.self.name, product: 'Drempelhulp' }));
+    expect(swedish.text).toContain(sv('mail.partner.plannedEnd', { date: '31 januari 2027' }));
+    expect(swedish.text).toContain(sv('mail.partner.reply'));
+    expect(swedish.text).not.toContain(nl('mail.partner.reply'));
+    expect(dutch.subject).toBe(nl('mail.partner.assignment.subject', { product: 'Drempelhulp', reference }));
+    expect(dutch.text).toContain(nl('mail.partner.plannedEnd', { date: '31 januari 2027' }));
     expect(swedish.headers['Reply-To']).toBe(dutch.headers['Reply-To']);
   });
 
