@@ -79,6 +79,8 @@ const envSchema = z.object({
   CITIZEN_ACR_ORDER: z.string().default(DIGID_ACR_ORDER),
   CITIZEN_MANDATE_LIMIT: int(50, 1),
   ACCESS_LOG_RETENTION_DAYS: int(400, 1),
+  // Mails and notices hold addresses: done ones (sent, dead, cancelled) are deleted after this.
+  MESSAGE_RETENTION_DAYS: int(90, 1),
   // Outbound webhooks to portals and notify services (src/delivery).
   DELIVERY_CONCURRENCY: int(64, 1),
   DELIVERY_SUBSCRIPTION_CONCURRENCY: int(4, 1),
@@ -204,6 +206,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       mandateLimit: e.CITIZEN_MANDATE_LIMIT,
     },
     accessLogRetentionDays: e.ACCESS_LOG_RETENTION_DAYS,
+    messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
     receiptSigningKey: e.RECEIPT_SIGNING_KEY,
     delivery: {
       concurrency: e.DELIVERY_CONCURRENCY,

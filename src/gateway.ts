@@ -32,7 +32,9 @@ import { JobQueue } from './jobs/queue.ts';
 import { Worker } from './jobs/worker.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
-import { createMail, MAIL_SEND_JOB, type Mail } from './mail/index.ts';
+import { createMail, MAIL_SEND_JOB, type Mail, purgeMail } from './mail/index.ts';
+import { Periodic } from './lib/periodic.ts';
+import { purgeNotices } from './notices/retention.ts';
 import { NoticeService } from './notices/notice-service.ts';
 import { loadNetworkFile } from './network/load.ts';
 import { NetworkService } from './network/service.ts';
@@ -130,7 +132,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     network,
     agreements,
     outbound,
-    logger,
     secret: config.web.sessionSecret,
     baseUrl: config.publicBaseUrl,
     mailOn: config.mail.smtpUrl !== undefined,
@@ -223,6 +224,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     onError: (error) => logger.warn({ err: (error as Error).message }, 'access log retention purge failed; will retry'),
   });
   retention.start();
+  const messageRetention = new Periodic(
+    async (now) => {
+      const before = new Date(now.getTime() - config.messageRetentionDays * 86_400_000);
+      return { mails: await purgeMail(database.db, before), notices: await purgeNotices(database.db, before) };
+    },
+    { intervalMs: 3_600_000, onError: (error) => logger.warn({ err: (error as Error).message }, 'message retention purge failed; will retry') },
+  );
+  messageRetention.start();
   await mail.start();
 
   let server: ServerType | undefined;
@@ -250,6 +259,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         server ? closeServer(server as Server, left()) : undefined,
         poller.stop(),
         retention.stop(),
+        messageRetention.stop(),
         worker.stop(left()),
         delivery.stop(left()),
         mail.close(left()),

@@ -3,6 +3,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { json } from '../db/json.ts';
+import { purgeInBatches } from '../db/purge.ts';
+import { Periodic } from '../lib/periodic.ts';
 
 export type ActorRole = 'citizen' | 'proxy' | 'supplier' | 'operator' | 'representative' | 'organisation-proxy' | 'subcontractor' | 'kcc' | 'caseworker';
 
@@ -104,46 +106,34 @@ export async function accessLogOf(db: Db, subject: LogSubject, limit: number, of
 export type AccessLogRow = Awaited<ReturnType<typeof accessLogOf>>['rows'][number];
 
 /** Deletes rows older than `before` in batches (short transactions); returns how many went. */
-export async function purgeAccessLog(db: Db, before: Date, batchSize = 5000): Promise<number> {
-  let total = 0;
-  for (;;) {
+export function purgeAccessLog(db: Db, before: Date, batchSize = 5000): Promise<number> {
+  return purgeInBatches(batchSize, async (limit) => {
     const result = await sql`delete from access_log where id in (
-      select id from access_log where at < ${before} order by at limit ${batchSize} for update skip locked)`.execute(db);
-    const n = Number(result.numAffectedRows ?? 0);
-    total += n;
-    if (n < batchSize) return total;
-  }
+      select id from access_log where at < ${before} order by at limit ${limit} for update skip locked)`.execute(db);
+    return Number(result.numAffectedRows ?? 0);
+  });
 }
 
 /** Runs the retention purge every hour (and once soon after start). */
 export class AccessLogRetention {
-  private timer?: NodeJS.Timeout;
-  private first?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private readonly options: { db: Db; retentionDays: number; intervalMs?: number; onError?: (error: unknown) => void };
+  private readonly periodic: Periodic<number>;
 
-  constructor(options: AccessLogRetention['options']) {
-    this.options = options;
+  constructor(options: { db: Db; retentionDays: number; intervalMs?: number; onError?: (error: unknown) => void }) {
+    this.periodic = new Periodic((now) => purgeAccessLog(options.db, new Date(now.getTime() - options.retentionDays * 86_400_000)), {
+      intervalMs: options.intervalMs ?? 3_600_000,
+      onError: options.onError,
+    });
   }
 
   start(): void {
-    const tick = () => void this.runOnce().catch((error) => this.options.onError?.(error));
-    this.timer = setInterval(tick, this.options.intervalMs ?? 3_600_000);
-    this.timer.unref();
-    this.first = setTimeout(tick, 5_000);
-    this.first.unref();
+    this.periodic.start();
   }
 
   runOnce(now = new Date()): Promise<number> {
-    const before = new Date(now.getTime() - this.options.retentionDays * 86_400_000);
-    const run = purgeAccessLog(this.options.db, before);
-    this.running = run.catch(() => undefined);
-    return run;
+    return this.periodic.runOnce(now);
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    clearTimeout(this.first);
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 }

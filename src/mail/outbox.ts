@@ -1,9 +1,11 @@
 // The one writer of the mail outbox. A mail is a row written in the caller's transaction together
 // with its `mail.send` job, so it exists if and only if the change it is about committed.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { z } from 'zod';
-import type { Trx } from '../db/database.ts';
+import type { Db, Trx } from '../db/database.ts';
 import { json } from '../db/json.ts';
+import { purgeInBatches } from '../db/purge.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { containsBsn } from './bsn-guard.ts';
 
@@ -79,4 +81,16 @@ export async function queueMail(trx: Trx, message: MailMessage): Promise<{ id: s
     .execute();
   await enqueue(trx, MAIL_SEND_JOB, { id }, { dedupeKey: `mail:${id}`, maxAttempts: MAIL_MAX_ATTEMPTS });
   return { id };
+}
+
+/**
+ * Deletes mails created before `before` that are done with — sent, dead or kept unconfigured — in
+ * batches: addresses and texts are not kept longer than MESSAGE_RETENTION_DAYS. A queued mail stays.
+ */
+export function purgeMail(db: Db, before: Date, batchSize = 5000): Promise<number> {
+  return purgeInBatches(batchSize, async (limit) => {
+    const result = await sql`delete from mail_outbox where id in (
+      select id from mail_outbox where state <> 'queued' and created_at < ${before} limit ${limit} for update skip locked)`.execute(db);
+    return Number(result.numAffectedRows ?? 0);
+  });
 }
