@@ -617,5 +617,13 @@ export const en = {
   'join.error.unavailable': 'This cannot be done right now. Try again later or contact the operator.',
   'mandates.error.tooMany': 'You have given the most mandates there may be. Revoke one first.',
   'mandates.error.field': 'Check what you entered here.',
+  'mail.invitation.subject': 'Invitation from {self} for {organisation}',
+  'mail.invitation.greeting': 'Dear {name},',
+  'mail.invitation.intro':
+    '{self} invites {organisation} to join the chain network. Through this link you read and accept the agreement, give your connection and test it:',
+  'mail.invitation.valid': 'The link is valid until {date} and only for {organisation}. Do not pass it on.',
+  'mail.signerCode.subject': 'Confirmation code: {code}',
+  'mail.signerCode.text': 'Your code to sign the agreement: {code}',
+  'mail.signerCode.valid': 'The code is valid for {minutes} minutes.',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;

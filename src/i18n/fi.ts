@@ -632,5 +632,13 @@ export const fi = {
   'join.error.unavailable': 'Tämä ei onnistu juuri nyt. Yritä myöhemmin uudelleen tai ota yhteyttä ylläpitäjään.',
   'mandates.error.tooMany': 'Olet antanut suurimman sallitun määrän valtuutuksia. Peru ensin jokin niistä.',
   'mandates.error.field': 'Tarkista, mitä kirjoitit tähän.',
+  'mail.invitation.subject': 'Kutsu: {self} kutsuu organisaation {organisation} ketjuverkostoon',
+  'mail.invitation.greeting': 'Hei {name},',
+  'mail.invitation.intro':
+    '{self} kutsuu organisaation {organisation} liittymään ketjuverkostoon. Linkin kautta luet ja hyväksyt sopimuksen, annat yhteyden tiedot ja testaat yhteyden:',
+  'mail.invitation.valid': 'Linkki on voimassa {date} asti, ja se on tarkoitettu vain organisaatiolle {organisation}. Älä anna sitä eteenpäin.',
+  'mail.signerCode.subject': 'Vahvistuskoodi: {code}',
+  'mail.signerCode.text': 'Koodisi sopimuksen allekirjoittamiseen: {code}',
+  'mail.signerCode.valid': 'Koodi on voimassa {minutes} minuuttia.',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;

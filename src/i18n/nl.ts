@@ -616,5 +616,13 @@ export const nl = {
   'join.error.unavailable': 'Dit lukt nu niet. Probeer het later opnieuw of neem contact op met de beheerder.',
   'mandates.error.tooMany': 'U heeft het grootste aantal machtigingen gegeven dat mag. Trek er eerst een in.',
   'mandates.error.field': 'Controleer wat u hier invulde.',
+  'mail.invitation.subject': 'Uitnodiging van {self} voor {organisation}',
+  'mail.invitation.greeting': 'Beste {name},',
+  'mail.invitation.intro':
+    '{self} nodigt {organisation} uit om aan te sluiten bij het ketennetwerk. Via deze link leest en accepteert u de overeenkomst, geeft u de koppeling op en test u die:',
+  'mail.invitation.valid': 'De link is geldig tot {date} en alleen voor {organisation}. Geef hem niet door.',
+  'mail.signerCode.subject': 'Bevestigingscode: {code}',
+  'mail.signerCode.text': 'Uw code om de overeenkomst te ondertekenen: {code}',
+  'mail.signerCode.valid': 'De code is {minutes} minuten geldig.',
   // New keys go above this line.
 };

@@ -632,5 +632,13 @@ export const sv = {
   'join.error.unavailable': 'Det går inte just nu. Försök igen senare eller kontakta förvaltaren.',
   'mandates.error.tooMany': 'Du har redan gett så många fullmakter som det går att ge. Återkalla en först.',
   'mandates.error.field': 'Kontrollera det du har fyllt i här.',
+  'mail.invitation.subject': 'Inbjudan från {self} till {organisation}',
+  'mail.invitation.greeting': 'Hej {name},',
+  'mail.invitation.intro':
+    '{self} bjuder in {organisation} att ansluta till kedjans nätverk. Via länken läser och godkänner du avtalet, anger er anslutning och testar den:',
+  'mail.invitation.valid': 'Länken gäller till {date} och bara för {organisation}. Skicka inte vidare den.',
+  'mail.signerCode.subject': 'Bekräftelsekod: {code}',
+  'mail.signerCode.text': 'Din kod för att underteckna avtalet: {code}',
+  'mail.signerCode.valid': 'Koden gäller i {minutes} minuter.',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;

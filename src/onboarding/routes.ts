@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { readJson } from '../http/body.ts';
 import type { AppEnv } from '../http/context.ts';
 import { pageOf, readPage } from '../http/pagination.ts';
+import { preferredLanguage } from '../i18n/index.ts';
 import { HttpProblem } from '../http/problem.ts';
 import { parseWith } from '../http/validate.ts';
 import type { RoleGuard } from '../http/zgw-auth.ts';
@@ -42,7 +43,7 @@ export function joinRoutes({ onboarding }: { onboarding: OnboardingService }) {
     .get('/:token', async (c) => c.json(await gone(onboarding.join(c.req.param('token')))))
     .post('/:token/signer', async (c) => {
       const signer = parseWith(signerSchema, await readJson(c));
-      const sent = await gone(onboarding.requestSignerCode(c.req.param('token'), signer)).catch((error) => {
+      const sent = await gone(onboarding.requestSignerCode(c.req.param('token'), signer, preferredLanguage(c.req.header('accept-language')))).catch((error) => {
         if (error instanceof CodeRateLimited)
           throw new HttpProblem({ status: 429, code: 'code-rate-limited', detail: error.message, headers: { 'Retry-After': String(error.retryAfterSeconds) } });
         throw error;

@@ -1,6 +1,7 @@
 // The join journey's bodies on the wire; contracts/openapi.yaml says the same limits.
 import { z } from 'zod';
 import { sha256Hex, signerSchema, versionSchema } from '../agreements/schemas.ts';
+import { type Lang, LANGS } from '../i18n/index.ts';
 
 export { signerSchema };
 
@@ -20,7 +21,8 @@ const httpUrl = z
   .max(1000)
   .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an absolute http(s) URL');
 
-export const invitationSchema = z.strictObject({ name: z.string().min(1).max(200), email });
+// The invitation mail's language (Dutch when not given).
+export const invitationSchema = z.strictObject({ name: z.string().min(1).max(200), email, language: z.enum(LANGS as [Lang, ...Lang[]]).optional() });
 export const codeSchema = z.strictObject({ code: z.string().regex(/^\d{6}$/, 'six digits') });
 export const acceptanceSchema = z.strictObject({ signer: signerSchema, agreementVersion: versionSchema, agreementHash: sha256Hex });
 export const connectionSchema = z.strictObject({

@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ConnectionTestStep } from '../../db/schema.ts';
 import type { AgreementService, Signer } from '../agreements/service.ts';
 import { type Database, withTransaction } from '../db/database.ts';
-import type { Logger } from '../log.ts';
+import { dateText, type Lang, translate } from '../i18n/index.ts';
 import { digestOf } from '../lib/digest.ts';
 import { LETTER_TOKEN, letterToken } from '../lib/letter-token.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
@@ -27,7 +27,6 @@ export interface OnboardingDeps {
   network: NetworkService;
   agreements: AgreementPort;
   outbound: Outbound;
-  logger: Logger;
   /** SESSION_SECRET: keys the HMAC of the signer's codes. */
   secret: string;
   /** PUBLIC_BASE_URL: the invitation's link and where to send the test notification. */
@@ -81,7 +80,8 @@ export class OnboardingService {
     }
   };
 
-  async invite(organisationId: string, input: { name: string; email: string }, actor: string) {
+  /** The mail goes in `input.language` (Dutch when not given). */
+  async invite(organisationId: string, input: { name: string; email: string; language?: Lang }, actor: string) {
     const org = this.deps.network.get(organisationId);
     if (!org) throw notFound(`organisation ${organisationId}`);
     if (org.status !== 'pending' || isPortal(org)) {
@@ -104,11 +104,13 @@ export class OnboardingService {
         expires_at: expiresAt,
       });
       if (this.deps.mailOn) {
+        const lang = input.language ?? 'nl';
+        const names = { self: this.deps.network.self.name, organisation: org.name };
         await queueMail(trx, {
           kind: 'onboarding.invitation',
           to: input.email,
-          subject: `Uitnodiging: ${org.name} sluit aan bij ${this.deps.network.self.name} / Invitation to join`,
-          text: invitationText(input.name, org.name, this.deps.network.self.name, url, expiresAt),
+          subject: translate(lang, 'mail.invitation.subject', names),
+          text: invitationText(lang, input.name, names, url, expiresAt),
         });
       }
       return row;
@@ -157,9 +159,10 @@ export class OnboardingService {
 
   /**
    * Sends the signer a six-digit code (mail configured); without mail no code is needed. At most one
-   * code per 30 s and 5 an hour per invitation: more is CodeRateLimited, and nothing changes.
+   * code per 30 s and 5 an hour per invitation: more is CodeRateLimited, and nothing changes. The
+   * mail speaks the requester's language (the page's, or the API's Accept-Language).
    */
-  async requestSignerCode(token: string, signer: Signer) {
+  async requestSignerCode(token: string, signer: Signer, lang: Lang = 'nl') {
     const { invitation } = await this.open(token);
     if (!this.deps.mailOn) {
       await repo.updateInvitation(this.deps.database.db, invitation.id, { signer, signer_confirmed_at: null, signer_code_hash: null });
@@ -191,8 +194,8 @@ export class OnboardingService {
       await queueMail(trx, {
         kind: 'onboarding.signer-code',
         to: signer.email,
-        subject: `Bevestigingscode / Confirmation code: ${code}`,
-        text: `Uw code om de overeenkomst te ondertekenen / Your code to sign the agreement: ${code}\n\nGeldig ${CODE_MINUTES} minuten / valid for ${CODE_MINUTES} minutes.\n`,
+        subject: translate(lang, 'mail.signerCode.subject', { code }),
+        text: `${translate(lang, 'mail.signerCode.text', { code })}\n\n${translate(lang, 'mail.signerCode.valid', { minutes: CODE_MINUTES })}\n`,
       });
     });
     return { confirmationRequired: true as const, expiresAt: expiresAt.toISOString() };
@@ -443,26 +446,15 @@ function connectionView(org: ZakenOrganisation) {
   };
 }
 
-function invitationText(name: string, organisation: string, self: string, url: string, expiresAt: Date): string {
-  const until = expiresAt.toISOString().slice(0, 10);
+function invitationText(lang: Lang, name: string, names: { self: string; organisation: string }, url: string, expiresAt: Date): string {
   return [
-    `Beste ${name},`,
+    translate(lang, 'mail.invitation.greeting', { name }),
     '',
-    `${self} nodigt ${organisation} uit om aan te sluiten bij het ketennetwerk. Via deze link leest en accepteert u de overeenkomst, geeft u de koppeling op en test u die:`,
-    '',
-    url,
-    '',
-    `De link is geldig tot ${until} en alleen voor ${organisation}. Geef hem niet door.`,
-    '',
-    '---',
-    '',
-    `Dear ${name},`,
-    '',
-    `${self} invites ${organisation} to join the chain network. Through this link you read and accept the agreement, give your connection and test it:`,
+    translate(lang, 'mail.invitation.intro', names),
     '',
     url,
     '',
-    `The link is valid until ${until} and only for ${organisation}. Do not pass it on.`,
+    translate(lang, 'mail.invitation.valid', { date: dateText(lang, expiresAt, { year: true }), organisation: names.organisation }),
     '',
   ].join('\n');
 }

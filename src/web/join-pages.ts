@@ -151,7 +151,7 @@ export function joinPages(deps: JoinPageDeps) {
   app.post('/join/:token/signer', (c) =>
     step(c, async (form) => {
       const signer = parse(signerSchema, { name: form.name, email: form.email, role: form.role });
-      const sent = await asPage(() => gone(onboarding.requestSignerCode(token(c), signer)), { not_found: 'join.notFound' });
+      const sent = await asPage(() => gone(onboarding.requestSignerCode(token(c), signer, c.get('lang'))), { not_found: 'join.notFound' });
       return sent.confirmationRequired ? { notice: html`${tOf(c)('join.signer.codeSent', { email: signer.email })}` } : {};
     }),
   );
