@@ -135,15 +135,8 @@ export class PreferenceService {
   async verify(customer: Customer, channel: NoticeChannel, code: string): Promise<VerifyResult> {
     return withTransaction(this.db, async (trx) => {
       const current = await lockPreferences(trx, customer);
+      const pending = await lockCode(trx, customer, channel);
       const key = customerKey(customer);
-      const pending = await trx
-        .selectFrom('notice_verification_codes')
-        .selectAll()
-        .where('customer_kind', '=', key.customer_kind)
-        .where('customer_id', '=', key.customer_id)
-        .where('channel', '=', channel)
-        .forUpdate()
-        .executeTakeFirst();
       const address = channel === 'email' ? current?.email : current?.phone;
       const verified = channel === 'email' ? current?.email_verified_at : current?.phone_verified_at;
       if (!current || !pending || pending.address !== address || verified) return { ok: false, reason: 'no-code' };
@@ -206,14 +199,7 @@ export class PreferenceService {
     // The row stays (its send counts are the rate limit's); a code for another address never matches.
     if (address === null) return;
     const now = this.now();
-    const last = await trx
-      .selectFrom('notice_verification_codes')
-      .selectAll()
-      .where('customer_kind', '=', key.customer_kind)
-      .where('customer_id', '=', key.customer_id)
-      .where('channel', '=', channel)
-      .forUpdate()
-      .executeTakeFirst();
+    const last = await lockCode(trx, customer, channel);
     const sends = nextSend(
       last ? { sentAt: new Date(last.sent_at), windowStart: new Date(last.sends_window_start), sendsInWindow: last.sends_in_window } : undefined,
       now,
@@ -242,3 +228,16 @@ const noCode = (name: string, code: string): InvalidParam => ({
   code,
   reason: code === 'verified' ? `the ${name} is verified already` : `there is no ${name} to verify`,
 });
+
+/** The customer's code row for the channel, locked for the rest of the transaction. */
+function lockCode(trx: Trx, customer: Customer, channel: NoticeChannel) {
+  const key = customerKey(customer);
+  return trx
+    .selectFrom('notice_verification_codes')
+    .selectAll()
+    .where('customer_kind', '=', key.customer_kind)
+    .where('customer_id', '=', key.customer_id)
+    .where('channel', '=', channel)
+    .forUpdate()
+    .executeTakeFirst();
+}

@@ -7,6 +7,7 @@ import { json } from '../../src/db/json.ts';
 import { purgeMail } from '../../src/mail/index.ts';
 import { purgeNotices } from '../../src/notices/retention.ts';
 import { testDatabase } from '../helpers/db.ts';
+import { insertBareCase } from '../helpers/fixtures.ts';
 
 const { db } = await testDatabase();
 const DAY = 86_400_000;
@@ -46,25 +47,7 @@ describe('message retention', () => {
 
   it('deletes done notice messages with their events and planned outbox rows, keeps pending and unplanned ones', async () => {
     const caseId = randomUUID();
-    await db
-      .insertInto('cases')
-      .values({
-        id: caseId,
-        reference: 'ZK-RET-1',
-        title: 't',
-        citizen_bsn: '999993653',
-        citizen_kvk: null,
-        confidentiality: 'openbaar',
-        product: null,
-        planned_end_date: null,
-        deadline: null,
-        phase: 'ontvangen',
-        phase_text: null,
-        closed_at: null,
-        combined_status: json({ phase: 'ontvangen', ballWith: 'citizen', progress: { done: 0, total: 0 }, lastUpdatedAt: now.toISOString(), gaps: [] }),
-        created_by: 'test',
-      })
-      .execute();
+    await insertBareCase(db, caseId, 'ZK-RET-1');
     const events = [];
     for (let i = 0; i < 3; i++) {
       const { id } = await db
