@@ -636,7 +636,7 @@ export const sv = {
   'mail.invitation.greeting': 'Hej {name},',
   'mail.invitation.intro':
     '{self} bjuder in {organisation} att ansluta till kedjans nätverk. Via länken läser och godkänner du avtalet, anger er anslutning och testar den:',
-  'mail.invitation.valid': 'Länken gäller till {date} och bara för {organisation}. Skicka inte vidare den.',
+  'mail.invitation.valid': 'Länken gäller till {date} och bara för {organisation}. Skicka inte länken vidare.',
   'mail.signerCode.subject': 'Bekräftelsekod: {code}',
   'mail.signerCode.text': 'Din kod för att underteckna avtalet: {code}',
   'mail.signerCode.valid': 'Koden gäller i {minutes} minuter.',
