@@ -62,7 +62,7 @@ export async function seedJoin(gateway: Pick<Gateway, 'app' | 'network'>, logger
   const model = gateway.network.zakenOrganisation('hulpmiddelen-bv');
   logger.info(
     { url, zakenApiRoot: model?.zaken.apiRoot, clientId: model?.zaken.auth.clientId, mode: 'poll' },
-    `demo join link: ${url} (Thuiszorg Nieuw B.V. joins: give it the Zaken API root, client id and the public demo secret of Hulpmiddelen B.V.'s simulator, ${DEMO_SECRETS.outbound})`,
+    `demo join link: ${url} (Thuiszorg Nieuw B.V. joins with the simulator of Hulpmiddelen B.V.: Zaken API ${model?.zaken.apiRoot}, client id ${model?.zaken.auth.clientId}, secret ${DEMO_SECRETS.outbound}, notifications poll)`,
   );
   return url;
 }
