@@ -207,6 +207,8 @@ const BODIES: Record<string, unknown> = {
   'PUT /api/v1/me/preferences': { language: 'en', email: 'contract@voorbeeld.nl', channels: { email: true, sms: false } },
   'POST /api/v1/me/preferences/email/verify': { code: '123456' },
   'POST /api/v1/me/preferences/phone/verify': { code: '123456' },
+  // A form, as a mail client posts it (RFC 8058); the token names no one: 404 once the body is valid.
+  'POST /unsubscribe/{token}': { 'List-Unsubscribe': 'One-Click' },
 };
 
 async function call(
@@ -218,7 +220,9 @@ async function call(
     url = url.replace(`{${p.name}}`, encodeURIComponent(options.path?.[p.name] ?? pathValue(o, p.name, p.schema)));
   const query = new URLSearchParams(options.query ?? {}).toString();
   const content = o.op.requestBody ? Object.keys(o.op.requestBody.content)[0] : undefined;
-  const body = options.body !== undefined ? JSON.stringify(options.body) : undefined;
+  const form = content === 'application/x-www-form-urlencoded';
+  const body =
+    options.body === undefined ? undefined : form ? new URLSearchParams(options.body as Record<string, string>).toString() : JSON.stringify(options.body);
   const headers = { ...(options.headers ?? credentials(o.path)), ...(body !== undefined ? { 'content-type': content ?? 'application/json' } : {}) };
   const res = await app.request(`${url}${query ? `?${query}` : ''}`, { method: o.method.toUpperCase(), headers, body });
   await res.arrayBuffer();

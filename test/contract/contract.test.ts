@@ -12,7 +12,14 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 const served = new Set(
   app.routes
     .filter(
-      (r) => r.method !== 'ALL' && (r.path.startsWith('/api/') || r.path.startsWith('/health') || r.path.startsWith('/.well-known/') || r.path === '/metrics'),
+      (r) =>
+        r.method !== 'ALL' &&
+        (r.path.startsWith('/api/') ||
+          r.path.startsWith('/health') ||
+          r.path.startsWith('/.well-known/') ||
+          r.path === '/metrics' ||
+          // A page route with a machine interface: mail clients post the one-click unsubscribe (RFC 8058).
+          r.path.startsWith('/unsubscribe/')),
     )
     .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '')}`),
 );
