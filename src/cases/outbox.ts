@@ -12,6 +12,12 @@ import { eventPhase } from './events.ts';
 export const DELIVERIES_CHANNEL = 'ketenstatus_deliveries';
 /** The job that turns notice_outbox rows into messages to the customer (src/notices). */
 export const NOTICE_PLAN_JOB = 'notice.plan';
+/**
+ * One waiting plan job per case, not one for all: the upsert locks its job row to commit (so no
+ * worker claims it before the notice is visible), and only this case's writers, serialised on the
+ * case row already, ever wait for that lock. A plan job already running does not block: a new one is queued.
+ */
+export const noticePlanKey = (caseId: string) => `${NOTICE_PLAN_JOB}:${caseId}`;
 
 export interface NewCaseEvent {
   type: string;
@@ -45,7 +51,7 @@ export async function addEventWithDeliveries(trx: Trx, event: NewCaseEvent): Pro
     ),
     planned as (
       insert into jobs (kind, payload, dedupe_key)
-      select ${NOTICE_PLAN_JOB}, '{}'::jsonb, ${NOTICE_PLAN_JOB} from noticed
+      select ${NOTICE_PLAN_JOB}, '{}'::jsonb, ${noticePlanKey(event.caseId)} from noticed
       on conflict (dedupe_key) where state = 'queued' and dedupe_key is not null do update set run_at = least(jobs.run_at, excluded.run_at)
       returning pg_notify(${JOBS_CHANNEL}, '')
     )`
