@@ -344,6 +344,8 @@ export interface OnboardingConnectionTestsTable {
   passed: boolean | null;
   steps: ColumnType<ConnectionTestStep[], ConnectionTestStep[] | undefined, ConnectionTestStep[]>;
   notification_at: Date | null;
+  /** The digest of the connection the test ran against: it counts only while that is still the connection. */
+  connection_digest: string | null;
 }
 
 export interface SubscriptionsTable {

@@ -138,6 +138,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...config.onboarding,
   });
   network.addActivationCheck(onboarding.activationCheck);
+  network.addActivationHook(onboarding.onActivation);
   const preferences = new PreferenceService({
     database,
     secret: config.web.sessionSecret,

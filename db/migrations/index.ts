@@ -19,6 +19,7 @@ import * as noticePreferences from './20261205_09_notice_preferences.ts';
 import * as notices from './20261205_10_notices.ts';
 import * as onboarding from './20261205_12_onboarding.ts';
 import * as onboardingCodeLimit from './20261205_13_onboarding_code_limit.ts';
+import * as onboardingReview from './20261205_14_onboarding_review.ts';
 
 // Listed explicitly (not read from disk) so migrations work the same from any working directory.
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '20261205_10_notices': notices,
   '20261205_12_onboarding': onboarding,
   '20261205_13_onboarding_code_limit': onboardingCodeLimit,
+  '20261205_14_onboarding_review': onboardingReview,
 };

@@ -36,6 +36,7 @@ export class NetworkService {
   private unlisten?: () => Promise<void>;
   private listeners = new Set<() => void>();
   private readonly activationChecks: ((org: Organisation) => Promise<void>)[] = [];
+  private readonly activationHooks: ((trx: Trx, organisationId: string) => Promise<void>)[] = [];
 
   constructor(deps: NetworkDeps) {
     this.deps = deps;
@@ -204,6 +205,11 @@ export class NetworkService {
     this.activationChecks.push(check);
   }
 
+  /** Runs inside the activation's transaction (src/onboarding: the member's invitations are used up with it). */
+  addActivationHook(hook: (trx: Trx, organisationId: string) => Promise<void>): void {
+    this.activationHooks.push(hook);
+  }
+
   async activate(id: string, actor: string, agreement?: Agreement): Promise<Organisation> {
     const current = this.get(id);
     if (current) for (const check of this.activationChecks) await check(current);
@@ -285,6 +291,7 @@ export class NetworkService {
       const org = change(structuredClone(before.config), before.config);
       await upsertOrganisation(trx, org, before.source, before.source_hash);
       await recordChange(trx, id, action, actor, { ...describeChange(before.config, org), ...(reason ? { reason } : {}) });
+      if (action === 'activate') for (const hook of this.activationHooks) await hook(trx, id);
       await this.deps.onOrganisationWrite?.(trx, id);
       await notifyChange(trx);
       return org;

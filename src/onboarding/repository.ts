@@ -55,8 +55,12 @@ export async function completeInvitations(db: Db, organisationId: string): Promi
     .execute();
 }
 
-export async function insertConnectionTest(db: Db, id: string, organisationId: string): Promise<ConnectionTestRow> {
-  return db.insertInto('onboarding_connection_tests').values({ id, organisation_id: organisationId }).returningAll().executeTakeFirstOrThrow();
+export async function insertConnectionTest(db: Db, id: string, organisationId: string, connectionDigest: string): Promise<ConnectionTestRow> {
+  return db
+    .insertInto('onboarding_connection_tests')
+    .values({ id, organisation_id: organisationId, connection_digest: connectionDigest })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function finishConnectionTest(db: Db, id: string, steps: StepVerdict[], passed: boolean): Promise<ConnectionTestRow> {

@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ConnectionTestStep } from '../../db/schema.ts';
 import type { AgreementService, Signer } from '../agreements/service.ts';
-import { type Database, withTransaction } from '../db/database.ts';
+import { type Database, type Trx, withTransaction } from '../db/database.ts';
 import { dateText, type Lang, translate } from '../i18n/index.ts';
 import { digestOf } from '../lib/digest.ts';
 import { LETTER_TOKEN, letterToken } from '../lib/letter-token.ts';
@@ -80,6 +80,11 @@ export class OnboardingService {
     }
   };
 
+  /** Wired into NetworkService.activate, in its transaction: however the member became active, its invitations are used up. */
+  readonly onActivation = async (trx: Trx, organisationId: string): Promise<void> => {
+    await repo.completeInvitations(trx, organisationId);
+  };
+
   /** The mail goes in `input.language` (Dutch when not given). */
   async invite(organisationId: string, input: { name: string; email: string; language?: Lang }, actor: string) {
     const org = this.deps.network.get(organisationId);
@@ -133,8 +138,6 @@ export class OnboardingService {
   async join(token: string) {
     const { invitation, org } = await this.open(token, { allowDone: true });
     const done = invitation.completed_at !== null || org.status === 'active';
-    // Activated by the operator (or a crash between activation and this mark): the invitation is used up.
-    if (done && invitation.completed_at === null) await repo.completeInvitations(this.deps.database.db, org.id);
     const agreement = await this.deps.agreements.currentAgreement();
     const lastTest = await repo.lastFinishedTest(this.deps.database.db, org.id);
     const missing = done ? [] : await this.missing(org);
@@ -238,8 +241,11 @@ export class OnboardingService {
   /** Electronic acceptance through src/agreements: a receipt signed with the gateway's key. */
   async accept(token: string, input: { signer: Signer; agreementVersion: string; agreementHash: string }) {
     const { invitation, org } = await this.open(token);
+    let signer = input.signer;
     if (this.deps.mailOn) {
       const confirmed = invitation.signer_confirmed_at !== null && invitation.signer !== null && sameEmail(invitation.signer.email, input.signer.email);
+      // The receipt names the signer whose address was confirmed, as given then: name and role too.
+      if (confirmed && invitation.signer) signer = invitation.signer;
       if (!confirmed) {
         throw new ServiceError(
           'forbidden',
@@ -250,7 +256,7 @@ export class OnboardingService {
     }
     const result = await this.deps.agreements.accept({
       organisationId: org.id,
-      signer: input.signer,
+      signer,
       agreementVersion: input.agreementVersion,
       agreementHash: input.agreementHash,
       method: 'electronic',
@@ -290,7 +296,7 @@ export class OnboardingService {
     }
     const db = this.deps.database.db;
     const id = randomUUID();
-    await repo.insertConnectionTest(db, id, org.id);
+    await repo.insertConnectionTest(db, id, org.id, connectionDigest(org));
     const window = this.deps.testWindowSeconds;
     const [zaken, zaaktypen, arrivedAt] = await Promise.all([
       zakenListStep(this.deps.outbound, org),
@@ -335,7 +341,6 @@ export class OnboardingService {
     if (!this.deps.autoActivate || !org || org.status !== 'pending') return false;
     if ((await this.missing(org)).length > 0) return false;
     await this.deps.network.activate(organisationId, 'onboarding (ONBOARDING_AUTO_ACTIVATE)');
-    await repo.completeInvitations(this.deps.database.db, organisationId);
     return true;
   }
 
@@ -346,7 +351,10 @@ export class OnboardingService {
     if (!state.upToDate || state.accepted === null) out.push({ item: 'agreement', reason: 'the current agreement is not accepted' });
     if (!hasZaken(org)) out.push({ item: 'connection', reason: 'no connection (zaken, notifications) is set' });
     const last = await repo.lastFinishedTest(this.deps.database.db, org.id);
-    if (!last?.passed) out.push({ item: 'connection-test', reason: last ? 'the last connection test did not pass' : 'no connection test has run' });
+    if (!last) out.push({ item: 'connection-test', reason: 'no connection test has run' });
+    else if (!hasZaken(org) || last.connection_digest !== connectionDigest(org))
+      out.push({ item: 'connection-test', reason: 'the connection changed after the last connection test: test it again' });
+    else if (!last.passed) out.push({ item: 'connection-test', reason: 'the last connection test did not pass' });
     return out;
   }
 
@@ -382,6 +390,12 @@ export class OnboardingService {
     }
     return { invitation, org };
   }
+}
+
+/** What a test ran against (the connection and the zaaktypen it reads): a test counts only while this is unchanged. */
+function connectionDigest(org: Organisation): string {
+  if (!hasZaken(org)) return '';
+  return digestOf(JSON.stringify({ zaken: org.zaken, notifications: org.notifications, zaaktypen: org.products.map((p) => p.zaaktype) }));
 }
 
 function invitationView(row: repo.InvitationRow) {

@@ -66,8 +66,13 @@ describe('joining, mail configured, activation by the operator', () => {
 
     const stale = await api(gateway, `/api/v1/join/${invitation.token}/acceptance`, { body: { ...accept, agreementHash: '0'.repeat(64) } });
     expect(stale.status).toBe(409);
-    const accepted = await api(gateway, `/api/v1/join/${invitation.token}/acceptance`, { body: accept });
+    // Another name and role than the confirmed signer's: the receipt names the confirmed signer.
+    const accepted = await api(gateway, `/api/v1/join/${invitation.token}/acceptance`, {
+      body: { ...accept, signer: { ...signer, name: 'Iemand Anders', role: 'stagiair' } },
+    });
     expect(accepted.status).toBe(201);
+    const payload = JSON.parse(Buffer.from(accepted.body.receipt.split('.')[1], 'base64url').toString());
+    expect(payload.signer).toEqual(signer);
     expect(accepted.body.receipt.split('.')).toHaveLength(3);
     expect(accepted.body.jwksUrl).toBe('http://gateway.test/.well-known/jwks.json');
     expect(accepted.body.activated).toBe(false);
