@@ -11,7 +11,7 @@ import { createMailSender } from './sender.ts';
 
 export { containsBsn } from './bsn-guard.ts';
 export { type InboundMail, type InboundResult, MailInbound, type MailInboundOptions } from './inbound.ts';
-export { InvalidMailError, MAIL_SEND_JOB, MailContainsBsnError, type MailMessage, purgeMail, queueMail } from './outbox.ts';
+export { ERASED_MAIL_TEXT, InvalidMailError, MAIL_SEND_JOB, MailContainsBsnError, type MailMessage, purgeMail, queueMail } from './outbox.ts';
 export { replyText } from './reply-text.ts';
 export { newReplyToken, REPLY_TOKEN, replyAddress, tokenFromAddress } from './tokens.ts';
 

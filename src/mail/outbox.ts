@@ -26,7 +26,15 @@ export interface MailMessage {
   /** Where replies go, e.g. a reply address from `replyAddress(token, domain)`. */
   replyTo?: string;
   headers?: Partial<Record<MailHeader, string>>;
+  /**
+   * The mail holds a credential (a code, a sign-in or join link): once sent or dead, its subject and
+   * bodies are overwritten with ERASED_MAIL_TEXT, so the outbox keeps no usable copy until retention.
+   */
+  sensitive?: boolean;
 }
+
+/** What a sensitive mail's subject and text say once it was sent (or given up). */
+export const ERASED_MAIL_TEXT = '[erased after sending: it held a one-time credential]';
 
 /** A mail the outbox refuses to keep: a caller's mistake, never retried. The message names no content. */
 export class InvalidMailError extends Error {}
@@ -57,6 +65,7 @@ const schema = z.strictObject({
     .optional(),
   replyTo: address.optional(),
   headers: z.partialRecord(z.enum(MAIL_HEADERS), line(2000)).optional(),
+  sensitive: z.boolean().optional(),
 });
 
 /**
@@ -79,7 +88,8 @@ export async function queueMail(trx: Trx, message: MailMessage): Promise<{ id: s
     .insertInto('mail_outbox')
     .values({ id, kind: m.kind, recipients: json(m.to), subject: m.subject, text: m.text, html: m.html ?? null, headers: json(headers) })
     .execute();
-  await enqueue(trx, MAIL_SEND_JOB, { id }, { dedupeKey: `mail:${id}`, maxAttempts: MAIL_MAX_ATTEMPTS });
+  // The flag rides on the job (the sender erases when it finishes), not in the row.
+  await enqueue(trx, MAIL_SEND_JOB, m.sensitive ? { id, sensitive: true } : { id }, { dedupeKey: `mail:${id}`, maxAttempts: MAIL_MAX_ATTEMPTS });
   return { id };
 }
 

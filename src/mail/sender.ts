@@ -7,6 +7,7 @@ import { PermanentJobError } from '../jobs/errors.ts';
 import type { JobHandler } from '../jobs/worker.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import { ERASED_MAIL_TEXT } from './outbox.ts';
 
 export interface SenderOptions {
   database: Database;
@@ -54,12 +55,21 @@ export function createMailSender(options: SenderOptions): MailSender {
 
   const handler: JobHandler = async (job, context) => {
     const id = String(job.payload.id);
+    const sensitive = job.payload.sensitive === true;
+    // A sensitive mail's text is kept only until it went (or was given up): it held a credential.
+    const erased = sensitive ? { subject: ERASED_MAIL_TEXT, text: ERASED_MAIL_TEXT, html: null } : {};
     const row = await database.db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst();
     // Sent already, or kept as unconfigured: nothing to do. A dead row runs again only when an operator retries its job.
     if (!row || row.state === 'sent' || row.state === 'unconfigured') return;
+    // A dead sensitive mail retried by an operator: its credential is gone, nothing left to send.
+    if (sensitive && row.text === ERASED_MAIL_TEXT) throw new PermanentJobError('its text was erased when it died (it held a one-time credential)');
     if (!transport) {
       await withTransaction(database.db, async (trx) => {
-        await trx.updateTable('mail_outbox').set({ state: 'unconfigured' }).where('id', '=', id).execute();
+        await trx
+          .updateTable('mail_outbox')
+          .set({ state: 'unconfigured', ...erased })
+          .where('id', '=', id)
+          .execute();
         await context.completeWithin(trx);
       });
       metrics?.mailOutbound.inc({ outcome: 'unconfigured' });
@@ -87,7 +97,7 @@ export function createMailSender(options: SenderOptions): MailSender {
       const dead = permanent || job.attempts >= job.maxAttempts;
       await database.db
         .updateTable('mail_outbox')
-        .set({ state: dead ? 'dead' : row.state, attempts: (eb) => eb('attempts', '+', 1), last_error: reason })
+        .set({ state: dead ? 'dead' : row.state, attempts: (eb) => eb('attempts', '+', 1), last_error: reason, ...(dead ? erased : {}) })
         .where('id', '=', id)
         .execute();
       if (!dead) {
@@ -111,6 +121,7 @@ export function createMailSender(options: SenderOptions): MailSender {
           attempts: (eb) => eb('attempts', '+', 1),
           // Some recipients refused while others took it: the mail went, the refusals are recorded.
           last_error: rejected.length > 0 ? `refused recipients: ${rejected.join(', ')}` : null,
+          ...erased,
         })
         .where('id', '=', id)
         .execute();

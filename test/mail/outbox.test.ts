@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { withTransaction } from '../../src/db/database.ts';
 import { JobQueue } from '../../src/jobs/queue.ts';
-import { InvalidMailError, MailContainsBsnError, queueMail, newReplyToken, replyAddress } from '../../src/mail/index.ts';
+import { ERASED_MAIL_TEXT, InvalidMailError, MailContainsBsnError, queueMail, newReplyToken, replyAddress } from '../../src/mail/index.ts';
 import { MailSink } from '../../src/mail/sink.ts';
 import { startTestGateway } from '../helpers/gateway.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -71,6 +71,47 @@ describe('queueMail through SMTP', () => {
     expect(await db.selectFrom('mail_outbox').select('id').where('id', '=', queued!).executeTakeFirst()).toBeUndefined();
     expect(sink.received).toBe(before);
     expect(sink.messages().some((m) => m.subject === 'rolled back')).toBe(false);
+  });
+
+  it('erases a sensitive mail once sent: the outbox keeps no copy of the credential it carried', async () => {
+    const secret = 'Uw code: 482913 en uw link https://gateway.test/join/abcdefghijklmnop';
+    const { id } = await withTransaction(db, (trx) =>
+      queueMail(trx, { ...message('sensitive sent'), text: secret, html: `<p>${secret}</p>`, sensitive: true }),
+    );
+    const mail = await sink.waitFor((m) => m.subject === 'sensitive sent');
+    expect(mail.text).toContain('482913');
+    const sent = await waitFor(async () => {
+      const r = await row(id);
+      return r.state === 'sent' && r;
+    });
+    expect(sent).toMatchObject({ subject: ERASED_MAIL_TEXT, text: ERASED_MAIL_TEXT, html: null });
+    expect(JSON.stringify(sent)).not.toContain('482913');
+    expect(JSON.stringify(sent)).not.toContain('abcdefghijklmnop');
+    // A mail without the flag is kept as it was written.
+    const { id: plain } = await withTransaction(db, (trx) => queueMail(trx, message('plain sent')));
+    expect(await waitFor(async () => (await row(plain)).state === 'sent')).toBe(true);
+    expect((await row(plain)).text).toContain('plain sent');
+  });
+
+  it('erases a sensitive mail refused for good, and an operator’s retry sends no blank mail', async () => {
+    sink.respond = (m) => (m.subject === 'sensitive refused' ? { code: 554, message: '5.7.1 Rejected by policy' } : undefined);
+    try {
+      const { id } = await withTransaction(db, (trx) => queueMail(trx, { ...message('sensitive refused'), text: 'code 482913', sensitive: true }));
+      const dead = await waitFor(async () => {
+        const r = await row(id);
+        return r.state === 'dead' && r;
+      });
+      expect(dead).toMatchObject({ subject: ERASED_MAIL_TEXT, text: ERASED_MAIL_TEXT });
+      sink.respond = undefined;
+      const job = (await queue.list('dead', 100)).rows.find((j) => j.kind === 'mail.send' && (j.payload as { id: string }).id === id);
+      expect(job).toBeDefined();
+      expect(await queue.retryDead(job!.id)).toBe(true);
+      await waitFor(async () => (await queue.list('dead', 100)).rows.some((j) => j.id === job!.id && j.attempts > 0), 15_000, 'the retried job died again');
+      expect(sink.messages().some((m) => m.subject === ERASED_MAIL_TEXT)).toBe(false);
+      expect((await row(id)).state).toBe('dead');
+    } finally {
+      sink.respond = undefined;
+    }
   });
 
   it('refuses a mail holding a BSN, in any usual spelling, and the transaction with it', async () => {
