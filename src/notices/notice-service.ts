@@ -13,7 +13,7 @@ import type { JobHandler } from '../jobs/worker.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { planNotice } from './folding.ts';
-import { NOTICE_SEND_JOB, type NoticeChannel, queueMessage, smsAvailable } from './outbound.ts';
+import { isSensitive, NOTICE_SEND_JOB, type NoticeChannel, queueMessage, smsAvailable } from './outbound.ts';
 import { findPreferences, unsubscribeUrl } from './preferences.ts';
 import { renderMessage } from './render.ts';
 import type { Outcome } from './transport/outcome.ts';
@@ -172,6 +172,8 @@ export class NoticeService {
     const claim = await withTransaction(database.db, async (trx) => {
       const row = await trx.selectFrom('notice_messages').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
       if (!row || row.state === 'sent' || row.state === 'cancelled') return { done: true as const };
+      // A dead code message an operator retries: its code was erased, there is nothing left to send.
+      if (isSensitive(row.kind) && row.params.code === undefined) return { done: true as const };
       const waitMs = new Date(row.send_at).getTime() - Date.now();
       if (waitMs > 1000) return { done: false as const, waitMs };
       if (row.kind === 'case-notice' && row.state === 'pending' && !(await stillWanted(trx, row))) {
@@ -224,16 +226,24 @@ async function stillWanted(trx: Trx, m: { case_id: string | null; channel: Notic
 
 async function record(trx: Trx, id: string, outcome: Outcome, transport: 'smtp' | 'notify'): Promise<void> {
   const attempts = transport === 'smtp' ? sql<number>`attempts + 1` : sql<number>`attempts`;
+  // A verification code is kept only until it went (or was given up): the row keeps no usable credential.
+  const erased = sql<Record<string, string>>`case when kind = 'verification-code' then params - 'code' else params end`;
   if (outcome.kind === 'sent') {
     await trx
       .updateTable('notice_messages')
-      .set({ state: 'sent', transport, provider_id: outcome.providerId ?? null, sent_at: new Date(), last_error: null, attempts })
+      .set({ state: 'sent', transport, provider_id: outcome.providerId ?? null, sent_at: new Date(), last_error: null, attempts, params: erased })
       .where('id', '=', id)
       .execute();
   } else {
     await trx
       .updateTable('notice_messages')
-      .set({ state: outcome.kind === 'dead' ? 'dead' : 'sending', transport, last_error: outcome.error, attempts })
+      .set({
+        state: outcome.kind === 'dead' ? 'dead' : 'sending',
+        transport,
+        last_error: outcome.error,
+        attempts,
+        ...(outcome.kind === 'dead' ? { params: erased } : {}),
+      })
       .where('id', '=', id)
       .execute();
   }

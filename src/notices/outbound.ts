@@ -13,6 +13,8 @@ export const NOTICE_MAX_ATTEMPTS = 8;
 
 export type NoticeChannel = 'email' | 'sms';
 export type MessageKind = 'verification-code' | 'case-notice';
+/** A verification code is a credential: its `code` param is removed once the message is sent or dead. */
+export const isSensitive = (kind: MessageKind): boolean => kind === 'verification-code';
 /** NOTICE_TRANSPORT: smtp sends e-mail only; notify sends e-mail and SMS. */
 export type NoticeTransportName = 'smtp' | 'notify';
 

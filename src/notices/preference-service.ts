@@ -84,6 +84,7 @@ export class PreferenceService {
    * gets a code (a CodeRateLimited refusal changes nothing). A channel needs an address to be on.
    */
   async update(customer: Customer, input: PreferencesInput): Promise<NoticePreferences> {
+    companyWide(customer);
     const email = input.email === undefined ? null : normaliseEmail(input.email);
     const phone = input.phone === undefined ? null : normalisePhone(input.phone);
     return withTransaction(this.db, async (trx) => {
@@ -118,6 +119,7 @@ export class PreferenceService {
 
   /** A new code for the unverified address of a channel (the old one stops working). */
   async sendCode(customer: Customer, channel: NoticeChannel): Promise<void> {
+    companyWide(customer);
     await withTransaction(this.db, async (trx) => {
       const current = await lockPreferences(trx, customer);
       const address = channel === 'email' ? current?.email : current?.phone;
@@ -133,6 +135,7 @@ export class PreferenceService {
 
   /** Checks a code: right marks the address verified; wrong takes a try (committed, whatever the answer). */
   async verify(customer: Customer, channel: NoticeChannel, code: string): Promise<VerifyResult> {
+    companyWide(customer);
     return withTransaction(this.db, async (trx) => {
       const current = await lockPreferences(trx, customer);
       const pending = await lockCode(trx, customer, channel);
@@ -221,6 +224,13 @@ export class PreferenceService {
       .execute();
     await queueMessage(trx, { channel, to: address, kind: 'verification-code', language, params: { code } });
   }
+}
+
+export const BRANCH_READ_ONLY = "A login for one branch may read the company's notice preferences but not change them.";
+
+/** A company's preferences are the whole company's: a login narrowed to one branch only reads them. */
+function companyWide(customer: Customer): void {
+  if ('kvk' in customer && customer.vestiging) throw new ServiceError('forbidden', BRANCH_READ_ONLY);
 }
 
 const noCode = (name: string, code: string): InvalidParam => ({

@@ -7,6 +7,7 @@ import { normalisePhone } from '../../src/notices/preference-service.ts';
 import { BSN, startCitizenGateway } from '../citizen/helpers/citizen.ts';
 import { startNotifyStandIn } from '../helpers/notify-stand-in.ts';
 import { startMailSink } from '../helpers/smtp.ts';
+import { waitFor } from '../helpers/subscriber.ts';
 
 const SESSION_SECRET = 'preferences-test-session-secret-0123456789';
 const sink = await startMailSink();
@@ -132,6 +133,17 @@ describe('the code that confirms an address', () => {
     // Only an HMAC of the code is stored.
     const row = await db.selectFrom('notice_verification_codes').selectAll().where('customer_id', '=', BSN.anna).executeTakeFirstOrThrow();
     expect(JSON.stringify(row)).not.toContain(first);
+    // Once sent, neither the message nor its mail keeps the code.
+    const message = await waitFor(async () => {
+      const m = await db.selectFrom('notice_messages').selectAll().where('recipient', '=', address).where('kind', '=', 'verification-code').executeTakeFirst();
+      return m?.state === 'sent' && m;
+    });
+    expect(JSON.stringify(message)).not.toContain(first);
+    const mail = await waitFor(async () => {
+      const m = await db.selectFrom('mail_outbox').selectAll().where('id', '=', message.provider_id!).executeTakeFirst();
+      return m?.state === 'sent' && m;
+    });
+    expect(JSON.stringify(mail)).not.toContain(first);
 
     for (let left = 4; left >= 0; left--) {
       const wrong = await send('POST', `${PATH}/email/verify`, me, { code: otherThan(first) });
@@ -186,14 +198,26 @@ describe('the code that confirms an address', () => {
 });
 
 describe('a company', () => {
-  it("has one set of preferences, shared by its representatives (a branch login's too)", async () => {
+  it('has one set of preferences, shared by its representatives; a branch login reads them but cannot change them (403)', async () => {
     const sanne = await asRepresentative('12345678', { name: 'Sanne', sub: 'eh-sanne' });
+    const kees = await asRepresentative('12345678', { name: 'Kees', sub: 'eh-kees' });
     const piet = await asRepresentative('12345678', { name: 'Piet', sub: 'eh-piet', vestiging: '000012345678' });
     const address = 'info@hostel.example';
     expect((await put(sanne, { language: 'en', email: address, channels: { email: true, sms: false } })).status).toBe(200);
     const code = await codeMailedTo(address);
-    // The other representative confirms the code the first one asked for.
-    const verified = await send('POST', `${PATH}/email/verify`, piet, { code });
+    // A login narrowed to one branch speaks for that branch, not for the company's preferences.
+    const refused = [
+      await put(piet, { language: 'nl', email: 'piet@hostel.example', channels: { email: true, sms: false } }),
+      await send('POST', `${PATH}/email/verify`, piet, { code }),
+      await send('POST', `${PATH}/email/code`, piet),
+    ];
+    for (const r of refused) {
+      expect(r.status).toBe(403);
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect(mailsTo('piet@hostel.example')).toBe(0);
+    // Another representative of the whole company confirms the code the first one asked for.
+    const verified = await send('POST', `${PATH}/email/verify`, kees, { code });
     expect(verified.status).toBe(200);
     expect(await (await send('GET', PATH, piet)).json()).toEqual({ language: 'en', email: { address, verified: true }, channels: { email: true, sms: false } });
     expect(await findPreferences(db, { kvk: '12345678' })).toMatchObject({ email: { verified: true } });
@@ -268,6 +292,11 @@ describe('a phone number (NOTICE_TRANSPORT=notify)', () => {
     expect(sms.body.template_id).toBe(template(4));
     const code = sms.body.personalisation?.code;
     expect(code).toMatch(/^\d{6}$/);
+    const message = await waitFor(async () => {
+      const m = await withSms.db.selectFrom('notice_messages').selectAll().where('recipient', '=', '+31612345678').executeTakeFirst();
+      return m?.state === 'sent' && m;
+    });
+    expect(JSON.stringify(message)).not.toContain(code);
     // The e-mail route does not confirm a phone number.
     expect((await request('POST', `${PATH}/email/verify`, { code })).status).toBe(422);
     const ok = await request('POST', `${PATH}/phone/verify`, { code });

@@ -3,6 +3,7 @@
 // retries the SMTP server. SMS is not available with this transport.
 import type { Trx } from '../../db/database.ts';
 import { InvalidMailError, queueMail } from '../../mail/index.ts';
+import { isSensitive } from '../outbound.ts';
 import type { RenderedMessage } from '../render.ts';
 import type { Outcome } from './outcome.ts';
 
@@ -14,6 +15,7 @@ export async function sendBySmtp(trx: Trx, m: RenderedMessage): Promise<Outcome>
       to: m.to,
       subject: m.subject,
       text: m.text,
+      sensitive: isSensitive(m.kind),
       // RFC 8058: a mail client's one-click unsubscribe POSTs `List-Unsubscribe=One-Click` to the URL.
       ...(m.unsubscribeUrl ? { headers: { 'List-Unsubscribe': `<${m.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } : {}),
     });
