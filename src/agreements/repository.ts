@@ -40,6 +40,18 @@ export async function insertAcceptance(db: Db, row: InsertObject<DB, 'agreement_
   await db.insertInto('agreement_acceptances').values(row).execute();
 }
 
+/** The organisation's acceptance recorded last, or undefined. */
+export async function findLatestAcceptance(db: Db, organisationId: string): Promise<AcceptanceRow | undefined> {
+  return db
+    .selectFrom('agreement_acceptances')
+    .selectAll()
+    .where('organisation_id', '=', organisationId)
+    .orderBy('recorded_at', 'desc')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 export async function listAcceptances(db: Db, organisationId: string, limit: number, offset: number) {
   const [rows, total] = await Promise.all([
     db

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { type Database, withTransaction } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
+import { findOrganisationForUpdate } from '../network/repository.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { Agreement, Organisation } from '../network/types.ts';
 import { canonicalJson } from './canonical-json.ts';
@@ -14,6 +15,7 @@ import {
   type AgreementRow,
   findAgreement,
   findCurrentAgreement,
+  findLatestAcceptance,
   insertAcceptance,
   insertAgreement,
   listAcceptances,
@@ -152,7 +154,11 @@ export class AgreementService {
     return row ? agreementView(row, row.version) : undefined;
   }
 
-  /** Records an acceptance of the current version and answers with its receipt (a compact JWS, ES256). */
+  /**
+   * Records an acceptance of the current version and answers with its receipt (a compact JWS, ES256).
+   * When the organisation's last acceptance is already of this version and hash, that one is the
+   * answer (the same receipt): a double submit records no second acceptance.
+   */
   async accept(input: AcceptInput): Promise<{ receipt?: string; acceptance: AcceptanceView }> {
     const parsed = acceptInputSchema.safeParse(input);
     if (!parsed.success) {
@@ -172,35 +178,43 @@ export class AgreementService {
         invalidParams: [{ name: 'signedAt', code: 'future', reason: 'the date the paper was signed, not later than now' }],
       });
     }
-    const organisation = await this.organisation(organisationId);
-    const current = await findCurrentAgreement(this.deps.database.db);
-    if (!current) throw new ServiceError('conflict', 'No agreement version has been published yet.');
-    if (agreementVersion !== current.version || hash !== current.hash) {
-      throw new ServiceError('conflict', `Only the current agreement can be accepted: version ${current.version} with hash ${current.hash}.`, {
-        invalidParams: [
-          ...(agreementVersion !== current.version
-            ? [{ name: 'agreementVersion', code: 'not-current', reason: `the current version is ${current.version}` }]
-            : []),
-          ...(hash !== current.hash ? [{ name: 'agreementHash', code: 'mismatch', reason: `the current version's hash is ${current.hash}` }] : []),
-        ],
+    // The organisation's row is locked first: a double submit (or a signer and an operator at
+    // once) waits here, then finds the first acceptance and answers with it rather than a second.
+    const outcome = await withTransaction(this.deps.database.db, async (trx) => {
+      const locked = await findOrganisationForUpdate(trx, organisationId);
+      if (!locked) throw notFound(`organisation ${organisationId}`);
+      const organisation = locked.config;
+      const current = await findCurrentAgreement(trx);
+      if (!current) throw new ServiceError('conflict', 'No agreement version has been published yet.');
+      if (agreementVersion !== current.version || hash !== current.hash) {
+        throw new ServiceError('conflict', `Only the current agreement can be accepted: version ${current.version} with hash ${current.hash}.`, {
+          invalidParams: [
+            ...(agreementVersion !== current.version
+              ? [{ name: 'agreementVersion', code: 'not-current', reason: `the current version is ${current.version}` }]
+              : []),
+            ...(hash !== current.hash ? [{ name: 'agreementHash', code: 'mismatch', reason: `the current version's hash is ${current.hash}` }] : []),
+          ],
+        });
+      }
+      const last = await findLatestAcceptance(trx, organisationId);
+      if (last && organisation.agreement?.version === agreementVersion && last.agreement_version === agreementVersion && last.agreement_hash === hash) {
+        return { row: last, created: false };
+      }
+      const id = randomUUID();
+      const acceptedAt = (paper ? new Date(paper.signedAt) : now).toISOString();
+      const { jws: receipt, kid } = await this.deps.keys.sign({
+        iss: this.deps.issuer,
+        iat: Math.floor(now.getTime() / 1000),
+        jti: id,
+        organisation: { id: organisation.id, name: organisation.name, oin: organisation.oin },
+        agreementVersion,
+        agreementHash: hash,
+        signer,
+        acceptedAt,
+        method,
+        ...(paper ? { paper } : {}),
       });
-    }
-    const id = randomUUID();
-    const acceptedAt = (paper ? new Date(paper.signedAt) : now).toISOString();
-    const { jws: receipt, kid } = await this.deps.keys.sign({
-      iss: this.deps.issuer,
-      iat: Math.floor(now.getTime() / 1000),
-      jti: id,
-      organisation: { id: organisation.id, name: organisation.name, oin: organisation.oin },
-      agreementVersion,
-      agreementHash: hash,
-      signer,
-      acceptedAt,
-      method,
-      ...(paper ? { paper } : {}),
-    });
-    const agreement: Agreement = { version: agreementVersion, acceptedAt, acceptedBy: signer.name };
-    const row = await withTransaction(this.deps.database.db, async (trx) => {
+      const agreement: Agreement = { version: agreementVersion, acceptedAt, acceptedBy: signer.name };
       await insertAcceptance(trx, {
         id,
         organisation_id: organisationId,
@@ -216,7 +230,7 @@ export class AgreementService {
         recorded_at: now,
       });
       await this.deps.network.recordAgreement(trx, organisationId, agreement, actor, { acceptance: id, method, agreementHash: hash, receipt });
-      return {
+      const row: AcceptanceRow = {
         id,
         organisation_id: organisationId,
         agreement_version: agreementVersion,
@@ -230,9 +244,10 @@ export class AgreementService {
         kid,
         recorded_at: now,
       };
+      return { row, created: true };
     });
-    await this.deps.network.refresh();
-    return { receipt, acceptance: acceptanceView(row) };
+    if (outcome.created) await this.deps.network.refresh();
+    return { receipt: outcome.row.receipt, acceptance: acceptanceView(outcome.row) };
   }
 
   /** The public keys receipts are verified with (GET /.well-known/jwks.json). */

@@ -11,7 +11,8 @@ import { freshDatabaseUrl, lane } from '../helpers/db.ts';
 import { authHeader, startTestGateway, testNetwork } from '../helpers/gateway.ts';
 
 const SECRET = 'session-secret-for-the-key-test-0123456789';
-const network = testNetwork([organisation('lid-bv')]);
+// One member per acceptance: accepting a version an organisation accepted already signs nothing new.
+const network = testNetwork([organisation('lid-bv'), organisation('tweede-bv'), organisation('derde-bv')]);
 
 async function databaseUrl(): Promise<string> {
   if (lane === 'postgres') return freshDatabaseUrl();
@@ -23,10 +24,10 @@ async function databaseUrl(): Promise<string> {
 
 const jwksOf = async (gateway: Gateway) => (await (await gateway.app.request('/.well-known/jwks.json')).json()) as JSONWebKeySet;
 
-async function acceptCurrent(gateway: Gateway, name: string) {
+async function acceptCurrent(gateway: Gateway, organisationId: string, name: string) {
   const current = await gateway.agreements.currentAgreement();
   return gateway.agreements.accept({
-    organisationId: 'lid-bv',
+    organisationId,
     signer: { name, email: 'a@lid.example', role: 'directeur' },
     agreementVersion: current!.version,
     agreementHash: current!.hash,
@@ -60,7 +61,7 @@ describe('the receipt-signing key', () => {
       }),
     });
     expect(posted.status).toBe(201);
-    first = await acceptCurrent(gateway, 'Eerste');
+    first = await acceptCurrent(gateway, 'lid-bv', 'Eerste');
     expect((await jwksOf(gateway)).keys.map((k) => k.kid)).toEqual([first.acceptance.kid]);
     await gateway.close();
   }, 60_000);
@@ -69,7 +70,8 @@ describe('the receipt-signing key', () => {
     const gateway = await startTestGateway({ databaseUrl: url, network, env: { SESSION_SECRET: SECRET } });
     const keys = await jwksOf(gateway);
     expect(keys.keys.map((k) => k.kid)).toEqual([first.acceptance.kid]);
-    const after = await acceptCurrent(gateway, 'Tweede');
+    const after = await acceptCurrent(gateway, 'tweede-bv', 'Tweede');
+    expect(after.acceptance.id).not.toBe(first.acceptance.id);
     expect(after.acceptance.kid).toBe(first.acceptance.kid);
     // The first gateway's receipt verifies against the second's JWKS.
     await expect(compactVerify(first.receipt!, createLocalJWKSet(keys))).resolves.toBeDefined();
@@ -80,7 +82,7 @@ describe('the receipt-signing key', () => {
     const gateway = await startTestGateway({ databaseUrl: url, network, env: { SESSION_SECRET: `${SECRET}-other` } });
     const keys = await jwksOf(gateway);
     expect(keys.keys).toHaveLength(2);
-    const newer = await acceptCurrent(gateway, 'Derde');
+    const newer = await acceptCurrent(gateway, 'derde-bv', 'Derde');
     expect(newer.acceptance.kid).not.toBe(first.acceptance.kid);
     expect(keys.keys[0].kid).toBe(newer.acceptance.kid);
     await expect(compactVerify(first.receipt!, createLocalJWKSet(keys))).resolves.toBeDefined();
