@@ -173,17 +173,32 @@ export class NetworkService {
     return redactSecrets(org);
   }
 
+  /**
+   * Creates or replaces an organisation. Replacing keeps the stored `agreement`: only an acceptance
+   * (recordAgreement) changes it, so a PUT leaves it out or repeats it; a different one is 422.
+   * Creating may declare one, as the network file does, for a member that signed outside the gateway.
+   */
   async put(id: string, body: unknown, actor: string): Promise<{ organisation: Organisation; created: boolean }> {
-    const problems = validateOrganisation(body);
-    if (problems.length > 0) throw new ServiceError('invalid', 'The organisation is not valid.', { invalidParams: toInvalidParams(problems) });
-    const org = body as Organisation;
-    if (org.id !== id) {
-      throw new ServiceError('invalid', 'The id in the body must match the id in the path.', {
-        invalidParams: [{ name: 'id', code: 'mismatch', reason: `expected "${id}"` }],
-      });
-    }
     const result = await withTransaction(this.deps.database.db, async (trx) => {
       const before = await findOrganisationForUpdate(trx, id);
+      const stored = before?.config.agreement;
+      const given = isObject(body) ? (body.agreement as Agreement | undefined) : undefined;
+      const candidate = before && isObject(body) ? { ...withoutAgreement(body), ...(stored ? { agreement: stored } : {}) } : body;
+      const problems = validateOrganisation(candidate);
+      if (problems.length > 0) throw new ServiceError('invalid', 'The organisation is not valid.', { invalidParams: toInvalidParams(problems) });
+      const org = candidate as Organisation;
+      if (org.id !== id) {
+        throw new ServiceError('invalid', 'The id in the body must match the id in the path.', {
+          invalidParams: [{ name: 'id', code: 'mismatch', reason: `expected "${id}"` }],
+        });
+      }
+      if (before && given !== undefined && !sameAgreement(given, stored)) {
+        throw new ServiceError('unprocessable', `The agreement of ${id} changes only by an acceptance, not by a PUT: leave it out or send it as stored.`, {
+          invalidParams: [
+            { name: 'agreement', code: 'read-only', reason: `record an acceptance: POST /api/v1/organisations/${id}/acceptances, or the join journey` },
+          ],
+        });
+      }
       const missing = keepStoredSecrets(org, before?.config);
       if (missing.length > 0) {
         throw new ServiceError('unprocessable', 'A secret marked { "configured": true } has no stored value to keep.', {
@@ -299,6 +314,27 @@ export class NetworkService {
     await this.refresh();
     return next;
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function withoutAgreement(body: Record<string, unknown>): Record<string, unknown> {
+  const { agreement: _agreement, ...rest } = body;
+  return rest;
+}
+
+/** The same acceptance, whatever way its time is written (what GET showed may be PUT back). */
+function sameAgreement(a: Agreement, b: Agreement | undefined): boolean {
+  return (
+    b !== undefined &&
+    isObject(a) &&
+    a.version === b.version &&
+    a.acceptedBy === b.acceptedBy &&
+    typeof a.acceptedAt === 'string' &&
+    Date.parse(a.acceptedAt) === Date.parse(b.acceptedAt)
+  );
 }
 
 async function notifyChange(trx: Parameters<typeof upsertOrganisation>[0]) {

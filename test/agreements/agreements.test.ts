@@ -14,6 +14,9 @@ const gateway = await startTestGateway({
     organisation('ander-bv'),
     organisation('papier-bv'),
     organisation('nieuw-bv', { status: 'pending', agreement: undefined }),
+    organisation('dubbel-bv'),
+    organisation('put-bv'),
+    organisation('wacht-bv', { status: 'pending', agreement: undefined }),
   ]),
 });
 const jwks = createRemoteJWKSet(new URL(`${gateway.url}/.well-known/jwks.json`));
@@ -228,6 +231,74 @@ describe('paper acceptance (operator)', () => {
     expect(
       (await operator('/api/v1/organisations/papier-bv/acceptances', { method: 'POST', body: await paper({ signedAt: '2099-01-01T00:00:00Z' }) })).status,
     ).toBe(422);
+  });
+});
+
+describe('one acceptance per version', () => {
+  it('a double submit records one acceptance: both answers carry the same receipt', async () => {
+    const agreement = (await call('/api/v1/agreements')).body.results[0] as Json;
+    const body = {
+      method: 'paper',
+      agreementVersion: agreement.version,
+      agreementHash: agreement.hash,
+      signer: { name: 'D. Dubbel', email: 'd@dubbel.example', role: 'bestuurder' },
+      signedAt: '2026-12-01T10:00:00Z',
+      scanSha256: 'c'.repeat(64),
+    };
+    const submit = () => operator('/api/v1/organisations/dubbel-bv/acceptances', { method: 'POST', body });
+    const [one, two] = await Promise.all([submit(), submit()]);
+    expect([one.status, two.status]).toEqual([201, 201]);
+    expect(two.body.id).toBe(one.body.id);
+    expect(two.body.receipt).toBe(one.body.receipt);
+    // And electronically afterwards: the acceptance on record, not a second one.
+    const again = await gateway.agreements.accept({
+      organisationId: 'dubbel-bv',
+      signer,
+      agreementVersion: agreement.version,
+      agreementHash: agreement.hash,
+      method: 'electronic',
+      actor: 'join:dubbel-bv',
+    });
+    expect(again.receipt).toBe(one.body.receipt);
+    expect((await operator('/api/v1/organisations/dubbel-bv/acceptances')).body.count).toBe(1);
+    const changes = (await operator('/api/v1/organisations/dubbel-bv/changes')).body.results as Json[];
+    expect(changes.filter((c) => c.action === 'accept-agreement')).toHaveLength(1);
+  });
+});
+
+describe("the organisation's agreement belongs to its acceptances", () => {
+  const put = (id: string, body: unknown) => operator(`/api/v1/organisations/${id}`, { method: 'PUT', body });
+  const shown = async (id: string) => {
+    const { notificationSubscription: _subscription, ...org } = (await operator(`/api/v1/organisations/${id}`)).body;
+    return org as Json;
+  };
+
+  it('a PUT cannot set it: a pending member stays unaccepted', async () => {
+    const org = await shown('wacht-bv');
+    const res = await put('wacht-bv', { ...org, agreement: { version: '2026-1', acceptedAt: '2026-11-01T10:00:00Z', acceptedBy: 'Beheer' } });
+    expect(res.status).toBe(422);
+    expect(res.body.invalidParams).toEqual([expect.objectContaining({ name: 'agreement', code: 'read-only' })]);
+    expect(res.body.invalidParams[0].reason).toContain('/api/v1/organisations/wacht-bv/acceptances');
+    expect((await shown('wacht-bv')).agreement).toBeUndefined();
+    expect(await gateway.agreements.acceptanceState('wacht-bv')).toMatchObject({ accepted: null, upToDate: false });
+  });
+
+  it('a PUT cannot change or wipe it; what GET showed, or a PUT without it, keeps it', async () => {
+    const org = await shown('put-bv');
+    const stored = org.agreement;
+    expect(stored).toMatchObject({ version: '2026-1' });
+    const changed = await put('put-bv', { ...org, agreement: { ...stored, version: '2099-1' } });
+    expect(changed.status).toBe(422);
+    expect(changed.body.invalidParams[0]).toMatchObject({ name: 'agreement', code: 'read-only' });
+
+    const { agreement: _agreement, ...without } = org;
+    const kept = await put('put-bv', { ...without, name: 'Put B.V.' });
+    expect(kept.status).toBe(200);
+    expect(kept.body).toMatchObject({ name: 'Put B.V.', status: 'active', agreement: stored });
+    expect((await put('put-bv', await shown('put-bv'))).status).toBe(200);
+    expect((await shown('put-bv')).agreement).toEqual(stored);
+    const changes = (await operator('/api/v1/organisations/put-bv/changes')).body.results as Json[];
+    expect(changes.filter((c) => c.action === 'replace').flatMap((c) => c.changes.fields)).toEqual(['name']);
   });
 });
 
