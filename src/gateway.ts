@@ -135,6 +135,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     secret: config.web.sessionSecret,
     baseUrl: config.publicBaseUrl,
     mailOn: config.mail.smtpUrl !== undefined,
+    allowPrivate: config.outbound.allowPrivate,
     ...config.onboarding,
   });
   network.addActivationCheck(onboarding.activationCheck);

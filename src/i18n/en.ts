@@ -602,6 +602,7 @@ export const en = {
   'join.connection.clientSecret': 'Client secret (at least 16 characters; never shown)',
   'join.connection.scope': 'Scope (optional)',
   'join.error.tooSoon': 'A code was sent just now. Ask for a new one in {seconds} seconds.',
+  'join.error.testLimited': 'A connection test is running, or this hour’s tests are used. Try again in {seconds} seconds.',
   'join.error.codeWrong': 'The code is not right. You have {tries} tries left.',
   'join.error.codeExpired': 'The code has expired. Ask for a new one.',
   'join.error.codeExhausted': 'Too many wrong codes. Ask for a new one.',

@@ -617,6 +617,7 @@ export const fi = {
   'join.connection.clientSecret': 'Client secret (vähintään 16 merkkiä; sitä ei näytetä koskaan)',
   'join.connection.scope': 'Scope (vapaaehtoinen)',
   'join.error.tooSoon': 'Koodi lähetettiin juuri. Pyydä uusi {seconds} sekunnin kuluttua.',
+  'join.error.testLimited': 'Yhteystesti on jo käynnissä, tai tämän tunnin testit on käytetty. Yritä uudelleen {seconds} sekunnin kuluttua.',
   'join.error.codeWrong': 'Koodi ei ole oikea. Yrityksiä on jäljellä {tries}.',
   'join.error.codeExpired': 'Koodi on vanhentunut. Pyydä uusi.',
   'join.error.codeExhausted': 'Liian monta väärää koodia. Pyydä uusi.',

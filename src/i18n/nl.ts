@@ -601,6 +601,7 @@ export const nl = {
   'join.connection.clientSecret': 'Client secret (minstens 16 tekens; wordt nooit getoond)',
   'join.connection.scope': 'Scope (optioneel)',
   'join.error.tooSoon': 'Er is net een code verstuurd. Vraag over {seconds} seconden een nieuwe aan.',
+  'join.error.testLimited': 'Er loopt al een verbindingstest, of het maximum per uur is bereikt. Probeer het over {seconds} seconden opnieuw.',
   'join.error.codeWrong': 'De code klopt niet. U kunt het nog {tries} keer proberen.',
   'join.error.codeExpired': 'De code is verlopen. Vraag een nieuwe aan.',
   'join.error.codeExhausted': 'Te vaak een verkeerde code. Vraag een nieuwe aan.',

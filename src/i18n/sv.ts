@@ -617,6 +617,7 @@ export const sv = {
   'join.connection.clientSecret': 'Klienthemlighet (minst 16 tecken; visas aldrig)',
   'join.connection.scope': 'Scope (frivilligt)',
   'join.error.tooSoon': 'En kod skickades nyss. Be om en ny om {seconds} sekunder.',
+  'join.error.testLimited': 'Ett anslutningstest pågår redan, eller så är timmens tester förbrukade. Försök igen om {seconds} sekunder.',
   'join.error.codeWrong': 'Koden stämmer inte. Du har {tries} försök kvar.',
   'join.error.codeExpired': 'Koden har gått ut. Be om en ny.',
   'join.error.codeExhausted': 'För många felaktiga koder. Be om en ny.',

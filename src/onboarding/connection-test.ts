@@ -1,6 +1,10 @@
-// The steps of a joining member's connection test, each with a verdict and a plain reason. Calls go
-// through the outbound client like placement's, so they reach only the registered origins.
+// The steps of a joining member's connection test, each with a verdict and a plain reason. The member
+// chooses these destinations, so connect() and each test first refuse a private, loopback,
+// link-local or metadata address (refusedDestination, the subscriber callbacks' guard); a failed
+// call is reported by its category only, never the transport's own text.
+import net from 'node:net';
 import type { ConnectionTestStep } from '../../db/schema.ts';
+import { ForbiddenDestinationError, forbiddenAddress, guardedLookup } from '../delivery/destination.ts';
 import type { ZakenOrganisation } from '../network/types.ts';
 import { OutboundError, type OutboundClients } from '../outbound/index.ts';
 
@@ -18,12 +22,24 @@ function refusal(status: number): string {
 
 function unreachable(error: unknown): string {
   if (error instanceof OutboundError) {
-    if (error.kind === 'forbidden-destination') return `${error.message} (only the registered Zaken and Catalogi origins are called)`;
-    if (error.kind === 'timeout') return `did not answer in time (${error.message})`;
-    if (error.kind === 'auth') return `no token could be obtained: ${error.message}`;
-    return `could not be reached: ${error.message}`;
+    if (error.kind === 'forbidden-destination') return 'is not a destination the gateway calls (only the registered Zaken and Catalogi origins)';
+    if (error.kind === 'timeout') return 'did not answer in time';
+    if (error.kind === 'auth') return 'gave no token: check the OAuth2 issuer, client id and secret';
   }
-  return `could not be reached: ${(error as Error).message}`;
+  return 'could not be reached';
+}
+
+/**
+ * Why a member-given URL may not be called — its host is, or resolves to, a private, loopback,
+ * link-local or cloud metadata address (unless OUTBOUND_ALLOW_PRIVATE; metadata never) — or undefined.
+ * A name that does not resolve now is let through: the test then reports it unreachable.
+ */
+export async function refusedDestination(url: string, allowPrivate: boolean): Promise<string | undefined> {
+  const host = new URL(url).hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (net.isIP(host)) return forbiddenAddress(host, allowPrivate);
+  return new Promise((resolve) =>
+    guardedLookup(allowPrivate)(host, { all: true }, (error) => resolve(error instanceof ForbiddenDestinationError ? error.message : undefined)),
+  );
 }
 
 /** Step 1: the Zaken API answers a ZGW list request with the given auth. */

@@ -96,6 +96,16 @@ export async function listConnectionTests(db: Db, organisationId: string, limit:
   return { rows, total: Number(total.n) };
 }
 
+/** The organisation's tests started since a time (the rate limit), in the caller's transaction. */
+export async function testsStartedSince(trx: Trx, organisationId: string, since: Date) {
+  return trx
+    .selectFrom('onboarding_connection_tests')
+    .select(['started_at', 'finished_at'])
+    .where('organisation_id', '=', organisationId)
+    .where('started_at', '>=', since)
+    .execute();
+}
+
 export async function lastFinishedTest(db: Db, organisationId: string): Promise<ConnectionTestRow | undefined> {
   return db
     .selectFrom('onboarding_connection_tests')

@@ -9,7 +9,7 @@ import type { RoleGuard } from '../http/zgw-auth.ts';
 import { CodeRateLimited } from '../lib/verification-code.ts';
 import type { ZakenAuth } from '../network/types.ts';
 import { acceptanceSchema, codeSchema, connectionSchema, invitationSchema, signerSchema } from './schemas.ts';
-import { InvitationExpired, type OnboardingService } from './service.ts';
+import { ConnectionTestLimited, InvitationExpired, type OnboardingService } from './service.ts';
 
 /** The operator's side under /api/v1/organisations/{id}: invitations and the connection tests' results. */
 export function onboardingOperatorRoutes({ onboarding, guard, baseUrl }: { onboarding: OnboardingService; guard: RoleGuard; baseUrl: string }) {
@@ -62,7 +62,19 @@ export function joinRoutes({ onboarding }: { onboarding: OnboardingService }) {
       const input = parseWith(connectionSchema, await readJson(c));
       return c.json(await gone(onboarding.connect(c.req.param('token'), { ...input, zaken: { ...input.zaken, auth: input.zaken.auth as ZakenAuth } })));
     })
-    .post('/:token/connection-test', async (c) => c.json(await gone(onboarding.runConnectionTest(c.req.param('token')))));
+    .post('/:token/connection-test', async (c) => {
+      const test = await gone(onboarding.runConnectionTest(c.req.param('token'))).catch((error) => {
+        if (error instanceof ConnectionTestLimited)
+          throw new HttpProblem({
+            status: 429,
+            code: 'connection-test-limited',
+            detail: error.message,
+            headers: { 'Retry-After': String(error.retryAfterSeconds) },
+          });
+        throw error;
+      });
+      return c.json(test);
+    });
 }
 
 /** An expired invitation answers 410 Gone. */

@@ -7,13 +7,14 @@ import type { AgreementService, Signer } from '../agreements/service.ts';
 import { type Database, type Trx, withTransaction } from '../db/database.ts';
 import { dateText, type Lang, translate } from '../i18n/index.ts';
 import { digestOf } from '../lib/digest.ts';
+import { sameEmail } from '../lib/email.ts';
 import { LETTER_TOKEN, letterToken } from '../lib/letter-token.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
 import { CODE_RULES, codeHash, newCode, nextSend, sameHash } from '../lib/verification-code.ts';
 import { queueMail } from '../mail/index.ts';
 import type { NetworkService } from '../network/service.ts';
 import { hasZaken, isPortal, type Organisation, type ZakenAuth, type ZakenOrganisation } from '../network/types.ts';
-import { notificationStep, type Outbound, zaaktypenStep, zakenListStep } from './connection-test.ts';
+import { notificationStep, type Outbound, refusedDestination, zaaktypenStep, zakenListStep } from './connection-test.ts';
 import * as repo from './repository.ts';
 
 export const INVITATION_DAYS = 14;
@@ -37,6 +38,20 @@ export interface OnboardingDeps {
   autoActivate: boolean;
   /** ONBOARDING_TEST_WINDOW_SECONDS: how long the test waits for the member's test notification. */
   testWindowSeconds: number;
+  /** OUTBOUND_ALLOW_PRIVATE: the member's destinations may be private addresses (never metadata). */
+  allowPrivate: boolean;
+}
+
+/** Connection tests per invitation: one at a time, at most this many an hour. */
+export const TEST_RULES = { perHour: 10, runningSeconds: 120 };
+
+/** Another test runs, or the hour's tests are used (429 with Retry-After); nothing was started. */
+export class ConnectionTestLimited extends Error {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
 }
 
 /** The invitation's link is past its time (410). */
@@ -52,8 +67,6 @@ export class WrongCode extends ServiceError {
     this.triesLeft = triesLeft;
   }
 }
-
-const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 export interface ZakenConnectionInput {
   zaken: { apiRoot: string; catalogiApiRoot?: string; auth: ZakenAuth };
@@ -116,6 +129,7 @@ export class OnboardingService {
           to: input.email,
           subject: translate(lang, 'mail.invitation.subject', names),
           text: invitationText(lang, input.name, names, url, expiresAt),
+          sensitive: true,
         });
       }
       return row;
@@ -199,6 +213,7 @@ export class OnboardingService {
         to: signer.email,
         subject: translate(lang, 'mail.signerCode.subject', { code }),
         text: `${translate(lang, 'mail.signerCode.text', { code })}\n\n${translate(lang, 'mail.signerCode.valid', { minutes: CODE_MINUTES })}\n`,
+        sensitive: true,
       });
     });
     return { confirmationRequired: true as const, expiresAt: expiresAt.toISOString() };
@@ -272,6 +287,8 @@ export class OnboardingService {
    */
   async connect(token: string, input: ZakenConnectionInput) {
     const { invitation, org } = await this.open(token);
+    await this.refuseDestinations(input.zaken);
+    if (hasZaken(org)) keepSecretOnlyInPlace(org.zaken, input.zaken);
     const stored = hasZaken(org) ? org.notifications : undefined;
     let credentials: { clientId: string; secret: string } | undefined;
     let notifications: ZakenOrganisation['notifications'] = { mode: input.notifications.mode };
@@ -288,15 +305,32 @@ export class OnboardingService {
 
   /** Runs the steps; each gets a verdict. Answers within the window plus the outbound timeouts. */
   async runConnectionTest(token: string) {
-    const { org } = await this.open(token);
+    const { invitation, org } = await this.open(token);
     if (!hasZaken(org)) {
       throw new ServiceError('conflict', 'Give your connection first (PUT …/connection).', {
         invalidParams: [{ name: 'connection', code: 'no-connection', reason: 'give your connection first' }],
       });
     }
+    // Checked again: a name may resolve elsewhere now than when the connection was given.
+    await this.refuseDestinations(org.zaken);
     const db = this.deps.database.db;
     const id = randomUUID();
-    await repo.insertConnectionTest(db, id, org.id, connectionDigest(org));
+    await withTransaction(db, async (trx) => {
+      // One check at a time per invitation: the lock orders concurrent starts.
+      await repo.lockInvitation(trx, invitation.id);
+      const now = Date.now();
+      const recent = await repo.testsStartedSince(trx, org.id, new Date(now - 3600_000));
+      const running = recent.find((t) => t.finished_at === null && t.started_at.getTime() > now - TEST_RULES.runningSeconds * 1000);
+      if (running) {
+        const wait = Math.ceil((running.started_at.getTime() + TEST_RULES.runningSeconds * 1000 - now) / 1000);
+        throw new ConnectionTestLimited('A connection test is running: wait for its verdicts.', Math.max(1, wait));
+      }
+      if (recent.length >= TEST_RULES.perHour) {
+        const oldest = Math.min(...recent.map((t) => t.started_at.getTime()));
+        throw new ConnectionTestLimited(`At most ${TEST_RULES.perHour} connection tests an hour.`, Math.max(1, Math.ceil((oldest + 3600_000 - now) / 1000)));
+      }
+      await repo.insertConnectionTest(trx, id, org.id, connectionDigest(org));
+    });
     const window = this.deps.testWindowSeconds;
     const [zaken, zaaktypen, arrivedAt] = await Promise.all([
       zakenListStep(this.deps.outbound, org),
@@ -332,6 +366,21 @@ export class OnboardingService {
         this.waiting.set(testId, done);
       });
       this.waiting.delete(testId);
+    }
+  }
+
+  /** The member's own destinations: never a private, loopback, link-local or metadata address (422). */
+  private async refuseDestinations(zaken: ZakenConnectionInput['zaken']): Promise<void> {
+    const urls: [string, string][] = [['zaken.apiRoot', zaken.apiRoot]];
+    if (zaken.catalogiApiRoot) urls.push(['zaken.catalogiApiRoot', zaken.catalogiApiRoot]);
+    if (zaken.auth.type === 'oauth2') urls.push(['zaken.auth.issuer', zaken.auth.issuer]);
+    const refused = (await Promise.all(urls.map(async ([name, url]) => ({ name, reason: await refusedDestination(url, this.deps.allowPrivate) })))).filter(
+      (r): r is { name: string; reason: string } => r.reason !== undefined,
+    );
+    if (refused.length > 0) {
+      throw new ServiceError('unprocessable', 'The gateway does not call private, loopback, link-local or metadata addresses.', {
+        invalidParams: refused.map((r) => ({ name: r.name, code: 'forbidden-destination', reason: r.reason })),
+      });
     }
   }
 
@@ -389,6 +438,23 @@ export class OnboardingService {
       });
     }
     return { invitation, org };
+  }
+}
+
+/** A stored secret is kept ({ configured: true }) only for the destinations it was given for: else write it again (400). */
+function keepSecretOnlyInPlace(stored: ZakenOrganisation['zaken'], next: ZakenConnectionInput['zaken']): void {
+  const kept = next.auth.type === 'zgw-jwt' ? next.auth.secret : next.auth.clientSecret;
+  if (typeof kept === 'string') return;
+  const moved =
+    stored.apiRoot !== next.apiRoot ||
+    (stored.catalogiApiRoot ?? null) !== (next.catalogiApiRoot ?? null) ||
+    stored.auth.type !== next.auth.type ||
+    (next.auth.type === 'oauth2' && stored.auth.type === 'oauth2' && stored.auth.issuer !== next.auth.issuer);
+  if (moved) {
+    const name = next.auth.type === 'zgw-jwt' ? 'zaken.auth.secret' : 'zaken.auth.clientSecret';
+    throw new ServiceError('invalid', 'The connection goes elsewhere now: write its secret again.', {
+      invalidParams: [{ name, code: 'required', reason: 'the destination changed: the stored secret is not sent to another one' }],
+    });
   }
 }
 

@@ -12,7 +12,7 @@ import { type InvalidParam, ServiceError, type ServiceErrorKind } from '../lib/s
 import { CodeRateLimited } from '../lib/verification-code.ts';
 import { gone } from '../onboarding/routes.ts';
 import { codeSchema, connectionSchema, signerSchema } from '../onboarding/schemas.ts';
-import { type OnboardingService, WrongCode } from '../onboarding/service.ts';
+import { ConnectionTestLimited, type OnboardingService, WrongCode } from '../onboarding/service.ts';
 import type { WebEnv } from './context.ts';
 import { readForm } from './forms.ts';
 import { formatDateTime, tOf } from './i18n.ts';
@@ -134,6 +134,10 @@ export function joinPages(deps: JoinPageDeps) {
       if (error instanceof CodeRateLimited) {
         c.header('Retry-After', String(error.retryAfterSeconds));
         return page(c, { problem: t('join.error.tooSoon', { seconds: error.retryAfterSeconds }) }, 429);
+      }
+      if (error instanceof ConnectionTestLimited) {
+        c.header('Retry-After', String(error.retryAfterSeconds));
+        return page(c, { problem: t('join.error.testLimited', { seconds: error.retryAfterSeconds }) }, 429);
       }
       if (error instanceof ServiceError && error.kind !== 'not_found') return page(c, { problem: refusalText(t, error) }, STATUS[error.kind]);
       if (error instanceof HttpProblem && error.init.status === 400) return page(c, { problem: fieldsText(t, error.init.invalidParams ?? []) }, 400);
