@@ -7,7 +7,8 @@ import type { Customer } from '../citizen/customer.ts';
 import type { Config } from '../config.ts';
 import { type Database, type Trx, withTransaction } from '../db/database.ts';
 import { json } from '../db/json.ts';
-import { isLang, type Lang } from '../i18n/index.ts';
+import type { Lang } from '../i18n/index.ts';
+import { sameEmail } from '../lib/email.ts';
 import { DeferJobError, PermanentJobError, RetryJobError } from '../jobs/errors.ts';
 import type { JobHandler } from '../jobs/worker.ts';
 import type { Logger } from '../log.ts';
@@ -111,7 +112,9 @@ export class NoticeService {
     const customer: Customer | undefined = row.citizen_bsn ? { bsn: row.citizen_bsn } : row.citizen_kvk ? { kvk: row.citizen_kvk } : undefined;
     const preferences = customer && (await findPreferences(trx, customer));
     if (!customer || !preferences) return 0;
-    const language: Lang = isLang(row.language) ? row.language : preferences.language;
+    // The outbox writes every citizen notice with the customer's language (src/cases/outbox.ts);
+    // render.ts reads an unknown one as Dutch.
+    const language = row.language as Lang;
     const targets: { channel: NoticeChannel; to: string }[] = [];
     if (preferences.channels.email && preferences.email?.verified) targets.push({ channel: 'email', to: preferences.email.address });
     if (preferences.channels.sms && preferences.phone?.verified) targets.push({ channel: 'sms', to: preferences.phone.number });
@@ -176,7 +179,8 @@ export class NoticeService {
       if (isSensitive(row.kind) && row.params.code === undefined) return { done: true as const };
       const waitMs = new Date(row.send_at).getTime() - Date.now();
       if (waitMs > 1000) return { done: false as const, waitMs };
-      if (row.kind === 'case-notice' && row.state === 'pending' && !(await stillWanted(trx, row))) {
+      // Also between retries (`sending`): an unsubscribe while Notify was down stops the next attempt.
+      if (row.kind === 'case-notice' && (row.state === 'pending' || row.state === 'sending') && !(await stillWanted(trx, row))) {
         await trx
           .updateTable('notice_messages')
           .set({ state: 'cancelled', last_error: 'before it was sent, the customer switched this channel off or changed the address' })
@@ -220,7 +224,7 @@ async function stillWanted(trx: Trx, m: { case_id: string | null; channel: Notic
   const customer: Customer | undefined = c?.citizen_bsn ? { bsn: c.citizen_bsn } : c?.citizen_kvk ? { kvk: c.citizen_kvk } : undefined;
   const p = customer && (await findPreferences(trx, customer));
   if (!p) return false;
-  if (m.channel === 'email') return p.channels.email && p.email?.verified === true && p.email.address === m.recipient;
+  if (m.channel === 'email') return p.channels.email && p.email?.verified === true && sameEmail(p.email.address, m.recipient);
   return p.channels.sms && p.phone?.verified === true && p.phone.number === m.recipient;
 }
 

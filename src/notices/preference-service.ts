@@ -4,6 +4,7 @@
 import type { Customer } from '../citizen/customer.ts';
 import { type Database, type Db, type Trx, withTransaction } from '../db/database.ts';
 import type { Lang } from '../i18n/index.ts';
+import { normaliseEmail } from '../lib/email.ts';
 import { type InvalidParam, ServiceError } from '../lib/service-error.ts';
 import { CODE_RULES, codeHash, newCode, nextSend, sameHash } from '../lib/verification-code.ts';
 import { queueMessage } from './outbound.ts';
@@ -41,12 +42,6 @@ export const SMS_UNAVAILABLE = 'SMS is not available on this installation';
 
 /** A Dutch mobile number 06xxxxxxxx becomes +316xxxxxxxx; E.164 stays as it is. */
 export const normalisePhone = (phone: string) => (/^06\d{8}$/.test(phone) ? `+31${phone.slice(1)}` : phone);
-
-/** Addresses compare without case in the domain part (where case never matters). */
-export function normaliseEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  return `${email.slice(0, at)}@${email.slice(at + 1).toLowerCase()}`;
-}
 
 export interface PreferenceServiceDeps {
   database: Database;

@@ -92,6 +92,7 @@ export class PartnerLinks {
         to: contact.email,
         subject: t('mail.partner.login.subject'),
         text: this.mailText(t, token, organisations),
+        sensitive: true,
       });
     });
   }

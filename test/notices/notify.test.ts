@@ -130,6 +130,28 @@ describe('notices through a Notify API', () => {
     expect(notify.requests - before).toBe(3);
   });
 
+  it('cancels a message waiting for a retry when the customer switched its channel off meanwhile', async () => {
+    notify.failNext(1000, 500);
+    try {
+      const { caseId, reference } = await noticeFor(gateway, '999990093');
+      // Both messages refused once: each waits in `sending` for its retry.
+      await until(async () => {
+        const r = await messagesOf(gateway, caseId);
+        return r.length === 2 && r.every((m) => m.state === 'sending' && m.last_error !== null);
+      });
+      await gateway.database.db.updateTable('notice_preferences').set({ email_on: false, sms_on: false }).where('customer_id', '=', '999990093').execute();
+      notify.failNext(0, 500);
+      const rows = await until(async () => {
+        const r = await messagesOf(gateway, caseId);
+        return r.every((m) => m.state !== 'sending') && r;
+      });
+      expect(rows.map((m) => m.state)).toEqual(['cancelled', 'cancelled']);
+      expect(notify.messages().filter((m) => m.body.personalisation?.reference === reference)).toEqual([]);
+    } finally {
+      notify.failNext(0, 500);
+    }
+  });
+
   it('refuses a bad API key (403): the notice is dead at once, with Notify\u2019s error for the operator', async () => {
     const before = notify.requests;
     const { caseId } = await noticeFor(refused, '999990020');
