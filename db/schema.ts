@@ -327,6 +327,8 @@ export interface OnboardingInvitationsTable {
   signer_code_sent_at: Date | null;
   signer_code_window_start: Date | null;
   signer_code_sends: Generated<number>;
+  /** join: a pending member's whole journey; reaccept: an active or suspended member re-accepts the agreement only. */
+  purpose: Generated<'join' | 'reaccept'>;
 }
 
 export interface ConnectionTestStep {

@@ -31,6 +31,7 @@ export async function hasOpenInvitation(db: Db, organisationId: string): Promise
     .selectFrom('onboarding_invitations')
     .select('id')
     .where('organisation_id', '=', organisationId)
+    .where('purpose', '=', 'join')
     .where('completed_at', 'is', null)
     .limit(1)
     .executeTakeFirst();
@@ -44,6 +45,11 @@ export async function updateInvitation(db: Db, id: string, set: Partial<Omit<Inv
     .set({ ...rest, ...(signer !== undefined ? { signer: signer === null ? null : json(signer) } : {}) })
     .where('id', '=', id)
     .execute();
+}
+
+/** One invitation is used up (a re-acceptance, once accepted). */
+export async function completeInvitation(db: Db, id: string): Promise<void> {
+  await db.updateTable('onboarding_invitations').set({ completed_at: new Date() }).where('id', '=', id).where('completed_at', 'is', null).execute();
 }
 
 export async function completeInvitations(db: Db, organisationId: string): Promise<void> {

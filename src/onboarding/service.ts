@@ -102,12 +102,9 @@ export class OnboardingService {
   async invite(organisationId: string, input: { name: string; email: string; language?: Lang }, actor: string) {
     const org = this.deps.network.get(organisationId);
     if (!org) throw notFound(`organisation ${organisationId}`);
-    if (org.status !== 'pending' || isPortal(org)) {
-      throw new ServiceError(
-        'conflict',
-        `Organisation ${organisationId} is ${org.status}${isPortal(org) ? ' (a portal organisation)' : ''}; only a pending member is invited.`,
-      );
-    }
+    if (isPortal(org)) throw new ServiceError('conflict', `Organisation ${organisationId} is a portal organisation; only a member is invited.`);
+    // An active or suspended member is invited to re-accept the agreement only (its connection stands).
+    const purpose = org.status === 'pending' ? ('join' as const) : ('reaccept' as const);
     const token = letterToken();
     const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000);
     const url = `${this.deps.baseUrl}/join/${token}`;
@@ -120,6 +117,7 @@ export class OnboardingService {
         email: input.email,
         created_by: actor,
         expires_at: expiresAt,
+        purpose,
       });
       if (this.deps.mailOn) {
         const lang = input.language ?? 'nl';
@@ -151,13 +149,15 @@ export class OnboardingService {
   /** The journey as the member sees it: the organisation, the agreement's three layers, the checklist. */
   async join(token: string) {
     const { invitation, org } = await this.open(token, { allowDone: true });
-    const done = invitation.completed_at !== null || org.status === 'active';
+    const done = isDone(invitation, org);
+    const reaccept = invitation.purpose === 'reaccept';
     const agreement = await this.deps.agreements.currentAgreement();
     const lastTest = await repo.lastFinishedTest(this.deps.database.db, org.id);
-    const missing = done ? [] : await this.missing(org);
+    const missing = done ? [] : await this.missing(org, invitation.purpose);
     const open = new Set(missing.map((m) => m.item));
     return {
       state: done ? ('done' as const) : ('open' as const),
+      purpose: invitation.purpose,
       organisation: publicOrganisation(org),
       invitation: { id: invitation.id, name: invitation.name, expiresAt: invitation.expires_at.toISOString() },
       agreement: agreement ?? null,
@@ -166,7 +166,7 @@ export class OnboardingService {
       connection: hasZaken(org) ? connectionView(org) : null,
       lastTest: lastTest ? testView(lastTest) : null,
       notificationTest: this.notificationHelp(org),
-      checklist: (['agreement', 'connection', 'connection-test', 'activation'] as const).map((item) => ({
+      checklist: (reaccept ? (['agreement'] as const) : (['agreement', 'connection', 'connection-test', 'activation'] as const)).map((item) => ({
         item,
         done: done || (item === 'activation' ? false : !open.has(item)),
       })),
@@ -277,7 +277,9 @@ export class OnboardingService {
       method: 'electronic',
       actor: `join:${invitation.id}`,
     });
-    const activated = await this.maybeActivate(org.id);
+    // A re-acceptance is used up once accepted; a joining member goes on (and may activate now).
+    if (invitation.purpose === 'reaccept') await repo.completeInvitation(this.deps.database.db, invitation.id);
+    const activated = invitation.purpose === 'join' && (await this.maybeActivate(org.id));
     return { ...result, jwksUrl: `${this.deps.baseUrl}/.well-known/jwks.json`, activated };
   }
 
@@ -287,6 +289,7 @@ export class OnboardingService {
    */
   async connect(token: string, input: ZakenConnectionInput) {
     const { invitation, org } = await this.open(token);
+    refuseReacceptance(invitation);
     await this.refuseDestinations(input.zaken);
     if (hasZaken(org)) keepSecretOnlyInPlace(org.zaken, input.zaken);
     const stored = hasZaken(org) ? org.notifications : undefined;
@@ -306,6 +309,7 @@ export class OnboardingService {
   /** Runs the steps; each gets a verdict. Answers within the window plus the outbound timeouts. */
   async runConnectionTest(token: string) {
     const { invitation, org } = await this.open(token);
+    refuseReacceptance(invitation);
     if (!hasZaken(org)) {
       throw new ServiceError('conflict', 'Give your connection first (PUT …/connection).', {
         invalidParams: [{ name: 'connection', code: 'no-connection', reason: 'give your connection first' }],
@@ -394,10 +398,14 @@ export class OnboardingService {
   }
 
   /** What is still missing before activation, in the journey's order. */
-  private async missing(org: Organisation): Promise<{ item: 'agreement' | 'connection' | 'connection-test'; reason: string }[]> {
+  private async missing(
+    org: Organisation,
+    purpose: repo.InvitationRow['purpose'] = 'join',
+  ): Promise<{ item: 'agreement' | 'connection' | 'connection-test'; reason: string }[]> {
     const out: { item: 'agreement' | 'connection' | 'connection-test'; reason: string }[] = [];
     const state = await this.deps.agreements.acceptanceState(org.id);
     if (!state.upToDate || state.accepted === null) out.push({ item: 'agreement', reason: 'the current agreement is not accepted' });
+    if (purpose === 'reaccept') return out;
     if (!hasZaken(org)) out.push({ item: 'connection', reason: 'no connection (zaken, notifications) is set' });
     const last = await repo.lastFinishedTest(this.deps.database.db, org.id);
     if (!last) out.push({ item: 'connection-test', reason: 'no connection test has run' });
@@ -430,7 +438,7 @@ export class OnboardingService {
     if (!invitation) throw notFound('invitation');
     const org = this.deps.network.get(invitation.organisation_id);
     if (!org) throw notFound('invitation');
-    const done = invitation.completed_at !== null || org.status === 'active';
+    const done = isDone(invitation, org);
     if (!done && invitation.expires_at.getTime() < Date.now()) throw new InvitationExpired('The invitation has expired; ask the operator for a new one.');
     if (done && !options.allowDone) {
       throw new ServiceError('conflict', `${org.name} has joined: this invitation is used up.`, {
@@ -462,6 +470,20 @@ function keepSecretOnlyInPlace(stored: ZakenOrganisation['zaken'], next: ZakenCo
 function connectionDigest(org: Organisation): string {
   if (!hasZaken(org)) return '';
   return digestOf(JSON.stringify({ zaken: org.zaken, notifications: org.notifications, zaaktypen: org.products.map((p) => p.zaaktype) }));
+}
+
+/** Used up: completed (the activation, or a re-acceptance accepted), or a joining member already active. */
+function isDone(invitation: repo.InvitationRow, org: Organisation): boolean {
+  return invitation.completed_at !== null || (invitation.purpose === 'join' && org.status === 'active');
+}
+
+/** A re-acceptance invitation opens the agreement steps only: the member's connection stands (409). */
+function refuseReacceptance(invitation: repo.InvitationRow): void {
+  if (invitation.purpose === 'reaccept') {
+    throw new ServiceError('conflict', 'This invitation is to re-accept the agreement only; the connection is not changed through it.', {
+      invalidParams: [{ name: 'token', code: 'reaccept-only', reason: 'accept the current agreement; the connection stands' }],
+    });
+  }
 }
 
 function invitationView(row: repo.InvitationRow) {

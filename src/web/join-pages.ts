@@ -234,6 +234,8 @@ export function joinPages(deps: JoinPageDeps) {
 function view(t: Translate, lang: Lang, token: string, join: Join, outcome: Outcome, owner: string): Html {
   const org = join.organisation;
   const open = join.state === 'open';
+  // A re-acceptance opens the agreement steps only: the connection stands and no test is needed.
+  const joining = join.purpose === 'join';
   const done = new Map(join.checklist.map((i) => [i.item, i.done]));
   return html`<h1>${t('join.title')}: ${org.name}</h1>
 ${outcome.problem ? html`<div class="error-summary" role="alert" tabindex="-1"><p>${t('join.problem', { reason: outcome.problem })}</p></div>` : ''}
@@ -246,9 +248,9 @@ ${!open ? html`<p class="notice ok" role="status">${t('join.finished', { organis
   )}</ul>
 ${agreementSection(t, lang, join)}
 ${open ? acceptSection(t, token, join, done.get('agreement') === true) : ''}
-${open ? connectionSection(t, token, join) : ''}
-${open || outcome.test ? testSection(t, lang, token, join, outcome.test, open) : ''}
-${open && done.get('agreement') && done.get('connection-test') && !join.autoActivate ? html`<p class="notice">${t('join.waitOperator')}</p>` : ''}
+${open && joining ? connectionSection(t, token, join) : ''}
+${(open && joining) || outcome.test ? testSection(t, lang, token, join, outcome.test, open) : ''}
+${open && joining && done.get('agreement') && done.get('connection-test') && !join.autoActivate ? html`<p class="notice">${t('join.waitOperator')}</p>` : ''}
 ${outcome.test && 'activated' in outcome.test && outcome.test.activated ? html`<p class="notice ok">${t('join.activated', { organisation: org.name })}</p>` : ''}`;
 }
 

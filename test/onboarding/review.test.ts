@@ -4,7 +4,7 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
-import { api, connection, invited, memberSimulator } from './helpers.ts';
+import { AGREEMENT, api, connection, invited, memberSimulator } from './helpers.ts';
 
 const sim = await memberSimulator();
 const gateway = await startTestGateway({ network: testNetwork(), env: { ONBOARDING_TEST_WINDOW_SECONDS: '1' } });
@@ -124,5 +124,37 @@ describe('without OUTBOUND_ALLOW_PRIVATE', () => {
       'zaken.apiRoot forbidden-destination',
       'zaken.auth.issuer forbidden-destination',
     ]);
+  });
+});
+
+describe('re-acceptance by a member that already joined', () => {
+  it('opens only the agreement steps, leaves the status and connection as they are, and is used up once accepted', async () => {
+    // 'gewijzigd' joined above and was suspended; a new agreement version is posted.
+    const id = 'gewijzigd';
+    const next = { ...AGREEMENT, version: '2027-2' };
+    expect((await api(gateway, '/api/v1/agreements', { body: next, operator: true })).status).toBe(201);
+    const invitation = await api(gateway, `/api/v1/organisations/${id}/invitations`, {
+      body: { name: 'Sam Signer', email: 'sam@joiner.example' },
+      operator: true,
+    });
+    expect(invitation.status).toBe(201);
+    const token = String(invitation.body.url).split('/join/')[1];
+
+    const join = await api(gateway, `/api/v1/join/${token}`);
+    expect(join.status).toBe(200);
+    expect(join.body).toMatchObject({ state: 'open', purpose: 'reaccept', checklist: [{ item: 'agreement', done: false }] });
+    const before = (await api(gateway, `/api/v1/organisations/${id}`, { operator: true })).body;
+    const connectionPut = await api(gateway, `/api/v1/join/${token}/connection`, { method: 'PUT', body: connection(sim, undefined, 'poll') });
+    expect(connectionPut.status).toBe(409);
+    expect((await api(gateway, `/api/v1/join/${token}/connection-test`, { body: {} })).status).toBe(409);
+
+    expect((await accept(token)).body).toMatchObject({ activated: false });
+    const after = (await api(gateway, `/api/v1/organisations/${id}`, { operator: true })).body;
+    expect(after.status).toBe('suspended');
+    expect(after.zaken).toEqual(before.zaken);
+    expect(after.agreement).toMatchObject({ version: '2027-2', acceptedBy: 'Sam Signer' });
+    expect((await api(gateway, `/api/v1/join/${token}`)).body.state).toBe('done');
+    // The operator's activation does not ask for a new connection test.
+    expect((await api(gateway, `/api/v1/organisations/${id}/activate`, { operator: true, body: {} })).status).toBe(200);
   });
 });

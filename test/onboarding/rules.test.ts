@@ -110,7 +110,9 @@ describe('joining without mail, activated automatically', () => {
     const join = await api(gateway, `/api/v1/join/${invitation.token}`);
     expect(join.body.state).toBe('done');
     expect(join.body.checklist.every((i: { done: boolean }) => i.done)).toBe(true);
-    // Active now: no second invitation.
-    expect((await api(gateway, `/api/v1/organisations/${id}/invitations`, { body: { name: 'X', email: 'x@y.example' }, operator: true })).status).toBe(409);
+    // Active now: a second invitation is a re-acceptance only.
+    const again = await api(gateway, `/api/v1/organisations/${id}/invitations`, { body: { name: 'X', email: 'x@y.example' }, operator: true });
+    expect(again.status).toBe(201);
+    expect((await api(gateway, `/api/v1/join/${String(again.body.url).split('/join/')[1]}`)).body.purpose).toBe('reaccept');
   });
 });
