@@ -112,6 +112,19 @@ export async function testsStartedSince(trx: Trx, organisationId: string, since:
     .execute();
 }
 
+/** The organisations with an open invitation to join (the members still joining). */
+export async function joiningOrganisations(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom('onboarding_invitations')
+    .select('organisation_id')
+    .distinct()
+    .where('purpose', '=', 'join')
+    .where('completed_at', 'is', null)
+    .orderBy('organisation_id')
+    .execute();
+  return rows.map((r) => r.organisation_id);
+}
+
 export async function lastFinishedTest(db: Db, organisationId: string): Promise<ConnectionTestRow | undefined> {
   return db
     .selectFrom('onboarding_connection_tests')

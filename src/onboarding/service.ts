@@ -146,6 +146,19 @@ export class OnboardingService {
     return { rows: rows.map(testView), total };
   }
 
+  /** For the operator's dashboard: each member still joining and its last finished connection test. */
+  async joining() {
+    const ids = await repo.joiningOrganisations(this.deps.database.db);
+    const out = [];
+    for (const id of ids) {
+      const org = this.deps.network.get(id);
+      if (org?.status !== 'pending') continue;
+      const last = await repo.lastFinishedTest(this.deps.database.db, id);
+      out.push({ id, name: org.name, lastTest: last ? testView(last) : null });
+    }
+    return out;
+  }
+
   /** The journey as the member sees it: the organisation, the agreement's three layers, the checklist. */
   async join(token: string) {
     const { invitation, org } = await this.open(token, { allowDone: true });

@@ -19,6 +19,7 @@ import { errorPage, LoginRequired, PageError } from './layout.ts';
 import { CitizenLogin } from './oidc-login.ts';
 import { deliveryPanel, type DeliveryOpsVerbs } from './delivery-panel.ts';
 import { agreementsPanel } from './agreements-panel.ts';
+import { onboardingPanel } from './onboarding-panel.ts';
 import type { AgreementService } from '../agreements/service.ts';
 import { opsPages } from './ops.ts';
 import { SessionStore } from './session.ts';
@@ -191,6 +192,7 @@ export function webRoutes(deps: WebDeps) {
       panels: [
         ...(deps.deliveryOps ? [deliveryPanel(deps.deliveryOps, publicOrigin)] : []),
         ...(deps.agreements ? [agreementsPanel(deps.agreements, deps.network)] : []),
+        ...(deps.onboarding ? [onboardingPanel(deps.onboarding)] : []),
       ],
     }),
   );
