@@ -633,5 +633,10 @@ export const en = {
   'mail.signerCode.subject': 'Confirmation code: {code}',
   'mail.signerCode.text': 'Your code to sign the agreement: {code}',
   'mail.signerCode.valid': 'The code is valid for {minutes} minutes.',
+  'prefs.branchReadOnly':
+    "These settings are the whole company's. You are logged in for one branch: you can see them, but only someone logged in for the whole company can change them.",
+  'prefs.on': 'On',
+  'prefs.off': 'Off',
+  'prefs.notSet': 'Not set',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;

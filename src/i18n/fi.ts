@@ -648,5 +648,10 @@ export const fi = {
   'mail.signerCode.subject': 'Vahvistuskoodi: {code}',
   'mail.signerCode.text': 'Koodisi sopimuksen allekirjoittamiseen: {code}',
   'mail.signerCode.valid': 'Koodi on voimassa {minutes} minuuttia.',
+  'prefs.branchReadOnly':
+    'Nämä asetukset koskevat koko yritystä. Olet kirjautunut yhden toimipaikan puolesta: voit katsoa niitä, mutta vain koko yrityksen puolesta kirjautunut voi muuttaa niitä.',
+  'prefs.on': 'Päällä',
+  'prefs.off': 'Pois',
+  'prefs.notSet': 'Ei asetettu',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;

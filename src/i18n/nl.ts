@@ -632,5 +632,10 @@ export const nl = {
   'mail.signerCode.subject': 'Bevestigingscode: {code}',
   'mail.signerCode.text': 'Uw code om de overeenkomst te ondertekenen: {code}',
   'mail.signerCode.valid': 'De code is {minutes} minuten geldig.',
+  'prefs.branchReadOnly':
+    'Deze instellingen gelden voor het hele bedrijf. U bent ingelogd voor één vestiging: u kunt ze bekijken, maar alleen iemand die voor het hele bedrijf inlogt kan ze wijzigen.',
+  'prefs.on': 'Aan',
+  'prefs.off': 'Uit',
+  'prefs.notSet': 'Niet ingesteld',
   // New keys go above this line.
 };

@@ -648,5 +648,10 @@ export const sv = {
   'mail.signerCode.subject': 'Bekräftelsekod: {code}',
   'mail.signerCode.text': 'Din kod för att underteckna avtalet: {code}',
   'mail.signerCode.valid': 'Koden gäller i {minutes} minuter.',
+  'prefs.branchReadOnly':
+    'De här inställningarna gäller hela företaget. Du är inloggad för ett driftställe: du kan se dem, men bara den som loggar in för hela företaget kan ändra dem.',
+  'prefs.on': 'På',
+  'prefs.off': 'Av',
+  'prefs.notSet': 'Inte angivet',
   // New keys go above this line.
 } satisfies Record<MessageKey, string>;

@@ -36,7 +36,11 @@ export function preferencePages(deps: PreferencePageDeps) {
       t('prefs.title'),
       html`<h1>${t('prefs.title')}</h1>
 ${flash(c, { saved: 'prefs.saved', verified: 'prefs.verifiedDone', sent: 'prefs.codeSent' })}
-${preferencesView(t, me.session.csrf, prefs, form, { smsAvailable: preferences.smsAvailable(), company: isRepresentative(me.viewer) })}`,
+${preferencesView(t, me.session.csrf, prefs, form, {
+  smsAvailable: preferences.smsAvailable(),
+  company: isRepresentative(me.viewer),
+  branchOnly: isRepresentative(me.viewer) && Boolean(me.viewer.vestiging),
+})}`,
       status,
     );
   };

@@ -40,8 +40,9 @@ export function preferencesView(
   csrf: string,
   prefs: NoticePreferences,
   form: PrefForm,
-  options: { smsAvailable: boolean; company: boolean },
+  options: { smsAvailable: boolean; company: boolean; branchOnly?: boolean },
 ): Html {
+  if (options.branchOnly) return readOnlyView(t, prefs);
   const v = {
     language: form.values?.language ?? prefs.language,
     email: form.values?.email ?? prefs.email?.address ?? '',
@@ -91,6 +92,20 @@ ${prefs.phone && prefs.phone.number === v.phone ? state(t, prefs.phone.verified)
 </form>
 ${prefs.email && !prefs.email.verified ? codeForm('email', prefs.email.address) : ''}
 ${prefs.phone && !prefs.phone.verified ? codeForm('phone', prefs.phone.number) : ''}`;
+}
+
+/** A login for one branch reads the company's preferences; only a company-wide login changes them. */
+function readOnlyView(t: Translate, prefs: NoticePreferences): Html {
+  const address = (a: { value: string; verified: boolean } | undefined) => (a ? html`${a.value} ${state(t, a.verified)}` : t('prefs.notSet'));
+  return html`<p class="lead">${t('prefs.intro')}</p>
+<p class="notice" role="note">${t('prefs.branchReadOnly')}</p>
+<dl class="facts">
+<dt>${t('prefs.language')}</dt><dd>${LANGUAGE_NAMES[prefs.language]}</dd>
+<dt>${t('prefs.email')}</dt><dd>${address(prefs.email && { value: prefs.email.address, verified: prefs.email.verified })}</dd>
+<dt>${t('prefs.phone')}</dt><dd>${address(prefs.phone && { value: prefs.phone.number, verified: prefs.phone.verified })}</dd>
+<dt>${t('prefs.channelEmail')}</dt><dd>${t(prefs.channels.email ? 'prefs.on' : 'prefs.off')}</dd>
+<dt>${t('prefs.channelSms')}</dt><dd>${t(prefs.channels.sms ? 'prefs.on' : 'prefs.off')}</dd>
+</dl>`;
 }
 
 /** GET /unsubscribe/{token}: a button, because a GET (a mail scanner following the link) must change nothing. */
