@@ -5,7 +5,7 @@ import { compactVerify, createRemoteJWKSet, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/agreements/canonical-json.ts';
 import { organisation } from '../helpers/fixtures.ts';
-import { authHeader, startTestGateway, testNetwork } from '../helpers/gateway.ts';
+import { authHeader, opsPage, startTestGateway, testNetwork } from '../helpers/gateway.ts';
 
 const gateway = await startTestGateway({
   listen: true,
@@ -338,15 +338,7 @@ describe('re-acceptance', () => {
 
 describe('the operator dashboard', () => {
   it('lists the members yet to accept the current version, the overdue ones marked', async () => {
-    const login = await gateway.app.request('/ops/login', {
-      method: 'POST',
-      headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:0' },
-      body: new URLSearchParams({ token: authHeader('beheer').authorization.replace('Bearer ', '') }).toString(),
-    });
-    expect(login.status).toBe(303);
-    // The session cookie set last (the first Set-Cookie clears an earlier one).
-    const cookie = login.headers.getSetCookie().at(-1)!.split(';')[0];
-    const page = await (await gateway.app.request('/ops', { headers: { accept: 'text/html', cookie, 'accept-language': 'en' } })).text();
+    const page = await opsPage(gateway.app);
     const panel = page.slice(page.indexOf('id="reacceptance"'));
     expect(panel).toContain('Current version: 2027-1.');
     // ander-bv and papier-bv accepted an older version, past 2027-1's deadline; lid-bv accepted 2027-1; nieuw-bv is still joining.

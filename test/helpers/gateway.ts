@@ -84,3 +84,16 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   afterAll(() => gateway.close());
   return gateway;
 }
+
+/** The operator dashboard (/ops) as an operator sees it, signed in with the pasted-token login. */
+export async function opsPage(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }, lang = 'en'): Promise<string> {
+  const login = await app.request('/ops/login', {
+    method: 'POST',
+    headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:0' },
+    body: new URLSearchParams({ token: authHeader('beheer').authorization.replace('Bearer ', '') }).toString(),
+  });
+  if (login.status !== 303) throw new Error(`the /ops login answered ${login.status}`);
+  // The session cookie set last (the first Set-Cookie clears an earlier one).
+  const cookie = login.headers.getSetCookie().at(-1)!.split(';')[0];
+  return (await app.request('/ops', { headers: { accept: 'text/html', cookie, 'accept-language': lang } })).text();
+}

@@ -3,7 +3,7 @@
 // own destinations are never the gateway's private network (and tests are limited).
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { authHeader, startTestGateway, testNetwork } from '../helpers/gateway.ts';
+import { opsPage, startTestGateway, testNetwork } from '../helpers/gateway.ts';
 import { AGREEMENT, api, connection, invited, memberSimulator } from './helpers.ts';
 
 const sim = await memberSimulator();
@@ -93,14 +93,7 @@ describe("the member's destinations", () => {
   });
 
   it("shows the joining member's last test verdicts to the operator on /ops", async () => {
-    const login = await gateway.app.request('/ops/login', {
-      method: 'POST',
-      headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:0' },
-      body: new URLSearchParams({ token: authHeader('beheer').authorization.replace('Bearer ', '') }).toString(),
-    });
-    expect(login.status).toBe(303);
-    const cookie = login.headers.getSetCookie().at(-1)!.split(';')[0];
-    const page = await (await gateway.app.request('/ops', { headers: { accept: 'text/html', cookie, 'accept-language': 'en' } })).text();
+    const page = await opsPage(gateway.app);
     const panel = page.slice(page.indexOf('id="joining"'));
     expect(panel).toContain('Members joining: connection tests');
     const row = panel.slice(panel.indexOf(`data-organisation="${id}"`), panel.indexOf('</tr>', panel.indexOf(`data-organisation="${id}"`)));
