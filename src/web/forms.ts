@@ -1,6 +1,7 @@
 // Form posts: an origin check (Origin / Sec-Fetch-Site must say "this site" when the browser sends
 // them) plus, for forms of a logged-in session, the session's CSRF token. Works without JavaScript.
 import type { Context } from 'hono';
+import type { MessageKey } from '../i18n/index.ts';
 import type { WebEnv } from './context.ts';
 import { PageError } from './layout.ts';
 import { csrfMatches, type Session } from './session.ts';
@@ -18,9 +19,19 @@ export function originAllowed(c: Context<WebEnv>, publicOrigin: string): boolean
 /** The posted urlencoded/multipart fields (files are ignored); 403 page when the origin is foreign. */
 export async function readForm(c: Context<WebEnv>, publicOrigin: string): Promise<Form> {
   if (!originAllowed(c, publicOrigin)) throw new PageError(403, 'error.csrf');
+  return parseForm(c);
+}
+
+/**
+ * The posted urlencoded/multipart fields, whoever posts them; a 400 page (`refusal`) for another type
+ * or a body that does not parse (a stray %, a multipart without its boundary).
+ */
+export async function parseForm(c: Context<WebEnv>, refusal: MessageKey = 'error.400'): Promise<Form> {
   const type = c.req.header('content-type') ?? '';
-  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type)) throw new PageError(400, 'error.400');
-  const body = await c.req.parseBody();
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type)) throw new PageError(400, refusal);
+  const body = await c.req.parseBody().catch((): never => {
+    throw new PageError(400, refusal);
+  });
   const form: Form = {};
   for (const [k, v] of Object.entries(body)) if (typeof v === 'string') form[k] = v;
   return form;

@@ -11,7 +11,7 @@ import { preferencesSchema } from '../notices/preference-routes.ts';
 import { CodeRateLimited, type PreferenceService } from '../notices/preference-service.ts';
 import { citizenOf, type CitizenAuthDeps, type CitizenContext } from './auth.ts';
 import type { WebEnv } from './context.ts';
-import { readSessionForm } from './forms.ts';
+import { parseForm, readSessionForm } from './forms.ts';
 import type { CitizenFrame } from './group-pages.ts';
 import { tOf } from './i18n.ts';
 import { flash, PageError, render } from './layout.ts';
@@ -155,9 +155,7 @@ export function unsubscribePages(deps: UnsubscribePageDeps) {
   app.post('/unsubscribe/:token', async (c) => {
     const t = tOf(c);
     // No origin check and no CSRF token: the mail client posts from nowhere, and all it can do is turn e-mail off.
-    const type = c.req.header('content-type') ?? '';
-    if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type)) throw new PageError(400, 'unsubscribe.badRequest');
-    const form = await c.req.parseBody();
+    const form = await parseForm(c, 'unsubscribe.badRequest');
     if (form['List-Unsubscribe'] !== 'One-Click') throw new PageError(400, 'unsubscribe.badRequest');
     if (!(await deps.preferences.unsubscribe(c.req.param('token')))) throw new PageError(404, 'unsubscribe.notFound');
     return frame(c, t('unsubscribe.title'), unsubscribedView(t));

@@ -255,6 +255,14 @@ describe('one-click unsubscribe', () => {
 
     const noBody = await app.request(url, { method: 'POST' });
     expect(noBody.status).toBe(400);
+    // Bodies that do not parse are refused as bad requests too, never a 500.
+    for (const [type, body] of [
+      ['application/x-www-form-urlencoded', 'List-Unsubscribe=One-Click%'],
+      ['multipart/form-data', 'List-Unsubscribe=One-Click'],
+    ] as const) {
+      const bad = await app.request(url, { method: 'POST', headers: { 'content-type': type }, body });
+      expect(bad.status, `${type} ${String(body)}`).toBe(400);
+    }
     const unknown = await app.request(`/unsubscribe/${'x'.repeat(43)}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -74,3 +74,16 @@ describe('a program', () => {
     expect(res.headers.get('content-type')).toBe('application/problem+json');
   });
 });
+
+describe('a form post that does not parse', () => {
+  it('is a 400 page, never a 500 (a multipart without its boundary, or with a broken one)', async () => {
+    for (const [type, body] of [
+      ['multipart/form-data', 'token=abc'],
+      ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data\r\n\r\nabc'],
+    ] as const) {
+      const res = await app.request('/ops/login', { method: 'POST', headers: { accept: BROWSER, 'content-type': type }, body });
+      expect(res.status, `${type} ${String(body)}`).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    }
+  });
+});
