@@ -4,7 +4,8 @@ import { afterAll, expect } from 'vitest';
 import type { Gateway } from '../../src/gateway.ts';
 import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
 import { demoCatalogues, startSimulator, type Simulator } from '../../src/simulator/index.ts';
-import { authHeader } from '../helpers/gateway.ts';
+import { authHeader, startTestGateway, testNetwork } from '../helpers/gateway.ts';
+import { type MailSink, startMailSink } from '../helpers/smtp.ts';
 
 export const MEMBER_SECRET = 'member-outbound-secret-0123456789';
 
@@ -98,4 +99,17 @@ export async function until(probe: () => Promise<boolean>, timeoutMs = 10_000): 
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+export const ORIGIN = 'http://gateway.test';
+
+/** A gateway with mail configured (codes and invitations caught by a real SMTP sink) and a member's simulator. */
+export async function mailingGateway(): Promise<{ gateway: Gateway; sink: MailSink; sim: Simulator }> {
+  const sink = await startMailSink();
+  const sim = await memberSimulator();
+  const gateway = await startTestGateway({
+    network: testNetwork(),
+    env: { SMTP_URL: sink.url, MAIL_FROM: 'ketenstatus@gemeente-test.example', PUBLIC_BASE_URL: ORIGIN },
+  });
+  return { gateway, sink, sim };
 }

@@ -2,17 +2,9 @@
 // language the operator names (Dutch when none), the signer's code in the requester's (Accept-Language
 // on the API, the page's language on /join).
 import { describe, expect, it } from 'vitest';
-import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
-import { startMailSink } from '../helpers/smtp.ts';
-import { api, invited, memberSimulator, pendingMember } from './helpers.ts';
+import { api, invited, mailingGateway, ORIGIN, pendingMember } from './helpers.ts';
 
-const ORIGIN = 'http://gateway.test';
-const sink = await startMailSink();
-const sim = await memberSimulator();
-const gateway = await startTestGateway({
-  network: testNetwork(),
-  env: { SMTP_URL: sink.url, MAIL_FROM: 'ketenstatus@gemeente-test.example', PUBLIC_BASE_URL: ORIGIN },
-});
+const { gateway, sink, sim } = await mailingGateway();
 const self = gateway.network.self.name;
 
 describe('the invitation mail', () => {

@@ -1,17 +1,9 @@
 // The signer's code, mail configured: at most one per 30 s and 5 an hour per invitation (429 with
 // Retry-After, nothing changed), and the join page's refusals in the page's language.
 import { describe, expect, it } from 'vitest';
-import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
-import { startMailSink } from '../helpers/smtp.ts';
-import { api, invited, memberSimulator } from './helpers.ts';
+import { api, invited, mailingGateway, ORIGIN } from './helpers.ts';
 
-const ORIGIN = 'http://gateway.test';
-const sink = await startMailSink();
-const sim = await memberSimulator();
-const gateway = await startTestGateway({
-  network: testNetwork(),
-  env: { SMTP_URL: sink.url, MAIL_FROM: 'ketenstatus@gemeente-test.example', PUBLIC_BASE_URL: ORIGIN },
-});
+const { gateway, sink, sim } = await mailingGateway();
 
 const signer = (email: string) => ({ name: 'Petra Planner', email, role: 'directeur' });
 const db = gateway.database.db;
