@@ -2,8 +2,10 @@
 // (Accept prefers text/html) gets an HTML error page in the pages' style and the reader's language;
 // API clients, /api/... and anything not asking for HTML get problem+json. Same status either way.
 import { describe, expect, it } from 'vitest';
+import { LANGS, LANGUAGE_NAMES, type MessageKey, translate } from '../../src/i18n/index.ts';
 import { STYLESHEET_PATH } from '../../src/web/assets.ts';
 import { startTestGateway } from '../helpers/gateway.ts';
+import { textOf } from './helpers/web-client.ts';
 
 const gateway = await startTestGateway();
 const app = gateway.app;
@@ -32,6 +34,63 @@ describe('a browser', () => {
     expect(english).toContain('This page does not exist, or you may not view it.');
     expect(await (await get('/nope', { accept: BROWSER, cookie: 'ks_lang=en' })).text()).toContain('<html lang="en">');
     expect(await (await get('/nope?lang=en', { accept: BROWSER, 'accept-language': 'nl' })).text()).toContain('<html lang="en">');
+  });
+
+  it('reads the page in each of the four languages from its catalogue, with the switch to the others', async () => {
+    for (const lang of LANGS) {
+      const res = await get('/nope?x=1', { accept: BROWSER, 'accept-language': `${lang};q=0.9` });
+      expect(res.status, lang).toBe(404);
+      const page = await res.text();
+      expect(page, lang).toContain(`<html lang="${lang}">`);
+      const text = textOf(page);
+      for (const key of ['error.title', 'error.404', 'error.home'] as const) expect(text, `${lang} ${key}`).toContain(translate(lang, key));
+      for (const other of LANGS) {
+        const current = other === lang ? ' aria-current="true"' : '';
+        expect(page, `${lang} → ${other}`).toContain(
+          `<a href="/nope?x=1&amp;lang=${other}" lang="${other}" hreflang="${other}"${current}>${LANGUAGE_NAMES[other]}</a>`,
+        );
+      }
+    }
+  });
+
+  it('gets an HTML page, not JSON, from the newer page routes: links, sign-in callbacks and unknown paths under them', async () => {
+    const token = 'AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGhIjKlMnOpQ';
+    const cases: [string, number, MessageKey][] = [
+      [`/join/${token}`, 404, 'join.notFound'],
+      [`/join/${token}/nope`, 404, 'error.404'],
+      [`/unsubscribe/${token}`, 404, 'unsubscribe.notFound'],
+      ['/auth/callback', 400, 'error.loginExpired'],
+      ['/auth/staff/callback', 400, 'error.loginExpired'],
+      ['/auth/partner/callback', 400, 'error.loginExpired'],
+      ['/notifications/nope', 404, 'error.404'],
+      ['/partner/nope', 404, 'error.404'],
+      ['/staff/nope', 404, 'error.404'],
+      ['/kcc/nope', 404, 'error.404'],
+      ['/work/nope', 404, 'error.404'],
+    ];
+    for (const [path, status, key] of cases) {
+      // Swedish, so a page that fell back to the default language would show.
+      const res = await get(path, { accept: BROWSER, 'accept-language': 'sv' });
+      expect(res.status, path).toBe(status);
+      expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);
+      const page = await res.text();
+      expect(page, path).toContain('<html lang="sv">');
+      expect(textOf(page), path).toContain(translate('sv', key));
+    }
+  });
+
+  it('gets the page, not JSON, for a form posted to an unknown join or unsubscribe link', async () => {
+    const token = 'AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGhIjKlMnOpQ';
+    const form = { accept: BROWSER, 'accept-language': 'fi', 'content-type': 'application/x-www-form-urlencoded' };
+    for (const [path, body, status, key] of [
+      [`/join/${token}/accept`, 'accept=on', 404, 'join.notFound'],
+      [`/unsubscribe/${token}`, 'List-Unsubscribe=One-Click', 404, 'unsubscribe.notFound'],
+    ] as const) {
+      const res = await app.request(path, { method: 'POST', headers: form, body });
+      expect(res.status, path).toBe(status);
+      expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);
+      expect(textOf(await res.text()), path).toContain(translate('fi', key));
+    }
   });
 
   it('gets the HTML page under a page route too (/ops/..., /cases/...), and for HEAD the same status without a body', async () => {
