@@ -87,6 +87,22 @@ describe('OutboundClients', () => {
     expect(await failure(out.request('nobody', { method: 'GET', url: `${api.url}/` }))).toMatchObject({ kind: 'unknown-organisation' });
   });
 
+  it('calls exactly the Zaken and the Catalogi origin when catalogiApiRoot names another; nothing else, not even its Notificaties API', async () => {
+    const zaken = await server(ok);
+    const catalogi = await server(ok);
+    const nrc = await server(ok);
+    const org = testOrganisation('sub', `${zaken.url}/zaken/api/v1/`);
+    org.zaken.catalogiApiRoot = `${catalogi.url}/catalogi/api/v1/`;
+    org.notifications.nrc = { apiRoot: `${nrc.url}/api/v1/`, auth: { type: 'zgw-jwt', clientId: 'gw', secret: SECRET } };
+    const out = clients(new TestNetwork(org));
+    expect((await out.request('sub', { method: 'GET', url: `${zaken.url}/zaken/api/v1/zaken` })).status).toBe(200);
+    expect((await out.request('sub', { method: 'GET', url: `${catalogi.url}/catalogi/api/v1/statustypen/1` })).status).toBe(200);
+    for (const url of [`${nrc.url}/api/v1/abonnement`, `http://localhost:${catalogi.port}/catalogi/api/v1/statustypen/1`]) {
+      expect(await failure(out.request('sub', { method: 'GET', url }))).toMatchObject({ kind: 'forbidden-destination' });
+    }
+    expect([zaken.hits.length, catalogi.hits.length, nrc.hits.length]).toEqual([1, 1, 0]);
+  });
+
   it('returns a redirect as-is and never follows it', async () => {
     const target = await server(ok);
     const api = await server((_hit, res) => res.writeHead(302, { location: `${target.url}/elsewhere` }).end());
