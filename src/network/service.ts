@@ -44,16 +44,25 @@ export class NetworkService {
     this.clients = new Map(deps.definition.clients.map((c) => [c.clientId, { ...c, resolvedSecret: resolveSecret(c.secret, deps.env)! }]));
   }
 
-  /** Applies the file's organisations whose definition changed since it was last applied, then loads all. */
+  /**
+   * Applies the file's organisations whose definition changed since it was last applied, then loads
+   * all. The file may declare an agreement for a member that signed outside the gateway; once one is
+   * stored, it stays: only an acceptance changes it, as with a PUT.
+   */
   async start(): Promise<void> {
     const { db } = this.deps.database;
     const stored = new Map((await listOrganisations(db)).map((s) => [s.organisation.id, s]));
-    for (const org of this.deps.definition.organisations) {
-      const hash = createHash('sha256').update(JSON.stringify(org)).digest('hex');
-      if (stored.get(org.id)?.sourceHash === hash) continue;
+    for (const declared of this.deps.definition.organisations) {
+      const hash = createHash('sha256').update(JSON.stringify(declared)).digest('hex');
+      if (stored.get(declared.id)?.sourceHash === hash) continue;
       await withTransaction(db, async (trx) => {
-        const before = await findOrganisationForUpdate(trx, org.id);
+        const before = await findOrganisationForUpdate(trx, declared.id);
         if (before?.source_hash === hash) return;
+        const kept = before?.config.agreement;
+        if (kept && declared.agreement && !sameAgreement(declared.agreement, kept)) {
+          this.deps.logger.warn({ organisation: declared.id }, 'the network file names another agreement than the one on record; the recorded one stays');
+        }
+        const org: Organisation = kept ? { ...declared, agreement: kept } : declared;
         await upsertOrganisation(trx, org, 'file', hash);
         await recordChange(trx, org.id, before ? 'replace' : 'create', 'network-file', describeChange(before?.config, org));
         await this.deps.onOrganisationWrite?.(trx, org.id);
@@ -192,13 +201,7 @@ export class NetworkService {
           invalidParams: [{ name: 'id', code: 'mismatch', reason: `expected "${id}"` }],
         });
       }
-      if (before && given !== undefined && !sameAgreement(given, stored)) {
-        throw new ServiceError('unprocessable', `The agreement of ${id} changes only by an acceptance, not by a PUT: leave it out or send it as stored.`, {
-          invalidParams: [
-            { name: 'agreement', code: 'read-only', reason: `record an acceptance: POST /api/v1/organisations/${id}/acceptances, or the join journey` },
-          ],
-        });
-      }
+      if (before && given !== undefined && !sameAgreement(given, stored)) throw agreementReadOnly(id, 'a PUT');
       const missing = keepStoredSecrets(org, before?.config);
       if (missing.length > 0) {
         throw new ServiceError('unprocessable', 'A secret marked { "configured": true } has no stored value to keep.', {
@@ -225,22 +228,23 @@ export class NetworkService {
     this.activationHooks.push(hook);
   }
 
+  /** `agreement`, when given, must be the stored one (as GET shows it): an activation never sets it, only an acceptance does. */
   async activate(id: string, actor: string, agreement?: Agreement): Promise<Organisation> {
     const current = this.get(id);
     if (current) for (const check of this.activationChecks) await check(current);
     return this.transition(id, actor, 'activate', (org) => {
+      if (agreement !== undefined && !sameAgreement(agreement, org.agreement)) throw agreementReadOnly(id, 'an activation');
       if (isUnconnected(org)) {
         throw new ServiceError('unprocessable', 'An organisation becomes active only once its connection (zaken, notifications) is set.', {
           invalidParams: [{ name: 'zaken', code: 'required', reason: 'the member sets it while joining, or the operator PUTs it' }],
         });
       }
-      const accepted = agreement ?? org.agreement;
-      if (!accepted) {
+      if (!org.agreement) {
         throw new ServiceError('unprocessable', 'An organisation becomes active only with an accepted agreement.', {
-          invalidParams: [{ name: 'agreement', code: 'required', reason: 'give { version, acceptedAt, acceptedBy }' }],
+          invalidParams: [{ name: 'agreement', code: 'required', reason: `record an acceptance first: ${acceptancesRoute(id)}, or the join journey` }],
         });
       }
-      return { ...org, status: 'active', agreement: accepted };
+      return { ...org, status: 'active' };
     });
   }
 
@@ -318,6 +322,14 @@ export class NetworkService {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const acceptancesRoute = (id: string) => `POST /api/v1/organisations/${id}/acceptances`;
+
+function agreementReadOnly(id: string, by: string): ServiceError {
+  return new ServiceError('unprocessable', `The agreement of ${id} changes only by an acceptance, not by ${by}: leave it out or send it as stored.`, {
+    invalidParams: [{ name: 'agreement', code: 'read-only', reason: `record an acceptance: ${acceptancesRoute(id)}, or the join journey` }],
+  });
 }
 
 function withoutAgreement(body: Record<string, unknown>): Record<string, unknown> {

@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { compactVerify, createRemoteJWKSet, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/agreements/canonical-json.ts';
+import { createLogger } from '../../src/log.ts';
+import { NetworkService } from '../../src/network/service.ts';
 import { organisation } from '../helpers/fixtures.ts';
 import { authHeader, opsPage, startTestGateway, testNetwork } from '../helpers/gateway.ts';
 
@@ -17,6 +19,7 @@ const gateway = await startTestGateway({
     organisation('dubbel-bv'),
     organisation('put-bv'),
     organisation('wacht-bv', { status: 'pending', agreement: undefined }),
+    organisation('activeer-bv', { status: 'pending', agreement: undefined }),
   ]),
 });
 const jwks = createRemoteJWKSet(new URL(`${gateway.url}/.well-known/jwks.json`));
@@ -299,6 +302,52 @@ describe("the organisation's agreement belongs to its acceptances", () => {
     expect((await shown('put-bv')).agreement).toEqual(stored);
     const changes = (await operator('/api/v1/organisations/put-bv/changes')).body.results as Json[];
     expect(changes.filter((c) => c.action === 'replace').flatMap((c) => c.changes.fields)).toEqual(['name']);
+  });
+
+  it('an activation cannot set it: the member activates once an acceptance recorded one', async () => {
+    const activate = (body?: unknown) => operator('/api/v1/organisations/activeer-bv/activate', { method: 'POST', body });
+    const refused = await activate({ agreement: { version: '2026-1', acceptedAt: '2026-11-01T10:00:00Z', acceptedBy: 'Beheer' } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.invalidParams).toEqual([expect.objectContaining({ name: 'agreement', code: 'read-only' })]);
+    expect(refused.body.invalidParams[0].reason).toContain('/api/v1/organisations/activeer-bv/acceptances');
+    expect(await shown('activeer-bv')).toMatchObject({ status: 'pending' });
+    expect((await shown('activeer-bv')).agreement).toBeUndefined();
+
+    const current = (await call('/api/v1/agreements')).body.results[0] as Json;
+    const paper = await operator('/api/v1/organisations/activeer-bv/acceptances', {
+      method: 'POST',
+      body: {
+        method: 'paper',
+        agreementVersion: current.version,
+        agreementHash: current.hash,
+        signer: { name: 'A. Activeer', email: 'a@activeer.example', role: 'bestuurder' },
+        signedAt: '2026-12-01T10:00:00Z',
+        scanSha256: 'd'.repeat(64),
+      },
+    });
+    expect(paper.status).toBe(201);
+    const stored = (await shown('activeer-bv')).agreement;
+    expect(stored).toMatchObject({ version: current.version, acceptedBy: 'A. Activeer' });
+    expect((await activate({ agreement: { ...stored, acceptedBy: 'Beheer' } })).status).toBe(422);
+    const active = await activate({ agreement: stored });
+    expect(active.status).toBe(200);
+    expect(active.body).toMatchObject({ status: 'active', agreement: stored });
+  });
+
+  it('a changed network file keeps the agreement on record', async () => {
+    const stored = (await shown('activeer-bv')).agreement;
+    expect(stored).toMatchObject({ acceptedBy: 'A. Activeer' });
+    // Another start on the same database with the file changed: a new name and an older agreement.
+    const declared = {
+      ...organisation('activeer-bv'),
+      name: 'Activeer (bestand)',
+      agreement: { version: '2020-1', acceptedAt: '2020-01-01T00:00:00Z', acceptedBy: 'Oud' },
+    };
+    const restarted = new NetworkService({ database: gateway.database, definition: testNetwork([declared]), env: {}, logger: createLogger('silent') });
+    await restarted.start();
+    await restarted.stop();
+    await gateway.network.refresh();
+    expect(await shown('activeer-bv')).toMatchObject({ name: 'Activeer (bestand)', agreement: stored });
   });
 });
 

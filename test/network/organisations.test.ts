@@ -74,15 +74,18 @@ describe('operator API for the trust network', () => {
     expect((await res.json()).invalidParams[0].name).toBe('agreement');
   });
 
-  it('moves pending to active only with an accepted agreement', async () => {
+  it('keeps pending a member without an accepted agreement, and takes none from the activation', async () => {
     await put('wachtend', organisation('wachtend', { status: 'pending', agreement: undefined }));
     const refused = await post('/api/v1/organisations/wachtend/activate');
     expect(refused.status).toBe(422);
+    expect((await refused.json()).invalidParams).toEqual([expect.objectContaining({ name: 'agreement', code: 'required' })]);
+    // Only an acceptance records one (test/agreements/agreements.test.ts): the body's is read-only.
     const agreement = { version: '2026-2', acceptedAt: '2026-11-01T10:00:00Z', acceptedBy: 'P. de Vries' };
-    const ok = await post('/api/v1/organisations/wachtend/activate', { agreement });
-    expect(ok.status).toBe(200);
-    expect(await ok.json()).toMatchObject({ status: 'active', agreement });
-    expect(gateway.network.get('wachtend')?.status).toBe('active');
+    const given = await post('/api/v1/organisations/wachtend/activate', { agreement });
+    expect(given.status).toBe(422);
+    expect((await given.json()).invalidParams).toEqual([expect.objectContaining({ name: 'agreement', code: 'read-only' })]);
+    expect(gateway.network.get('wachtend')).toMatchObject({ status: 'pending' });
+    expect(gateway.network.get('wachtend')?.agreement).toBeUndefined();
   });
 
   it('suspends and records the reason', async () => {
