@@ -315,6 +315,8 @@ export class OnboardingService {
         notifications = { mode: 'push', ...credentials };
       }
     }
+    // The member cannot name a Notificaties API here: the operator's (src/subscriptions) stays.
+    if (stored?.nrc) notifications.nrc = stored.nrc;
     const next = await this.deps.network.connect(org.id, { zaken: input.zaken, notifications }, `join:${invitation.id}`);
     return { connection: connectionView(next as ZakenOrganisation), ...(credentials ? { notificationCredentials: credentials } : {}) };
   }
