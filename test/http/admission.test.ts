@@ -4,6 +4,11 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { admission } from '../../src/http/admission.ts';
 
+/** Polls until `ok` holds (or about a second has passed; the caller's expect then says what did not). */
+const until = async (ok: () => boolean) => {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
+};
+
 function heldApp(options: { maxInFlight: number; maxQueue: number; queueTimeoutMs: number }) {
   const gates: (() => void)[] = [];
   const limiter = admission({ ...options, exempt: (path) => path.startsWith('/health/') });
@@ -12,7 +17,7 @@ function heldApp(options: { maxInFlight: number; maxQueue: number; queueTimeoutM
     .get('/work', () => new Promise<Response>((resolve) => gates.push(() => resolve(new Response('done')))))
     .get('/health/live', (c) => c.text('live'));
   const waitForGates = async (n: number) => {
-    for (let i = 0; i < 200 && gates.length < n; i++) await new Promise((r) => setTimeout(r, 5));
+    await until(() => gates.length >= n);
     expect(gates.length).toBe(n);
   };
   return { app, gates, limiter, waitForGates };
@@ -24,7 +29,7 @@ describe('admission', () => {
     const first = [app.request('/work'), app.request('/work')];
     await waitForGates(2);
     const queued = app.request('/work');
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => limiter.stats().queued === 1);
     expect(limiter.stats()).toMatchObject({ inFlight: 2, queued: 1 });
 
     const refused = await app.request('/work');
@@ -60,7 +65,7 @@ describe('admission', () => {
     const held = app.request('/work');
     await waitForGates(1);
     const queued = app.request('/work');
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => limiter.stats().queued === 1);
     expect(limiter.stats()).toMatchObject({ inFlight: 1, queued: 1 });
     // A stall from the check phase: in the next loop turn the queued request's timer is due (timers
     // phase) and the held request's end is ready to be read (poll phase, after it).
@@ -105,7 +110,7 @@ describe('admission in front of node:http', () => {
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     try {
       const slow = fetch(`${base}/slow`);
-      for (let i = 0; i < 100 && seen === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      await until(() => seen > 0);
       const refused = await fetch(`${base}/fast?x=1`, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } });
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('1');
@@ -115,7 +120,7 @@ describe('admission in front of node:http', () => {
       expect(seen).toBe(2); // the slow one and the exempt probe; never the refused one
       release();
       expect(await (await slow).text()).toBe('slow');
-      await new Promise((r) => setTimeout(r, 20));
+      await until(() => limiter.stats().inFlight === 0); // the slot frees when the response has ended
       expect((await fetch(`${base}/fast`)).status).toBe(200);
       expect(limiter.stats()).toMatchObject({ inFlight: 0, rejected: 1 });
     } finally {
@@ -145,9 +150,9 @@ describe('the access line behind admission', () => {
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     try {
       const slow = fetch(`${base}/slow`);
-      for (let i = 0; i < 100 && limiter.stats().inFlight === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      await until(() => limiter.stats().inFlight > 0);
       const fast = fetch(`${base}/fast`);
-      for (let i = 0; i < 100 && limiter.stats().queued === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      await until(() => limiter.stats().queued > 0);
       expect(limiter.stats()).toMatchObject({ inFlight: 1, queued: 1 });
       await new Promise((r) => setTimeout(r, 300));
       release();
