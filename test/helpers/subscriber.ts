@@ -12,7 +12,8 @@ export interface Received {
   json: any;
 }
 
-export type Answer = { status: number; headers?: Record<string, string> } | 'hang';
+/** `delayMs`: the answer is written that long after the request arrived (a slow subscriber). */
+export type Answer = { status: number; headers?: Record<string, string>; delayMs?: number } | 'hang';
 export type Responder = (request: Received, index: number) => Answer;
 
 export interface Subscriber {
@@ -50,7 +51,8 @@ export async function startSubscriber(responder: Responder = () => ({ status: 20
         res.on('close', () => hanging.delete(res));
         return;
       }
-      res.writeHead(answer.status, answer.headers).end();
+      if (answer.delayMs) setTimeout(() => res.writeHead(answer.status, answer.headers).end(), answer.delayMs);
+      else res.writeHead(answer.status, answer.headers).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
