@@ -123,6 +123,11 @@ describe('one owner per concept', () => {
 
   it('the jobs table is read only by the job queue, and its workers woken only through it', () => {
     expect(filesWith(/selectFrom\('jobs'\)|\bfrom jobs\b|pg_notify\('ketenstatus_jobs'/)).toEqual(['jobs/queue.ts']);
+    expect(filesWith(/JOBS_CHANNEL|'ketenstatus_jobs'\)/)).toEqual(['jobs/queue.ts', 'jobs/worker.ts']);
+  });
+
+  it('a waiting job’s coalescing rule is spelt out only by the job queue, for set-based inserts too', () => {
+    expect(filesWith(/on conflict \(dedupe_key\) where state|column\('dedupe_key'\)\s*\.where\('state'/)).toEqual(['jobs/queue.ts']);
   });
 
   it('JSON columns are written through json() without casting it away', () => {

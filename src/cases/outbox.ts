@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { Db, Trx } from '../db/database.ts';
 import { json } from '../db/json.ts';
-import { JOBS_CHANNEL } from '../jobs/queue.ts';
+import { ON_WAITING_JOB, WAKE_WORKERS } from '../jobs/queue.ts';
 import { eventPhase } from './events.ts';
 
 export const DELIVERIES_CHANNEL = 'ketenstatus_deliveries';
@@ -52,8 +52,8 @@ export async function addEventWithDeliveries(trx: Trx, event: NewCaseEvent): Pro
     planned as (
       insert into jobs (kind, payload, dedupe_key)
       select ${NOTICE_PLAN_JOB}, '{}'::jsonb, ${noticePlanKey(event.caseId)} from noticed
-      on conflict (dedupe_key) where state = 'queued' and dedupe_key is not null do update set run_at = least(jobs.run_at, excluded.run_at)
-      returning pg_notify(${JOBS_CHANNEL}, '')
+      ${ON_WAITING_JOB} do update set run_at = least(jobs.run_at, excluded.run_at)
+      returning ${WAKE_WORKERS}
     )`
     : sql``;
   // Writers of case events hold the case lock already; taking it here keeps the lane rule self-contained.

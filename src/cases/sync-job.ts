@@ -2,7 +2,7 @@
 // caller (a placement, a supplier's request, a notification, the reconcile poll) goes through here.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { enqueue } from '../jobs/queue.ts';
+import { enqueue, ON_WAITING_JOB } from '../jobs/queue.ts';
 import { pollIntervalOf, type ZakenOrganisation } from '../network/types.ts';
 
 export const SYNC_ORDER_JOB = 'order.sync';
@@ -45,8 +45,8 @@ export function syncJobValues(orderId: RawBuilder<unknown>, organisationId: RawB
     ${sql.lit(KEY_PREFIX)} || ${orderId}, ${organisationId}, ${sql.lit(SYNC_MAX_ATTEMPTS)}`;
 }
 
-/** The conflict target of a waiting sync (the jobs table's partial unique index on dedupe_key). */
-export const ON_WAITING_SYNC = sql`on conflict (dedupe_key) where state = 'queued' and dedupe_key is not null`;
+/** The conflict target of a waiting sync of the same order. */
+export const ON_WAITING_SYNC = ON_WAITING_JOB;
 
 /** The first poll lands somewhere in the interval, so a batch of new orders does not poll in step. */
 export function firstPollAt(org: ZakenOrganisation, now = Date.now()): Date {

@@ -61,8 +61,15 @@ export async function enqueue(db: Db, kind: string, payload: Record<string, unkn
 
 /** Tells every worker listening (in any replica) that a job is due now; sent at commit. */
 export async function wakeWorkers(db: Db): Promise<void> {
-  await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(db);
+  await sql`select ${WAKE_WORKERS}`.execute(db);
 }
+
+// For set-based statements that queue jobs (a sync per order, a notice plan per case): the same
+// rules as enqueue's, spelt out here only.
+/** wakeWorkers as an expression, for a statement's select list or returning clause. */
+export const WAKE_WORKERS = sql`pg_notify(${JOBS_CHANNEL}, '')`;
+/** The conflict target of a waiting job with the same dedupe key (the jobs table's partial unique index). */
+export const ON_WAITING_JOB = sql`on conflict (dedupe_key) where state = 'queued' and dedupe_key is not null`;
 
 export class JobQueue {
   private readonly db: Db;
