@@ -126,6 +126,12 @@ describe('one owner per concept', () => {
     expect(filesWith(/JOBS_CHANNEL|'ketenstatus_jobs'\)/)).toEqual(['jobs/queue.ts', 'jobs/worker.ts']);
   });
 
+  it('every job kind is spelt out once, in its constant', () => {
+    const kinds = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/export const \w+_JOB = '([^']+)'/g)].map((m) => m[1]));
+    expect(kinds).toContain('notice.send');
+    expect(kinds.filter((kind) => filesWith(new RegExp(`['\`]${kind.replace('.', '\\.')}['\`]`)).length !== 1)).toEqual([]);
+  });
+
   it('a waiting job’s coalescing rule is spelt out only by the job queue, for set-based inserts too', () => {
     expect(filesWith(/on conflict \(dedupe_key\) where state|column\('dedupe_key'\)\s*\.where\('state'/)).toEqual(['jobs/queue.ts']);
   });
