@@ -1,12 +1,11 @@
 // Waiting out an outage must not use up a job's attempts: a handler that did not attempt the work
 // (the organisation's circuit is open) defers the job; after any number of deferrals the job still
-// has all its attempts. And the circuit tells how long it stays open, without side effects.
+// has all its attempts.
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeferJobError } from '../../src/jobs/errors.ts';
 import { enqueue } from '../../src/jobs/queue.ts';
 import { Worker } from '../../src/jobs/worker.ts';
 import { createLogger } from '../../src/log.ts';
-import { Breakers } from '../../src/outbound/breaker.ts';
 import { testDatabase } from '../helpers/db.ts';
 
 const database = await testDatabase();
@@ -35,20 +34,5 @@ describe('deferring a job', () => {
     expect(await db.selectFrom('jobs').selectAll().where('id', '=', id!).executeTakeFirst()).toBeUndefined(); // done, not dead
     expect(calls).toBe(6);
     expect(seen).toEqual([1, 1, 1, 1, 1, 1]);
-  });
-});
-
-describe('circuit breaker', () => {
-  it('says how long it stays open, and nothing when closed', () => {
-    const breakers = new Breakers({ threshold: 2, openMs: 1000 });
-    expect(breakers.openFor('x', 0)).toBe(0);
-    breakers.failure('x', 0);
-    expect(breakers.openFor('x', 0)).toBe(0);
-    breakers.failure('x', 100);
-    expect(breakers.openFor('x', 600)).toBe(500);
-    expect(breakers.openFor('x', 600)).toBe(500); // asking again changes nothing
-    expect(breakers.openFor('x', 2000)).toBe(0);
-    breakers.success('x');
-    expect(breakers.openFor('x', 2000)).toBe(0);
   });
 });

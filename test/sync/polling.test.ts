@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { authHeader } from '../helpers/gateway.ts';
 import { orderDetail, placedOrder, startChain } from '../helpers/chain.ts';
 
 const chain = await startChain([{ id: 'alleen-poll-bv', notify: false, organisation: { notifications: { mode: 'poll' }, pollIntervalSeconds: 60 } }], {
@@ -55,25 +54,5 @@ describe('reconcile polling', () => {
     expect(order.sync.state).toBe('stale');
     const detail = await (await chain.supplier(`/api/v1/cases/${o.caseId}`)).json();
     expect(detail.combinedStatus.gaps).toContainEqual(expect.objectContaining({ orderId: o.orderId, kind: 'stale' }));
-  });
-});
-
-describe('operations', () => {
-  it('lists dead jobs and sends one round again', async () => {
-    await db
-      .insertInto('jobs')
-      .values({ kind: 'order.unknown-kind', payload: { x: 1 } as never })
-      .execute();
-    const dead = await chain.waitFor(async () => {
-      const res = await (await chain.gateway.app.request('/api/v1/ops/jobs?state=dead', { headers: authHeader('beheer') })).json();
-      return res.results.find((j: { kind: string }) => j.kind === 'order.unknown-kind');
-    });
-    expect(dead.errors[0].error).toContain('no handler');
-    const retry = await chain.gateway.app.request(`/api/v1/ops/jobs/${dead.id}/retry`, { method: 'POST', headers: authHeader('beheer') });
-    expect(retry.status).toBe(202);
-    expect((await chain.gateway.app.request('/api/v1/ops/jobs/999999/retry', { method: 'POST', headers: authHeader('beheer') })).status).toBe(404);
-    expect((await chain.gateway.app.request('/api/v1/ops/overview', { headers: authHeader('zac') })).status).toBe(403);
-    const overview = await (await chain.gateway.app.request('/api/v1/ops/overview', { headers: authHeader('beheer') })).json();
-    expect(overview.organisations[0]).toMatchObject({ id: 'alleen-poll-bv', notifications: 'poll', pollIntervalSeconds: 60, breaker: 'closed' });
   });
 });
