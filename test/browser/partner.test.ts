@@ -98,6 +98,7 @@ if (skipReason) {
       await planner.getByText('U bent uitgelogd.').waitFor();
       await planner.goto(`${web.base}/partner/assignments/00000000-0000-4000-8000-000000000000`);
       await planner.getByRole('heading', { level: 1, name: 'Partnerpagina' }).waitFor();
+      expect(new URL(planner.url()).pathname).toBe('/partner'); // signed out: an assignment sends back to the sign-in
     });
   });
 }

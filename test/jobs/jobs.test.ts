@@ -556,6 +556,7 @@ describe('wake-up', () => {
   });
 });
 
+// Workers on separate connections to one database: PostgreSQL only (a PGlite database has one connection).
 describe('several workers', () => {
   it.skipIf(lane === 'pglite')('two independent workers never run one job at the same time', async () => {
     const a = await secondHandle();
