@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/gateway.ts';
 import type { Organisation } from '../../src/network/types.ts';
 import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
-import { gatewayClient, isUp, rigScript, rigState, waitFor, zgwClient, type RigProvision } from './lib/rig.ts';
+import { gatewayClient, isUp, provisionOf, rigScript, rigState, waitFor, zgwClient } from './lib/rig.ts';
 
 const rig = rigState();
 const BSN = '999993653';
 
 describe.skipIf(!rig.ok)('the chain against Open Zaak 1.25.0 and Open Notificaties 1.11.0', () => {
-  const p = (rig as { provision: RigProvision }).provision;
+  const p = provisionOf(rig);
   const oz = zgwClient(p.testClientAuth);
   const nrc = zgwClient(p.gatewayNrcAuth);
   let gateway: Gateway;
@@ -74,6 +74,22 @@ describe.skipIf(!rig.ok)('the chain against Open Zaak 1.25.0 and Open Notificati
     if (abonnement) expect((await nrc('DELETE', abonnement)).status).toBe(204);
     abonnement = undefined;
   };
+  /** No sync of the order waits or runs (done jobs are deleted). */
+  const syncsSettled = (orderId: string) =>
+    waitFor(
+      async () => {
+        const busy = await gateway.database.db
+          .selectFrom('jobs')
+          .select('id')
+          .where('kind', '=', 'order.sync')
+          .where(sql<string>`payload->>'orderId'`, '=', orderId)
+          .where('state', 'in', ['queued', 'running'])
+          .execute();
+        return busy.length === 0;
+      },
+      30_000,
+      `the syncs of order ${orderId} settled`,
+    );
   const receivedFor = async (resourceUrl: string) =>
     (await gateway.database.db.selectFrom('inbox').select('id').where('resource_url', '=', resourceUrl).execute()).length;
 
@@ -149,11 +165,24 @@ describe.skipIf(!rig.ok)('the chain against Open Zaak 1.25.0 and Open Notificati
   it('finds a status that no notification announced at the next poll', async () => {
     const { orderId } = await placeOrder();
     const zaak = await placed(orderId);
-    await shows(orderId, await setStatus(zaak, 0));
+    const rol = await waitFor(
+      async () => {
+        const r = await oz('GET', `${p.zakenApiRoot}rollen?zaak=${encodeURIComponent(zaak)}`);
+        return r.status === 200 && r.body.count > 0 && (r.body.results[0].url as string);
+      },
+      30_000,
+      'the initiator rol',
+    );
+    const first = await setStatus(zaak, 0);
+    await shows(orderId, first);
+    // Every notification about this zaak is in and synced before the silent status is set, so the
+    // sync that finds it can only be the one the poll queues.
+    for (const url of [rol, first]) await waitFor(async () => (await receivedFor(url)) === 1, 30_000, `the notification for ${url}`);
     await unsubscribe();
+    await syncsSettled(orderId);
     try {
       const silent = await setStatus(zaak, 1);
-      await gateway.poller.tick(new Date(Date.now() + 2 * 3_600_000));
+      expect(await gateway.poller.tick(new Date(Date.now() + 2 * 3_600_000))).toBeGreaterThan(0);
       await shows(orderId, silent);
       expect(await receivedFor(silent)).toBe(0);
     } finally {

@@ -46,6 +46,12 @@ export function rigState(): RigState {
   return { ok: true, provision };
 }
 
+/**
+ * The provision for the body of a `describe.skipIf(!rig.ok)`: vitest runs that body to collect its
+ * tests even when it skips them, so without a rig it gets an empty one (and no test runs).
+ */
+export const provisionOf = (rig: RigState): RigProvision => (rig.ok ? rig.provision : ({} as RigProvision));
+
 const run = promisify(execFile);
 
 /** Runs one of the rig's scripts (start.sh, stop.sh) with its arguments. */
