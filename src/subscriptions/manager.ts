@@ -183,6 +183,7 @@ export class SubscriptionManager {
   private async create(job: Job, org: Organisation, nrc: NotificatiesApi, callbackUrl: string, filters: Record<string, string>, row: repo.SubscriptionRow) {
     const { db } = this.deps.database;
     if (row.state !== 'failed') await repo.updateSubscription(db, org.id, { state: 'pending' });
+    await this.removeUnseen(org.id, nrc, callbackUrl, filters);
     const body = { callbackUrl, auth: row.auth, kanalen: [{ naam: KANAAL, filters }] };
     const res = await this.call(job, org.id, nrc, 'POST', `${nrc.apiRoot}abonnement`, body);
     if (res.status !== 201) await this.fail(job, org.id, 'failed', `creating the abonnement: ${describe(res)}`);
@@ -227,6 +228,33 @@ export class SubscriptionManager {
     if (!nrc) throw new Error('no Notificaties API recorded for it');
     const res = await this.nrc.request(orgId, nrc, 'DELETE', url);
     if (!isRemoved(res.status)) throw new Error(describe(res));
+  }
+
+  /**
+   * An earlier create may have made an abonnement whose answer never reached us (a timeout while the
+   * NRC tested the callback, a crash before its url was stored): one with our callback on this
+   * organisation's kanaal is removed before the next is made, so one stays and suspending removes it.
+   * Best effort: an NRC that does not list lets the create go ahead.
+   */
+  private async removeUnseen(orgId: string, nrc: NotificatiesApi, callbackUrl: string, filters: Record<string, string>): Promise<void> {
+    try {
+      const res = await this.nrc.request(orgId, nrc, 'GET', `${nrc.apiRoot}abonnement`);
+      if (res.status !== 200 || !Array.isArray(res.body)) return;
+      for (const a of res.body as { url?: unknown; callbackUrl?: unknown; kanalen?: unknown }[]) {
+        const ours =
+          typeof a?.url === 'string' &&
+          a.callbackUrl === callbackUrl &&
+          Array.isArray(a.kanalen) &&
+          a.kanalen.some(
+            (k: { naam?: unknown; filters?: Record<string, unknown> }) => k?.naam === KANAAL && k.filters?.bronorganisatie === filters.bronorganisatie,
+          );
+        if (!ours) continue;
+        await this.deleteAbonnement(orgId, nrc, a.url as string);
+        this.deps.logger.warn({ organisation: orgId, abonnement: a.url }, 'removed an abonnement an earlier attempt made without seeing the answer');
+      }
+    } catch (error) {
+      this.deps.logger.warn({ organisation: orgId, err: (error as Error).message }, 'looking for abonnementen an earlier attempt made failed; creating anyway');
+    }
   }
 
   /** The row with this organisation's Authorization value, known to every process before the NRC tests it. */

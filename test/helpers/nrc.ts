@@ -1,6 +1,6 @@
 // A stand-in Notificaties API (NRC) following the official Notificaties API 1.0 contract
 // (shared/reference/zgw/notificaties-api-1.0.1.openapi.yaml) for what the gateway uses:
-// POST /abonnement (201 with url; 400 ValidatieFout), GET and DELETE /abonnement/{uuid}
+// POST /abonnement (201 with url; 400 ValidatieFout), GET /abonnement (an array), GET and DELETE /abonnement/{uuid}
 // (200/204; 404 Fout), ZGW JWT auth (401/403). Before it accepts an abonnement it tests the
 // callback as Open Notificaties 1.11.0 does: kanaal `test` without Authorization must get 401/403,
 // with the abonnement's `auth` 2xx; otherwise 400 with code `invalid-callback-url`.
@@ -36,6 +36,8 @@ export interface StandInNrc {
   setDown(down: boolean): void;
   /** Forget an abonnement as if someone removed it at the NRC. */
   forget(url: string): void;
+  /** The next abonnement is created, but its 201 never reaches the client (the connection is cut). */
+  loseNextCreateAnswer(): void;
   /** Deliver a notification to every matching abonnement, as the NRC's worker does; the callbacks' statuses. */
   publish(notification: Notification): Promise<number[]>;
   close(): Promise<void>;
@@ -60,6 +62,7 @@ export async function startStandInNrc(options: { clientId?: string; secret?: str
   const requests: StandInNrc['requests'] = [];
   const checks: CallbackCheck[] = [];
   let down = false;
+  let loseCreateAnswer = false;
   let apiRoot = '';
 
   const send = (res: ServerResponse, status: number, body?: unknown, contentType = 'application/json') => {
@@ -96,6 +99,12 @@ export async function startStandInNrc(options: { clientId?: string; secret?: str
       return reply(403, fout(403, 'permission_denied', 'Je hebt geen toestemming om deze actie uit te voeren.', req), 'application/problem+json');
     }
     const item = /^\/api\/v1\/abonnement\/([0-9a-f-]{36})$/.exec(path);
+    // The list is an array, not a page (Notificaties API 1.0); `auth` is write-only.
+    if (path === '/api/v1/abonnement' && req.method === 'GET')
+      return reply(
+        200,
+        [...abonnementen.values()].map(({ url, callbackUrl, kanalen }) => ({ url, callbackUrl, kanalen })),
+      );
     if (path === '/api/v1/abonnement' && req.method === 'POST') {
       let body: Partial<Abonnement>;
       try {
@@ -131,6 +140,12 @@ export async function startStandInNrc(options: { clientId?: string; secret?: str
       }
       const url = `${apiRoot}abonnement/${randomUUID()}`;
       abonnementen.set(url, { url, callbackUrl: body.callbackUrl!, auth: body.auth!, kanalen: body.kanalen! });
+      if (loseCreateAnswer) {
+        loseCreateAnswer = false;
+        requests.push({ method: 'POST', path, status: 0 });
+        req.socket.destroy();
+        return;
+      }
       // `auth` is write-only, as in Open Notificaties.
       return reply(201, { url, callbackUrl: body.callbackUrl, kanalen: body.kanalen });
     }
@@ -185,6 +200,7 @@ export async function startStandInNrc(options: { clientId?: string; secret?: str
     checks,
     setDown: (d) => void (down = d),
     forget: (url) => void abonnementen.delete(url),
+    loseNextCreateAnswer: () => void (loseCreateAnswer = true),
     async publish(n) {
       const matching = [...abonnementen.values()].filter((a) =>
         a.kanalen.some((k) => k.naam === n.kanaal && Object.entries(k.filters ?? {}).every(([key, value]) => value === '*' || n.kenmerken?.[key] === value)),

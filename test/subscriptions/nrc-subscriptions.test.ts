@@ -127,6 +127,21 @@ describe("abonnement at the subcontractor's Notificaties API", () => {
     });
   });
 
+  it('leaves one abonnement when the answer to a create was lost: the one it made unseen is removed before the next', async () => {
+    const [old] = abonnementen();
+    nrc.forget(old.url);
+    nrc.loseNextCreateAnswer();
+    await checkNow();
+    await chain.waitFor(async () => nrc.requests.some((r) => r.method === 'POST' && r.status === 0));
+    const [unseen] = abonnementen();
+    await chain.waitFor(async () => {
+      const s = await subscription();
+      return s.state === 'active' && s.abonnement !== null && s.abonnement !== unseen.url;
+    }, 30_000);
+    expect(abonnementen().map((a) => a.url)).toEqual([(await subscription()).abonnement]);
+    expect(nrc.requests).toContainEqual({ method: 'DELETE', path: new URL(unseen.url).pathname, status: 204 });
+  });
+
   it("shows the NRC's refusal when the callback check fails (invalid-callback-url) and retries until it passes", async () => {
     const [old] = abonnementen();
     nrc.forget(old.url);
