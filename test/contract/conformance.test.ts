@@ -8,18 +8,24 @@
 //     (minLength, maxLength, maximum, enum, additionalProperties …) is written in the contract.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
 import { startTestIssuer } from '../citizen/helpers/issuer.ts';
 import { organisation, portalOrganisation } from '../helpers/fixtures.ts';
 import { authHeader, startTestGateway, subcontractorClient, testNetwork } from '../helpers/gateway.ts';
-
-type Json = Record<string, any>;
-const spec = parse(readFileSync(new URL('../../contracts/openapi.yaml', import.meta.url), 'utf8')) as Json;
-const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+import {
+  answerMismatch,
+  bodyAjv,
+  contractRefs,
+  documented,
+  type Json,
+  type Operation,
+  operations,
+  paramAjv,
+  resolve,
+  spec,
+  validator,
+} from './contract-spec.ts';
 
 const issuer = await startTestIssuer();
 const staffIssuer = await startTestIssuer('ketenstatus-staff');
@@ -32,56 +38,6 @@ const citizen = { authorization: `Bearer ${await issuer.token(CITIZEN_BSN)}` };
 /** A contact-centre employee (staff sign-on, role kcc). */
 const kccMember = { authorization: `Bearer ${await staffIssuer.token(undefined, { claims: { sub: 'kcc-1', name: 'K. Klant', roles: ['kcc'] } })}` };
 const notifier = { authorization: `Bearer ${signZgwJwt({ client_id: 'hulpmiddelen-bv' }, 'notify-secret-0123456789abc')}` };
-
-// ---- the contract, resolved -------------------------------------------------------------------
-
-const resolve = (node: any): any => {
-  while (node && typeof node.$ref === 'string') {
-    node = node.$ref
-      .slice(2)
-      .split('/')
-      .reduce((n: any, k: string) => n[k.replace(/~1/g, '/').replace(/~0/g, '~')], spec);
-  }
-  return node;
-};
-
-const ajvOptions = { strict: false, allErrors: false, validateFormats: true } as const;
-const bodyAjv = new Ajv(ajvOptions);
-const paramAjv = new Ajv({ ...ajvOptions, coerceTypes: true });
-for (const a of [bodyAjv, paramAjv]) {
-  (addFormats as unknown as (a: Ajv) => void)(a);
-  a.addSchema({ ...spec, $id: 'contract' });
-}
-const pointer = (...segments: string[]) => `contract#/${segments.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
-const compiled = new Map<string, ValidateFunction>();
-const validator = (ajv: Ajv, ref: string) => {
-  const key = `${ajv === paramAjv ? 'p' : 'b'} ${ref}`;
-  if (!compiled.has(key)) compiled.set(key, ajv.compile({ $ref: ref }));
-  return compiled.get(key)!;
-};
-
-/** A schema from inside the contract, its local $refs pointing into the contract added to ajv. */
-const contractRefs = (schema: Json): Json => JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\//g, '"$ref":"contract#/'));
-
-interface Operation {
-  method: (typeof METHODS)[number];
-  path: string;
-  op: Json;
-  params: Json[];
-  ref: (...rest: string[]) => string;
-}
-
-const operations: Operation[] = Object.entries(spec.paths as Json).flatMap(([path, item]) =>
-  METHODS.filter((m) => item[m]).map((method) => ({
-    method,
-    path,
-    op: item[method],
-    params: [...(item.parameters ?? []), ...(item[method].parameters ?? [])].map(resolve),
-    ref: (...rest: string[]) => pointer('paths', path, method, ...rest),
-  })),
-);
-
-const documented = (o: Operation, status: number) => Object.keys(o.op.responses).some((code) => code === String(status) || code === `${String(status)[0]}XX`);
 
 // ---- how to call each operation --------------------------------------------------------------
 
@@ -225,9 +181,9 @@ async function call(
     options.body === undefined ? undefined : form ? new URLSearchParams(options.body as Record<string, string>).toString() : JSON.stringify(options.body);
   const headers = { ...(options.headers ?? credentials(o.path)), ...(body !== undefined ? { 'content-type': content ?? 'application/json' } : {}) };
   const res = await app.request(`${url}${query ? `?${query}` : ''}`, { method: o.method.toUpperCase(), headers, body });
-  await res.arrayBuffer();
-  return res.status;
+  return { status: res.status, mismatch: answerMismatch(o, res.status, res.headers.get('content-type'), await res.text()) };
 }
+type Reply = Awaited<ReturnType<typeof call>>;
 
 // ---- inputs ----------------------------------------------------------------------------------
 
@@ -294,8 +250,9 @@ interface Finding {
 async function conformance(o: Operation): Promise<Finding[]> {
   const name = `${o.method.toUpperCase()} ${o.path}`;
   const findings: Finding[] = [];
-  const check = (input: string, status: number, contractValid: boolean | undefined, refused = [400, 422]) => {
+  const check = (input: string, { status, mismatch }: Reply, contractValid: boolean | undefined, refused = [400, 422]) => {
     if (!documented(o, status)) findings.push({ operation: name, input, status, problem: 'status not in the contract' });
+    if (mismatch) findings.push({ operation: name, input, status, problem: mismatch });
     if (contractValid === false && !refused.includes(status))
       findings.push({ operation: name, input, status, problem: 'the contract calls this invalid, the code took it' });
     if (contractValid === true && status === 400 && !NOT_SCHEMA[name]?.test(input))
