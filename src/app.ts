@@ -163,7 +163,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1', intakeRoutes({ auth: deps.notificationAuth, intake: deps.intake, network, onPendingTest: deps.onboarding?.recordTestNotification }));
   if (deps.onboarding) {
     app.route('/api/v1/organisations', onboardingOperatorRoutes({ onboarding: deps.onboarding, guard, baseUrl: config.publicBaseUrl }));
-    app.route('/api/v1/join', joinRoutes({ onboarding: deps.onboarding }));
+    app.route('/api/v1/join', joinRoutes({ onboarding: deps.onboarding, baseUrl: config.publicBaseUrl }));
   }
   // Before /me: its own requireCitizen answers, so the /me app's does not verify the token twice.
   app.route('/api/v1/me/preferences', preferenceRoutes({ preferences: deps.preferences, auth: deps.citizenAuth, minAcr: config.citizen.minAcr }));

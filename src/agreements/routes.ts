@@ -12,9 +12,12 @@ const PUBLIC_CACHE = 'public, max-age=60';
 
 const actorOf = (c: { get: (k: 'client') => { clientId: string } | undefined }) => c.get('client')!.clientId;
 
+/** Where a version is read, legal text and all. */
+export const agreementUrl = (baseUrl: string, version: string) => `${baseUrl}/api/v1/agreements/${encodeURIComponent(version)}`;
+
 /** /api/v1/agreements: posting a version is the operator's; reading is anyone's (what members sign is public). */
 export function agreementRoutes({ agreements, guard, baseUrl }: { agreements: AgreementService; guard: RoleGuard; baseUrl: string }) {
-  const urlOf = (version: string) => `${baseUrl}/api/v1/agreements/${encodeURIComponent(version)}`;
+  const urlOf = (version: string) => agreementUrl(baseUrl, version);
   return new Hono<AppEnv>()
     .get('/', async (c) => {
       const page = readPage(c);

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { agreementUrl } from '../agreements/routes.ts';
 import { readJson } from '../http/body.ts';
 import type { AppEnv } from '../http/context.ts';
 import { pageOf, readPage } from '../http/pagination.ts';
@@ -33,14 +34,18 @@ export function onboardingOperatorRoutes({ onboarding, guard, baseUrl }: { onboa
 }
 
 /** The member's side, /api/v1/join/{token}: the token in the path is the credential. */
-export function joinRoutes({ onboarding }: { onboarding: OnboardingService }) {
+export function joinRoutes({ onboarding, baseUrl }: { onboarding: OnboardingService; baseUrl: string }) {
   return new Hono<AppEnv>()
     .use('*', async (c, next) => {
       c.header('cache-control', 'no-store');
       c.header('referrer-policy', 'no-referrer');
       await next();
     })
-    .get('/:token', async (c) => c.json(await gone(onboarding.join(c.req.param('token')))))
+    .get('/:token', async (c) => {
+      const journey = await gone(onboarding.join(c.req.param('token')));
+      // The agreement as /api/v1/agreements gives it: with the url of its version.
+      return c.json({ ...journey, agreement: journey.agreement && { ...journey.agreement, url: agreementUrl(baseUrl, journey.agreement.version) } });
+    })
     .post('/:token/signer', async (c) => {
       const signer = parseWith(signerSchema, await readJson(c));
       const sent = await gone(onboarding.requestSignerCode(c.req.param('token'), signer, preferredLanguage(c.req.header('accept-language')))).catch((error) => {
