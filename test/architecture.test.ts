@@ -126,6 +126,12 @@ describe('one owner per concept', () => {
     expect(filesWith(/JOBS_CHANNEL|'ketenstatus_jobs'\)/)).toEqual(['jobs/queue.ts', 'jobs/worker.ts']);
   });
 
+  it('the organisations and their change records are read and written only by src/network', () => {
+    expect(
+      filesWith(/(selectFrom|insertInto|updateTable|deleteFrom)\('organisation(s|_changes)'\)|\b(from|join|into|update) organisation(s|_changes)\b/),
+    ).toEqual(['network/repository.ts']);
+  });
+
   it('every job kind is spelt out once, in its constant', () => {
     const kinds = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/export const \w+_JOB = '([^']+)'/g)].map((m) => m[1]));
     expect(kinds).toContain('notice.send');

@@ -13,6 +13,7 @@ import { type Database, type Db, withTransaction, type Trx } from '../db/databas
 import { backoffMs, RetryJobError } from '../jobs/errors.ts';
 import { enqueue, type Job } from '../jobs/queue.ts';
 import type { Logger } from '../log.ts';
+import { findOrganisation, listOrganisations } from '../network/repository.ts';
 import { hasZaken, type NotificatiesApi, type Organisation, type SecretRef } from '../network/types.ts';
 import { OutboundError } from '../outbound/errors.ts';
 import { announceAuthChange, type GeneratedAuths } from './auths.ts';
@@ -50,7 +51,7 @@ export async function enqueueSubscriptionReconcile(db: Db, organisationId: strin
  * NRC or still has an abonnement; every other organisation's write adds no job.
  */
 export async function reconcileAfterWrite(trx: Trx, organisationId: string): Promise<void> {
-  const written = await trx.selectFrom('organisations').select('config').where('id', '=', organisationId).executeTakeFirst();
+  const written = await findOrganisation(trx, organisationId);
   if (!nrcOf(written?.config)) {
     const row = await trx.selectFrom('nrc_subscriptions').select('state').where('organisation_id', '=', organisationId).executeTakeFirst();
     if (!row || row.state === 'removed') return;
@@ -96,9 +97,9 @@ export class SubscriptionManager {
   /** Reconciles every organisation that names an NRC or still has an abonnement (on start-up). */
   async start(): Promise<void> {
     const { db } = this.deps.database;
-    const [orgs, rows] = await Promise.all([db.selectFrom('organisations').select(['id', 'config']).execute(), repo.listSubscriptions(db)]);
+    const [orgs, rows] = await Promise.all([listOrganisations(db), repo.listSubscriptions(db)]);
     const ids = new Set(rows.filter((r) => r.state !== 'removed').map((r) => r.organisation_id));
-    for (const o of orgs) if (nrcOf(o.config)) ids.add(o.id);
+    for (const { organisation } of orgs) if (nrcOf(organisation)) ids.add(organisation.id);
     for (const id of ids) await enqueueSubscriptionReconcile(db, id);
   }
 
@@ -132,7 +133,7 @@ export class SubscriptionManager {
     const { db } = this.deps.database;
     const orgId = String(job.payload.organisationId);
     // The organisation as stored, not this process's copy: the job may run before the refresh.
-    const stored = await db.selectFrom('organisations').select('config').where('id', '=', orgId).executeTakeFirst();
+    const stored = await findOrganisation(db, orgId);
     const org = stored?.config;
     const nrc = org?.status === 'active' ? nrcOf(org) : undefined;
     const row = await repo.findSubscription(db, orgId);
