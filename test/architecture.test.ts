@@ -147,6 +147,40 @@ describe('one owner per concept', () => {
   });
 });
 
+describe('transactions', () => {
+  const code = (f: string) =>
+    readFileSync(f, 'utf8')
+      .replace(/^\s*(\/\/|\*|\/\*\*).*$/gm, '')
+      .replace(/\/\/.*$/gm, '');
+
+  it('are opened only by withTransaction, which joins an outer one', () => {
+    expect(filesWith(/\.transaction\(\)/)).toEqual(['db/database.ts']);
+  });
+
+  it('a handle named trx is a Trx (Transaction<DB>), never the pool type', () => {
+    expect(filesWith(/\btrx\??: (Db|Kysely)\b/)).toEqual([]);
+  });
+
+  it('every row or advisory lock is taken on a trx, bar one-statement SKIP LOCKED claims', () => {
+    const locks = files.flatMap((f) => {
+      const text = code(f);
+      return [
+        ...text.matchAll(
+          /\bfor (update|no key update|share|key share)\b(?![^`]*?skip locked)|pg_advisory_xact_lock|\.for(Update|NoKeyUpdate|Share|KeyShare)\(\)/g,
+        ),
+      ].map((m) => {
+        // A builder chain's handle is where it starts; a raw statement's is what it executes on.
+        const handle = m[0].startsWith('.')
+          ? [...text.slice(0, m.index).matchAll(/\b(\w+)\s*\.\s*(selectFrom|updateTable)\(/g)].at(-1)?.[1]
+          : /\.execute\((\w+)\)/.exec(text.slice(m.index))?.[1];
+        return `${relative(SRC, f)}: ${m[0]} on ${handle}`;
+      });
+    });
+    expect(locks.length).toBeGreaterThan(10);
+    expect(locks.filter((l) => !l.endsWith(' on trx'))).toEqual([]);
+  });
+});
+
 describe('the README', () => {
   const readme = readFileSync(resolve(SRC, '../README.md'), 'utf8');
 

@@ -4,7 +4,7 @@
 // may read now, each written to the access log like any case read. A case id the customer may not
 // read gets the same answer whether it exists or not.
 import { randomUUID } from 'node:crypto';
-import { type Db, withTransaction } from '../db/database.ts';
+import { type Db, type Trx, withTransaction } from '../db/database.ts';
 import { notFound, ServiceError, type InvalidParam } from '../lib/service-error.ts';
 import * as groups from './groups.ts';
 import type { Lang } from '../i18n/index.ts';
@@ -102,8 +102,8 @@ export class GroupService {
   }
 
   /** Unknown and someone else's cases answer alike: existence is not revealed. */
-  private async checkReadable(db: Db, scope: Parameters<typeof groups.readableAmong>[1], caseIds: string[]) {
-    const readable = await groups.readableAmong(db, scope, caseIds);
+  private async checkReadable(trx: Trx, scope: Parameters<typeof groups.readableAmong>[1], caseIds: string[]) {
+    const readable = await groups.readableAmong(trx, scope, caseIds);
     const unknown: InvalidParam[] = caseIds.flatMap((id, i) =>
       readable.has(id) ? [] : [{ name: `caseIds[${i}]`, code: 'unknown-case', reason: 'is not one of your cases' }],
     );

@@ -113,10 +113,10 @@ export async function countGroups(db: Db, owner: GroupOwner): Promise<number> {
 }
 
 /** Which of `ids` the scope may read now (key-share locked: inside a transaction none of them can go before it commits). */
-export async function readableAmong(db: Db, scope: Pick<Scope, 'subject' | 'levels'>, ids: readonly string[]): Promise<Set<string>> {
+export async function readableAmong(trx: Trx, scope: Pick<Scope, 'subject' | 'levels'>, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const { rows } = await sql<{ id: string }>`select c.id from cases c where c.id in (${sql.join([...ids])}) and ${readable(scope)}
-    for key share`.execute(db);
+    for key share`.execute(trx);
   return new Set(rows.map((r) => r.id));
 }
 

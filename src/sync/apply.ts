@@ -112,17 +112,17 @@ const successWritten = new Map<string, number>();
  * updates queue behind each other's commits. A success is written at most once a second per process. */
 const SUCCESS_WRITE_INTERVAL_MS = 1000;
 
-async function recordHealth(trx: Db, orgId: string, error: string | undefined) {
+async function recordHealth(db: Db, orgId: string, error: string | undefined) {
   if (error === undefined) {
     const last = successWritten.get(orgId);
     if (last !== undefined && Date.now() - last < SUCCESS_WRITE_INTERVAL_MS) return;
     successWritten.set(orgId, Date.now());
     await sql`insert into organisation_health (organisation_id, consecutive_failures, last_success_at) values (${orgId}, 0, now())
-      on conflict (organisation_id) do update set consecutive_failures = 0, last_success_at = now()`.execute(trx);
+      on conflict (organisation_id) do update set consecutive_failures = 0, last_success_at = now()`.execute(db);
   } else {
     successWritten.delete(orgId);
     await sql`insert into organisation_health (organisation_id, consecutive_failures, last_error, last_failure_at) values (${orgId}, 1, ${error.slice(0, 500)}, now())
       on conflict (organisation_id) do update set consecutive_failures = organisation_health.consecutive_failures + 1,
-        last_error = excluded.last_error, last_failure_at = now()`.execute(trx);
+        last_error = excluded.last_error, last_failure_at = now()`.execute(db);
   }
 }
