@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { writtenText } from '../http/validate.ts';
 import { CONFIDENTIALITY, PHASES } from './phases.ts';
 import { isValidBsn, isValidKvk } from './identifiers.ts';
 
@@ -8,7 +9,7 @@ const isoDate = z
   .refine((d) => !Number.isNaN(Date.parse(d)), 'must be a real date');
 
 export const createCaseSchema = z.strictObject({
-  title: z.string().trim().min(1).max(200),
+  title: writtenText(200),
   citizen: z.union(
     [
       z.strictObject({ bsn: z.string().refine(isValidBsn, 'must be a valid BSN (9 digits, elfproef)') }),
@@ -22,11 +23,10 @@ export const createCaseSchema = z.strictObject({
     ],
     { error: 'must be { "bsn": "…" } or { "kvk": "…", "vestiging"?: "…" }' },
   ),
-  product: z.string().trim().min(1).max(100).optional(),
+  product: writtenText(100).optional(),
   confidentiality: z.enum(CONFIDENTIALITY).default('zaakvertrouwelijk'),
   reference: z
     .string()
-    .trim()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'letters, digits, . _ - (at most 40)')
     .optional(),
   plannedEndDate: isoDate.optional(),
@@ -36,17 +36,17 @@ export type CreateCaseInput = z.output<typeof createCaseSchema>;
 
 export const setPhaseSchema = z.strictObject({
   phase: z.enum(PHASES),
-  text: z.string().trim().min(1).max(500).optional(),
+  text: writtenText(500).optional(),
 });
 
 const reference = z.strictObject({
   type: z.enum(['digital-post', 'letter', 'email', 'document', 'other']),
-  id: z.string().trim().min(1).max(200),
+  id: writtenText(200),
 });
 
 export const addEventSchema = z.strictObject({
   kind: z.enum(['message', 'letter', 'note', 'appointment', 'other']),
-  text: z.string().trim().min(1).max(1000).optional(),
+  text: writtenText(1000).optional(),
   references: z.array(reference).max(20).default([]),
   at: z.iso.datetime({ offset: true }).optional(),
   citizenVisible: z.boolean().optional(),
@@ -55,7 +55,11 @@ export const addEventSchema = z.strictObject({
 export const placeOrderSchema = z.strictObject({
   subcontractor: z.string().min(1).max(63),
   product: z.string().min(1).max(63),
-  description: z.string().trim().max(1000).optional(),
+  description: z
+    .string()
+    .max(1000)
+    .transform((s) => s.trim())
+    .optional(),
   shareCitizen: z.boolean().default(false),
 });
 

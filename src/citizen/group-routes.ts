@@ -4,16 +4,12 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { readJson } from '../http/body.ts';
 import { pageOf, readPage } from '../http/pagination.ts';
-import { parseWith } from '../http/validate.ts';
+import { parseWith, writtenText } from '../http/validate.ts';
 import { GROUP_LIMITS, type GroupService } from './group-service.ts';
 import type { CitizenEnv } from './middleware.ts';
 import { language, trace } from './request.ts';
 
-const name = z
-  .string()
-  .max(GROUP_LIMITS.name)
-  .regex(/\S/, 'must not be empty or only spaces')
-  .transform((s) => s.trim());
+const name = writtenText(GROUP_LIMITS.name);
 const caseIds = z
   .array(z.guid())
   .max(GROUP_LIMITS.cases)

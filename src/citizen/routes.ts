@@ -4,7 +4,7 @@ import { readJson } from '../http/body.ts';
 import type { AppEnv } from '../http/context.ts';
 import { pageOf, readPage, type Page } from '../http/pagination.ts';
 import { validationProblem } from '../http/problem.ts';
-import { parseWith } from '../http/validate.ts';
+import { parseWith, writtenText } from '../http/validate.ts';
 import type { CitizenAuthenticator } from './auth.ts';
 import { preferredLanguage } from '../i18n/index.ts';
 import { requireCitizen, type CitizenEnv } from './middleware.ts';
@@ -63,7 +63,7 @@ const grantSchema = z.strictObject({
       },
     )
     .optional(),
-  proxyName: z.string().trim().min(1).max(100).optional(),
+  proxyName: writtenText(100).optional(),
   caseId: z.guid().optional(),
   validUntil: z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'must be an ISO 8601 date-time with offset, or a date' }).optional(),
 });

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { InvalidParam } from '../lib/service-error.ts';
 import { validationProblem } from './problem.ts';
 
@@ -13,3 +13,14 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where 
   }));
   throw validationProblem(params);
 }
+
+/**
+ * Text a person writes: at most `max` characters as sent (the contract's maxLength), not only
+ * spaces (its pattern '\S'), kept without leading and trailing spaces.
+ */
+export const writtenText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/\S/, 'must not be empty or only spaces')
+    .transform((s) => s.trim());

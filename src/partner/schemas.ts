@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { writtenText } from '../http/validate.ts';
 
 export const listAssignmentsQuery = z.strictObject({
   state: z.enum(['open', 'closed']).optional(),
@@ -10,13 +11,13 @@ export const setStatusSchema = z.strictObject({
   /** One of the product's status codes (422 naming the allowed ones otherwise). */
   status: z.string().min(1).max(63),
   /** Shown to the citizen with the status, as a ZGW statustoelichting is. */
-  text: z.string().trim().min(1).max(1000).optional(),
+  text: writtenText(1000).optional(),
 });
 
 export const MESSAGE_MAX = 4000;
 
 export const messageSchema = z.strictObject({
-  text: z.string().trim().min(1).max(MESSAGE_MAX),
+  text: writtenText(MESSAGE_MAX),
   visibleToCitizen: z.boolean().default(false),
 });
 export type MessageInput = z.output<typeof messageSchema>;

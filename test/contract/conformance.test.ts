@@ -188,7 +188,8 @@ type Reply = Awaited<ReturnType<typeof call>>;
 // ---- inputs ----------------------------------------------------------------------------------
 
 const LENGTHS = [20, 21, 40, 41, 50, 51, 63, 64, 100, 101, 200, 201, 500, 501, 1000, 1001, 2000, 2001];
-const STRINGS = ['', 'x', '!', 'bogus', ...LENGTHS.map((n) => 'x'.repeat(n))];
+// Only spaces, and one past a length in spaces: a limit counts what is sent, before any trimming.
+const STRINGS = ['', 'x', '!', 'bogus', '   ', ...LENGTHS.flatMap((n) => ['x'.repeat(n), ` ${'x'.repeat(n - 1)} `])];
 const NUMBERS = [-1, 0, 1, 9, 10, 64, 65, 100, 101, 86400, 86401, 1.5];
 
 /** Variants of a body: each leaf replaced by probes, each property dropped, an unknown one added. */
