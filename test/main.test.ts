@@ -1,6 +1,6 @@
 // The real process: `node src/main.ts` started as an operator would, with signals, a PGlite data
 // directory on disk (or PostgreSQL), and start-up failures that explain themselves.
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -109,11 +109,16 @@ function exitWithin(gw: Gateway, timeoutMs: number) {
   ]);
 }
 
-async function stop(gw: Gateway): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
-  const t = Date.now();
+/**
+ * How long a test waits for a signalled process to be gone: a net against a hang, not a measure.
+ * Exit code 0 is what shows a stop within budget: past it the gateway's own hard stop exits 1.
+ */
+const EXIT_NET_MS = (SHUTDOWN_TIMEOUT_SECONDS + 25) * 1000;
+
+/** SIGTERM, then the exit. */
+function stop(gw: Gateway): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   gw.child.kill('SIGTERM');
-  const result = await exitWithin(gw, SHUTDOWN_TIMEOUT_SECONDS * 1000);
-  return { ...result, ms: Date.now() - t };
+  return exitWithin(gw, EXIT_NET_MS);
 }
 
 function connects(port: number): Promise<boolean> {
@@ -145,7 +150,7 @@ describe('the gateway process', () => {
   });
 
   it.skipIf(lane === 'postgres')(
-    'starts on a PGlite data directory, is ready, and exits 0 on SIGTERM within the shutdown timeout',
+    'starts on a PGlite data directory, is ready, and exits 0 on SIGTERM (within its budget: its hard stop exits 1)',
     async () => {
       const dir = tmpDataDir();
       const gw = await startProcess({ DATABASE_URL: dir });
@@ -153,9 +158,8 @@ describe('the gateway process', () => {
       expect(JSON.parse(ready.body)).toMatchObject({ status: 'ready', checks: { database: true, migrations: true } });
       expect(existsSync(join(dir, 'ketenstatus.lock'))).toBe(true);
 
-      const { code, signal, ms } = await stop(gw);
+      const { code, signal } = await stop(gw);
       expect({ code, signal }).toEqual({ code: 0, signal: null });
-      expect(ms).toBeLessThan(SHUTDOWN_TIMEOUT_SECONDS * 1000);
       expect(existsSync(join(dir, 'ketenstatus.lock'))).toBe(false); // the directory is free again
       const lines = logLines(gw.output().stdout);
       expect(lines.every((l) => !('raw' in l))).toBe(true); // every stdout line is JSON
@@ -223,6 +227,43 @@ describe('the gateway process', () => {
     expect(await connects(gw.port)).toBe(false);
   }, 60_000);
 
+  // `npm start` in a terminal (LOG_FORMAT unset): stdout is a pseudo-terminal from util-linux's `script`.
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'writes readable log lines, not JSON, when stdout is a terminal',
+    async () => {
+      const port = await freePort();
+      const child = spawn('/usr/bin/script', ['-qfec', `'${process.execPath}' src/main.ts`, '/dev/null'], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? tmpdir(),
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          DATABASE_URL: 'memory://',
+          NETWORK_FILE,
+          SESSION_SECRET: 'process-test-session-secret-0123456789abcdef',
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.add(child);
+      let out = '';
+      child.stdout!.on('data', (d) => (out += d));
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      const deadline = Date.now() + 45_000;
+      while (!out.includes('gateway listening')) {
+        if (Date.now() > deadline) throw new Error(`no 'gateway listening' line:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill('SIGTERM'); // script ends the session, and the gateway with it
+      await exited;
+      expect(out).toMatch(/INFO\S*: \S*gateway listening/);
+      expect(out).toMatch(/INFO\S*: \S*database ready/);
+      expect(out).not.toMatch(/^\{"level"/m);
+    },
+    90_000,
+  );
+
   it('stops start-up on an invalid environment variable, naming it', async () => {
     const gw = await startProcess({ DATABASE_URL: 'memory://', LOG_LEVEL: 'loud' });
     const { code } = await exitWithin(gw, 30_000);
@@ -262,20 +303,21 @@ describe('the gateway process', () => {
     req.write(body.slice(0, 20));
     await new Promise((r) => setTimeout(r, 300));
 
-    const t = Date.now();
     gw.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
+    // Shutdown has begun and the listener is closed: from here the process is only waiting for the request.
+    for (let i = 0; i < 500 && ((await connects(gw.port)) || !logLines(gw.output().stdout).some((l) => l.msg === 'shutting down')); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(logLines(gw.output().stdout).map((l) => l.msg)).toContain('shutting down');
+    expect(await connects(gw.port)).toBe(false); // no longer accepting
     expect(gw.child.exitCode).toBeNull(); // waiting for the request in flight
-    expect(await connects(gw.port)).toBe(false); // but no longer accepting
 
     req.end(body.slice(20));
-    const res = await response;
+    const res = await response; // answered in full after the signal: the request was not cut
     expect(res.status).toBe(201);
     expect(JSON.parse(res.body)).toMatchObject({ id: 'late-org' });
-    const { code, signal } = await exitWithin(gw, SHUTDOWN_TIMEOUT_SECONDS * 1000);
+    const { code, signal } = await exitWithin(gw, EXIT_NET_MS);
     expect({ code, signal }).toEqual({ code: 0, signal: null });
-    expect(Date.now() - t).toBeLessThan(SHUTDOWN_TIMEOUT_SECONDS * 1000);
-  }, 60_000);
+  }, 90_000);
 
   it('stops cleanly on a SIGTERM that comes while it is still starting', async () => {
     const gw = await startProcess({ DATABASE_URL: await laneDatabaseUrl() });
@@ -287,10 +329,10 @@ describe('the gateway process', () => {
       await new Promise((r) => setTimeout(r, 5));
     }
     gw.child.kill('SIGTERM');
-    const { code, signal } = await exitWithin(gw, (SHUTDOWN_TIMEOUT_SECONDS + 10) * 1000);
+    const { code, signal } = await exitWithin(gw, EXIT_NET_MS);
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(logLines(gw.output().stdout).map((l) => l.msg)).toContain('stopped');
-  }, 60_000);
+  }, 90_000);
 
   it('cuts a request that outlives the shutdown timeout and still exits', async () => {
     const gw = await startProcess({ DATABASE_URL: await laneDatabaseUrl(), SHUTDOWN_TIMEOUT_SECONDS: '1' });
@@ -309,11 +351,11 @@ describe('the gateway process', () => {
     await new Promise((r) => setTimeout(r, 300));
     const t = Date.now();
     gw.child.kill('SIGTERM');
-    const { code } = await exitWithin(gw, 8000);
+    const { code } = await exitWithin(gw, EXIT_NET_MS);
     expect(code).toBe(0);
     expect(Date.now() - t).toBeGreaterThanOrEqual(900);
     expect(await failed).toBeInstanceOf(Error); // the connection was cut
-  }, 60_000);
+  }, 90_000);
 
   it.skipIf(lane === 'pglite')(
     'starts two processes at the same moment on one fresh PostgreSQL database',
@@ -343,13 +385,11 @@ describe('closing the database at shutdown', () => {
       (e: Error) => e.message,
     );
     await new Promise((r) => setTimeout(r, 50));
-    const t = Date.now();
     const closed = await Promise.race([
       database.close().then(() => 'closed'),
       new Promise((r) => setTimeout(() => r('still closing after 5 s'), 5000).unref()),
     ]);
     expect(closed).toBe('closed');
-    expect(Date.now() - t).toBeLessThan(4000);
     expect(await straggler).toBeTypeOf('string');
   }, 20_000);
 });
