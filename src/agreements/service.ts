@@ -3,7 +3,7 @@
 // transaction: its row, the organisation's `agreement` and a change record (network.recordAgreement).
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { type Database, withTransaction } from '../db/database.ts';
+import { type Database, type Trx, withTransaction } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import { ServiceError, notFound } from '../lib/service-error.ts';
 import { findOrganisationForUpdate } from '../network/repository.ts';
@@ -157,9 +157,10 @@ export class AgreementService {
   /**
    * Records an acceptance of the current version and answers with its receipt (a compact JWS, ES256).
    * When the organisation's last acceptance is already of this version and hash, that one is the
-   * answer (the same receipt): a double submit records no second acceptance.
+   * answer (the same receipt): a double submit records no second acceptance. `within` runs in the
+   * acceptance's transaction, in either case (src/onboarding: a re-acceptance's invitation is used up with it).
    */
-  async accept(input: AcceptInput): Promise<{ receipt?: string; acceptance: AcceptanceView }> {
+  async accept(input: AcceptInput, within?: (trx: Trx) => Promise<void>): Promise<{ receipt?: string; acceptance: AcceptanceView }> {
     const parsed = acceptInputSchema.safeParse(input);
     if (!parsed.success) {
       throw new ServiceError('invalid', 'The acceptance is not valid.', {
@@ -198,6 +199,7 @@ export class AgreementService {
       }
       const last = await findLatestAcceptance(trx, organisationId);
       if (last && organisation.agreement?.version === agreementVersion && last.agreement_version === agreementVersion && last.agreement_hash === hash) {
+        await within?.(trx);
         return { row: last, created: false };
       }
       const id = randomUUID();
@@ -230,6 +232,7 @@ export class AgreementService {
         recorded_at: now,
       });
       await this.deps.network.recordAgreement(trx, organisationId, agreement, actor, { acceptance: id, method, agreementHash: hash, receipt });
+      await within?.(trx);
       const row: AcceptanceRow = {
         id,
         organisation_id: organisationId,

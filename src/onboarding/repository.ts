@@ -48,12 +48,12 @@ export async function updateInvitation(db: Db, id: string, set: Partial<Omit<Inv
 }
 
 /** One invitation is used up (a re-acceptance, once accepted). */
-export async function completeInvitation(db: Db, id: string): Promise<void> {
-  await db.updateTable('onboarding_invitations').set({ completed_at: new Date() }).where('id', '=', id).where('completed_at', 'is', null).execute();
+export async function completeInvitation(trx: Trx, id: string): Promise<void> {
+  await trx.updateTable('onboarding_invitations').set({ completed_at: new Date() }).where('id', '=', id).where('completed_at', 'is', null).execute();
 }
 
-export async function completeInvitations(db: Db, organisationId: string): Promise<void> {
-  await db
+export async function completeInvitations(trx: Trx, organisationId: string): Promise<void> {
+  await trx
     .updateTable('onboarding_invitations')
     .set({ completed_at: new Date() })
     .where('organisation_id', '=', organisationId)

@@ -282,16 +282,18 @@ export class OnboardingService {
         );
       }
     }
-    const result = await this.deps.agreements.accept({
-      organisationId: org.id,
-      signer,
-      agreementVersion: input.agreementVersion,
-      agreementHash: input.agreementHash,
-      method: 'electronic',
-      actor: `join:${invitation.id}`,
-    });
-    // A re-acceptance is used up once accepted; a joining member goes on (and may activate now).
-    if (invitation.purpose === 'reaccept') await repo.completeInvitation(this.deps.database.db, invitation.id);
+    // A re-acceptance is used up with its acceptance, in one transaction; a joining member goes on (and may activate now).
+    const result = await this.deps.agreements.accept(
+      {
+        organisationId: org.id,
+        signer,
+        agreementVersion: input.agreementVersion,
+        agreementHash: input.agreementHash,
+        method: 'electronic',
+        actor: `join:${invitation.id}`,
+      },
+      invitation.purpose === 'reaccept' ? (trx) => repo.completeInvitation(trx, invitation.id) : undefined,
+    );
     const activated = invitation.purpose === 'join' && (await this.maybeActivate(org.id));
     return { ...result, jwksUrl: `${this.deps.baseUrl}/.well-known/jwks.json`, activated };
   }

@@ -20,6 +20,7 @@ const gateway = await startTestGateway({
     organisation('put-bv'),
     organisation('wacht-bv', { status: 'pending', agreement: undefined }),
     organisation('activeer-bv', { status: 'pending', agreement: undefined }),
+    organisation('haak-bv', { status: 'pending', agreement: undefined }),
   ]),
 });
 const jwks = createRemoteJWKSet(new URL(`${gateway.url}/.well-known/jwks.json`));
@@ -266,6 +267,33 @@ describe('one acceptance per version', () => {
     expect((await operator('/api/v1/organisations/dubbel-bv/acceptances')).body.count).toBe(1);
     const changes = (await operator('/api/v1/organisations/dubbel-bv/changes')).body.results as Json[];
     expect(changes.filter((c) => c.action === 'accept-agreement')).toHaveLength(1);
+  });
+});
+
+describe('an acceptance and what commits with it', () => {
+  it('are one transaction: a failure in what goes with it records no acceptance', async () => {
+    const current = (await call('/api/v1/agreements')).body.results[0] as Json;
+    const input = {
+      organisationId: 'haak-bv',
+      signer,
+      agreementVersion: current.version,
+      agreementHash: current.hash,
+      method: 'electronic' as const,
+      actor: 'join:haak-bv',
+    };
+    await expect(
+      gateway.agreements.accept(input, async () => {
+        throw new Error('the invitation could not be used up');
+      }),
+    ).rejects.toThrow('could not be used up');
+    expect((await operator('/api/v1/organisations/haak-bv/acceptances')).body.count).toBe(0);
+    expect(await gateway.agreements.acceptanceState('haak-bv')).toMatchObject({ accepted: null });
+    let ran = 0;
+    await gateway.agreements.accept(input, async () => void ran++);
+    // Accepting the same version again answers the acceptance on record, and runs it again.
+    await gateway.agreements.accept(input, async () => void ran++);
+    expect(ran).toBe(2);
+    expect((await operator('/api/v1/organisations/haak-bv/acceptances')).body.count).toBe(1);
   });
 });
 
