@@ -5,15 +5,14 @@ import type { Db } from '../db/database.ts';
 export type AgreementRow = Selectable<AgreementsTable>;
 export type AcceptanceRow = Selectable<AgreementAcceptancesTable>;
 
-/** Inserts the version; false when that version exists already. */
-export async function insertAgreement(db: Db, row: InsertObject<DB, 'agreements'>): Promise<boolean> {
-  const inserted = await db
+/** Inserts the version and returns it as stored; undefined when that version exists already. */
+export async function insertAgreement(db: Db, row: InsertObject<DB, 'agreements'>): Promise<AgreementRow | undefined> {
+  return db
     .insertInto('agreements')
     .values(row)
     .onConflict((oc) => oc.column('version').doNothing())
-    .returning('version')
+    .returningAll()
     .executeTakeFirst();
-  return inserted !== undefined;
 }
 
 /** The latest posted version, or undefined when none was ever posted. */

@@ -133,7 +133,8 @@ export class AgreementService {
       published_by: actor,
     });
     if (!inserted) throw new ServiceError('conflict', `Agreement version ${input.version} exists; a version is never changed: post a new version.`);
-    return this.get(input.version);
+    // As stored, without reading it back: posted last, it is the current one.
+    return agreementView(inserted, inserted.version);
   }
 
   async get(version: string): Promise<AgreementView> {
