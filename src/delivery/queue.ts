@@ -4,7 +4,8 @@
 // the next is promoted when the head is delivered or dead, so a claim never has to look past
 // the heads. Isolation: a claim gives each subscription only what is left of its cap in the
 // claiming worker (`perSubscription` minus what that worker already has in flight for it).
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
+import type { CaseEventsTable, DeliveriesTable, SubscriptionsTable } from '../../db/schema.ts';
 import { type Db, withTransaction, type Trx } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import { lockCase } from '../cases/outbox.ts';
@@ -25,23 +26,14 @@ export interface ClaimedDelivery {
   event: { id: number; type: string; caseId: string; payload: Record<string, unknown>; createdAt: Date };
 }
 
-interface ClaimRow {
-  id: number;
-  subscription_id: string;
-  webhook_id: string;
-  attempts: number;
-  created_at: Date;
-  callback_url: string;
-  format: 'zgw' | 'cloudevents';
-  secret: string;
-  previous_secret: string | null;
-  previous_secret_expires_at: Date | null;
-  event_id: number;
-  event_type: string;
-  case_id: string;
-  payload: Record<string, unknown>;
-  event_created_at: Date;
-}
+/** A claimed delivery with its subscription and its event, columns as db/schema.ts types them. */
+type ClaimRow = Pick<Selectable<DeliveriesTable>, 'id' | 'subscription_id' | 'webhook_id' | 'attempts' | 'created_at'> &
+  Pick<Selectable<SubscriptionsTable>, 'callback_url' | 'format' | 'secret' | 'previous_secret' | 'previous_secret_expires_at'> &
+  Pick<Selectable<CaseEventsTable>, 'case_id' | 'payload'> & {
+    event_id: Selectable<CaseEventsTable>['id'];
+    event_type: Selectable<CaseEventsTable>['type'];
+    event_created_at: Selectable<CaseEventsTable>['created_at'];
+  };
 
 /** `busy`: attempts this worker has in flight per subscription; each subscription gets what is left of its cap. */
 export async function claim(

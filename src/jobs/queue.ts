@@ -1,9 +1,9 @@
 // The durable job queue: rows in `jobs`, enqueued inside the caller's transaction, claimed
 // with FOR UPDATE SKIP LOCKED under a lease. Done jobs are deleted; dead ones stay for operators.
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { json } from '../db/json.ts';
-import type { JobError } from '../../db/schema.ts';
+import type { JobError, JobsTable } from '../../db/schema.ts';
 import type { Metrics } from '../metrics.ts';
 
 export const JOBS_CHANNEL = 'ketenstatus_jobs';
@@ -248,16 +248,7 @@ export class JobQueue {
   }
 }
 
-interface JobRow {
-  id: number;
-  kind: string;
-  payload: Record<string, unknown>;
-  attempts: number;
-  max_attempts: number;
-  group_key: string | null;
-  errors: JobError[];
-  created_at: Date;
-}
+type JobRow = Pick<Selectable<JobsTable>, 'id' | 'kind' | 'payload' | 'attempts' | 'max_attempts' | 'group_key' | 'errors' | 'created_at'>;
 
 function toJob(r: JobRow): Job {
   return {

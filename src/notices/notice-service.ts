@@ -1,7 +1,8 @@
 // The notices feature (docs/notices.md): turns each `case.citizen-notice` in the notice outbox into
 // messages on the customer's verified, switched-on channels — folded per case and channel, SMS held
 // at night — and sends every message once through the configured transport.
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
+import type { CasesTable, NoticeOutboxTable } from '../../db/schema.ts';
 import { NOTICE_PLAN_JOB } from '../cases/outbox.ts';
 import type { Customer } from '../citizen/customer.ts';
 import type { Config } from '../config.ts';
@@ -41,15 +42,9 @@ export interface NoticeServiceOptions {
   now?: () => Date;
 }
 
-interface OutboxRow {
-  event_id: number;
-  case_id: string;
-  phase: string | null;
-  language: string | null;
-  reference: string;
-  citizen_bsn: string | null;
-  citizen_kvk: string | null;
-}
+/** A notice to plan: its outbox row, its case's reference and customer, and the language its event was written in. */
+type OutboxRow = Pick<Selectable<NoticeOutboxTable>, 'event_id' | 'case_id' | 'phase'> &
+  Pick<Selectable<CasesTable>, 'reference' | 'citizen_bsn' | 'citizen_kvk'> & { language: string | null };
 
 export class NoticeService {
   private readonly options: NoticeServiceOptions;
