@@ -207,8 +207,14 @@ const NUMBERS = [-1, 0, 1, 9, 10, 64, 65, 100, 101, 86400, 86401, 1.5];
 
 /** Variants of a body: each leaf replaced by probes, each property dropped, an unknown one added. */
 function* variants(value: unknown, set: (v: unknown) => unknown, at: string): Generator<[string, unknown]> {
-  if (typeof value === 'string') for (const s of STRINGS) yield [`${at}=${s.slice(0, 8)}…(${s.length})`, set(s)];
-  else if (typeof value === 'number') for (const n of NUMBERS) yield [`${at}=${n}`, set(n)];
+  if (typeof value === 'string') {
+    for (const s of STRINGS) yield [`${at}=${s.slice(0, 8)}…(${s.length})`, set(s)];
+    // A URL: another scheme, and the same URL made longer to each length.
+    if (/^https?:\/\//.test(value)) {
+      yield [`${at}=ftp:…`, set(value.replace(/^https?/, 'ftp'))];
+      for (const n of LENGTHS.filter((n) => n > value.length)) yield [`${at}=${value.slice(0, 8)}…(${n})`, set(value + 'x'.repeat(n - value.length))];
+    }
+  } else if (typeof value === 'number') for (const n of NUMBERS) yield [`${at}=${n}`, set(n)];
   else if (typeof value === 'boolean') yield [`${at}="true"`, set('true')];
   else if (Array.isArray(value)) {
     yield [`${at}=[]`, set([])];
