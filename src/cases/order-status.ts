@@ -27,6 +27,21 @@ export interface OrderStatus {
   datumStatusGezet: string;
 }
 
+/**
+ * A status's words with its toelichting, left out when it only repeats them or `own` (the
+ * statustype's other texts, a portal status's names): systems often fill it with the omschrijving,
+ * and "Ontvangen Ontvangen" reads wrong. The one rule for the timeline and the customer's part.
+ */
+export function withToelichting(base: string, toelichting: string | null | undefined, own: readonly (string | null | undefined)[], separator: string): string {
+  const extra = toelichting?.trim();
+  if (!extra) return base;
+  const same = (text: string | null | undefined) => !!text && sameWords(text, extra);
+  return same(base) || own.some(same) ? base : `${base}${separator}${extra}`;
+}
+
+const sameWords = (a: string, b: string) => normaliseWords(a) === normaliseWords(b);
+const normaliseWords = (text: string) => text.trim().replace(/\s+/g, ' ').toLocaleLowerCase('nl');
+
 /** One status on the case's timeline; its key makes it land once, however often it is reported. */
 export interface StatusEntry {
   at: Date;

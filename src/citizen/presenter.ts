@@ -3,6 +3,7 @@
 import type { CombinedStatus } from '../cases/combined-status.ts';
 import { maskBsn } from '../cases/identifiers.ts';
 import { PHASES } from '../cases/phases.ts';
+import { withToelichting } from '../cases/order-status.ts';
 import { computeCombined } from '../cases/status-refresh.ts';
 import { effectiveSyncState } from '../cases/sync-state.ts';
 import type { NetworkService } from '../network/service.ts';
@@ -108,7 +109,9 @@ export class CitizenPresenter {
     const portalStatus =
       status?.code && org && isPortal(org) ? org.products.find((p) => p.code === o.product)?.statuses.find((s) => s.code === status.code) : undefined;
     const named = portalStatus ? localName(portalStatus.name, lang) : undefined;
-    const remoteText = status ? [named ?? status.statustekst ?? status.omschrijving, status.toelichting].filter(Boolean).join(' — ') : '';
+    const own = [status?.statustekst, status?.omschrijving, ...(portalStatus ? Object.values(portalStatus.name) : [])];
+    const base = named ?? status?.statustekst ?? status?.omschrijving;
+    const remoteText = base ? withToelichting(base, status?.toelichting, own, ' — ') : (status?.toelichting?.trim() ?? '');
     return {
       id: o.id,
       kind: 'order' as const,

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { recordAccess, PURPOSES, type Access } from '../access-log/access-log.ts';
 import { isUuid } from '../cases/identifiers.ts';
-import { applyOrderStatus } from '../cases/order-status.ts';
+import { applyOrderStatus, withToelichting } from '../cases/order-status.ts';
 import * as cases from '../cases/repository.ts';
 import { inCaseTransaction } from '../cases/status-refresh.ts';
 import { type Database, type Db, type Trx, withTransaction } from '../db/database.ts';
@@ -125,7 +125,7 @@ export class PartnerService {
             datumStatusGezet: now.toISOString(),
           },
           currentKey: key,
-          entries: [{ at: now, phase: status.phase, text: input.text ? `${status.name.nl} — ${input.text}` : status.name.nl, dedupeKey: key }],
+          entries: [{ at: now, phase: status.phase, text: withToelichting(status.name.nl, input.text, Object.values(status.name), ' — '), dedupeKey: key }],
           reason: 'partner-status',
         },
         { lockedCase },

@@ -1,5 +1,6 @@
 // Statustypen, fetched once per URL and kept (catalogue entries do not change once published),
 // and the mapping from a remote status to a citizen-facing phase (ARCHITECTURE.md).
+import { withToelichting } from '../cases/order-status.ts';
 import type { OutboundClients } from '../outbound/index.ts';
 import type { Phase, Product } from '../network/types.ts';
 
@@ -71,17 +72,7 @@ export function phaseOf(statustype: StatusType, product: Product | undefined): P
   return 'in_behandeling';
 }
 
-/**
- * The citizen's text: statustekst (fallback omschrijving), with the status's toelichting when set.
- * A toelichting that only repeats the statustype's own words is shown once ("Ontvangen", not
- * "Ontvangen Ontvangen"): systems often fill it with the omschrijving.
- */
+/** The citizen's text: statustekst (fallback omschrijving), with the status's toelichting when it says more. */
 export function citizenText(statustype: StatusType, toelichting: string | undefined): string {
-  const base = statustype.statustekst || statustype.omschrijving;
-  const extra = toelichting?.trim();
-  if (!extra) return base;
-  const same = (a: string | undefined) => a !== undefined && normalise(a) === normalise(extra);
-  return same(base) || same(statustype.statustekst) || same(statustype.omschrijving) ? base : `${base} ${extra}`;
+  return withToelichting(statustype.statustekst || statustype.omschrijving, toelichting, [statustype.statustekst, statustype.omschrijving], ' ');
 }
-
-const normalise = (text: string) => text.trim().replace(/\s+/g, ' ').toLocaleLowerCase('nl');

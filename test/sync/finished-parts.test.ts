@@ -1,11 +1,19 @@
 // A part that reached its eindstatus is finished: no "stale" gap however long nothing comes (it is
 // no longer polled, so nothing will), and the ops overview no longer counts it as open. And the
-// timeline's status texts read naturally when a toelichting only repeats the statustype.
+// status texts read naturally when a toelichting only repeats the status's own words: on the
+// timeline and in the customer's part, for a ZGW status and a portal organisation's alike.
 import { describe, expect, it } from 'vitest';
-import { authHeader } from '../helpers/gateway.ts';
+import { startTestIssuer } from '../citizen/helpers/issuer.ts';
+import { portalOrganisation } from '../helpers/fixtures.ts';
+import { authHeader, subcontractorClient } from '../helpers/gateway.ts';
 import { caseDetail, orderDetail, placedOrder, startChain } from '../helpers/chain.ts';
 
-const chain = await startChain([{ id: 'klaar-bv' }], { SYNC_DEBOUNCE_MS: '20', SYNC_POLL_TICK_MS: '3600000' });
+const issuer = await startTestIssuer();
+const chain = await startChain(
+  [{ id: 'klaar-bv' }],
+  { SYNC_DEBOUNCE_MS: '20', SYNC_POLL_TICK_MS: '3600000', CITIZEN_OIDC_ISSUER: issuer.url },
+  { organisations: [portalOrganisation('bouwer-bv')], clients: [subcontractorClient('bouwer-bv')] },
+);
 const sim = chain.sims['klaar-bv'];
 const db = chain.gateway.database.db;
 
@@ -53,5 +61,43 @@ describe('status texts on the timeline', () => {
       'Wij zijn bezig met uw traplift.',
       'Wij hebben meer informatie van u nodig. Wij nemen contact met u op. De monteur belt u dinsdag.',
     ]);
+  });
+});
+
+describe("the customer's part", () => {
+  /** The part's text for this order as the customer reads it (placedOrder's citizen), in `language`. */
+  const partText = async (caseId: string, orderId: string, language = 'nl') => {
+    const res = await chain.gateway.app.request(`/api/v1/me/cases/${caseId}`, {
+      headers: { authorization: `Bearer ${await issuer.token('111222333')}`, 'accept-language': language },
+    });
+    return ((await res.json()).parts as { id: string; text: string }[]).find((p) => p.id === orderId)?.text;
+  };
+
+  it('shows a ZGW toelichting that repeats the statustype once, and adds one that says more', async () => {
+    const o = await placedOrder(chain, 'klaar-bv');
+    await sim.advance(o.zaakUrl, { toelichting: '  ONTVANGEN ' });
+    await chain.waitFor(async () => (await statusTexts(o.caseId, o.orderId)).length === 1);
+    expect(await partText(o.caseId, o.orderId)).toBe('Wij hebben de opdracht voor uw traplift ontvangen.');
+    await sim.advance(o.zaakUrl, { toelichting: 'De monteur belt u dinsdag.' });
+    await chain.waitFor(async () => (await statusTexts(o.caseId, o.orderId)).length === 2);
+    expect(await partText(o.caseId, o.orderId)).toBe('Wij zijn bezig met uw traplift. — De monteur belt u dinsdag.');
+  });
+
+  it("shows a portal organisation's text that repeats its status's name (in any of its languages) once", async () => {
+    const c = await (await chain.supplier('/api/v1/cases', { body: { title: 'Drempel', citizen: { bsn: '111222333' } } })).json();
+    const o = await (await chain.supplier(`/api/v1/cases/${c.id}/orders`, { body: { subcontractor: 'bouwer-bv', product: 'drempelhulp' } })).json();
+    await chain.waitFor(async () => (await orderDetail(chain, o.id)).state === 'placed');
+    const report = (status: string, text: string) =>
+      chain.gateway.app.request(`/api/v1/partner/assignments/${o.id}/status`, {
+        method: 'POST',
+        headers: { ...authHeader('bouwer'), 'content-type': 'application/json' },
+        body: JSON.stringify({ status, text }),
+      });
+    expect((await report('bezig', 'wordt geplaatst')).status).toBe(200);
+    expect(await statusTexts(c.id, o.id)).toEqual(['Wordt geplaatst']);
+    expect(await partText(c.id, o.id, 'en')).toBe('Being installed');
+    expect((await report('klaar', 'Installed')).status).toBe(200);
+    expect((await statusTexts(c.id, o.id)).at(-1)).toBe('Geplaatst');
+    expect(await partText(c.id, o.id, 'nl')).toBe('Geplaatst');
   });
 });
