@@ -138,7 +138,7 @@ export class SubscriptionManager {
     const nrc = org?.status === 'active' ? nrcOf(org) : undefined;
     const row = await repo.findSubscription(db, orgId);
     if (!org || !nrc) {
-      if (row && row.state !== 'removed') await this.remove(job, row, nrcOf(org));
+      if (row && row.state !== 'removed') await this.remove(job, row, org);
       return;
     }
     const callbackUrl = this.deps.callbackUrl;
@@ -183,8 +183,12 @@ export class SubscriptionManager {
 
   private async create(job: Job, org: Organisation, nrc: NotificatiesApi, callbackUrl: string, filters: Record<string, string>, row: repo.SubscriptionRow) {
     const { db } = this.deps.database;
-    if (row.state !== 'failed') await repo.updateSubscription(db, org.id, { state: 'pending' });
-    await this.removeUnseen(org.id, nrc, callbackUrl, filters);
+    // Where this attempt goes, stored before it is sent: should its answer be lost, a removal still
+    // knows where to look for it (the organisation may have left or dropped its NRC by then).
+    await repo.updateSubscription(db, org.id, { ...(row.state !== 'failed' ? { state: 'pending' as const } : {}), nrc, callbackUrl, filters });
+    await this.removeUnseen(org.id, nrc, callbackUrl, filters).catch((error: Error) =>
+      this.deps.logger.warn({ organisation: org.id, err: error.message }, 'looking for abonnementen an earlier attempt made failed; creating anyway'),
+    );
     const body = { callbackUrl, auth: row.auth, kanalen: [{ naam: KANAAL, filters }] };
     const res = await this.call(job, org.id, nrc, 'POST', `${nrc.apiRoot}abonnement`, body);
     if (res.status !== 201) await this.fail(job, org.id, 'failed', `creating the abonnement: ${describe(res)}`);
@@ -208,15 +212,29 @@ export class SubscriptionManager {
     await this.scheduleCheck(org.id);
   }
 
-  private async remove(job: Job, row: repo.SubscriptionRow, currentNrc: NotificatiesApi | undefined) {
+  private async remove(job: Job, row: repo.SubscriptionRow, org: Organisation | undefined) {
     const { db } = this.deps.database;
-    const old = row.nrc;
-    if (row.abonnement_url && old) {
-      // The organisation's current credentials when it is the same NRC (they may have been rotated).
-      const nrc = currentNrc?.apiRoot === old.apiRoot ? currentNrc : old;
-      const res = await this.call(job, row.organisation_id, nrc, 'DELETE', row.abonnement_url);
-      if (!isRemoved(res.status)) await this.fail(job, row.organisation_id, undefined, `removing the abonnement: ${describe(res)}`);
-      this.deps.logger.info({ organisation: row.organisation_id }, 'abonnement removed at the Notificaties API');
+    const orgId = row.organisation_id;
+    const currentNrc = nrcOf(org);
+    // The NRC of the last attempt (a row from before attempts were recorded: the organisation's),
+    // with the organisation's current credentials when it is the same NRC (they may have been rotated).
+    const old = row.nrc ?? currentNrc;
+    const nrc = old && currentNrc?.apiRoot === old.apiRoot ? currentNrc : old;
+    if (row.abonnement_url && nrc) {
+      const res = await this.call(job, orgId, nrc, 'DELETE', row.abonnement_url);
+      if (!isRemoved(res.status)) await this.fail(job, orgId, undefined, `removing the abonnement: ${describe(res)}`);
+      this.deps.logger.info({ organisation: orgId }, 'abonnement removed at the Notificaties API');
+    }
+    // One whose create answer was lost has no url here: it would keep pushing after the removal.
+    const callbackUrl = row.callback_url ?? this.deps.callbackUrl;
+    const bronorganisatie = row.filters?.bronorganisatie ?? org?.rsin;
+    if (nrc && callbackUrl && typeof bronorganisatie === 'string') {
+      await this.removeUnseen(orgId, nrc, callbackUrl, { bronorganisatie }).catch((error: Error) =>
+        this.deps.logger.warn(
+          { organisation: orgId, err: error.message },
+          "looking for an abonnement an earlier attempt made without seeing the answer failed; if the NRC lists one with the gateway's callback for this organisation, remove it there by hand",
+        ),
+      );
     }
     await withTransaction(db, async (trx) => {
       await repo.updateSubscription(trx, row.organisation_id, { state: 'removed', abonnementUrl: null, lastCheckedAt: new Date(), lastError: null });
@@ -234,27 +252,23 @@ export class SubscriptionManager {
   /**
    * An earlier create may have made an abonnement whose answer never reached us (a timeout while the
    * NRC tested the callback, a crash before its url was stored): one with our callback on this
-   * organisation's kanaal is removed before the next is made, so one stays and suspending removes it.
-   * Best effort: an NRC that does not list lets the create go ahead.
+   * organisation's kanaal is removed (before the next create, and on removal), so one stays and
+   * suspending removes it. An NRC that does not list is passed by; a failed request throws.
    */
   private async removeUnseen(orgId: string, nrc: NotificatiesApi, callbackUrl: string, filters: Record<string, string>): Promise<void> {
-    try {
-      const res = await this.nrc.request(orgId, nrc, 'GET', `${nrc.apiRoot}abonnement`);
-      if (res.status !== 200 || !Array.isArray(res.body)) return;
-      for (const a of res.body as { url?: unknown; callbackUrl?: unknown; kanalen?: unknown }[]) {
-        const ours =
-          typeof a?.url === 'string' &&
-          a.callbackUrl === callbackUrl &&
-          Array.isArray(a.kanalen) &&
-          a.kanalen.some(
-            (k: { naam?: unknown; filters?: Record<string, unknown> }) => k?.naam === KANAAL && k.filters?.bronorganisatie === filters.bronorganisatie,
-          );
-        if (!ours) continue;
-        await this.deleteAbonnement(orgId, nrc, a.url as string);
-        this.deps.logger.warn({ organisation: orgId, abonnement: a.url }, 'removed an abonnement an earlier attempt made without seeing the answer');
-      }
-    } catch (error) {
-      this.deps.logger.warn({ organisation: orgId, err: (error as Error).message }, 'looking for abonnementen an earlier attempt made failed; creating anyway');
+    const res = await this.nrc.request(orgId, nrc, 'GET', `${nrc.apiRoot}abonnement`);
+    if (res.status !== 200 || !Array.isArray(res.body)) return;
+    for (const a of res.body as { url?: unknown; callbackUrl?: unknown; kanalen?: unknown }[]) {
+      const ours =
+        typeof a?.url === 'string' &&
+        a.callbackUrl === callbackUrl &&
+        Array.isArray(a.kanalen) &&
+        a.kanalen.some(
+          (k: { naam?: unknown; filters?: Record<string, unknown> }) => k?.naam === KANAAL && k.filters?.bronorganisatie === filters.bronorganisatie,
+        );
+      if (!ours) continue;
+      await this.deleteAbonnement(orgId, nrc, a.url as string);
+      this.deps.logger.warn({ organisation: orgId, abonnement: a.url }, 'removed an abonnement an earlier attempt made without seeing the answer');
     }
   }
 

@@ -36,8 +36,11 @@ export interface StandInNrc {
   setDown(down: boolean): void;
   /** Forget an abonnement as if someone removed it at the NRC. */
   forget(url: string): void;
-  /** The next abonnement is created, but its 201 never reaches the client (the connection is cut). */
-  loseNextCreateAnswer(): void;
+  /**
+   * The next abonnement is created, but its 201 never reaches the client (the connection is cut);
+   * `thenDown`: and no request is answered after it until setDown(false).
+   */
+  loseNextCreateAnswer(options?: { thenDown?: boolean }): void;
   /** Deliver a notification to every matching abonnement, as the NRC's worker does; the callbacks' statuses. */
   publish(notification: Notification): Promise<number[]>;
   close(): Promise<void>;
@@ -62,7 +65,7 @@ export async function startStandInNrc(options: { clientId?: string; secret?: str
   const requests: StandInNrc['requests'] = [];
   const checks: CallbackCheck[] = [];
   let down = false;
-  let loseCreateAnswer = false;
+  let loseCreateAnswer: { thenDown?: boolean } | undefined;
   let apiRoot = '';
 
   const send = (res: ServerResponse, status: number, body?: unknown, contentType = 'application/json') => {
@@ -141,7 +144,8 @@ export async function startStandInNrc(options: { clientId?: string; secret?: str
       const url = `${apiRoot}abonnement/${randomUUID()}`;
       abonnementen.set(url, { url, callbackUrl: body.callbackUrl!, auth: body.auth!, kanalen: body.kanalen! });
       if (loseCreateAnswer) {
-        loseCreateAnswer = false;
+        down = loseCreateAnswer.thenDown ?? false;
+        loseCreateAnswer = undefined;
         requests.push({ method: 'POST', path, status: 0 });
         req.socket.destroy();
         return;
@@ -200,7 +204,7 @@ export async function startStandInNrc(options: { clientId?: string; secret?: str
     checks,
     setDown: (d) => void (down = d),
     forget: (url) => void abonnementen.delete(url),
-    loseNextCreateAnswer: () => void (loseCreateAnswer = true),
+    loseNextCreateAnswer: (options = {}) => void (loseCreateAnswer = options),
     async publish(n) {
       const matching = [...abonnementen.values()].filter((a) =>
         a.kanalen.some((k) => k.naam === n.kanaal && Object.entries(k.filters ?? {}).every(([key, value]) => value === '*' || n.kenmerken?.[key] === value)),

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { orderDetail, placedOrder, startChain } from '../helpers/chain.ts';
 import { organisation } from '../helpers/fixtures.ts';
 import { authHeader, startTestGateway, testNetwork } from '../helpers/gateway.ts';
-import { startStandInNrc, TEST_NOTIFICATION } from '../helpers/nrc.ts';
+import { NRC_SUBSCRIPTION_JOB } from '../../src/subscriptions/manager.ts';
+import { type StandInNrc, startStandInNrc, TEST_NOTIFICATION } from '../helpers/nrc.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 
@@ -230,5 +231,91 @@ describe('without PUBLIC_BASE_URL', () => {
     });
     expect(failed.lastError).toContain('PUBLIC_BASE_URL is not set');
     expect(abonnementen().filter((a) => !a.callbackUrl.startsWith(`http://127.0.0.1:${proxy.port}/`))).toHaveLength(0);
+  });
+});
+
+// A create whose answer was lost leaves an abonnement the gateway has no url of. Each organisation
+// here has a stand-in of its own that makes the first abonnement, cuts the answer and then answers
+// nothing until the test lets it, so the retry cannot come before the organisation goes.
+const LOST = ['lost-suspended', 'lost-nrc-dropped', 'lost-left'] as const;
+const lostNrcs = {} as Record<(typeof LOST)[number], StandInNrc>;
+for (const id of LOST) {
+  lostNrcs[id] = await startStandInNrc();
+  afterAll(() => lostNrcs[id].close());
+  lostNrcs[id].loseNextCreateAnswer({ thenDown: true });
+}
+const settingOf = (stand: StandInNrc) => ({ apiRoot: stand.apiRoot, auth: { type: 'zgw-jwt' as const, clientId: stand.clientId, secret: stand.secret } });
+const lostPort = await freePort();
+const lostGateway = await startTestGateway({
+  network: testNetwork(LOST.map((id) => organisation(id, { notifications: { mode: 'push', nrc: settingOf(lostNrcs[id]) } }))),
+  listen: true,
+  env: { PORT: String(lostPort), PUBLIC_BASE_URL: `http://127.0.0.1:${lostPort}/` },
+});
+const lostDb = lostGateway.database.db;
+const operatorOf = (app: typeof lostGateway.app, path: string, init: { method?: string; body?: unknown } = {}) =>
+  Promise.resolve(
+    app.request(path, {
+      method: init.method ?? 'GET',
+      headers: { ...authHeader('beheer'), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+    }),
+  );
+const stored = (id: string) => lostDb.selectFrom('nrc_subscriptions').selectAll().where('organisation_id', '=', id).executeTakeFirst();
+const jobsOf = (id: string) =>
+  lostDb.selectFrom('jobs').select('id').where('kind', '=', NRC_SUBSCRIPTION_JOB).where(sql<string>`payload->>'organisationId'`, '=', id).execute();
+
+/** The lost create, its retry held an hour off, and the stand-in answering again. */
+async function lostAndHeld(id: (typeof LOST)[number]) {
+  const stand = lostNrcs[id];
+  await chain.waitFor(async () => stand.requests.some((r) => r.method === 'POST' && r.status === 0));
+  await chain.waitFor(async () => {
+    const { rows } = await sql`update jobs set run_at = now() + interval '1 hour'
+      where kind = ${NRC_SUBSCRIPTION_JOB} and payload->>'organisationId' = ${id} and state = 'queued'
+        and not exists (select 1 from jobs running where running.kind = ${NRC_SUBSCRIPTION_JOB}
+          and running.payload->>'organisationId' = ${id} and running.state = 'running')
+      returning id`.execute(lostDb);
+    return rows.length > 0;
+  }, 30_000);
+  expect(await stored(id)).toMatchObject({ state: 'failed', abonnement_url: null });
+  expect(stand.abonnementen.size).toBe(1);
+  stand.setDown(false);
+  return [...stand.abonnementen.values()][0];
+}
+
+/** The organisation's abonnement is removed and no reconcile of it is left to make another. */
+const removedForGood = (id: string) => chain.waitFor(async () => (await stored(id))?.state === 'removed' && (await jobsOf(id)).length === 0, 30_000);
+
+describe('an abonnement whose create answer was lost, when the organisation goes before the retry', () => {
+  it('is removed when the organisation is suspended', async () => {
+    const id = 'lost-suspended';
+    const unseen = await lostAndHeld(id);
+    expect((await operatorOf(lostGateway.app, `/api/v1/organisations/${id}/suspend`, { method: 'POST' })).status).toBe(200);
+    await removedForGood(id);
+    expect([...lostNrcs[id].abonnementen.values()]).toEqual([]);
+    expect(lostNrcs[id].requests).toContainEqual({ method: 'DELETE', path: new URL(unseen.url).pathname, status: 204 });
+  });
+
+  it('is removed when the operator takes the NRC out of the organisation', async () => {
+    const id = 'lost-nrc-dropped';
+    const unseen = await lostAndHeld(id);
+    const shown = await (await operatorOf(lostGateway.app, `/api/v1/organisations/${id}`)).json();
+    const res = await operatorOf(lostGateway.app, `/api/v1/organisations/${id}`, {
+      method: 'PUT',
+      body: { ...shown, notifications: { mode: 'push', clientId: id, secret: 'a-fixed-notification-secret-0123' } },
+    });
+    expect(res.status).toBe(200);
+    await removedForGood(id);
+    expect([...lostNrcs[id].abonnementen.values()]).toEqual([]);
+    expect(lostNrcs[id].requests).toContainEqual({ method: 'DELETE', path: new URL(unseen.url).pathname, status: 204 });
+  });
+
+  it('is removed when the organisation has left the network (its row gone) by the retry', async () => {
+    const id = 'lost-left';
+    const unseen = await lostAndHeld(id);
+    await lostDb.deleteFrom('organisations').where('id', '=', id).execute();
+    await sql`update jobs set run_at = now() where kind = ${NRC_SUBSCRIPTION_JOB} and payload->>'organisationId' = ${id} and state = 'queued'`.execute(lostDb);
+    await removedForGood(id);
+    expect([...lostNrcs[id].abonnementen.values()]).toEqual([]);
+    expect(lostNrcs[id].requests).toContainEqual({ method: 'DELETE', path: new URL(unseen.url).pathname, status: 204 });
   });
 });
