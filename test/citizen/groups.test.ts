@@ -57,7 +57,7 @@ async function addEntry(caseId: string, at: Date, text: string, citizenVisible =
       kind: 'message',
       phase: null,
       text,
-      refs: json([]) as never,
+      refs: json([]),
       citizen_visible: citizenVisible,
     })
     .execute();

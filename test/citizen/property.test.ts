@@ -168,7 +168,7 @@ async function insertWorld(w: { cases: WorldCase[]; mandates: WorldMandate[]; gr
     kind: 'message',
     phase: null,
     text: `Gebeurtenis-${randomUUID()}`,
-    refs: json([]) as never,
+    refs: json([]),
     citizen_visible: true,
   }));
   const mandates = w.mandates

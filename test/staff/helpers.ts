@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/database.ts';
 import { json } from '../../src/db/json.ts';
-import type { Organisation } from '../../src/network/types.ts';
+import type { Organisation, Phase } from '../../src/network/types.ts';
 import { startTestIssuer } from '../citizen/helpers/issuer.ts';
 import { organisation } from '../helpers/fixtures.ts';
 import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
@@ -66,7 +66,7 @@ export interface HandCase {
   reference?: string;
   closed?: boolean;
   /** The stored combined phase (the worklist's citizen-action reads it). */
-  combinedPhase?: string;
+  combinedPhase?: Phase;
   plannedEndDate?: string;
   deadline?: string;
   updatedAt?: Date;
@@ -101,7 +101,7 @@ export async function handMade(db: Db, cases: HandCase[]) {
           progress: { done: 0, total: 0 },
           lastUpdatedAt: now.toISOString(),
           gaps: [],
-        }) as never,
+        }),
         created_by: 'zac',
         created_at: now,
         updated_at: c.updatedAt ?? now,
@@ -124,7 +124,7 @@ export async function handMade(db: Db, cases: HandCase[]) {
           planned_identificatie: `KS-${orderId}`,
           remote_zaak_url: (o.state ?? 'placed') === 'placed' ? `https://zaken.example/zaken/api/v1/zaken/${orderId}` : null,
           status: current
-            ? (json({
+            ? json({
                 phase: current.phase,
                 omschrijving: current.phase,
                 statustekst: null,
@@ -132,7 +132,7 @@ export async function handMade(db: Db, cases: HandCase[]) {
                 volgnummer: o.history!.length,
                 isEindstatus: current.final ?? false,
                 datumStatusGezet: current.at.toISOString(),
-              }) as never)
+              })
             : null,
           sync_state: o.syncState ?? 'fresh',
           last_synced_at: o.lastSyncedAt ?? new Date(),
@@ -151,7 +151,7 @@ export async function handMade(db: Db, cases: HandCase[]) {
             kind: 'status',
             phase: h.phase,
             text: null,
-            refs: json([]) as never,
+            refs: json([]),
           })
           .execute();
       }

@@ -62,11 +62,11 @@ describe('the dashboard', () => {
       .insertInto('jobs')
       .values({
         kind: 'web-test.never-handled',
-        payload: json({}) as never,
+        payload: json({}),
         state: 'dead',
         attempts: 5,
         group_key: 'hulpmiddelen-bv',
-        errors: json([{ at: new Date().toISOString(), attempt: 5, error: 'remote answered 500 Internal Server Error' }]) as never,
+        errors: json([{ at: new Date().toISOString(), attempt: 5, error: 'remote answered 500 Internal Server Error' }]),
       })
       .returning('id')
       .executeTakeFirstOrThrow();

@@ -105,13 +105,13 @@ export async function seedCases(db: Db, cases: SeedCase[], selfId = 'gemeente-te
       planned_identificatie: `KS-${randomUUID()}`,
       remote_zaak_url: o.state === 'placed' || o.state === undefined ? `https://zaken.example/zaken/api/v1/zaken/${randomUUID()}` : null,
       status: o.phase
-        ? (json({
+        ? json({
             phase: o.phase,
             statustekst: o.statustekst ?? 'Wij bekijken uw aanvraag',
             toelichting: null,
             omschrijving: 'Intake',
             datumStatusGezet: now.toISOString(),
-          }) as never)
+          })
         : null,
       sync_state: o.syncState ?? 'fresh',
       last_synced_at: o.lastSyncedAt ?? now,
@@ -119,7 +119,7 @@ export async function seedCases(db: Db, cases: SeedCase[], selfId = 'gemeente-te
   );
   if (orders.length > 0) await db.insertInto('orders').values(orders).execute();
   const timeline = cases.flatMap((c, i) => [
-    { case_id: rows[i].id, at: now, organisation_id: selfId, kind: 'status', phase: 'ontvangen', text: null, refs: json([]) as never, citizen_visible: true },
+    { case_id: rows[i].id, at: now, organisation_id: selfId, kind: 'status', phase: 'ontvangen', text: null, refs: json([]), citizen_visible: true },
     {
       case_id: rows[i].id,
       at: now,
@@ -127,7 +127,7 @@ export async function seedCases(db: Db, cases: SeedCase[], selfId = 'gemeente-te
       kind: 'message',
       phase: null,
       text: 'Brief verstuurd',
-      refs: json([{ type: 'digital-post', id: 'MSG-1' }]) as never,
+      refs: json([{ type: 'digital-post', id: 'MSG-1' }]),
       citizen_visible: true,
     },
     ...(c.notes ?? []).map((text) => ({
@@ -137,7 +137,7 @@ export async function seedCases(db: Db, cases: SeedCase[], selfId = 'gemeente-te
       kind: 'note',
       phase: null,
       text,
-      refs: json([]) as never,
+      refs: json([]),
       citizen_visible: false,
     })),
   ]);
