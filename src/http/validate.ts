@@ -24,3 +24,10 @@ export const writtenText = (max: number) =>
     .max(max)
     .regex(/\S/, 'must not be empty or only spaces')
     .transform((s) => s.trim());
+
+/**
+ * An http(s) URL as sent, as the contract's pattern says it: the scheme, '//', a host, no spaces
+ * anywhere (the URL parser would drop them, so what is stored would differ from what is checked).
+ */
+const HTTP_URL = /^[Hh][Tt][Tt][Pp][Ss]?:\/\/[^\s/?#]+(?:[/?#]\S*)?$/;
+export const isHttpUrl = (value: string) => HTTP_URL.test(value) && URL.canParse(value);

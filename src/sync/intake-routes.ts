@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { readJson } from '../http/body.ts';
 import type { AppEnv } from '../http/context.ts';
 import { validationProblem } from '../http/problem.ts';
-import { parseWith } from '../http/validate.ts';
+import { isHttpUrl, parseWith } from '../http/validate.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { IntakeService, Notification } from './intake.ts';
 import { type NotificationAuthenticator, notActive } from './notification-auth.ts';
@@ -70,7 +70,8 @@ export function intakeRoutes(deps: {
       if (e.source.split(':')[3] !== org.oin) {
         throw validationProblem([{ name: 'source', code: 'not-sender', reason: `must carry your OIN ${org.oin}` }]);
       }
-      const zaak = e.subject && /^https?:/.test(e.subject) ? e.subject : e.dataref;
+      // The subject names the zaak only when it is an http(s) URL; anything else (an id, a bare scheme) leaves dataref as the zaak.
+      const zaak = e.subject !== undefined && isHttpUrl(e.subject) ? e.subject : e.dataref;
       onOrigin(network.zakenOrigin(org), [
         ['dataref', e.dataref],
         ['subject', zaak],
@@ -90,8 +91,9 @@ export function intakeRoutes(deps: {
 /** Notifications may only point into the sender's own registered API; nothing elsewhere is ever fetched. */
 function onOrigin(origin: string, urls: [string, string][]) {
   // A URL that begins with exactly `<origin>/` has that origin (the authority ends at the first
-  // '/'); only other spellings (upper case, an explicit default port) need the parser.
-  const foreign = urls.filter(([, u]) => !(u.startsWith(origin) && u.charCodeAt(origin.length) === 47) && new URL(u).origin !== origin);
+  // '/'); only other spellings (upper case, an explicit default port) need the parser. One it
+  // cannot read has no origin, so it is foreign (400), never an error.
+  const foreign = urls.filter(([, u]) => !(u.startsWith(origin) && u.charCodeAt(origin.length) === 47) && URL.parse(u)?.origin !== origin);
   if (foreign.length > 0) {
     throw validationProblem(
       foreign.map(([name]) => ({ name, code: 'foreign-origin', reason: `must be on your registered API origin ${origin}` })),

@@ -312,6 +312,30 @@ describe('intake rules', () => {
     await waitFor(async () => (await orderDetail(chain, orderId)).status?.omschrijving === 'Ontvangen');
   });
 
+  it.each(['https://', 'http:', 'https:// ', 'http://[::1'])(
+    'answers a CloudEvent whose subject %j is no URL with dataref as the zaak (204), not an error',
+    async (subject) => {
+      const root = sims['stille-bv'].zakenApiRoot;
+      const res = await gateway.app.request('/api/v1/events', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/cloudevents+json',
+          authorization: `Bearer ${signZgwJwt({ client_id: 'stille-bv' }, notifySecret('stille-bv'))}`,
+        },
+        body: JSON.stringify({
+          specversion: '1.0',
+          id: `evt-bare-${subject}`,
+          source: 'urn:nld:oin:00000003012345678000:systeem:zaken',
+          type: 'nl.overheid.zaken.status-gewijzigd',
+          time: new Date().toISOString(),
+          subject,
+          dataref: `${root}zaken/00000000-0000-4000-8000-000000000000`,
+        }),
+      });
+      expect(res.status).toBe(204); // an untracked zaak on the sender's origin
+    },
+  );
+
   it("shows operators each organisation's newest stored notification, and none where nothing came", async () => {
     const { zaakUrl } = await placedOrder(chain, 'stille-bv');
     const auth = `Bearer ${signZgwJwt({ client_id: 'stille-bv' }, notifySecret('stille-bv'))}`;
