@@ -253,14 +253,18 @@ export class SubscriptionManager {
    * An earlier create may have made an abonnement whose answer never reached us (a timeout while the
    * NRC tested the callback, a crash before its url was stored): one with our callback on this
    * organisation's kanaal is removed (before the next create, and on removal), so one stays and
-   * suspending removes it. An NRC that does not list is passed by; a failed request throws.
+   * suspending removes it. The callback is the same for every organisation and an rsin may be
+   * shared: one recorded for another organisation is never taken. An NRC that does not list is
+   * passed by; a failed request throws.
    */
   private async removeUnseen(orgId: string, nrc: NotificatiesApi, callbackUrl: string, filters: Record<string, string>): Promise<void> {
     const res = await this.nrc.request(orgId, nrc, 'GET', `${nrc.apiRoot}abonnement`);
     if (res.status !== 200 || !Array.isArray(res.body)) return;
+    const others = await repo.abonnementUrlsOfOthers(this.deps.database.db, orgId);
     for (const a of res.body as { url?: unknown; callbackUrl?: unknown; kanalen?: unknown }[]) {
       const ours =
         typeof a?.url === 'string' &&
+        !others.has(a.url) &&
         a.callbackUrl === callbackUrl &&
         Array.isArray(a.kanalen) &&
         a.kanalen.some(

@@ -15,6 +15,17 @@ export async function listSubscriptions(db: Db): Promise<SubscriptionRow[]> {
   return db.selectFrom('nrc_subscriptions').selectAll().orderBy('organisation_id').execute();
 }
 
+/** The abonnementen recorded for every other organisation: never this organisation's to remove. */
+export async function abonnementUrlsOfOthers(db: Db, organisationId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('nrc_subscriptions')
+    .select('abonnement_url')
+    .where('organisation_id', '<>', organisationId)
+    .where('abonnement_url', 'is not', null)
+    .execute();
+  return new Set(rows.map((r) => r.abonnement_url!));
+}
+
 /** The row, created with `auth` when there is none (the stored auth wins: one value per organisation). */
 export async function ensureSubscription(db: Db, organisationId: string, auth: string): Promise<SubscriptionRow> {
   await db

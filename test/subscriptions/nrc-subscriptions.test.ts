@@ -245,24 +245,30 @@ for (const id of LOST) {
   lostNrcs[id].loseNextCreateAnswer({ thenDown: true });
 }
 const settingOf = (stand: StandInNrc) => ({ apiRoot: stand.apiRoot, auth: { type: 'zgw-jwt' as const, clientId: stand.clientId, secret: stand.secret } });
-const lostPort = await freePort();
-const lostGateway = await startTestGateway({
-  network: testNetwork(LOST.map((id) => organisation(id, { notifications: { mode: 'push', nrc: settingOf(lostNrcs[id]) } }))),
+// Two organisations with one rsin at one NRC: their abonnementen match the same callback and kanaal.
+const twinNrc = await startStandInNrc();
+afterAll(() => twinNrc.close());
+const twins = ['twin-a', 'twin-b'].map((id) => organisation(id, { rsin: '012345672', notifications: { mode: 'push', nrc: settingOf(twinNrc) } }));
+twins[1].status = 'suspended'; // activated by the test, after twin-a's is made
+// A second gateway for the organisations of the tests below, each on the stand-in NRC its test needs.
+const port2 = await freePort();
+const gateway2 = await startTestGateway({
+  network: testNetwork([...LOST.map((id) => organisation(id, { notifications: { mode: 'push', nrc: settingOf(lostNrcs[id]) } })), ...twins]),
   listen: true,
-  env: { PORT: String(lostPort), PUBLIC_BASE_URL: `http://127.0.0.1:${lostPort}/` },
+  env: { PORT: String(port2), PUBLIC_BASE_URL: `http://127.0.0.1:${port2}/` },
 });
-const lostDb = lostGateway.database.db;
-const operatorOf = (app: typeof lostGateway.app, path: string, init: { method?: string; body?: unknown } = {}) =>
+const db2 = gateway2.database.db;
+const operator2 = (path: string, init: { method?: string; body?: unknown } = {}) =>
   Promise.resolve(
-    app.request(path, {
+    gateway2.app.request(path, {
       method: init.method ?? 'GET',
       headers: { ...authHeader('beheer'), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
       body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
     }),
   );
-const stored = (id: string) => lostDb.selectFrom('nrc_subscriptions').selectAll().where('organisation_id', '=', id).executeTakeFirst();
+const stored = (id: string) => db2.selectFrom('nrc_subscriptions').selectAll().where('organisation_id', '=', id).executeTakeFirst();
 const jobsOf = (id: string) =>
-  lostDb.selectFrom('jobs').select('id').where('kind', '=', NRC_SUBSCRIPTION_JOB).where(sql<string>`payload->>'organisationId'`, '=', id).execute();
+  db2.selectFrom('jobs').select('id').where('kind', '=', NRC_SUBSCRIPTION_JOB).where(sql<string>`payload->>'organisationId'`, '=', id).execute();
 
 /** The lost create, its retry held an hour off, and the stand-in answering again. */
 async function lostAndHeld(id: (typeof LOST)[number]) {
@@ -273,7 +279,7 @@ async function lostAndHeld(id: (typeof LOST)[number]) {
       where kind = ${NRC_SUBSCRIPTION_JOB} and payload->>'organisationId' = ${id} and state = 'queued'
         and not exists (select 1 from jobs running where running.kind = ${NRC_SUBSCRIPTION_JOB}
           and running.payload->>'organisationId' = ${id} and running.state = 'running')
-      returning id`.execute(lostDb);
+      returning id`.execute(db2);
     return rows.length > 0;
   }, 30_000);
   expect(await stored(id)).toMatchObject({ state: 'failed', abonnement_url: null });
@@ -289,7 +295,7 @@ describe('an abonnement whose create answer was lost, when the organisation goes
   it('is removed when the organisation is suspended', async () => {
     const id = 'lost-suspended';
     const unseen = await lostAndHeld(id);
-    expect((await operatorOf(lostGateway.app, `/api/v1/organisations/${id}/suspend`, { method: 'POST' })).status).toBe(200);
+    expect((await operator2(`/api/v1/organisations/${id}/suspend`, { method: 'POST' })).status).toBe(200);
     await removedForGood(id);
     expect([...lostNrcs[id].abonnementen.values()]).toEqual([]);
     expect(lostNrcs[id].requests).toContainEqual({ method: 'DELETE', path: new URL(unseen.url).pathname, status: 204 });
@@ -298,8 +304,8 @@ describe('an abonnement whose create answer was lost, when the organisation goes
   it('is removed when the operator takes the NRC out of the organisation', async () => {
     const id = 'lost-nrc-dropped';
     const unseen = await lostAndHeld(id);
-    const shown = await (await operatorOf(lostGateway.app, `/api/v1/organisations/${id}`)).json();
-    const res = await operatorOf(lostGateway.app, `/api/v1/organisations/${id}`, {
+    const shown = await (await operator2(`/api/v1/organisations/${id}`)).json();
+    const res = await operator2(`/api/v1/organisations/${id}`, {
       method: 'PUT',
       body: { ...shown, notifications: { mode: 'push', clientId: id, secret: 'a-fixed-notification-secret-0123' } },
     });
@@ -312,10 +318,34 @@ describe('an abonnement whose create answer was lost, when the organisation goes
   it('is removed when the organisation has left the network (its row gone) by the retry', async () => {
     const id = 'lost-left';
     const unseen = await lostAndHeld(id);
-    await lostDb.deleteFrom('organisations').where('id', '=', id).execute();
-    await sql`update jobs set run_at = now() where kind = ${NRC_SUBSCRIPTION_JOB} and payload->>'organisationId' = ${id} and state = 'queued'`.execute(lostDb);
+    await db2.deleteFrom('organisations').where('id', '=', id).execute();
+    await sql`update jobs set run_at = now() where kind = ${NRC_SUBSCRIPTION_JOB} and payload->>'organisationId' = ${id} and state = 'queued'`.execute(db2);
     await removedForGood(id);
     expect([...lostNrcs[id].abonnementen.values()]).toEqual([]);
     expect(lostNrcs[id].requests).toContainEqual({ method: 'DELETE', path: new URL(unseen.url).pathname, status: 204 });
+  });
+});
+
+describe('two organisations with one rsin at one NRC', () => {
+  const view = async (id: string) => (await (await operator2(`/api/v1/organisations/${id}`)).json()).notificationSubscription;
+  const activeWith = (id: string, not?: string) =>
+    chain.waitFor(async () => {
+      const s = await view(id);
+      return s?.state === 'active' && s.abonnement !== not && (s.abonnement as string);
+    }, 30_000);
+  const urls = () => [...twinNrc.abonnementen.keys()].sort();
+
+  it('each keeps its abonnement: a create for one never removes the one recorded for the other', async () => {
+    const a = await activeWith('twin-a');
+    expect((await operator2('/api/v1/organisations/twin-b/activate', { method: 'POST' })).status).toBe(200);
+    const b = await activeWith('twin-b');
+    expect(urls()).toEqual([a, b].sort());
+
+    // twin-a's is gone at the NRC: its daily check makes it again and leaves twin-b's.
+    twinNrc.forget(a);
+    await sql`update jobs set run_at = now() where kind = ${NRC_SUBSCRIPTION_JOB} and payload->>'organisationId' = 'twin-a' and state = 'queued'`.execute(db2);
+    const again = await activeWith('twin-a', a);
+    expect(urls()).toEqual([again, b].sort());
+    expect(twinNrc.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
   });
 });
