@@ -2,7 +2,7 @@
 // caller (a placement, a supplier's request, a notification, the reconcile poll) goes through here.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { enqueue, ON_WAITING_JOB } from '../jobs/queue.ts';
+import { enqueue } from '../jobs/queue.ts';
 import { pollIntervalOf, type ZakenOrganisation } from '../network/types.ts';
 
 export const SYNC_ORDER_JOB = 'order.sync';
@@ -35,8 +35,8 @@ export async function enqueueSync(db: Db, order: { id: string; subcontractor: st
 
 /**
  * For set-based statements: `insert into jobs ${SYNC_JOB_COLUMNS} select ${syncJobValues(...)} from …
- * ${ON_WAITING_SYNC} …`, one row per order, the same job as enqueueSync's. Constants are inlined, so
- * the statement's text (and a cached plan) stays the same.
+ * ${ON_WAITING_JOB} …` (jobs/queue.ts), one row per order, the same job as enqueueSync's. Constants
+ * are inlined, so the statement's text (and a cached plan) stays the same.
  */
 export const SYNC_JOB_COLUMNS = sql`(kind, payload, run_at, dedupe_key, group_key, max_attempts)`;
 
@@ -44,9 +44,6 @@ export function syncJobValues(orderId: RawBuilder<unknown>, organisationId: RawB
   return sql`${sql.lit(SYNC_ORDER_JOB)}, jsonb_build_object('orderId', ${orderId}, 'reason', ${sql.lit(reason)}), ${runAt},
     ${sql.lit(KEY_PREFIX)} || ${orderId}, ${organisationId}, ${sql.lit(SYNC_MAX_ATTEMPTS)}`;
 }
-
-/** The conflict target of a waiting sync of the same order. */
-export const ON_WAITING_SYNC = ON_WAITING_JOB;
 
 /** The first poll lands somewhere in the interval, so a batch of new orders does not poll in step. */
 export function firstPollAt(org: ZakenOrganisation, now = Date.now()): Date {

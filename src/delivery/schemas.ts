@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { PHASES } from '../cases/phases.ts';
 import { EVENT_TYPES } from '../cases/events.ts';
+import { httpUrl } from '../http/validate.ts';
 
 const unique = <T>(values: T[]) => new Set(values).size === values.length;
 
 export const createSubscriptionSchema = z.strictObject({
-  callbackUrl: z.string().trim().min(1).max(2000),
+  callbackUrl: httpUrl(2000),
   events: z.array(z.enum(EVENT_TYPES)).min(1).refine(unique, 'must not repeat an event'),
   format: z.enum(['zgw', 'cloudevents']),
   filters: z

@@ -31,3 +31,7 @@ export const writtenText = (max: number) =>
  */
 const HTTP_URL = /^[Hh][Tt][Tt][Pp][Ss]?:\/\/[^\s/?#]+(?:[/?#]\S*)?$/;
 export const isHttpUrl = (value: string) => HTTP_URL.test(value) && URL.canParse(value);
+
+/** An http(s) URL field: at most `max` characters as sent, and taken as sent (nothing trimmed). */
+export const httpUrl = (max: number) =>
+  z.string().max(max).regex(HTTP_URL, 'must be an http(s) URL with a host, without spaces').refine(URL.canParse, 'must be a URL');

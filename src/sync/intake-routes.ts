@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { readJson } from '../http/body.ts';
 import type { AppEnv } from '../http/context.ts';
 import { validationProblem } from '../http/problem.ts';
-import { isHttpUrl, parseWith } from '../http/validate.ts';
+import { httpUrl, isHttpUrl, parseWith } from '../http/validate.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { IntakeService, Notification } from './intake.ts';
 import { type NotificationAuthenticator, notActive } from './notification-auth.ts';
 
-const url = z.url({ protocol: /^https?$/ }).max(1000);
+const url = httpUrl(1000);
 
 // The Notificatie schema of the ZGW consumer webhook contract (notificaties-consumer-webhook 1.0.0).
 const notificationSchema = z.object({

@@ -11,9 +11,9 @@ import { sql } from 'kysely';
 import { INTAKE_CONNECTIONS, type Database } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import { isConnectionLost } from '../db/postgres-client.ts';
-import { wakeWorkers } from '../jobs/queue.ts';
+import { ON_WAITING_JOB, wakeWorkers } from '../jobs/queue.ts';
 import type { Metrics } from '../metrics.ts';
-import { ON_WAITING_SYNC, SYNC_JOB_COLUMNS, syncJobValues } from '../cases/sync-job.ts';
+import { SYNC_JOB_COLUMNS, syncJobValues } from '../cases/sync-job.ts';
 
 export interface Notification {
   kanaal: string;
@@ -173,7 +173,7 @@ export class IntakeService {
             -- A queued sync of the order stays the one job, but is locked (updated never) until this
             -- commits: claimed before, it could settle the order's inbox rows before this row is
             -- visible, and leave it pending with no job to come (R1).
-            ${ON_WAITING_SYNC} do update set run_at = jobs.run_at where false
+            ${ON_WAITING_JOB} do update set run_at = jobs.run_at where false
           )
           select ${nonce}::text as nonce,
                  (select string_agg(case when o.ord is null then 'u' else 't' end, '' order by n.ord)

@@ -8,8 +8,8 @@ import { json } from '../db/json.ts';
 import type { Logger } from '../log.ts';
 import type { NetworkService } from '../network/service.ts';
 import { isPortal, pollIntervalOf } from '../network/types.ts';
-import { ON_WAITING_SYNC, SYNC_JOB_COLUMNS, syncJobValues } from '../cases/sync-job.ts';
-import { wakeWorkers } from '../jobs/queue.ts';
+import { SYNC_JOB_COLUMNS, syncJobValues } from '../cases/sync-job.ts';
+import { ON_WAITING_JOB, wakeWorkers } from '../jobs/queue.ts';
 
 export interface PollerOptions {
   database: Database;
@@ -76,7 +76,7 @@ export class ReconcilePoller {
         await sql`insert into jobs ${SYNC_JOB_COLUMNS}
           select ${syncJobValues(sql`u.id`, sql`u.org`, 'poll')}
           from jsonb_to_recordset(${json(jobs.map(({ id, org }) => ({ id, org })))}) as u(id text, org text)
-          ${ON_WAITING_SYNC} do nothing`.execute(trx);
+          ${ON_WAITING_JOB} do nothing`.execute(trx);
         await wakeWorkers(trx);
       }
       return jobs.length;

@@ -209,9 +209,11 @@ const NUMBERS = [-1, 0, 1, 9, 10, 64, 65, 100, 101, 86400, 86401, 1.5];
 function* variants(value: unknown, set: (v: unknown) => unknown, at: string): Generator<[string, unknown]> {
   if (typeof value === 'string') {
     for (const s of STRINGS) yield [`${at}=${s.slice(0, 8)}…(${s.length})`, set(s)];
-    // A URL: another scheme, and the same URL made longer to each length.
+    // A URL: another scheme, a bare scheme, the URL between spaces, and made longer to each length.
     if (/^https?:\/\//.test(value)) {
       yield [`${at}=ftp:…`, set(value.replace(/^https?/, 'ftp'))];
+      for (const bare of ['https://', 'http:']) yield [`${at}=${bare}`, set(bare)];
+      yield [`${at}= ${value.slice(0, 8)}… `, set(` ${value} `)];
       for (const n of LENGTHS.filter((n) => n > value.length)) yield [`${at}=${value.slice(0, 8)}…(${n})`, set(value + 'x'.repeat(n - value.length))];
     }
   } else if (typeof value === 'number') for (const n of NUMBERS) yield [`${at}=${n}`, set(n)];

@@ -90,6 +90,14 @@ describe('subscriptions', () => {
     await bad('https://user:pw@portal.example/hook');
     await bad('not a url');
     await bad('https://169.254.169.254/latest/meta-data');
+    await bad('https://');
+    // A limit counts what is sent: a URL that would be taken once trimmed is refused as sent.
+    const sub = await startSubscriber();
+    try {
+      await bad(` ${sub.url} `);
+    } finally {
+      await sub.close();
+    }
   });
 
   it('validates the body and the role', async () => {
