@@ -109,10 +109,10 @@ const deadJob = await db
   .insertInto('jobs')
   .values({
     kind: 'contract-test.never-handled',
-    payload: json({}) as never,
+    payload: json({}),
     state: 'dead',
     attempts: 10,
-    errors: json([{ at: new Date().toISOString(), attempt: 10, error: 'remote answered 500' }]) as never,
+    errors: json([{ at: new Date().toISOString(), attempt: 10, error: 'remote answered 500' }]),
   })
   .returning('id')
   .executeTakeFirstOrThrow();
