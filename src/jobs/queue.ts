@@ -31,6 +31,12 @@ export interface EnqueueOptions {
   groupKey?: string;
 }
 
+/**
+ * A job waiting under its dedupe key (the partial unique index's predicate): the one spelling of the
+ * coalescing rule, for enqueue and ON_WAITING_JOB alike.
+ */
+const WAITING_JOB = sql<boolean>`state = 'queued' and dedupe_key is not null`;
+
 /** Enqueue inside the caller's transaction; returns the id, or undefined when coalesced. */
 export async function enqueue(db: Db, kind: string, payload: Record<string, unknown>, options: EnqueueOptions = {}): Promise<number | undefined> {
   const runAt = options.runAt ?? (options.delayMs ? new Date(Date.now() + options.delayMs) : undefined);
@@ -46,13 +52,7 @@ export async function enqueue(db: Db, kind: string, payload: Record<string, unkn
     })
     // One queued job per dedupe key, due at the earliest time anyone asked for: a sync requested
     // now must not wait behind a queued duplicate's debounce or retry backoff.
-    .onConflict((oc) =>
-      oc
-        .column('dedupe_key')
-        .where('state', '=', 'queued')
-        .where('dedupe_key', 'is not', null)
-        .doUpdateSet({ run_at: sql`least(jobs.run_at, excluded.run_at)` }),
-    )
+    .onConflict((oc) => oc.column('dedupe_key').where(WAITING_JOB).doUpdateSet({ run_at: sql`least(jobs.run_at, excluded.run_at)` }))
     .returning(['id', sql<boolean>`xmax = 0`.as('inserted')]) // xmax 0: a new row, not the waiting one
     .executeTakeFirst();
   if (row && !runAt) await wakeWorkers(db);
@@ -69,7 +69,7 @@ export async function wakeWorkers(db: Db): Promise<void> {
 /** wakeWorkers as an expression, for a statement's select list or returning clause. */
 export const WAKE_WORKERS = sql`pg_notify(${JOBS_CHANNEL}, '')`;
 /** The conflict target of a waiting job with the same dedupe key (the jobs table's partial unique index). */
-export const ON_WAITING_JOB = sql`on conflict (dedupe_key) where state = 'queued' and dedupe_key is not null`;
+export const ON_WAITING_JOB = sql`on conflict (dedupe_key) where ${WAITING_JOB}`;
 
 export class JobQueue {
   private readonly db: Db;
