@@ -4,6 +4,8 @@
 // Open Zaak outage during placement ends in exactly one zaak.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLACE_ORDER_JOB } from '../../src/cases/service.ts';
+import { SYNC_ORDER_JOB } from '../../src/cases/sync-job.ts';
 import type { Gateway } from '../../src/gateway.ts';
 import type { Organisation } from '../../src/network/types.ts';
 import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
@@ -81,7 +83,7 @@ describe.skipIf(!rig.ok)('the chain against Open Zaak 1.25.0 and Open Notificati
         const busy = await gateway.database.db
           .selectFrom('jobs')
           .select('id')
-          .where('kind', '=', 'order.sync')
+          .where('kind', '=', SYNC_ORDER_JOB)
           .where(sql<string>`payload->>'orderId'`, '=', orderId)
           .where('state', 'in', ['queued', 'running'])
           .execute();
@@ -201,7 +203,7 @@ describe.skipIf(!rig.ok)('the chain against Open Zaak 1.25.0 and Open Notificati
           const job = await gateway.database.db
             .selectFrom('jobs')
             .select(['attempts', 'state'])
-            .where('kind', '=', 'order.place')
+            .where('kind', '=', PLACE_ORDER_JOB)
             .where(sql<string>`payload->>'orderId'`, '=', orderId)
             .executeTakeFirst();
           return job && job.attempts > 0 && job;

@@ -3,6 +3,7 @@
 // The member's own connection (PUT /join/{token}/connection) cannot name an NRC, so it keeps the
 // operator's.
 import { afterAll, describe, expect, it } from 'vitest';
+import { NRC_SUBSCRIPTION_JOB } from '../../src/subscriptions/manager.ts';
 import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
 import { startStandInNrc } from '../helpers/nrc.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -28,7 +29,7 @@ const reconciled = () =>
     const busy = await gateway.database.db
       .selectFrom('jobs')
       .select('id')
-      .where('kind', '=', 'nrc.subscription')
+      .where('kind', '=', NRC_SUBSCRIPTION_JOB)
       .where('state', 'in', ['queued', 'running'])
       .where('run_at', '<=', new Date())
       .execute();

@@ -46,8 +46,16 @@ const notify = (authorization: string | undefined, body: unknown = PROBE) =>
       body: JSON.stringify(body),
     }),
   );
-/** As if a day passed: the queued daily check is due now. */
-const checkNow = () => sql`update jobs set run_at = now() where kind = 'nrc.subscription' and state = 'queued'`.execute(db);
+/**
+ * As if a day passed: the queued daily check is due now. A reconcile shows `active` before it queues
+ * the next check, so this waits until there is one to move.
+ */
+const checkNow = (on = db, organisationId?: string) =>
+  chain.waitFor(async () => {
+    const { rows } = await sql`update jobs set run_at = now() where kind = ${NRC_SUBSCRIPTION_JOB} and state = 'queued'
+      ${organisationId ? sql`and payload->>'organisationId' = ${organisationId}` : sql``} returning id`.execute(on);
+    return rows.length > 0;
+  });
 const inboxCount = async () =>
   Number(
     (
@@ -343,7 +351,7 @@ describe('two organisations with one rsin at one NRC', () => {
 
     // twin-a's is gone at the NRC: its daily check makes it again and leaves twin-b's.
     twinNrc.forget(a);
-    await sql`update jobs set run_at = now() where kind = ${NRC_SUBSCRIPTION_JOB} and payload->>'organisationId' = 'twin-a' and state = 'queued'`.execute(db2);
+    await checkNow(db2, 'twin-a');
     const again = await activeWith('twin-a', a);
     expect(urls()).toEqual([again, b].sort());
     expect(twinNrc.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
