@@ -43,8 +43,10 @@ export function combinedStatus(input: CombinedInput): CombinedStatus {
   const counted = input.parts.filter((p) => p.state !== 'failed' && p.phase !== 'geannuleerd');
   const progress = { done: counted.filter((p) => p.phase === 'afgerond').length, total: counted.length };
   const lastUpdatedAt = [input.caseUpdatedAt, ...input.parts.map((p) => p.updatedAt)].sort().at(-1)!;
+  // A cancelled case expects nothing more of any part, so none of them is a gap: it is shown as cancelled.
+  const cancelled = input.closed && input.supplierPhase === 'geannuleerd';
   const gaps = input.parts.flatMap((p): Gap[] => {
-    const kind = gapKind(p);
+    const kind = cancelled ? undefined : gapKind(p);
     return kind ? [{ orderId: p.orderId, organisation: { id: p.organisation.id, name: p.organisation.name }, kind, since: p.since }] : [];
   });
 

@@ -8,4 +8,6 @@ export type Confidentiality = (typeof CONFIDENTIALITY)[number];
 /** How far a part has come; used to find the least advanced open part. */
 export const ADVANCEMENT: Record<Phase, number> = { ontvangen: 0, in_behandeling: 1, actie_vereist: 1, afgerond: 3, geannuleerd: 3 };
 
-export const isClosedPhase = (phase: Phase) => phase === 'afgerond' || phase === 'geannuleerd';
+/** The phases that close a part or the case. */
+export const CLOSED_PHASES = ['afgerond', 'geannuleerd'] as const satisfies readonly Phase[];
+export const isClosedPhase = (phase: Phase) => (CLOSED_PHASES as readonly Phase[]).includes(phase);

@@ -4,7 +4,7 @@ import type { CombinedStatus } from './combined-status.ts';
 import type { CaseRow, OrderRow, TimelineRow } from './repository.ts';
 import { effectiveSyncState } from './sync-state.ts';
 
-export function orderResource(o: OrderRow, baseUrl: string, org: Organisation | undefined, now = new Date()) {
+export function orderResource(o: OrderRow, c: Pick<CaseRow, 'phase'>, baseUrl: string, org: Organisation | undefined, now = new Date()) {
   return {
     id: o.id,
     url: `${baseUrl}/api/v1/orders/${o.id}`,
@@ -18,7 +18,7 @@ export function orderResource(o: OrderRow, baseUrl: string, org: Organisation | 
     remoteZaak: o.remote_zaak_url ? { url: o.remote_zaak_url, identificatie: o.remote_identificatie } : null,
     status: o.status,
     sync: {
-      state: effectiveSyncState(o, org, now),
+      state: effectiveSyncState(o, c, org, now),
       lastSyncedAt: o.last_synced_at?.toISOString() ?? null,
       lastNotificationAt: o.last_notification_at?.toISOString() ?? null,
       error: o.sync_error,

@@ -167,7 +167,7 @@ export class CaseService {
         invalidParams: [{ name: 'shareCitizen', code: 'no-roltype', reason: 'configure products[].initiatorRoltype for this organisation' }],
       });
     }
-    const order = await withTransaction(this.db, async (trx) => {
+    const created = await withTransaction(this.db, async (trx) => {
       const c = await this.findCaseOr404(trx, caseId, true);
       if (c.closed_at) throw new ServiceError('conflict', 'The case is closed; it takes no new orders.');
       if (input.shareCitizen && !isPortal(org) && !c.citizen_bsn) {
@@ -188,13 +188,13 @@ export class CaseService {
       if (isPortal(org)) {
         const placed = await placeAssignment(trx, row, org, this.deps.onAssignment);
         await refreshCombinedStatus(trx, this.deps.network, caseId, 'order-placed');
-        return placed;
+        return { order: placed, c };
       }
       await enqueue(trx, PLACE_ORDER_JOB, { orderId: id }, { groupKey: org.id, maxAttempts: 1000 });
       await refreshCombinedStatus(trx, this.deps.network, caseId, 'order-created');
-      return row;
+      return { order: row, c };
     });
-    return this.presentOrder(order);
+    return this.presentOrder(created.order, created.c);
   }
 
   /** An order's status is part of the citizen's case: reading it is logged like reading the case. */
@@ -203,7 +203,7 @@ export class CaseService {
       const c = await this.findCaseOr404(trx, caseId);
       const orders = await repo.ordersOfCase(trx, caseId);
       await recordAccess(trx, this.withSelf(access), [c]);
-      return orders.map((o) => this.presentOrder(o));
+      return orders.map((o) => this.presentOrder(o, c));
     });
   }
 
@@ -213,7 +213,7 @@ export class CaseService {
       if (!order) throw notFound(`order ${id}`);
       const c = (await repo.findCase(trx, order.case_id))!;
       await recordAccess(trx, this.withSelf(access), [c]);
-      return this.presentOrder(order);
+      return this.presentOrder(order, c);
     });
   }
 
@@ -225,7 +225,7 @@ export class CaseService {
       throw new ServiceError('conflict', 'The order is an assignment of a portal organisation: no zaak to re-query; it reports through the partner API.');
     }
     await enqueueSync(this.db, order, 'requested');
-    return this.presentOrder(order);
+    return this.presentOrder(order, (await repo.findCase(this.db, order.case_id))!);
   }
 
   private present(c: repo.CaseRow, orders: repo.OrderRow[]) {
@@ -234,12 +234,12 @@ export class CaseService {
       c,
       this.deps.baseUrl,
       computeCombined(this.deps.network, c, orders, now),
-      orders.map((o) => this.presentOrder(o, now)),
+      orders.map((o) => this.presentOrder(o, c, now)),
     );
   }
 
-  private presentOrder(o: repo.OrderRow, now = new Date()) {
-    return orderResource(o, this.deps.baseUrl, this.deps.network.get(o.subcontractor), now);
+  private presentOrder(o: repo.OrderRow, c: Pick<repo.CaseRow, 'phase'>, now = new Date()) {
+    return orderResource(o, c, this.deps.baseUrl, this.deps.network.get(o.subcontractor), now);
   }
 
   private orgName(id: string) {

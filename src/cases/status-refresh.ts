@@ -19,7 +19,7 @@ export function computeCombined(network: NetworkService, c: CombinedCase, orders
     caseUpdatedAt: (c.closed_at ?? c.created_at).toISOString(),
     parts: orders.map((o) => {
       const org = network.get(o.subcontractor);
-      const syncState = effectiveSyncState(o, org, now);
+      const syncState = effectiveSyncState(o, c, org, now);
       return {
         orderId: o.id,
         organisation: { id: o.subcontractor, name: org?.name ?? o.subcontractor, status: org?.status ?? 'unknown' },

@@ -1,31 +1,42 @@
+import { type RawBuilder, sql } from 'kysely';
 import { isPortal, pollIntervalOf, type Organisation, type Phase } from '../network/types.ts';
-import { isClosedPhase } from './phases.ts';
-import type { OrderRow } from './repository.ts';
+import { CLOSED_PHASES, isClosedPhase } from './phases.ts';
+import type { CaseRow, OrderRow } from './repository.ts';
 
 export type SyncState = 'fresh' | 'stale' | 'unreachable' | 'gone';
 
 /**
  * What we can say about how current an order's data is. Stored state says what the last attempt
  * learnt (unreachable, gone); staleness is a matter of time: no success within 2 × the interval.
- * A part that reached its eindstatus is finished: nothing more will come (it is no longer polled),
- * so it never goes stale. A portal organisation's part is never a copy: what it reported through
- * the partner API is all there is, so it is always current.
+ * A finished part (isOrderFinished) never goes stale: nothing more will come, and it is no longer
+ * polled. A portal organisation's part is never a copy: what it reported through the partner API
+ * is all there is, so it is always current.
  */
 export function effectiveSyncState(
   o: Pick<OrderRow, 'state' | 'status' | 'sync_state' | 'last_synced_at' | 'created_at'>,
+  c: Pick<CaseRow, 'phase'>,
   org: Organisation | undefined,
   now = new Date(),
 ): SyncState {
   if (o.state !== 'placed') return 'fresh';
   if (o.sync_state === 'unreachable' || o.sync_state === 'gone') return o.sync_state;
-  if (isFinished(o.status) || (org && isPortal(org))) return 'fresh';
+  if (isOrderFinished(o, c) || (org && isPortal(org))) return 'fresh';
   const intervalMs = (org ? pollIntervalOf(org) : 3600) * 1000;
   const last = o.last_synced_at ?? o.created_at;
   return now.getTime() - last.getTime() > 2 * intervalMs ? 'stale' : 'fresh';
 }
 
-/** The subcontractor set its eindstatus (or a closing phase): the part is done. */
-export function isFinished(status: OrderRow['status']): boolean {
-  const s = status as { isEindstatus?: unknown; phase?: unknown } | null | undefined;
-  return s?.isEindstatus === true || (typeof s?.phase === 'string' && isClosedPhase(s.phase as Phase));
+/**
+ * The one rule for "this order is finished" (orderFinished is the same in SQL): its subcontractor
+ * set the eindstatus or a closing phase (a product's `phases` may map another statustype to one), or
+ * its case was cancelled. Nothing more is expected of it: not open, not polled, never stale.
+ */
+export function isOrderFinished(o: Pick<OrderRow, 'status'>, c: Pick<CaseRow, 'phase'>): boolean {
+  const s = o.status as { isEindstatus?: unknown; phase?: unknown } | null | undefined;
+  return c.phase === 'geannuleerd' || s?.isEindstatus === true || (typeof s?.phase === 'string' && isClosedPhase(s.phase as Phase));
 }
+
+/** isOrderFinished for a statement that reads the order as `o`; `casePhase` when it has the case at hand. */
+export const orderFinished = (casePhase: RawBuilder<unknown> = sql`(select fc.phase from cases fc where fc.id = o.case_id)`) =>
+  sql<boolean>`(coalesce((o.status->>'isEindstatus') = 'true' or (o.status->>'phase') in (${sql.join(CLOSED_PHASES)}), false)
+    or coalesce(${casePhase} = 'geannuleerd', false))`;

@@ -40,7 +40,7 @@ export class CitizenPresenter {
       title: c.title,
       state: c.closed_at ? ('closed' as const) : ('open' as const),
       combinedStatus: this.combined(combined, lang),
-      parts: [this.supplierPart(c, lang), ...c.orders.map((o) => this.orderPart(o, lang, now))],
+      parts: [this.supplierPart(c, lang), ...c.orders.map((o) => this.orderPart(o, c, lang, now))],
       createdAt: c.created_at.toISOString(),
       updatedAt: c.updated_at.toISOString(),
     };
@@ -95,7 +95,7 @@ export class CitizenPresenter {
     };
   }
 
-  private orderPart(o: CitizenCaseRow['orders'][number], lang: Lang, now: Date) {
+  private orderPart(o: CitizenCaseRow['orders'][number], c: CitizenCaseRow, lang: Lang, now: Date) {
     const org = this.network.get(o.subcontractor);
     const status = o.status as {
       phase?: Phase;
@@ -120,7 +120,7 @@ export class CitizenPresenter {
       phase: status?.phase ?? null,
       text: remoteText || (status?.phase ? phaseText(status.phase, lang) : null),
       since: status?.datumStatusGezet ?? null,
-      sync: { state: effectiveSyncState(o, org, now), lastSyncedAt: o.last_synced_at?.toISOString() ?? null },
+      sync: { state: effectiveSyncState(o, c, org, now), lastSyncedAt: o.last_synced_at?.toISOString() ?? null },
     };
   }
 

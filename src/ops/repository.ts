@@ -1,15 +1,16 @@
 // What the operations overview reads besides jobs: per organisation, its orders, its newest
 // notification, its health row and its abonnement's state.
 import { sql } from 'kysely';
+import { orderFinished } from '../cases/sync-state.ts';
 import type { Db } from '../db/database.ts';
 
-/** Per subcontractor: placed orders not at their eindstatus, those unreachable or gone, the newest sync. */
+/** Per subcontractor: placed orders not finished (orderFinished), those of them unreachable or gone, the newest sync. */
 export async function orderCountsBySubcontractor(db: Db) {
   const { rows } = await sql<{ subcontractor: string; last: Date | null; open: number; unreachable: number }>`
-    select subcontractor, max(last_synced_at) as last,
-           count(*) filter (where coalesce((status->>'isEindstatus')::boolean, false) = false)::int as open,
-           count(*) filter (where sync_state in ('unreachable', 'gone'))::int as unreachable
-    from orders where state = 'placed' group by subcontractor`.execute(db);
+    select o.subcontractor, max(o.last_synced_at) as last,
+           count(*) filter (where not ${orderFinished(sql`c.phase`)})::int as open,
+           count(*) filter (where o.sync_state in ('unreachable', 'gone') and not ${orderFinished(sql`c.phase`)})::int as unreachable
+    from orders o join cases c on c.id = o.case_id where o.state = 'placed' group by o.subcontractor`.execute(db);
   return rows;
 }
 

@@ -3,6 +3,7 @@
 import { sql, type Insertable, type RawBuilder } from 'kysely';
 import type { KccLookupsTable } from '../../db/schema.ts';
 import type { CaseRow } from '../cases/repository.ts';
+import { orderFinished } from '../cases/sync-state.ts';
 import type { Db } from '../db/database.ts';
 import { json } from '../db/json.ts';
 
@@ -28,8 +29,6 @@ export interface WorklistQuery {
   today: string;
 }
 
-const FINISHED = sql`coalesce((o.status->>'isEindstatus') = 'true' or (o.status->>'phase') in ('afgerond', 'geannuleerd'), false)`;
-
 const REASON_COLUMN: Record<WorklistReason, string> = {
   'citizen-action': 'citizen_action',
   stalled: 'stalled',
@@ -48,7 +47,8 @@ const ORDER_BY: Record<WorklistSort, RawBuilder<unknown>> = {
 /**
  * Open cases that need someone, with a flag per reason. The rules are those of the combined status
  * (src/cases): a gap is a part at an organisation that is not active, a failed order, a sync that
- * is unreachable or gone, or no successful sync within twice the organisation's poll interval.
+ * is unreachable or gone, or, for a part not finished (orderFinished), no successful sync within
+ * twice the organisation's poll interval.
  */
 export async function attentionCases(db: Db, net: WorklistNetwork, q: WorklistQuery) {
   const reason = q.reason ? sql`and ${sql.ref(`f.${REASON_COLUMN[q.reason]}`)}` : sql``;
@@ -80,12 +80,12 @@ export async function attentionCases(db: Db, net: WorklistNetwork, q: WorklistQu
       cross join lateral (
         select
           bool_or(o.state = 'failed') as failed_order,
-          bool_or(o.state <> 'failed' and not ${FINISHED}
+          bool_or(o.state <> 'failed' and not ${orderFinished(sql`c.phase`)}
             and coalesce(ks_status_set_at(o.status), o.created_at)
               < ${q.now}::timestamptz - make_interval(days => coalesce((x.expected->>(o.subcontractor || '|' || o.product))::int, ${net.defaultDays}::int))) as stalled,
           bool_or(not coalesce((x.orgs->o.subcontractor->>'active')::boolean, false) or o.state = 'failed'
             or (o.state = 'placed' and o.sync_state in ('unreachable', 'gone'))
-            or (o.state = 'placed' and not (x.orgs->o.subcontractor->>'portal')::boolean and not ${FINISHED}
+            or (o.state = 'placed' and not (x.orgs->o.subcontractor->>'portal')::boolean and not ${orderFinished(sql`c.phase`)}
                 and coalesce(o.last_synced_at, o.created_at)
                   < ${q.now}::timestamptz - make_interval(secs => 2 * (x.orgs->o.subcontractor->>'intervalSeconds')::int))) as gap
         from params x, orders o

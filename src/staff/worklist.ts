@@ -3,8 +3,8 @@
 // page are spelt out here by the same rules. Every case shown is a read: one access-log row each.
 import { recordAccess, type Access } from '../access-log/access-log.ts';
 import type { GapKind } from '../cases/combined-status.ts';
-import { isFinished } from '../cases/sync-state.ts';
-import { ordersOfCases, type OrderRow } from '../cases/repository.ts';
+import { isOrderFinished } from '../cases/sync-state.ts';
+import { ordersOfCases, type CaseRow, type OrderRow } from '../cases/repository.ts';
 import { computeCombined } from '../cases/status-refresh.ts';
 import type { Lang } from '../i18n/index.ts';
 import { type Database, withTransaction } from '../db/database.ts';
@@ -71,7 +71,7 @@ export class WorklistService {
         const reasons: Reason[] = [
           ...(row.citizen_action ? [{ code: 'citizen-action' as const }] : []),
           ...(row.overdue ? [{ code: 'overdue' as const, date: [row.planned_end_date, row.deadline].filter((d): d is string => d !== null).sort()[0] }] : []),
-          ...own.flatMap((o) => this.partReasons(o, now)),
+          ...own.flatMap((o) => this.partReasons(o, row, now)),
           ...combined.gaps.map((g) => ({
             code: 'gap' as const,
             partId: g.orderId,
@@ -101,10 +101,10 @@ export class WorklistService {
     });
   }
 
-  private partReasons(o: OrderRow, now: Date): Reason[] {
+  private partReasons(o: OrderRow, c: Pick<CaseRow, 'phase'>, now: Date): Reason[] {
     const organisation = this.named(o.subcontractor);
     if (o.state === 'failed') return [{ code: 'failed-order' as const, partId: o.id, organisation }];
-    if (isFinished(o.status)) return [];
+    if (isOrderFinished(o, c)) return [];
     const since = lastChange(o);
     const expectedDays = expectedDaysOf(this.deps.network.get(o.subcontractor), o.product);
     if (now.getTime() - since.getTime() <= expectedDays * DAY_MS) return [];

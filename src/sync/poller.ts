@@ -1,8 +1,9 @@
-// Reconcile polling: every open order is re-queried at least once per its organisation's
-// pollIntervalSeconds, whatever notifications did or did not arrive. Each tick moves due orders'
-// next_poll_at one interval on and queues a sync job; SKIP LOCKED lets replicas share the work.
+// Reconcile polling: every open order (not finished: orderFinished) is re-queried at least once per
+// its organisation's pollIntervalSeconds, whatever notifications did or did not arrive. Each tick moves
+// due orders' next_poll_at one interval on and queues a sync job; SKIP LOCKED lets replicas share the work.
 import { sql } from 'kysely';
 import type { OrderRow } from '../cases/repository.ts';
+import { orderFinished } from '../cases/sync-state.ts';
 import { type Database, withTransaction } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import type { Logger } from '../log.ts';
@@ -51,10 +52,9 @@ export class ReconcilePoller {
     const { database, network, batchSize } = this.options;
     return withTransaction(database.db, async (trx) => {
       const due = await sql<Pick<OrderRow, 'id' | 'subcontractor'> & { next_poll_at: Date }>`
-        select id, subcontractor, next_poll_at from orders
-        where state = 'placed' and next_poll_at <= ${now} and sync_state <> 'gone'
-          and coalesce((status->>'isEindstatus')::boolean, false) = false
-        order by next_poll_at limit ${batchSize}
+        select o.id, o.subcontractor, o.next_poll_at from orders o
+        where o.state = 'placed' and o.next_poll_at <= ${now} and o.sync_state <> 'gone' and not ${orderFinished()}
+        order by o.next_poll_at limit ${batchSize}
         for update skip locked`.execute(trx);
       if (due.rows.length === 0) return 0;
       const updates = due.rows.map((o) => {

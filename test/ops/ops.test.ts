@@ -1,13 +1,19 @@
 // The operator API (/api/v1/ops, src/ops): dead jobs listed and sent one round again, and the
-// overview of each organisation; operators only.
+// overview of each organisation (its open orders: those not finished); operators only.
 import { describe, expect, it } from 'vitest';
 import { enqueue } from '../../src/jobs/queue.ts';
-import { organisation } from '../helpers/fixtures.ts';
-import { authHeader, startTestGateway, testNetwork } from '../helpers/gateway.ts';
-import { waitFor } from '../helpers/subscriber.ts';
+import { organisation, portalOrganisation } from '../helpers/fixtures.ts';
+import { authHeader, startTestGateway, subcontractorClient, testNetwork } from '../helpers/gateway.ts';
+import { waitFor } from '../helpers/wait.ts';
 
+// A portal organisation whose product has a closing status that is not its final one ('afgezegd').
+const bouwer = portalOrganisation('bouwer-bv');
+bouwer.products[0].statuses.push({ code: 'afgezegd', name: { nl: 'Afgezegd', en: 'Called off' }, phase: 'geannuleerd' });
 const gateway = await startTestGateway({
-  network: testNetwork([organisation('alleen-poll-bv', { notifications: { mode: 'poll' }, pollIntervalSeconds: 60 })]),
+  network: testNetwork(
+    [organisation('alleen-poll-bv', { notifications: { mode: 'poll' }, pollIntervalSeconds: 60 }), bouwer],
+    [subcontractorClient('bouwer-bv')],
+  ),
 });
 const ops = (path: string, init: RequestInit = {}) => gateway.app.request(`/api/v1/ops${path}`, { ...init, headers: authHeader('beheer') });
 
@@ -39,5 +45,24 @@ describe('operations', () => {
     expect((await gateway.app.request('/api/v1/ops/overview', { headers: authHeader('zac') })).status).toBe(403);
     const overview = await (await ops('/overview')).json();
     expect(overview.organisations[0]).toMatchObject({ id: 'alleen-poll-bv', notifications: 'poll', pollIntervalSeconds: 60, breaker: 'closed' });
+  });
+
+  it('counts as open only the orders that are not finished: no closing status, and their case not cancelled', async () => {
+    const post = (client: 'zac' | 'bouwer', path: string, body: unknown) =>
+      gateway.app.request(path, { method: 'POST', headers: { ...authHeader(client), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const assignment = async () => {
+      const c = await (await post('zac', '/api/v1/cases', { title: 'Drempel', citizen: { bsn: '111222333' } })).json();
+      const o = await (await post('zac', `/api/v1/cases/${c.id}/orders`, { subcontractor: 'bouwer-bv', product: 'drempelhulp' })).json();
+      return { caseId: c.id as string, orderId: o.id as string };
+    };
+    const openOrders = async () => (await (await ops('/overview')).json()).organisations.find((o: { id: string }) => o.id === 'bouwer-bv').openOrders as number;
+    const busy = await assignment();
+    const calledOff = await assignment();
+    const cancelled = await assignment();
+    expect((await post('bouwer', `/api/v1/partner/assignments/${busy.orderId}/status`, { status: 'bezig' })).status).toBe(200);
+    expect(await openOrders()).toBe(3);
+    expect((await post('bouwer', `/api/v1/partner/assignments/${calledOff.orderId}/status`, { status: 'afgezegd' })).status).toBe(200);
+    expect((await post('zac', `/api/v1/cases/${cancelled.caseId}/status`, { phase: 'geannuleerd' })).status).toBe(200);
+    expect(await openOrders()).toBe(1);
   });
 });

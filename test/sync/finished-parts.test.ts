@@ -1,6 +1,7 @@
 // A part that reached its eindstatus is finished: no "stale" gap however long nothing comes (it is
-// no longer polled, so nothing will), and the ops overview no longer counts it as open. And the
-// status texts read naturally when a toelichting only repeats the status's own words: on the
+// no longer polled, so nothing will), and the ops overview no longer counts it as open. A cancelled
+// case shows no gaps, and its parts are neither open nor unreachable, whatever became of their zaken.
+// And the status texts read naturally when a toelichting only repeats the status's own words: on the
 // timeline and in the customer's part, for a ZGW status and a portal organisation's alike.
 import { describe, expect, it } from 'vitest';
 import { startTestIssuer } from '../citizen/helpers/issuer.ts';
@@ -46,6 +47,41 @@ describe('a finished part', () => {
 
     const overview = await (await chain.gateway.app.request('/api/v1/ops/overview', { headers: authHeader('beheer') })).json();
     expect(overview.organisations.find((o: { id: string }) => o.id === 'klaar-bv')).toMatchObject({ openOrders: 1 });
+  });
+});
+
+describe('a cancelled case', () => {
+  it('shows the customer no gaps, and its orders are neither open nor unreachable in the ops overview', async () => {
+    const klaar = async () =>
+      (await (await chain.gateway.app.request('/api/v1/ops/overview', { headers: authHeader('beheer') })).json()).organisations.find(
+        (o: { id: string }) => o.id === 'klaar-bv',
+      ) as { openOrders: number; unreachableOrders: number };
+    const mine = async (caseId: string) =>
+      (await chain.gateway.app.request(`/api/v1/me/cases/${caseId}`, { headers: { authorization: `Bearer ${await issuer.token('111222333')}` } })).json();
+    await idle();
+    const before = await klaar();
+    const gone = await placedOrder(chain, 'klaar-bv');
+    const quiet = await (await chain.supplier(`/api/v1/cases/${gone.caseId}/orders`, { body: { subcontractor: 'klaar-bv', product: 'traplift' } })).json();
+    await chain.waitFor(async () => (await orderDetail(chain, quiet.id)).state === 'placed');
+    await idle();
+    // One zaak is found gone at the subcontractor; the other has had no sync for long past twice the interval.
+    sim.deleteZaak(gone.zaakUrl);
+    expect((await chain.supplier(`/api/v1/orders/${gone.orderId}/sync`, { method: 'POST' })).status).toBe(202);
+    await chain.waitFor(async () => (await orderDetail(chain, gone.orderId)).sync.state === 'gone');
+    await idle();
+    await db
+      .updateTable('orders')
+      .set({ last_synced_at: new Date(Date.now() - 5 * 3_600_000) })
+      .where('id', '=', quiet.id)
+      .execute();
+    expect((await mine(gone.caseId)).combinedStatus.gaps.map((g: { kind: string }) => g.kind).sort()).toEqual(['not_connected', 'stale']);
+    expect(await klaar()).toEqual(expect.objectContaining({ openOrders: before.openOrders + 2, unreachableOrders: before.unreachableOrders + 1 }));
+
+    expect((await chain.supplier(`/api/v1/cases/${gone.caseId}/status`, { body: { phase: 'geannuleerd' } })).status).toBe(200);
+    expect(await mine(gone.caseId)).toMatchObject({ state: 'closed', combinedStatus: { phase: 'geannuleerd', gaps: [] } });
+    expect((await caseDetail(chain, gone.caseId)).combinedStatus.gaps).toEqual([]);
+    expect((await orderDetail(chain, quiet.id)).sync.state).toBe('fresh');
+    expect(await klaar()).toEqual(expect.objectContaining({ openOrders: before.openOrders, unreachableOrders: before.unreachableOrders }));
   });
 });
 

@@ -55,4 +55,24 @@ describe('reconcile polling', () => {
     const detail = await (await chain.supplier(`/api/v1/cases/${o.caseId}`)).json();
     expect(detail.combinedStatus.gaps).toContainEqual(expect.objectContaining({ orderId: o.orderId, kind: 'stale' }));
   });
+
+  it("stops polling an order its product's phases close before the eindstatus, and the orders of a cancelled case", async () => {
+    const idle = () => chain.waitFor(async () => (await db.selectFrom('jobs').select('id').where('state', 'in', ['queued', 'running']).execute()).length === 0);
+    const [closing, cancelled] = [orders[2], orders[3]];
+    const org = chain.gateway.network.zakenOrganisation('alleen-poll-bv')!;
+    await chain.gateway.network.put(
+      org.id,
+      { ...org, products: org.products.map((p) => ({ ...p, phases: { ...p.phases, 'In behandeling': 'afgerond' as const } })) },
+      'test',
+    );
+    await sim.advance(closing.zaakUrl, { notify: false });
+    await idle();
+    await chain.gateway.poller.tick(new Date(Date.now() + 20 * 61_000));
+    await chain.waitFor(async () => (await orderDetail(chain, closing.orderId)).status?.phase === 'afgerond');
+    expect((await orderDetail(chain, closing.orderId)).status.isEindstatus).toBe(false);
+    expect((await chain.supplier(`/api/v1/cases/${cancelled.caseId}/status`, { body: { phase: 'geannuleerd' } })).status).toBe(200);
+    await idle();
+    // Of the open orders, the eindstatus one (above), the closed one and the cancelled case's one are not due.
+    expect(await chain.gateway.poller.tick(new Date(Date.now() + 40 * 61_000))).toBe(orders.length - 3);
+  });
 });
