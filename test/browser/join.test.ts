@@ -12,7 +12,8 @@ import type { Gateway } from '../../src/gateway.ts';
 import type { Simulator } from '../../src/simulator/index.ts';
 import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
 import { type MailSink, startMailSink } from '../helpers/smtp.ts';
-import { api, invited, MEMBER_SECRET, memberSimulator, sendTestNotification, until } from '../onboarding/helpers.ts';
+import { api, invited, MEMBER_SECRET, memberSimulator, sendTestNotification } from '../onboarding/helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { browserPages, browserSkipReason, launchChromium } from './chromium.ts';
 
 const lane = process.env.KS_TEST_LANE ?? 'pglite';
@@ -107,7 +108,7 @@ if (skipReason) {
         .first()
         .waitFor();
       const testing = page.getByRole('button', { name: 'Test starten' }).click();
-      await until(async () =>
+      await waitFor(async () =>
         (await api(gateway, '/api/v1/organisations/hulpmiddelen-nieuw/connection-tests', { operator: true })).body.results.some(
           (t: { finishedAt: string | null }) => t.finishedAt === null,
         ),

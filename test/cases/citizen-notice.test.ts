@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { placedOrder, startChain } from '../helpers/chain.ts';
 import { authHeader } from '../helpers/gateway.ts';
 import { caseSettled } from '../helpers/settled.ts';
-import { startSubscriber, waitFor } from '../helpers/subscriber.ts';
+import { startSubscriber } from '../helpers/subscriber.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const chain = await startChain([{ id: 'hulpmiddelen-bv' }], { SYNC_DEBOUNCE_MS: '50' });
 const sim = chain.sims['hulpmiddelen-bv'];

@@ -10,7 +10,8 @@ import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
 import { freshDatabaseUrl, lane } from '../helpers/db.ts';
 import { freePort } from '../helpers/ports.ts';
 import { ROOT, spawnGateway } from '../helpers/process.ts';
-import { startSubscriber, waitFor } from '../helpers/subscriber.ts';
+import { startSubscriber } from '../helpers/subscriber.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ketenstatus-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

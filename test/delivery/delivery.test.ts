@@ -7,7 +7,8 @@ import { violations } from '../../src/simulator/oas-validator.ts';
 import { deliveryApi } from '../helpers/delivery.ts';
 import { startTestGateway } from '../helpers/gateway.ts';
 import { caseSettled } from '../helpers/settled.ts';
-import { startSubscriber, waitFor, type Received, type Responder } from '../helpers/subscriber.ts';
+import { startSubscriber, type Received, type Responder } from '../helpers/subscriber.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const PUBLIC_BASE_URL = 'https://ketenstatus.gemeente.example';
 const gateway = await startTestGateway({

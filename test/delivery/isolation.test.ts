@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { deliveryApi } from '../helpers/delivery.ts';
 import { startTestGateway } from '../helpers/gateway.ts';
-import { startSubscriber, waitFor, type Subscriber } from '../helpers/subscriber.ts';
+import { startSubscriber, type Subscriber } from '../helpers/subscriber.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 // Small numbers make the point sharper: 3 slots for the hanging one, 5 in all.
 const gateway = await startTestGateway({

@@ -5,6 +5,7 @@ import type { Client, Organisation, ZakenOrganisation } from '../../src/network/
 import { demoCatalogues, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import { organisation } from './fixtures.ts';
 import { authHeader, startTestGateway, type TestGatewayOptions, testNetwork } from './gateway.ts';
+import { waitFor } from './wait.ts';
 
 export const OUTBOUND_SECRET = 'chain-outbound-secret-0123456789';
 export const notifySecret = (id: string) => `chain-notify-secret-${id}-0123456789`;
@@ -77,16 +78,7 @@ export async function startChain(
         body: init.body ? JSON.stringify(init.body) : undefined,
       }),
     );
-  const waitFor: Chain['waitFor'] = async (probe, timeoutMs = 10_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value) return value as never;
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
-  return { gateway, sims, supplier, waitFor };
+  return { gateway, sims, supplier, waitFor: (probe, timeoutMs = 10_000) => waitFor(probe, timeoutMs) };
 }
 
 /** Creates a case with one order at `subcontractor` and waits until it is placed. */

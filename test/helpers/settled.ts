@@ -2,7 +2,7 @@
 // did NOT happen first waits until the work that could make it happen is finished.
 import { sql } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
-import { waitFor } from './subscriber.ts';
+import { waitFor } from './wait.ts';
 
 /**
  * Resolves once nothing more will be written or sent about a case: no job queued or running for it

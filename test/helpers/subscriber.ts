@@ -71,18 +71,3 @@ export async function startSubscriber(responder: Responder = () => ({ status: 20
     close,
   };
 }
-
-/** Polls until the probe returns something truthy; fails after timeoutMs. */
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined | false | null> | T | undefined | false | null,
-  timeoutMs = 15_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as T;
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

@@ -3,11 +3,10 @@ import { stat } from 'node:fs';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { admission } from '../../src/http/admission.ts';
+import { waitFor } from '../helpers/wait.ts';
 
-/** Polls until `ok` holds (or about a second has passed; the caller's expect then says what did not). */
-const until = async (ok: () => boolean) => {
-  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
-};
+/** The limiter's state is in memory and may be brief (a queued request can time out after 20 ms): polled every 5 ms. */
+const until = (ok: () => boolean) => waitFor(ok, 15_000, 'the limiter state', 5);
 
 function heldApp(options: { maxInFlight: number; maxQueue: number; queueTimeoutMs: number }) {
   const gates: (() => void)[] = [];

@@ -9,7 +9,8 @@ import { SYNC_ORDER_JOB } from '../../src/cases/sync-job.ts';
 import type { Gateway } from '../../src/gateway.ts';
 import type { Organisation } from '../../src/network/types.ts';
 import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
-import { gatewayClient, isUp, provisionOf, rigScript, rigState, waitFor, zgwClient } from './lib/rig.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { gatewayClient, isUp, provisionOf, rigScript, rigState, zgwClient } from './lib/rig.ts';
 
 const rig = rigState();
 const BSN = '999993653';

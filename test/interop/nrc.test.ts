@@ -7,7 +7,8 @@ import type { Gateway } from '../../src/gateway.ts';
 import type { Organisation } from '../../src/network/types.ts';
 import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
 import { freePort } from '../helpers/ports.ts';
-import { gatewayClient, provisionOf, rigState, waitFor, zgwClient } from './lib/rig.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { gatewayClient, provisionOf, rigState, zgwClient } from './lib/rig.ts';
 
 const rig = rigState();
 const ORG = 'openzaak-nrc';

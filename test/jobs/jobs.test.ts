@@ -10,6 +10,7 @@ import { JobQueue, LEASE_EXPIRED, enqueue, type Job } from '../../src/jobs/queue
 import { Worker, type WorkerOptions } from '../../src/jobs/worker.ts';
 import { createLogger } from '../../src/log.ts';
 import { freshDatabaseUrl, lane } from '../helpers/db.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const url = await freshDatabaseUrl();
 const database = await openDatabase(url);
@@ -53,16 +54,6 @@ function memoryLog() {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 const row = (id: number) => db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
 const allRows = () => db.selectFrom('jobs').selectAll().orderBy('id').execute();

@@ -7,7 +7,7 @@ import { PartnerLinks } from '../../src/web/partner-login.ts';
 import { portalOrganisation } from '../helpers/fixtures.ts';
 import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
 import { startMailSink } from '../helpers/smtp.ts';
-import { waitFor } from '../helpers/subscriber.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { api, invited, memberSimulator } from '../onboarding/helpers.ts';
 
 const ORIGIN = 'http://gateway.test';

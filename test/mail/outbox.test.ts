@@ -8,7 +8,7 @@ import { MailSink } from '../../src/mail/sink.ts';
 import { startTestGateway } from '../helpers/gateway.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startMailSink } from '../helpers/smtp.ts';
-import { waitFor } from '../helpers/subscriber.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const sink = await startMailSink();
 const gateway = await startTestGateway({

@@ -12,6 +12,7 @@ import { queueMessage } from '../../src/notices/outbound.ts';
 import { notifyToken } from '../../src/notices/transport/notify-client.ts';
 import { authHeader, startTestGateway } from '../helpers/gateway.ts';
 import { startNotifyStandIn } from '../helpers/notify-stand-in.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const BASE = 'https://ketenstatus.example';
 const notify = await startNotifyStandIn();
@@ -67,16 +68,6 @@ async function noticeFor(g: Gateway, bsn: string, language: 'nl' | 'en' = 'en') 
 const messagesOf = (g: Gateway, caseId: string) =>
   g.database.db.selectFrom('notice_messages').selectAll().where('case_id', '=', caseId).orderBy('channel').execute();
 
-async function until<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('notices through a Notify API', () => {
   it('sends the e-mail and the SMS with the template of the stored language, the values, the reference and the unsubscribe URL', async () => {
     const { caseId, reference } = await noticeFor(gateway, '999990007');
@@ -88,7 +79,7 @@ describe('notices through a Notify API', () => {
     expect(sms.body).toMatchObject({ phone_number: '+31612345678', template_id: template(4), personalisation: values });
     expect(JSON.stringify([email.body.personalisation, sms.body.personalisation])).not.toContain('999990007');
 
-    const rows = await until(async () => {
+    const rows = await waitFor(async () => {
       const r = await messagesOf(gateway, caseId);
       return r.length === 2 && r.every((m) => m.state === 'sent') && r;
     });
@@ -104,7 +95,7 @@ describe('notices through a Notify API', () => {
     notify.failNext(2, 429);
     const before = notify.requests;
     const { caseId, reference } = await noticeFor(gateway, '999990019', 'nl');
-    const rows = await until(async () => {
+    const rows = await waitFor(async () => {
       const r = await messagesOf(gateway, caseId);
       return r.length === 2 && r.every((m) => m.state === 'sent') && r;
     });
@@ -122,7 +113,7 @@ describe('notices through a Notify API', () => {
     notify.failNext(1, 500);
     const before = notify.requests;
     const { caseId, reference } = await noticeFor(gateway, '999990056');
-    await until(async () => {
+    await waitFor(async () => {
       const r = await messagesOf(gateway, caseId);
       return r.length === 2 && r.every((m) => m.state === 'sent');
     });
@@ -135,13 +126,13 @@ describe('notices through a Notify API', () => {
     try {
       const { caseId, reference } = await noticeFor(gateway, '999990093');
       // Both messages refused once: each waits in `sending` for its retry.
-      await until(async () => {
+      await waitFor(async () => {
         const r = await messagesOf(gateway, caseId);
         return r.length === 2 && r.every((m) => m.state === 'sending' && m.last_error !== null);
       });
       await gateway.database.db.updateTable('notice_preferences').set({ email_on: false, sms_on: false }).where('customer_id', '=', '999990093').execute();
       notify.failNext(0, 500);
-      const rows = await until(async () => {
+      const rows = await waitFor(async () => {
         const r = await messagesOf(gateway, caseId);
         return r.every((m) => m.state !== 'sending') && r;
       });
@@ -155,7 +146,7 @@ describe('notices through a Notify API', () => {
   it('refuses a bad API key (403): the notice is dead at once, with Notify\u2019s error for the operator', async () => {
     const before = notify.requests;
     const { caseId } = await noticeFor(refused, '999990020');
-    const rows = await until(async () => {
+    const rows = await waitFor(async () => {
       const r = await messagesOf(refused, caseId);
       return r.length === 2 && r.every((m) => m.state === 'dead') && r;
     });
@@ -186,7 +177,7 @@ describe('notices through a Notify API', () => {
     try {
       expect(localParts(clock).hour).toBe(23);
       const { caseId } = await noticeFor(gateway, '999990032');
-      const rows = await until(async () => {
+      const rows = await waitFor(async () => {
         const r = await messagesOf(gateway, caseId);
         return r.length === 2 && r;
       });
@@ -203,7 +194,7 @@ describe('notices through a Notify API', () => {
       // 07:00 comes: move the schedule, and it goes.
       await gateway.database.db.updateTable('notice_messages').set({ send_at: new Date() }).where('case_id', '=', caseId).execute();
       await sql`update jobs set run_at = now() where dedupe_key in (${`notice:${email.id}`}, ${`notice:${sms.id}`})`.execute(gateway.database.db);
-      await until(async () => (await messagesOf(gateway, caseId)).every((m) => m.state === 'sent'));
+      await waitFor(async () => (await messagesOf(gateway, caseId)).every((m) => m.state === 'sent'));
     } finally {
       clock = new Date('2026-01-14T10:00:00Z');
     }

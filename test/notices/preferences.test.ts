@@ -7,7 +7,7 @@ import { normalisePhone } from '../../src/notices/preference-service.ts';
 import { BSN, startCitizenGateway } from '../citizen/helpers/citizen.ts';
 import { startNotifyStandIn } from '../helpers/notify-stand-in.ts';
 import { startMailSink } from '../helpers/smtp.ts';
-import { waitFor } from '../helpers/subscriber.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const SESSION_SECRET = 'preferences-test-session-secret-0123456789';
 const sink = await startMailSink();

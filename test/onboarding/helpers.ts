@@ -92,15 +92,6 @@ export async function sendTestNotification(gateway: Gateway, sim: Simulator, cre
   });
 }
 
-/** Waits until the probe holds (an event to await, not a fixed sleep). */
-export async function until(probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 export const ORIGIN = 'http://gateway.test';
 
 /** A gateway with mail configured (codes and invitations caught by a real SMTP sink) and a member's simulator. */

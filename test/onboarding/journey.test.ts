@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
 import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
 import { startMailSink } from '../helpers/smtp.ts';
-import { api, connection, invited, memberSimulator, sendTestNotification, until } from './helpers.ts';
+import { api, connection, invited, memberSimulator, sendTestNotification } from './helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const sink = await startMailSink();
 const sim = await memberSimulator();
@@ -129,7 +130,7 @@ describe('joining, mail configured, activation by the operator', () => {
     expect(put.body.notificationCredentials).toBeUndefined(); // given once; kept
     const running = api(gateway, `/api/v1/join/${invitation.token}/connection-test`, { body: {} });
     // The member sends its test notification once the test runs (the page tells it how).
-    await until(async () =>
+    await waitFor(async () =>
       (await api(gateway, `/api/v1/organisations/${id}/connection-tests`, { operator: true })).body.results.some(
         (t: { finishedAt: string | null }) => t.finishedAt === null,
       ),

@@ -4,7 +4,8 @@
 // exactly as a zaak's status does.
 import { describe, expect, it } from 'vitest';
 import { caseSettled } from '../helpers/settled.ts';
-import { startSubscriber, waitFor } from '../helpers/subscriber.ts';
+import { startSubscriber } from '../helpers/subscriber.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { type MessageKey, translate } from '../../src/i18n/index.ts';
 import type { PortalOrganisation } from '../../src/network/types.ts';
 import { ANDER, BOUWER, REPLY_DOMAIN, startPartnerGateway, ZGW } from './helpers.ts';

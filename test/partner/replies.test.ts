@@ -4,7 +4,7 @@
 // SMTP to a sink, and the answer to its Reply-To through the gateway's own listener.
 import { describe, expect, it } from 'vitest';
 import { smtpClient, startMailSink } from '../helpers/smtp.ts';
-import { waitFor } from '../helpers/subscriber.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { ANDER, BOUWER, REPLY_DOMAIN, startPartnerGateway } from './helpers.ts';
 
 const sink = await startMailSink();

@@ -7,7 +7,8 @@ import { NRC_SUBSCRIPTION_JOB } from '../../src/subscriptions/manager.ts';
 import { startTestGateway, testNetwork } from '../helpers/gateway.ts';
 import { startStandInNrc } from '../helpers/nrc.ts';
 import { freePort } from '../helpers/ports.ts';
-import { api, connection, invited, memberSimulator, pendingMember, until } from '../onboarding/helpers.ts';
+import { api, connection, invited, memberSimulator, pendingMember } from '../onboarding/helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const ID = 'nrc-joiner';
 const nrc = await startStandInNrc();
@@ -25,7 +26,7 @@ const gateway = await startTestGateway({
 const organisation = async () => (await api(gateway, `/api/v1/organisations/${ID}`, { operator: true })).body;
 /** Every reconcile of the member's abonnement queued so far has run. */
 const reconciled = () =>
-  until(async () => {
+  waitFor(async () => {
     const busy = await gateway.database.db
       .selectFrom('jobs')
       .select('id')
@@ -67,7 +68,7 @@ describe('a joining member with an NRC the operator named', () => {
   it('gets its abonnement once activated, and loses it when suspended', async () => {
     expect((await api(gateway, `/api/v1/join/${token}/connection-test`, { body: {} })).body.passed).toBe(true);
     expect((await api(gateway, `/api/v1/organisations/${ID}/activate`, { operator: true, body: {} })).status).toBe(200);
-    await until(async () => (await organisation()).notificationSubscription?.state === 'active', 20_000);
+    await waitFor(async () => (await organisation()).notificationSubscription?.state === 'active', 20_000);
     const [abo] = [...nrc.abonnementen.values()];
     expect(abo).toMatchObject({
       callbackUrl: `http://127.0.0.1:${port}/api/v1/notificaties`,
@@ -75,7 +76,7 @@ describe('a joining member with an NRC the operator named', () => {
     });
 
     expect((await api(gateway, `/api/v1/organisations/${ID}/suspend`, { operator: true, body: {} })).status).toBe(200);
-    await until(async () => (await organisation()).notificationSubscription?.state === 'removed', 20_000);
+    await waitFor(async () => (await organisation()).notificationSubscription?.state === 'removed', 20_000);
     expect(nrc.abonnementen.size).toBe(0);
   });
 });

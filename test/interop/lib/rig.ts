@@ -93,17 +93,6 @@ export function zgwClient(auth: RigAuth) {
   };
 }
 
-/** Polls `probe` until it gives a value, up to `timeoutMs`; the error says what did not happen. */
-export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** A gateway API client for one of the test network's clients: JSON in, status and JSON out. */
 export function gatewayClient(gateway: { app: { request: (path: string, init: RequestInit) => Response | Promise<Response> } }, client: 'zac' | 'beheer') {
   return async (path: string, body?: unknown) => {
