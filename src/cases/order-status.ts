@@ -66,6 +66,11 @@ export interface StatusReport {
   entries: StatusEntry[];
   /** Why the combined status was recomputed (in its `case.status-changed` event). */
   reason: string;
+  /**
+   * The next poll of an order the poller had left (finished or gone: next_poll_at null), as a new
+   * status may re-open it; null for a portal organisation's order, which is never polled.
+   */
+  repollAt: Date | null;
 }
 
 /**
@@ -105,7 +110,8 @@ async function writeStatus(trx: Trx, r: StatusReport, alongside: RawBuilder<unkn
   const { rows } = await sql<{ added: unknown }>`
     with o as (
       update orders set status = ${json(r.status)}, last_sync_attempt_at = ${r.observedAt},
-        last_synced_at = ${now}, sync_state = 'fresh', sync_error = null, updated_at = ${now}
+        last_synced_at = ${now}, sync_state = 'fresh', sync_error = null, updated_at = ${now},
+        next_poll_at = coalesce(next_poll_at, ${r.repollAt})
       where id = ${r.orderId} and (last_sync_attempt_at is null or last_sync_attempt_at <= ${r.observedAt})
     ), t as (
       insert into timeline_entries (case_id, order_id, at, organisation_id, kind, phase, text, dedupe_key)

@@ -127,6 +127,7 @@ export class PartnerService {
           currentKey: key,
           entries: [{ at: now, phase: status.phase, text: withToelichting(status.name.nl, input.text, Object.values(status.name), ' — '), dedupeKey: key }],
           reason: 'partner-status',
+          repollAt: null,
         },
         { lockedCase },
       );

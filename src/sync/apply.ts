@@ -5,6 +5,7 @@ import type { ZakenOrganisation } from '../network/types.ts';
 import { applyOrderStatus, type OrderStatus } from '../cases/order-status.ts';
 import * as repo from '../cases/repository.ts';
 import { inCaseTransaction, refreshCombinedStatus } from '../cases/status-refresh.ts';
+import { firstPollAt } from '../cases/sync-job.ts';
 import { citizenText, phaseOf, type StatusType } from './catalog.ts';
 import { settleInbox, settledUpTo } from './repository.ts';
 import type { SyncDeps } from './deps.ts';
@@ -49,6 +50,7 @@ export async function applyFacts(deps: Deps, order: repo.OrderRow, org: ZakenOrg
           informeren: s.statustype.informeren === true,
         })),
         reason: 'sync',
+        repollAt: firstPollAt(org),
       },
       // The order's pending notifications received up to the fetch are settled in the same statement.
       { lockedCase, alongside: settledUpTo(order.id, started, new Date()) },

@@ -75,4 +75,35 @@ describe('reconcile polling', () => {
     // Of the open orders, the eindstatus one (above), the closed one and the cancelled case's one are not due.
     expect(await chain.gateway.poller.tick(new Date(Date.now() + 40 * 61_000))).toBe(orders.length - 3);
   });
+
+  const idle = () => chain.waitFor(async () => (await db.selectFrom('jobs').select('id').where('state', 'in', ['queued', 'running']).execute()).length === 0);
+  const pollRow = (id: string) => db.selectFrom('orders').select(['next_poll_at', 'last_sync_attempt_at']).where('id', '=', id).executeTakeFirstOrThrow();
+
+  it('takes finished, cancelled and gone orders out of the poll range for good, without syncing them', async () => {
+    const [eind, cancelled, gone] = [orders[0], orders[3], orders[4]];
+    sim.deleteZaak(gone.zaakUrl);
+    expect((await chain.supplier(`/api/v1/orders/${gone.orderId}/sync`, { method: 'POST' })).status).toBe(202);
+    await chain.waitFor(async () => (await orderDetail(chain, gone.orderId)).sync.state === 'gone');
+    await idle();
+    const before = await Promise.all([eind, cancelled, gone].map((o) => pollRow(o.orderId)));
+    // The closing-phase order (orders[2]) is finished too: four are left out.
+    expect(await chain.gateway.poller.tick(new Date(Date.now() + 60 * 61_000))).toBe(orders.length - 4);
+    await idle();
+    const after = await Promise.all([eind, cancelled, gone].map((o) => pollRow(o.orderId)));
+    expect(after.map((r) => r.next_poll_at)).toEqual([null, null, null]);
+    expect(after.map((r) => r.last_sync_attempt_at)).toEqual(before.map((r) => r.last_sync_attempt_at));
+  });
+
+  it('polls an order again when a status that is not final follows its eindstatus', async () => {
+    const o = orders[0];
+    expect((await pollRow(o.orderId)).next_poll_at).toBeNull();
+    // Back to 'Ontvangen' (index 0): 'In behandeling' closes since the phases change above.
+    await sim.setStatus(o.zaakUrl, 0, { notify: false });
+    expect((await chain.supplier(`/api/v1/orders/${o.orderId}/sync`, { method: 'POST' })).status).toBe(202);
+    await chain.waitFor(async () => (await orderDetail(chain, o.orderId)).status?.omschrijving === 'Ontvangen');
+    expect((await pollRow(o.orderId)).next_poll_at).not.toBeNull();
+    await idle();
+    // Back in: all but the closing-phase, cancelled and gone orders.
+    expect(await chain.gateway.poller.tick(new Date(Date.now() + 80 * 61_000))).toBe(orders.length - 3);
+  });
 });
