@@ -60,12 +60,15 @@ export async function queueMessage(trx: Trx, m: OutboundMessage, options: { case
   return { id };
 }
 
+/** The send job's key: one job per message. */
+export const noticeSendKey = (id: string): string => `notice:${id}`;
+
 /** The send job of a message, due at `sendAt`. */
 export async function enqueueSend(trx: Trx, id: string, sendAt: Date): Promise<void> {
   await enqueue(
     trx,
     NOTICE_SEND_JOB,
     { id },
-    { dedupeKey: `notice:${id}`, maxAttempts: NOTICE_MAX_ATTEMPTS, ...(sendAt.getTime() > Date.now() ? { runAt: sendAt } : {}) },
+    { dedupeKey: noticeSendKey(id), maxAttempts: NOTICE_MAX_ATTEMPTS, ...(sendAt.getTime() > Date.now() ? { runAt: sendAt } : {}) },
   );
 }

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { withTransaction } from '../../src/db/database.ts';
 import { JobQueue } from '../../src/jobs/queue.ts';
+import { MAIL_SEND_JOB } from '../../src/mail/outbox.ts';
 import { ERASED_MAIL_TEXT, InvalidMailError, MailContainsBsnError, queueMail, newReplyToken, replyAddress } from '../../src/mail/index.ts';
 import { MailSink } from '../../src/mail/sink.ts';
 import { startTestGateway } from '../helpers/gateway.ts';
@@ -20,7 +21,7 @@ const queue = new JobQueue(db);
 const row = (id: string) => db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 /** The mail jobs are done (none queued or running): whatever they would send has been sent. */
 const mailJobsDone = () =>
-  waitFor(async () => (await queue.counts()).every((c) => c.kind !== 'mail.send' || c.state === 'dead'), 15_000, 'no mail.send job queued or running');
+  waitFor(async () => (await queue.counts()).every((c) => c.kind !== MAIL_SEND_JOB || c.state === 'dead'), 15_000, 'no mail.send job queued or running');
 
 const message = (subject: string) => ({
   kind: 'test.notice',
@@ -103,7 +104,7 @@ describe('queueMail through SMTP', () => {
       });
       expect(dead).toMatchObject({ subject: ERASED_MAIL_TEXT, text: ERASED_MAIL_TEXT });
       sink.respond = undefined;
-      const job = (await queue.list('dead', 100)).rows.find((j) => j.kind === 'mail.send' && (j.payload as { id: string }).id === id);
+      const job = (await queue.list('dead', 100)).rows.find((j) => j.kind === MAIL_SEND_JOB && (j.payload as { id: string }).id === id);
       expect(job).toBeDefined();
       expect(await queue.retryDead(job!.id)).toBe(true);
       await waitFor(async () => (await queue.list('dead', 100)).rows.some((j) => j.id === job!.id && j.attempts > 0), 15_000, 'the retried job died again');
@@ -154,7 +155,7 @@ describe('queueMail through SMTP', () => {
       expect(dead.last_error).toContain('554');
       expect(dead.sent_at).toBeNull();
       const jobs = await queue.list('dead', 100);
-      const job = jobs.rows.find((j) => j.kind === 'mail.send' && (j.payload as { id: string }).id === id);
+      const job = jobs.rows.find((j) => j.kind === MAIL_SEND_JOB && (j.payload as { id: string }).id === id);
       expect(job).toBeDefined();
 
       // An operator's retry of the dead job sends it again, once the server takes it.
@@ -190,7 +191,7 @@ describe('an SMTP outage', () => {
         return r.state === 'sent' && r;
       });
       expect(sent.attempts).toBeGreaterThanOrEqual(2);
-      await waitFor(async () => (await new JobQueue(odb).counts()).every((c) => c.kind !== 'mail.send'), 15_000, 'mail job gone');
+      await waitFor(async () => (await new JobQueue(odb).counts()).every((c) => c.kind !== MAIL_SEND_JOB), 15_000, 'mail job gone');
       expect(late.received).toBe(1);
     } finally {
       await late.stop();
@@ -209,6 +210,6 @@ describe('without SMTP_URL', () => {
       return r.state !== 'queued' && r;
     });
     expect(kept).toMatchObject({ state: 'unconfigured', attempts: 0, message_id: null, sent_at: null, subject: 'nowhere to go' });
-    await waitFor(async () => (await new JobQueue(odb).counts()).every((c) => c.kind !== 'mail.send'), 15_000, 'mail job gone');
+    await waitFor(async () => (await new JobQueue(odb).counts()).every((c) => c.kind !== MAIL_SEND_JOB), 15_000, 'mail job gone');
   });
 });

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Customer } from '../../src/citizen/customer.ts';
 import { json } from '../../src/db/json.ts';
+import { NOTICE_SEND_JOB, noticeSendKey } from '../../src/notices/outbound.ts';
 import { unsubscribeToken, unsubscribeTokenHash } from '../../src/notices/preferences.ts';
 import { type Chain, startChain } from '../helpers/chain.ts';
 import { type CaughtMail, startMailSink } from '../helpers/smtp.ts';
@@ -143,7 +144,7 @@ describe('case notices by e-mail (NOTICE_TRANSPORT=smtp)', () => {
 
     // The window ends: move the schedule instead of waiting a quarter of an hour.
     await db.updateTable('notice_messages').set({ send_at: new Date() }).where('id', '=', second.id).execute();
-    await sql`update jobs set run_at = now() where dedupe_key = ${`notice:${second.id}`}`.execute(db);
+    await sql`update jobs set run_at = now() where dedupe_key = ${noticeSendKey(second.id)}`.execute(db);
     const folded = await sink.waitFor((m) => m.to.includes(address) && m.text.includes('Afgerond'));
     expect(folded.subject).toBe(`Nieuws over uw aanvraag ${reference}`);
     expect(folded.text).toContain(`Er is nieuws over uw aanvraag ${reference}: Afgerond.`);
@@ -151,9 +152,9 @@ describe('case notices by e-mail (NOTICE_TRANSPORT=smtp)', () => {
     // The send job of a sent message runs again (a retried job): no second mail.
     await db
       .insertInto('jobs')
-      .values({ kind: 'notice.send', payload: json({ id: second.id }), dedupe_key: `notice:${second.id}` })
+      .values({ kind: NOTICE_SEND_JOB, payload: json({ id: second.id }), dedupe_key: noticeSendKey(second.id) })
       .execute();
-    await chain.waitFor(async () => !(await db.selectFrom('jobs').select('id').where('dedupe_key', '=', `notice:${second.id}`).executeTakeFirst()));
+    await chain.waitFor(async () => !(await db.selectFrom('jobs').select('id').where('dedupe_key', '=', noticeSendKey(second.id)).executeTakeFirst()));
     await planned(chain, caseId, 3);
     expect(mailsTo(address)).toHaveLength(2);
     expect((await messagesOf(caseId)).map((m) => m.state)).toEqual(['sent', 'sent']);
@@ -182,7 +183,7 @@ describe('case notices by e-mail (NOTICE_TRANSPORT=smtp)', () => {
     expect(res.status).toBe(200);
 
     await db.updateTable('notice_messages').set({ send_at: new Date() }).where('id', '=', waiting!.id).execute();
-    await sql`update jobs set run_at = now() where dedupe_key = ${`notice:${waiting!.id}`}`.execute(db);
+    await sql`update jobs set run_at = now() where dedupe_key = ${noticeSendKey(waiting!.id)}`.execute(db);
     const cancelled = await chain.waitFor(async () => (await messagesOf(caseId)).find((m) => m.id === waiting!.id && m.state === 'cancelled'));
     expect(cancelled.last_error).toMatch(/switched this channel off/);
     expect(mailsTo(address)).toHaveLength(1);

@@ -8,7 +8,7 @@ import { parseConfig } from '../../src/config.ts';
 import { withTransaction } from '../../src/db/database.ts';
 import type { Gateway } from '../../src/gateway.ts';
 import { localParts, zonedTime } from '../../src/notices/folding.ts';
-import { queueMessage } from '../../src/notices/outbound.ts';
+import { NOTICE_SEND_JOB, queueMessage } from '../../src/notices/outbound.ts';
 import { notifyToken } from '../../src/notices/transport/notify-client.ts';
 import { authHeader, startTestGateway } from '../helpers/gateway.ts';
 import { startNotifyStandIn } from '../helpers/notify-stand-in.ts';
@@ -154,7 +154,7 @@ describe('notices through a Notify API', () => {
     expect(notify.requests - before).toBe(2); // not retried
     // The operator sees them among the dead jobs, with the reason and no recipient.
     const dead = await (await refused.app.request('/api/v1/ops/jobs?state=dead', { headers: authHeader('beheer') })).json();
-    const notices = dead.results.filter((j: { kind: string }) => j.kind === 'notice.send');
+    const notices = dead.results.filter((j: { kind: string }) => j.kind === NOTICE_SEND_JOB);
     expect(notices).toHaveLength(2);
     expect(JSON.stringify(notices)).toContain('Invalid token: API key not found');
     expect(JSON.stringify(notices)).not.toContain('999990020');

@@ -2,6 +2,7 @@
 // gateway ends in the same order status and timeline as with clean in-order delivery.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SYNC_ORDER_JOB } from '../../src/cases/sync-job.ts';
 import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
 import { caseDetail, notifySecret, orderDetail, placedOrder, startChain } from '../helpers/chain.ts';
 
@@ -19,7 +20,7 @@ const notify = (zaakUrl: string, statusUrl: string, aanmaakdatum: string) =>
 
 async function settled() {
   await chain.waitFor(async () => {
-    const busy = await db.selectFrom('jobs').select('id').where('kind', '=', 'order.sync').where('state', 'in', ['queued', 'running']).execute();
+    const busy = await db.selectFrom('jobs').select('id').where('kind', '=', SYNC_ORDER_JOB).where('state', 'in', ['queued', 'running']).execute();
     return busy.length === 0;
   }, 20_000);
 }

@@ -3,6 +3,7 @@
 // flap between values or are missing — every status arrives, by notification or by the poll.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SYNC_ORDER_JOB } from '../../src/cases/sync-job.ts';
 import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
 import type { EtagMode } from '../../src/simulator/types.ts';
 import { caseDetail, notifySecret, orderDetail, placedOrder, startChain } from '../helpers/chain.ts';
@@ -31,7 +32,7 @@ const notify = async (zaakUrl: string, statusUrl: string) => {
 
 async function settled() {
   await chain.waitFor(async () => {
-    const busy = await db.selectFrom('jobs').select('id').where('kind', '=', 'order.sync').where('state', 'in', ['queued', 'running']).execute();
+    const busy = await db.selectFrom('jobs').select('id').where('kind', '=', SYNC_ORDER_JOB).where('state', 'in', ['queued', 'running']).execute();
     return busy.length === 0;
   }, 20_000);
 }
