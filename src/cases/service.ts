@@ -5,6 +5,7 @@ import { ServiceError, notFound } from '../lib/service-error.ts';
 import type { NetworkService } from '../network/service.ts';
 import { isPortal, type Phase } from '../network/types.ts';
 import { type AssignmentHook, placeAssignment } from './assignment.ts';
+import { isClosedPhase } from './phases.ts';
 import { generateReference, isUuid } from './identifiers.ts';
 import { claimIdempotencyKey, requestHash, storeIdempotentResponse } from './idempotency.ts';
 import { caseResource, orderResource, timelineResource } from './presenter.ts';
@@ -122,7 +123,7 @@ export class CaseService {
     return withTransaction(this.db, async (trx) => {
       const c = await this.findCaseOr404(trx, id, true);
       if (c.closed_at) throw new ServiceError('conflict', 'The case is closed.');
-      const closes = phase === 'afgerond' || phase === 'geannuleerd';
+      const closes = isClosedPhase(phase);
       await repo.updateCase(trx, id, { phase, phase_text: text ?? null, ...(closes ? { closed_at: new Date() } : {}) });
       await repo.addTimelineEntry(trx, { case_id: id, at: new Date(), organisation_id: this.deps.network.self.id, kind: 'status', phase, text: text ?? null });
       await refreshCombinedStatus(trx, this.deps.network, id, 'supplier-status');
