@@ -11,3 +11,6 @@ export const ADVANCEMENT: Record<Phase, number> = { ontvangen: 0, in_behandeling
 /** The phases that close a part or the case. */
 export const CLOSED_PHASES = ['afgerond', 'geannuleerd'] as const satisfies readonly Phase[];
 export const isClosedPhase = (phase: Phase) => (CLOSED_PHASES as readonly Phase[]).includes(phase);
+
+/** The supplier cancelled the case (setting this phase closes it): nothing more is expected of its parts. */
+export const isCaseCancelled = (casePhase: string) => casePhase === 'geannuleerd';

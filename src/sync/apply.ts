@@ -74,6 +74,8 @@ export async function markGone(deps: Deps, order: repo.OrderRow, org: ZakenOrgan
 export async function recordFailure(deps: Deps, order: repo.OrderRow, org: ZakenOrganisation, error: string, final: boolean) {
   await inCaseTransaction(deps.database.db, order.case_id, async (trx) => {
     await repo.updateOrder(trx, order.id, { sync_state: 'unreachable', sync_error: error.slice(0, 500), last_sync_attempt_at: new Date() });
+    // Polled until a sync succeeds (pollingDone), also an order the poller had left: what failed may be a new status.
+    await sql`update orders set next_poll_at = ${firstPollAt(org)} where id = ${order.id} and next_poll_at is null`.execute(trx);
     if (final) await settleInbox(trx, order.id, new Date(), 'dead');
     await refreshCombinedStatus(trx, deps.network, order.case_id, 'sync-failed');
   });

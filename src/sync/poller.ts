@@ -1,10 +1,10 @@
-// Reconcile polling: every open order (not finished: orderFinished) is re-queried at least once per
+// Reconcile polling: every order that can still change (not pollingDone) is re-queried at least once per
 // its organisation's pollIntervalSeconds, whatever notifications did or did not arrive. Each tick moves
-// due orders' next_poll_at one interval on and queues a sync job, and nulls it for finished and gone
-// ones (not polled); SKIP LOCKED lets replicas share the work.
+// due orders' next_poll_at one interval on and queues a sync job, and nulls it for those done (not
+// polled); SKIP LOCKED lets replicas share the work.
 import { sql } from 'kysely';
 import type { OrderRow } from '../cases/repository.ts';
-import { orderFinished } from '../cases/sync-state.ts';
+import { pollingDone } from '../cases/sync-state.ts';
 import { type Database, withTransaction } from '../db/database.ts';
 import { json } from '../db/json.ts';
 import type { Logger } from '../log.ts';
@@ -52,16 +52,16 @@ export class ReconcilePoller {
   async tick(now = new Date()): Promise<number> {
     const { database, network, batchSize } = this.options;
     return withTransaction(database.db, async (trx) => {
-      // Finished and gone orders are not filtered out here but taken out of the range (next_poll_at
+      // Orders done with polling are not filtered out here but taken out of the range (next_poll_at
       // nulled below): filtered, they would stay due and be walked in the index on every tick.
       const due = await sql<Pick<OrderRow, 'id' | 'subcontractor'> & { next_poll_at: Date; done: boolean }>`
-        select o.id, o.subcontractor, o.next_poll_at, (o.sync_state = 'gone' or ${orderFinished()}) as done from orders o
+        select o.id, o.subcontractor, o.next_poll_at, ${pollingDone()} as done from orders o
         where o.state = 'placed' and o.next_poll_at <= ${now}
         order by o.next_poll_at limit ${batchSize}
         for update skip locked`.execute(trx);
       if (due.rows.length === 0) return 0;
       const updates = due.rows.map((o) => {
-        // A status the sync writes later (order-status.ts) puts it back in range.
+        // A sync that succeeds or fails later (order-status.ts, apply.ts) puts it back in range.
         if (o.done) return { id: o.id, next: null, org: o.subcontractor, active: false };
         const member = network.get(o.subcontractor);
         // A portal organisation's assignments are never polled: nothing to ask, and no next poll.

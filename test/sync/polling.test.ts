@@ -10,6 +10,8 @@ const db = chain.gateway.database.db;
 
 describe('reconcile polling', () => {
   const orders: Awaited<ReturnType<typeof placedOrder>>[] = [];
+  const idle = () => chain.waitFor(async () => (await db.selectFrom('jobs').select('id').where('state', 'in', ['queued', 'running']).execute()).length === 0);
+  const pollRow = (id: string) => db.selectFrom('orders').select(['next_poll_at', 'last_sync_attempt_at']).where('id', '=', id).executeTakeFirstOrThrow();
 
   it('spreads the first polls of new orders over the interval', async () => {
     for (let i = 0; i < 12; i++) orders.push(await placedOrder(chain, 'alleen-poll-bv'));
@@ -56,8 +58,7 @@ describe('reconcile polling', () => {
     expect(detail.combinedStatus.gaps).toContainEqual(expect.objectContaining({ orderId: o.orderId, kind: 'stale' }));
   });
 
-  it("stops polling an order its product's phases close before the eindstatus, and the orders of a cancelled case", async () => {
-    const idle = () => chain.waitFor(async () => (await db.selectFrom('jobs').select('id').where('state', 'in', ['queued', 'running']).execute()).length === 0);
+  it("keeps polling an order its product's phases close before the eindstatus until the eindstatus, and stops for a cancelled case", async () => {
     const [closing, cancelled] = [orders[2], orders[3]];
     const org = chain.gateway.network.zakenOrganisation('alleen-poll-bv')!;
     await chain.gateway.network.put(
@@ -72,25 +73,37 @@ describe('reconcile polling', () => {
     expect((await orderDetail(chain, closing.orderId)).status.isEindstatus).toBe(false);
     expect((await chain.supplier(`/api/v1/cases/${cancelled.caseId}/status`, { body: { phase: 'geannuleerd' } })).status).toBe(200);
     await idle();
-    // Of the open orders, the eindstatus one (above), the closed one and the cancelled case's one are not due.
-    expect(await chain.gateway.poller.tick(new Date(Date.now() + 40 * 61_000))).toBe(orders.length - 3);
+    // Of the open orders, the eindstatus one (above) and the cancelled case's one are not due; the closed one is.
+    expect(await chain.gateway.poller.tick(new Date(Date.now() + 40 * 61_000))).toBe(orders.length - 2);
+    await idle();
+    // Its eindstatus ('Geleverd', informeren) comes without a notification: only a poll fetches it, and its notice.
+    await sim.setStatus(closing.zaakUrl, 3, { notify: false });
+    expect(await chain.gateway.poller.tick(new Date(Date.now() + 60 * 61_000))).toBe(orders.length - 2);
+    await chain.waitFor(async () => (await orderDetail(chain, closing.orderId)).status?.isEindstatus === true);
+    const notices = await db
+      .selectFrom('case_events')
+      .select('payload')
+      .where('case_id', '=', closing.caseId)
+      .where('type', '=', 'case.citizen-notice')
+      .execute();
+    expect(notices.map((n) => n.payload)).toContainEqual(expect.objectContaining({ orderId: closing.orderId, phase: 'afgerond', reason: 'informeren' }));
+    await idle();
+    expect(await chain.gateway.poller.tick(new Date(Date.now() + 80 * 61_000))).toBe(orders.length - 3);
   });
 
-  const idle = () => chain.waitFor(async () => (await db.selectFrom('jobs').select('id').where('state', 'in', ['queued', 'running']).execute()).length === 0);
-  const pollRow = (id: string) => db.selectFrom('orders').select(['next_poll_at', 'last_sync_attempt_at']).where('id', '=', id).executeTakeFirstOrThrow();
-
-  it('takes finished, cancelled and gone orders out of the poll range for good, without syncing them', async () => {
-    const [eind, cancelled, gone] = [orders[0], orders[3], orders[4]];
+  it('takes finished, cancelled and gone orders out of the poll range, without syncing them', async () => {
+    const done = [orders[0], orders[2], orders[3], orders[4]];
+    const gone = orders[4];
     sim.deleteZaak(gone.zaakUrl);
     expect((await chain.supplier(`/api/v1/orders/${gone.orderId}/sync`, { method: 'POST' })).status).toBe(202);
     await chain.waitFor(async () => (await orderDetail(chain, gone.orderId)).sync.state === 'gone');
     await idle();
-    const before = await Promise.all([eind, cancelled, gone].map((o) => pollRow(o.orderId)));
-    // The closing-phase order (orders[2]) is finished too: four are left out.
-    expect(await chain.gateway.poller.tick(new Date(Date.now() + 60 * 61_000))).toBe(orders.length - 4);
+    const before = await Promise.all(done.map((o) => pollRow(o.orderId)));
+    // At their eindstatus (orders[0], orders[2]), of a cancelled case (orders[3]), gone (orders[4]).
+    expect(await chain.gateway.poller.tick(new Date(Date.now() + 100 * 61_000))).toBe(orders.length - done.length);
     await idle();
-    const after = await Promise.all([eind, cancelled, gone].map((o) => pollRow(o.orderId)));
-    expect(after.map((r) => r.next_poll_at)).toEqual([null, null, null]);
+    const after = await Promise.all(done.map((o) => pollRow(o.orderId)));
+    expect(after.map((r) => r.next_poll_at)).toEqual(done.map(() => null));
     expect(after.map((r) => r.last_sync_attempt_at)).toEqual(before.map((r) => r.last_sync_attempt_at));
   });
 
@@ -103,7 +116,31 @@ describe('reconcile polling', () => {
     await chain.waitFor(async () => (await orderDetail(chain, o.orderId)).status?.omschrijving === 'Ontvangen');
     expect((await pollRow(o.orderId)).next_poll_at).not.toBeNull();
     await idle();
-    // Back in: all but the closing-phase, cancelled and gone orders.
-    expect(await chain.gateway.poller.tick(new Date(Date.now() + 80 * 61_000))).toBe(orders.length - 3);
+    // Back in: all but the orders at their eindstatus (orders[2]), of a cancelled case and gone.
+    expect(await chain.gateway.poller.tick(new Date(Date.now() + 120 * 61_000))).toBe(orders.length - 3);
+  });
+
+  it('keeps polling a finished order while it is unreachable, until a sync succeeds', async () => {
+    const o = orders[2]; // at its eindstatus, out of the poll range
+    await idle();
+    expect((await pollRow(o.orderId)).next_poll_at).toBeNull();
+    sim.setFaults({ down: true });
+    try {
+      expect((await chain.supplier(`/api/v1/orders/${o.orderId}/sync`, { method: 'POST' })).status).toBe(202);
+      await chain.waitFor(async () => (await orderDetail(chain, o.orderId)).sync.state === 'unreachable');
+      // The failed sync put it back in the poll range, within one interval (every other order is due later).
+      const back = (await pollRow(o.orderId)).next_poll_at;
+      expect(back).not.toBeNull();
+      // A tick skips a row a retry holds for a moment: it is taken by the next one.
+      await chain.waitFor(async () => (await chain.gateway.poller.tick(new Date(Date.now() + 61_000))) === 1);
+      expect((await pollRow(o.orderId)).next_poll_at!.getTime()).toBeGreaterThan(back!.getTime());
+    } finally {
+      sim.setFaults({ down: false });
+    }
+    await chain.waitFor(async () => (await orderDetail(chain, o.orderId)).sync.state === 'fresh', 30_000);
+    await idle();
+    // Synced again and still at its eindstatus: the next tick it comes due on takes it out.
+    expect(await chain.gateway.poller.tick(new Date(Date.now() + 3 * 61_000))).toBe(0);
+    expect((await pollRow(o.orderId)).next_poll_at).toBeNull();
   });
 });
