@@ -1,7 +1,7 @@
 // The case's combined chain status (ARCHITECTURE.md "Status vocabulary"). Pure: the same inputs
 // always give the same answer, so it can be recomputed anywhere and compared for change.
 import type { Phase } from '../network/types.ts';
-import { ADVANCEMENT, isClosedPhase } from './phases.ts';
+import { ADVANCEMENT, isCaseCancelled, isClosedPhase } from './phases.ts';
 
 export type GapKind = 'not_connected' | 'unreachable' | 'stale' | 'suspended';
 
@@ -40,18 +40,19 @@ export interface CombinedStatus {
 }
 
 export function combinedStatus(input: CombinedInput): CombinedStatus {
-  const counted = input.parts.filter((p) => p.state !== 'failed' && p.phase !== 'geannuleerd');
+  // A cancelled case expects nothing more of any part: none of them is a gap, and its unfinished parts
+  // are not counted (they are not work still to come), so its progress is over the parts that were done.
+  const cancelled = isCaseCancelled(input.supplierPhase);
+  const counted = input.parts.filter((p) => p.state !== 'failed' && p.phase !== 'geannuleerd' && (!cancelled || p.phase === 'afgerond'));
   const progress = { done: counted.filter((p) => p.phase === 'afgerond').length, total: counted.length };
   const lastUpdatedAt = [input.caseUpdatedAt, ...input.parts.map((p) => p.updatedAt)].sort().at(-1)!;
-  // A cancelled case expects nothing more of any part, so none of them is a gap: it is shown as cancelled.
-  const cancelled = input.closed && input.supplierPhase === 'geannuleerd';
   const gaps = input.parts.flatMap((p): Gap[] => {
     const kind = cancelled ? undefined : gapKind(p);
     return kind ? [{ orderId: p.orderId, organisation: { id: p.organisation.id, name: p.organisation.name }, kind, since: p.since }] : [];
   });
 
   if (input.closed) {
-    return { phase: input.supplierPhase === 'geannuleerd' ? 'geannuleerd' : 'afgerond', ballWith: input.self, progress, lastUpdatedAt, gaps };
+    return { phase: cancelled ? 'geannuleerd' : 'afgerond', ballWith: input.self, progress, lastUpdatedAt, gaps };
   }
   const open = [
     { who: input.self, phase: input.supplierPhase, order: -1 },

@@ -104,6 +104,27 @@ describe('a person’s group', () => {
     expect(empty).toMatchObject({ cases: [], progress: { done: 0, total: 0 }, latestEvent: null });
   });
 
+  it('completes its progress when a case is cancelled: the case counts only the parts that were done', async () => {
+    const anna = await as(BSN.anna);
+    const [dropped] = await seedCases(db, [
+      {
+        bsn: BSN.anna,
+        title: 'Afgeblazen',
+        orders: [
+          { subcontractor: 'hulpmiddelen-bv', phase: 'afgerond' },
+          { subcontractor: 'bouw-bv', product: 'aanpassing', phase: 'in_behandeling' },
+          { subcontractor: 'hulpmiddelen-bv', phase: 'ontvangen' },
+        ],
+      },
+    ]);
+    const group = await createOk(anna, { name: 'Afgeblazen en verhuizing', caseIds: [dropped, move] });
+    expect(group.progress).toEqual({ done: 2, total: 4 });
+    await db.updateTable('cases').set({ phase: 'geannuleerd', closed_at: new Date() }).where('id', '=', dropped).execute();
+    const read = await (await getGroup(group.id, anna)).json();
+    expect(read.cases.find((c: { id: string }) => c.id === dropped).combinedStatus).toMatchObject({ phase: 'geannuleerd', progress: { done: 1, total: 1 } });
+    expect(read.progress).toEqual({ done: 2, total: 2 });
+  });
+
   it('is listed newest first, paginated, and read, renamed, re-filled and deleted by its owner', async () => {
     const carla = await as(BSN.carla);
     const [mine] = await seedCases(db, [{ bsn: BSN.carla, title: 'Carla 1' }]);

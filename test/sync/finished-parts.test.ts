@@ -85,6 +85,24 @@ describe('a cancelled case', () => {
   });
 });
 
+describe("a cancelled case's progress", () => {
+  it('counts only the parts that were done, so it reads as no work still to come', async () => {
+    const done = await placedOrder(chain, 'klaar-bv');
+    const open = await (await chain.supplier(`/api/v1/cases/${done.caseId}/orders`, { body: { subcontractor: 'klaar-bv', product: 'traplift' } })).json();
+    await chain.waitFor(async () => (await orderDetail(chain, open.id)).state === 'placed');
+    for (let i = 0; i < 4; i++) await sim.advance(done.zaakUrl);
+    await chain.waitFor(async () => (await orderDetail(chain, done.orderId)).status?.isEindstatus === true);
+    await idle();
+    expect((await caseDetail(chain, done.caseId)).combinedStatus.progress).toEqual({ done: 1, total: 2 });
+    expect((await chain.supplier(`/api/v1/cases/${done.caseId}/status`, { body: { phase: 'geannuleerd' } })).status).toBe(200);
+    expect((await caseDetail(chain, done.caseId)).combinedStatus).toMatchObject({ phase: 'geannuleerd', progress: { done: 1, total: 1 } });
+    const mine = await (
+      await chain.gateway.app.request(`/api/v1/me/cases/${done.caseId}`, { headers: { authorization: `Bearer ${await issuer.token('111222333')}` } })
+    ).json();
+    expect(mine.combinedStatus.progress).toEqual({ done: 1, total: 1 });
+  });
+});
+
 describe('status texts on the timeline', () => {
   it('show a toelichting that repeats the statustype once, and add one that says more', async () => {
     const o = await placedOrder(chain, 'klaar-bv');
