@@ -20,6 +20,7 @@ import * as notices from './20261205_10_notices.ts';
 import * as onboarding from './20261205_12_onboarding.ts';
 import * as onboardingCodeLimit from './20261205_13_onboarding_code_limit.ts';
 import * as onboardingReview from './20261205_14_onboarding_review.ts';
+import * as openAgeCancelled from './20261205_15_open_age_cancelled.ts';
 
 // Listed explicitly (not read from disk) so migrations work the same from any working directory.
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '20261205_12_onboarding': onboarding,
   '20261205_13_onboarding_code_limit': onboardingCodeLimit,
   '20261205_14_onboarding_review': onboardingReview,
+  '20261205_15_open_age_cancelled': openAgeCancelled,
 };

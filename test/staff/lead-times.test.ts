@@ -211,3 +211,18 @@ describe('the time per phase', () => {
     expect(body.results[0].phaseMedianDays).toEqual({ ontvangen: 2, in_behandeling: 2, actie_vereist: 2 });
   });
 });
+
+describe('a cancelled case', () => {
+  it('leaves its orders out of the open ones: nothing more is expected of them', async () => {
+    const openOfBouw = async () => {
+      const body = (await (await get()).json()) as { results: { subcontractor: { id: string }; openByAge: Record<string, number> }[] };
+      return body.results.find((r) => r.subcontractor.id === 'bouw-bv')!.openByAge;
+    };
+    const [c] = await handMade(db, [
+      { orders: [{ subcontractor: 'bouw-bv', product: 'aanpassing', placedDaysAgo: 120, history: [{ phase: 'in_behandeling', at: daysAgo(119, now) }] }] },
+    ]);
+    expect(await openOfBouw()).toEqual({ '0-7': 0, '8-30': 0, '31-90': 0, '90+': 1 });
+    await db.updateTable('cases').set({ phase: 'geannuleerd', closed_at: new Date() }).where('id', '=', c.id).execute();
+    expect(await openOfBouw()).toEqual({ '0-7': 0, '8-30': 0, '31-90': 0, '90+': 0 });
+  });
+});
