@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
 import { startTestIssuer } from '../citizen/helpers/issuer.ts';
-import { organisation, portalOrganisation } from '../helpers/fixtures.ts';
+import { agreementVersion, organisation, portalOrganisation } from '../helpers/fixtures.ts';
 import { authHeader, startTestGateway, subcontractorClient, testNetwork } from '../helpers/gateway.ts';
 import {
   answerMismatch,
@@ -83,19 +83,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/organisations/{id}/activate': { agreement: { version: '2026-1', acceptedAt: '2026-01-10T09:00:00Z', acceptedBy: 'J. Jansen' } },
   'POST /api/v1/organisations/{id}/suspend': { reason: 'contract' },
   // The first posts version 2026-1 (201); the variants with the same version are 409.
-  'POST /api/v1/agreements': {
-    version: '2026-1',
-    summary: { nl: 'Samenvatting', en: 'Summary' },
-    legalText: { nl: '# Overeenkomst', en: '# Agreement' },
-    terms: {
-      purposes: ['Status delen'],
-      dataCategories: ['zaakstatus'],
-      retentionDays: 400,
-      securityLevel: 'BIO-BBN2',
-      contact: { name: 'Beheer', email: 'beheer@example.nl' },
-    },
-    reacceptBy: '2027-01-31T00:00:00Z',
-  },
+  'POST /api/v1/agreements': { ...agreementVersion('2026-1'), reacceptBy: '2027-01-31T00:00:00Z' },
   // A hash that is no version's: 409 once valid.
   'POST /api/v1/organisations/{id}/acceptances': {
     method: 'paper',

@@ -12,7 +12,7 @@ import { json } from '../../src/db/json.ts';
 import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
 import { startTestIssuer } from '../citizen/helpers/issuer.ts';
 import { notifySecret, placedOrder, startChain } from '../helpers/chain.ts';
-import { organisation, portalOrganisation } from '../helpers/fixtures.ts';
+import { agreementVersion, organisation, portalOrganisation } from '../helpers/fixtures.ts';
 import { authHeader, subcontractorClient } from '../helpers/gateway.ts';
 import { answerMismatch, documented, type Json, type Operation, operations } from './contract-spec.ts';
 
@@ -83,19 +83,7 @@ const readProxy = await created('POST', '/api/v1/me/mandates', citizen, { proxyO
 const group = await created('POST', '/api/v1/me/groups', citizen, { name: 'Verhuizen', caseIds: [busy.caseId] });
 // No address yet: the first code is the PUT's among the calls below.
 await created('PUT', '/api/v1/me/preferences', citizen, { language: 'en', channels: { email: false, sms: false } });
-const AGREEMENT = {
-  version: '2026-2',
-  summary: { nl: 'Samenvatting', en: 'Summary' },
-  legalText: { nl: '# Overeenkomst', en: '# Agreement' },
-  terms: {
-    purposes: ['Status delen'],
-    dataCategories: ['zaakstatus'],
-    retentionDays: 400,
-    securityLevel: 'BIO-BBN2',
-    contact: { name: 'Beheer', email: 'beheer@example.nl' },
-  },
-};
-const agreement = await created('POST', '/api/v1/agreements', authHeader('beheer'), AGREEMENT);
+const agreement = await created('POST', '/api/v1/agreements', authHeader('beheer'), agreementVersion('2026-2'));
 const invitation = await created('POST', '/api/v1/organisations/pending-bv/invitations', authHeader('beheer'), {
   name: 'P. Planner',
   email: 'planner@example.nl',
@@ -152,7 +140,7 @@ const CALLS: Record<string, { path?: Record<string, string>; query?: string; bod
       notifications: { mode: 'poll' },
     },
   },
-  'POST /api/v1/agreements': { body: { ...AGREEMENT, version: '2026-3' } },
+  'POST /api/v1/agreements': { body: agreementVersion('2026-3') },
   'POST /api/v1/cases': { body: { title: 'Aanvraag', citizen: { bsn: CITIZEN } } },
   'POST /api/v1/cases/{id}/status': { body: { phase: 'in_behandeling', text: 'Bezig' } },
   'POST /api/v1/cases/{id}/events': { body: { kind: 'note', text: 'Gebeld' } },

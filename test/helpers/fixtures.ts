@@ -63,3 +63,19 @@ export async function insertBareCase(db: Db, id: string, reference: string) {
     })
     .execute();
 }
+
+/** A minimal agreement version for POST /api/v1/agreements (the contract tests publish one each). */
+export function agreementVersion(version: string) {
+  return {
+    version,
+    summary: { nl: 'Samenvatting', en: 'Summary' },
+    legalText: { nl: '# Overeenkomst', en: '# Agreement' },
+    terms: {
+      purposes: ['Status delen'],
+      dataCategories: ['zaakstatus'],
+      retentionDays: 400,
+      securityLevel: 'BIO-BBN2',
+      contact: { name: 'Beheer', email: 'beheer@example.nl' },
+    },
+  };
+}
