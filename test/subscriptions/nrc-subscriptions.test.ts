@@ -299,14 +299,19 @@ async function lostAndHeld(id: (typeof LOST)[number]) {
 /** The organisation's abonnement is removed and no reconcile of it is left to make another. */
 const removedForGood = (id: string) => chain.waitFor(async () => (await stored(id))?.state === 'removed' && (await jobsOf(id)).length === 0, 30_000);
 
+/** removedForGood, and the unseen abonnement was deleted at its NRC. */
+async function removedAt(id: (typeof LOST)[number], unseen: { url: string }) {
+  await removedForGood(id);
+  expect([...lostNrcs[id].abonnementen.values()]).toEqual([]);
+  expect(lostNrcs[id].requests).toContainEqual({ method: 'DELETE', path: new URL(unseen.url).pathname, status: 204 });
+}
+
 describe('an abonnement whose create answer was lost, when the organisation goes before the retry', () => {
   it('is removed when the organisation is suspended', async () => {
     const id = 'lost-suspended';
     const unseen = await lostAndHeld(id);
     expect((await operator2(`/api/v1/organisations/${id}/suspend`, { method: 'POST' })).status).toBe(200);
-    await removedForGood(id);
-    expect([...lostNrcs[id].abonnementen.values()]).toEqual([]);
-    expect(lostNrcs[id].requests).toContainEqual({ method: 'DELETE', path: new URL(unseen.url).pathname, status: 204 });
+    await removedAt(id, unseen);
   });
 
   it('is removed when the operator takes the NRC out of the organisation', async () => {
@@ -318,9 +323,7 @@ describe('an abonnement whose create answer was lost, when the organisation goes
       body: { ...shown, notifications: { mode: 'push', clientId: id, secret: 'a-fixed-notification-secret-0123' } },
     });
     expect(res.status).toBe(200);
-    await removedForGood(id);
-    expect([...lostNrcs[id].abonnementen.values()]).toEqual([]);
-    expect(lostNrcs[id].requests).toContainEqual({ method: 'DELETE', path: new URL(unseen.url).pathname, status: 204 });
+    await removedAt(id, unseen);
   });
 
   it('is removed when the organisation has left the network (its row gone) by the retry', async () => {
@@ -328,9 +331,7 @@ describe('an abonnement whose create answer was lost, when the organisation goes
     const unseen = await lostAndHeld(id);
     await db2.deleteFrom('organisations').where('id', '=', id).execute();
     await sql`update jobs set run_at = now() where kind = ${NRC_SUBSCRIPTION_JOB} and payload->>'organisationId' = ${id} and state = 'queued'`.execute(db2);
-    await removedForGood(id);
-    expect([...lostNrcs[id].abonnementen.values()]).toEqual([]);
-    expect(lostNrcs[id].requests).toContainEqual({ method: 'DELETE', path: new URL(unseen.url).pathname, status: 204 });
+    await removedAt(id, unseen);
   });
 });
 
