@@ -223,9 +223,10 @@ describe('R5 fuzzing every operation of the contract', async () => {
       return undefined;
     } catch (error) {
       // A kept-alive connection that the server closed (idle timeout, or after an answer sent
-      // before an oversized body was read) as the pool reused it: undici does not resend a POST.
+      // before an oversized body was read) as the pool reused it: undici does not resend a POST,
+      // and a body being written then fails with EPIPE or ECONNRESET instead of UND_ERR_SOCKET.
       // Send once more on a fresh connection; a request the gateway really drops fails again.
-      if (retry && (error as { code?: string }).code === 'UND_ERR_SOCKET') {
+      if (retry && ['UND_ERR_SOCKET', 'EPIPE', 'ECONNRESET'].includes(String((error as { code?: string }).code))) {
         resent++;
         return send(method, path, headers, body, false);
       }
