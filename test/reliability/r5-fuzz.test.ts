@@ -198,6 +198,7 @@ describe('R5 fuzzing every operation of the contract', async () => {
   const failures: string[] = [];
   const counts: Record<string, number> = {};
   let resent = 0;
+  let closedOnOversized = 0;
   const send = async (method: string, path: string, headers: Record<string, string>, body: Body, retry = true): Promise<string | undefined> => {
     const started = Date.now();
     try {
@@ -226,11 +227,18 @@ describe('R5 fuzzing every operation of the contract', async () => {
       // before an oversized body was read) as the pool reused it: undici does not resend a POST,
       // and a body being written then fails with EPIPE or ECONNRESET instead of UND_ERR_SOCKET.
       // Send once more on a fresh connection; a request the gateway really drops fails again.
-      if (retry && ['UND_ERR_SOCKET', 'EPIPE', 'ECONNRESET'].includes(String((error as { code?: string }).code))) {
+      const closed = ['UND_ERR_SOCKET', 'EPIPE', 'ECONNRESET'].includes(String((error as { code?: string }).code));
+      if (retry && closed) {
         resent++;
         return send(method, path, headers, body, false);
       }
-      return `${method} ${path.slice(0, 120)}: no answer within ${Date.now() - started} ms (${(error as Error).name}: ${(error as Error).message})`;
+      // A body over the limit is refused; on a loaded machine the refusal is now and then the
+      // connection closed before the 413 is read. Counted and printed, not a failure.
+      if (closed && body.kind !== 'none' && body.data.length > BODY_LIMIT) {
+        closedOnOversized++;
+        return undefined;
+      }
+      return `${method} ${path.slice(0, 120)} (${body.kind}${body.kind !== 'none' ? ` ${body.data.length} B` : ''}): no answer within ${Date.now() - started} ms (${(error as Error).name}: ${(error as Error).message})`;
     }
   };
 
@@ -287,7 +295,7 @@ describe('R5 fuzzing every operation of the contract', async () => {
       }
     }
     process.stdout.write(
-      `\n── R5 fuzzing ──\n  operations ${operations.length}, answers ${JSON.stringify(counts)}\n  sent again after a closed kept-alive connection: ${resent}\n  failures ${failures.length}${failures.length ? `:\n    ${failures.slice(0, 15).join('\n    ')}` : ''}\n`,
+      `\n── R5 fuzzing ──\n  operations ${operations.length}, answers ${JSON.stringify(counts)}\n  sent again after a closed kept-alive connection: ${resent}\n  oversized bodies refused by closing the connection: ${closedOnOversized}\n  failures ${failures.length}${failures.length ? `:\n    ${failures.slice(0, 15).join('\n    ')}` : ''}\n`,
     );
     expect(failures).toEqual([]);
     expect(chain.gateway.alive()).toBe(true);
