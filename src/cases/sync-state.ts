@@ -37,13 +37,14 @@ export function isOrderFinished(o: Pick<OrderRow, 'status'>, c: Pick<CaseRow, 'p
 }
 
 const caseOfOrder = sql`(select fc.phase from cases fc where fc.id = o.case_id)`;
+/** The order `o` reached its subcontractor's eindstatus. */
+const atEindstatus = sql`coalesce((o.status->>'isEindstatus') = 'true', false)`;
 /** isCaseCancelled in SQL. */
 const caseCancelled = (casePhase: RawBuilder<unknown>) => sql`coalesce(${casePhase} = 'geannuleerd', false)`;
 
 /** isOrderFinished for a statement that reads the order as `o`; `casePhase` when it has the case at hand. */
 export const orderFinished = (casePhase: RawBuilder<unknown> = caseOfOrder) =>
-  sql<boolean>`(coalesce((o.status->>'isEindstatus') = 'true' or (o.status->>'phase') in (${sql.join(CLOSED_PHASES)}), false)
-    or ${caseCancelled(casePhase)})`;
+  sql<boolean>`(${atEindstatus} or coalesce((o.status->>'phase') in (${sql.join(CLOSED_PHASES)}), false) or ${caseCancelled(casePhase)})`;
 
 /**
  * The reconcile poller's stop (`o` as in orderFinished): nothing more can come (eindstatus, case
@@ -52,4 +53,4 @@ export const orderFinished = (casePhase: RawBuilder<unknown> = caseOfOrder) =>
  */
 export const pollingDone = () =>
   sql<boolean>`(o.sync_state <> 'unreachable' and (o.sync_state = 'gone'
-    or coalesce((o.status->>'isEindstatus') = 'true', false) or ${caseCancelled(caseOfOrder)}))`;
+    or ${atEindstatus} or ${caseCancelled(caseOfOrder)}))`;

@@ -186,9 +186,7 @@ export class SubscriptionManager {
     // Where this attempt goes, stored before it is sent: should its answer be lost, a removal still
     // knows where to look for it (the organisation may have left or dropped its NRC by then).
     await repo.updateSubscription(db, org.id, { ...(row.state !== 'failed' ? { state: 'pending' as const } : {}), nrc, callbackUrl, filters });
-    await this.removeUnseen(org.id, nrc, callbackUrl, filters).catch((error: Error) =>
-      this.deps.logger.warn({ organisation: org.id, err: error.message }, 'looking for abonnementen an earlier attempt made failed; creating anyway'),
-    );
+    await this.removeUnseen(org.id, nrc, callbackUrl, filters);
     const body = { callbackUrl, auth: row.auth, kanalen: [{ naam: KANAAL, filters }] };
     const res = await this.call(job, org.id, nrc, 'POST', `${nrc.apiRoot}abonnement`, body);
     if (res.status !== 201) await this.fail(job, org.id, 'failed', `creating the abonnement: ${describe(res)}`);
@@ -229,12 +227,7 @@ export class SubscriptionManager {
     const callbackUrl = row.callback_url ?? this.deps.callbackUrl;
     const bronorganisatie = row.filters?.bronorganisatie ?? org?.rsin;
     if (nrc && callbackUrl && typeof bronorganisatie === 'string') {
-      await this.removeUnseen(orgId, nrc, callbackUrl, { bronorganisatie }).catch((error: Error) =>
-        this.deps.logger.warn(
-          { organisation: orgId, err: error.message },
-          "looking for an abonnement an earlier attempt made without seeing the answer failed; if the NRC lists one with the gateway's callback for this organisation, remove it there by hand",
-        ),
-      );
+      await this.removeUnseen(orgId, nrc, callbackUrl, { bronorganisatie });
     }
     await withTransaction(db, async (trx) => {
       await repo.updateSubscription(trx, row.organisation_id, { state: 'removed', abonnementUrl: null, lastCheckedAt: new Date(), lastError: null });
@@ -255,9 +248,18 @@ export class SubscriptionManager {
    * organisation's kanaal is removed (before the next create, and on removal), so one stays and
    * suspending removes it. The callback is the same for every organisation and an rsin may be
    * shared: one recorded for another organisation is never taken. An NRC that does not list is
-   * passed by; a failed request throws.
+   * passed by. Best effort: a failed request is logged, and the create or removal goes on.
    */
   private async removeUnseen(orgId: string, nrc: NotificatiesApi, callbackUrl: string, filters: Record<string, string>): Promise<void> {
+    await this.findAndRemoveUnseen(orgId, nrc, callbackUrl, filters).catch((error: Error) =>
+      this.deps.logger.warn(
+        { organisation: orgId, err: error.message },
+        "looking for an abonnement an earlier attempt made without seeing the answer failed; if the NRC lists one with the gateway's callback for this organisation, it must be removed there",
+      ),
+    );
+  }
+
+  private async findAndRemoveUnseen(orgId: string, nrc: NotificatiesApi, callbackUrl: string, filters: Record<string, string>): Promise<void> {
     const res = await this.nrc.request(orgId, nrc, 'GET', `${nrc.apiRoot}abonnement`);
     if (res.status !== 200 || !Array.isArray(res.body)) return;
     const others = await repo.abonnementUrlsOfOthers(this.deps.database.db, orgId);
