@@ -26,6 +26,7 @@ import {
   resolve,
   spec,
   validator,
+  credentialsFor,
 } from './contract-spec.ts';
 
 const issuer = await startTestIssuer();
@@ -53,16 +54,7 @@ const caseId = await (async () => {
   return ((await res.json()) as { id: string }).id;
 })();
 
-function credentials(path: string): Record<string, string> {
-  if (path.startsWith('/api/v1/me')) return citizen;
-  if (path === '/api/v1/notificaties' || path === '/api/v1/events') return notifier;
-  if (path.startsWith('/api/v1/organisations') || path.startsWith('/api/v1/ops') || path.startsWith('/api/v1/agreements')) return authHeader('beheer');
-  if (path.startsWith('/api/v1/subscriptions')) return authHeader('portaal');
-  if (path.startsWith('/api/v1/partner')) return authHeader('bouwer');
-  if (path.startsWith('/api/v1/consumer')) return authHeader('leesportaal');
-  if (path.startsWith('/api/v1/kcc')) return kccMember;
-  return authHeader('zac');
-}
+const credentials = (path: string) => credentialsFor(path, { citizen, kcc: kccMember, notifier });
 
 /** A value for a path parameter that names something that exists where we have it, else a well-formed id. */
 function pathValue(o: Operation, name: string, schema: Json): string {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import { authHeader } from '../helpers/gateway.ts';
 
 export type Json = Record<string, any>;
 export const spec = parse(readFileSync(new URL('../../contracts/openapi.yaml', import.meta.url), 'utf8')) as Json;
@@ -84,4 +85,22 @@ export function answerMismatch(o: Operation, status: number, contentType: string
   const at = typeof response.$ref === 'string' ? `contract${response.$ref}` : o.ref('responses', code);
   const validate = validator(bodyAjv, `${at}/content/${media.replace(/\//g, '~1')}/schema`);
   return validate(JSON.parse(text)) ? undefined : `body not as documented: ${bodyAjv.errorsText(validate.errors)}`;
+}
+
+/**
+ * The credentials an operation's path is called with: the role that may call it. The tokens the
+ * test signs itself (a citizen's, a KCC member's, a notifier's) come from the caller.
+ */
+export function credentialsFor(
+  path: string,
+  own: { citizen: Record<string, string>; kcc: Record<string, string>; notifier?: Record<string, string> },
+): Record<string, string> {
+  if (path.startsWith('/api/v1/me')) return own.citizen;
+  if (own.notifier && (path === '/api/v1/notificaties' || path === '/api/v1/events')) return own.notifier;
+  if (path.startsWith('/api/v1/organisations') || path.startsWith('/api/v1/ops') || path.startsWith('/api/v1/agreements')) return authHeader('beheer');
+  if (path.startsWith('/api/v1/subscriptions')) return authHeader('portaal');
+  if (path.startsWith('/api/v1/partner')) return authHeader('bouwer');
+  if (path.startsWith('/api/v1/consumer')) return authHeader('leesportaal');
+  if (path.startsWith('/api/v1/kcc')) return own.kcc;
+  return authHeader('zac');
 }

@@ -8,13 +8,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { json } from '../../src/db/json.ts';
 import { signZgwJwt } from '../../src/lib/zgw-jwt.ts';
 import { startTestIssuer } from '../citizen/helpers/issuer.ts';
 import { notifySecret, placedOrder, startChain } from '../helpers/chain.ts';
-import { agreementVersion, organisation, portalOrganisation } from '../helpers/fixtures.ts';
+import { agreementVersion, insertDeadJob, organisation, portalOrganisation } from '../helpers/fixtures.ts';
 import { authHeader, subcontractorClient } from '../helpers/gateway.ts';
-import { answerMismatch, documented, type Json, type Operation, operations } from './contract-spec.ts';
+import { answerMismatch, documented, type Json, type Operation, operations, credentialsFor } from './contract-spec.ts';
 
 const CITIZEN = '111222333';
 const issuer = await startTestIssuer();
@@ -93,17 +92,7 @@ const lookup = await created('POST', '/api/v1/kcc/lookups', kcc, { bsn: CITIZEN,
 await chain.waitFor(async () => (await send('GET', `/api/v1/orders/${done.orderId}`, authHeader('zac'))).json?.status?.isEindstatus === true);
 await chain.waitFor(async () => (await db.selectFrom('deliveries').select('id').where('state', '=', 'delivered').execute()).length > 0);
 // The operator's retry and resend take what is dead; one of each is made so.
-const deadJob = await db
-  .insertInto('jobs')
-  .values({
-    kind: 'contract-test.never-handled',
-    payload: json({}),
-    state: 'dead',
-    attempts: 10,
-    errors: json([{ at: new Date().toISOString(), attempt: 10, error: 'remote answered 500' }]),
-  })
-  .returning('id')
-  .executeTakeFirstOrThrow();
+const deadJob = await insertDeadJob(db, { kind: 'contract-test.never-handled', attempts: 10, error: 'remote answered 500' });
 const deadDelivery = await db.updateTable('deliveries').set({ state: 'dead' }).where('state', '=', 'delivered').returning('id').executeTakeFirstOrThrow();
 
 // ---- how each operation is called --------------------------------------------------------------
@@ -200,15 +189,7 @@ const NOT_SUCCESS: Record<string, number> = {
   'POST /unsubscribe/{token}': 404,
 };
 
-function credentials(path: string): Record<string, string> {
-  if (path.startsWith('/api/v1/me')) return citizen;
-  if (path.startsWith('/api/v1/organisations') || path.startsWith('/api/v1/ops') || path.startsWith('/api/v1/agreements')) return authHeader('beheer');
-  if (path.startsWith('/api/v1/subscriptions')) return authHeader('portaal');
-  if (path.startsWith('/api/v1/partner')) return authHeader('bouwer');
-  if (path.startsWith('/api/v1/consumer')) return authHeader('leesportaal');
-  if (path.startsWith('/api/v1/kcc')) return kcc;
-  return authHeader('zac');
-}
+const credentials = (path: string) => credentialsFor(path, { citizen, kcc });
 
 /** An id that exists for each path parameter, by the operation's area. */
 function pathValue(o: Operation, name: string): string {

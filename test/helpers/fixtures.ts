@@ -79,3 +79,19 @@ export function agreementVersion(version: string) {
     },
   };
 }
+
+/** A dead job of a kind no worker handles, for the operator's retry. */
+export async function insertDeadJob(db: Db, job: { kind: string; attempts: number; error: string; groupKey?: string }): Promise<{ id: number }> {
+  return db
+    .insertInto('jobs')
+    .values({
+      kind: job.kind,
+      payload: json({}),
+      state: 'dead',
+      attempts: job.attempts,
+      group_key: job.groupKey ?? null,
+      errors: json([{ at: new Date().toISOString(), attempt: job.attempts, error: job.error }]),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}

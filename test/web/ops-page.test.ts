@@ -1,7 +1,7 @@
 // /ops: an operator logs in by pasting a ZGW token (verified as the API verifies it), gets a
 // session cookie scoped to /ops, sees the organisations and dead jobs, and retries one (CSRF-checked).
 import { describe, expect, it } from 'vitest';
-import { json } from '../../src/db/json.ts';
+import { insertDeadJob } from '../helpers/fixtures.ts';
 import { token } from '../helpers/gateway.ts';
 import { csrfOf, startWebChain } from './helpers/web-chain.ts';
 import { textOf, WebClient } from './helpers/web-client.ts';
@@ -58,18 +58,12 @@ describe('the dashboard', () => {
   });
 
   it('retries a dead job with the session’s CSRF token', async () => {
-    const dead = await db
-      .insertInto('jobs')
-      .values({
-        kind: 'web-test.never-handled',
-        payload: json({}),
-        state: 'dead',
-        attempts: 5,
-        group_key: 'hulpmiddelen-bv',
-        errors: json([{ at: new Date().toISOString(), attempt: 5, error: 'remote answered 500 Internal Server Error' }]),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const dead = await insertDeadJob(db, {
+      kind: 'web-test.never-handled',
+      attempts: 5,
+      groupKey: 'hulpmiddelen-bv',
+      error: 'remote answered 500 Internal Server Error',
+    });
     const { client, html } = await operator();
     expect(textOf(html)).toMatch(new RegExp(`${dead.id} web-test\\.never-handled hulpmiddelen-bv 5 remote answered 500 Internal Server Error`));
     const action = `${base}/ops/jobs/${dead.id}/retry`;
