@@ -21,6 +21,7 @@ import * as onboarding from './20261205_12_onboarding.ts';
 import * as onboardingCodeLimit from './20261205_13_onboarding_code_limit.ts';
 import * as onboardingReview from './20261205_14_onboarding_review.ts';
 import * as openAgeCancelled from './20261205_15_open_age_cancelled.ts';
+import * as phaseSecondsPerOrder from './20261205_16_phase_seconds_per_order.ts';
 
 // Listed explicitly (not read from disk) so migrations work the same from any working directory.
 export const migrations: Record<string, Migration> = {
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '20261205_13_onboarding_code_limit': onboardingCodeLimit,
   '20261205_14_onboarding_review': onboardingReview,
   '20261205_15_open_age_cancelled': openAgeCancelled,
+  '20261205_16_phase_seconds_per_order': phaseSecondsPerOrder,
 };
