@@ -19,6 +19,15 @@ export const NOTICE_PLAN_JOB = 'notice.plan';
  */
 export const noticePlanKey = (caseId: string) => `${NOTICE_PLAN_JOB}:${caseId}`;
 
+/** The locked case's customer's row of notice_preferences (np). */
+const CUSTOMERS_PREFERENCES = sql`np.customer_kind = case when locked.citizen_bsn is not null then 'bsn' else 'kvk' end
+  and np.customer_id = coalesce(locked.citizen_bsn, locked.citizen_kvk)`;
+/**
+ * A channel on AND verified (reachableChannels in src/notices/preferences.ts, which decides per
+ * channel): a notice for a customer who cannot be reached is not queued, so no planner runs for it.
+ */
+const REACHABLE = sql`((np.email_on and np.email_verified_at is not null) or (np.sms_on and np.phone_verified_at is not null))`;
+
 export interface NewCaseEvent {
   type: string;
   caseId: string;
@@ -36,17 +45,18 @@ export interface NewCaseEvent {
 export async function addEventWithDeliveries(trx: Trx, event: NewCaseEvent): Promise<{ id: number; deliveries: number } | undefined> {
   const phase = eventPhase(event) ?? null;
   const notice = event.type === 'case.citizen-notice';
-  // A citizen notice speaks the customer's stored language (Dutch when they chose none), and goes
-  // into the notice outbox with a wake-up for its planner: the notices feature sends it.
+  // A citizen notice speaks the customer's stored language (Dutch when they chose none) and, when the
+  // customer has a channel to reach them on, goes into the notice outbox with a wake-up for its
+  // planner: the notices feature sends it.
   const payload = notice
     ? sql`${json(event.payload)} || jsonb_build_object('language', coalesce((select np.language from notice_preferences np
-        where np.customer_kind = case when locked.citizen_bsn is not null then 'bsn' else 'kvk' end
-          and np.customer_id = coalesce(locked.citizen_bsn, locked.citizen_kvk)), 'nl'))`
+        where ${CUSTOMERS_PREFERENCES}), 'nl'))`
     : json(event.payload);
   const noticed = notice
     ? sql`, noticed as (
       insert into notice_outbox (event_id, case_id, phase)
-      select event.id, event.case_id, ${phase} from event
+      select event.id, event.case_id, ${phase} from event cross join locked
+      where exists (select 1 from notice_preferences np where ${CUSTOMERS_PREFERENCES} and ${REACHABLE})
       returning event_id
     ),
     planned as (

@@ -16,7 +16,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { planNotice } from './folding.ts';
 import { isSensitive, NOTICE_SEND_JOB, type NoticeChannel, queueMessage, smsAvailable } from './outbound.ts';
-import { findPreferences, unsubscribeUrl } from './preferences.ts';
+import { findPreferences, reachableChannels, unsubscribeUrl } from './preferences.ts';
 import { renderMessage } from './render.ts';
 import type { Outcome } from './transport/outcome.ts';
 import { NotifyTransport } from './transport/notify.ts';
@@ -110,9 +110,7 @@ export class NoticeService {
     // The outbox writes every citizen notice with the customer's language (src/cases/outbox.ts);
     // render.ts reads an unknown one as Dutch.
     const language = row.language as Lang;
-    const targets: { channel: NoticeChannel; to: string }[] = [];
-    if (preferences.channels.email && preferences.email?.verified) targets.push({ channel: 'email', to: preferences.email.address });
-    if (preferences.channels.sms && preferences.phone?.verified) targets.push({ channel: 'sms', to: preferences.phone.number });
+    const targets = reachableChannels(preferences);
     const params = { reference: row.reference, phase: row.phase ?? '', url: `${this.options.publicBaseUrl}/cases/${encodeURIComponent(row.case_id)}` };
     const unsubscribe = unsubscribeUrl({ secret: this.options.secret, publicBaseUrl: this.options.publicBaseUrl }, customer);
     const eventId = Number(row.event_id);

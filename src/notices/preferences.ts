@@ -42,6 +42,17 @@ export function preferencesOf(row: PreferencesRow): NoticePreferences {
   };
 }
 
+/**
+ * The channels a notice can reach the customer on: on AND verified. The outbox writes a notice only
+ * for a customer with one of them (src/cases/outbox.ts, the same rule in SQL; a test holds the two together).
+ */
+export function reachableChannels(preferences: NoticePreferences): { channel: NoticeChannel; to: string }[] {
+  const targets: { channel: NoticeChannel; to: string }[] = [];
+  if (preferences.channels.email && preferences.email?.verified) targets.push({ channel: 'email', to: preferences.email.address });
+  if (preferences.channels.sms && preferences.phone?.verified) targets.push({ channel: 'sms', to: preferences.phone.number });
+  return targets;
+}
+
 const columns = ['language', 'email', 'email_verified_at', 'phone', 'phone_verified_at', 'email_on', 'sms_on'] as const;
 
 /** The customer's preferences, or undefined when they never set any. A channel counts only when on AND verified. */

@@ -1,12 +1,14 @@
 // The notice plan job as the outbox writes it: a transaction writing a citizen notice does not hold
-// a lock that another case's writer waits for, and a notice written while a plan job runs gets a
-// plan job of its own (it is never left to a planner that could not see it).
+// a lock that another case's writer waits for, a notice written while a plan job runs gets a plan
+// job of its own (it is never left to a planner that could not see it), and a customer who cannot
+// be reached gets neither an outbox row nor a plan job.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { addEventWithDeliveries, NOTICE_PLAN_JOB } from '../../src/cases/outbox.ts';
 import { withTransaction } from '../../src/db/database.ts';
 import { JobQueue } from '../../src/jobs/queue.ts';
+import { preferencesOf, reachableChannels } from '../../src/notices/preferences.ts';
 import { lane, testDatabase } from '../helpers/db.ts';
 import { insertBareCase } from '../helpers/fixtures.ts';
 
@@ -14,6 +16,11 @@ const database = await testDatabase();
 const db = database.db;
 const [A, B, C] = [randomUUID(), randomUUID(), randomUUID()];
 const notice = (caseId: string, n: number) => ({ type: 'case.citizen-notice', caseId, payload: { n }, dedupeKey: `notice-${caseId}-${n}` });
+/** The bare cases' customer (insertBareCase) can be reached by e-mail, so their notices are planned. */
+await db
+  .insertInto('notice_preferences')
+  .values({ customer_kind: 'bsn', customer_id: '111222333', language: 'nl', email: 'plan@example.org', email_verified_at: new Date(), email_on: true })
+  .execute();
 const queuedPlanJobs = async () =>
   (await db.selectFrom('jobs').select(['dedupe_key']).where('kind', '=', NOTICE_PLAN_JOB).where('state', '=', 'queued').execute()).map((j) => j.dedupe_key);
 
@@ -62,5 +69,43 @@ describe('the notice plan job', () => {
     expect(queued).toHaveLength(1);
     const due = await db.selectFrom('jobs').select(sql<boolean>`run_at <= now()`.as('due')).where('dedupe_key', '=', queued[0]).executeTakeFirstOrThrow();
     expect(due.due).toBe(true);
+  });
+  it('writes an outbox row and a plan job exactly when the customer has a channel on and verified (the planner’s rule)', async () => {
+    const caseId = randomUUID();
+    const bsn = '999993653';
+    await insertBareCase(db, caseId, 'ZK-PLAN-REACH');
+    await db.updateTable('cases').set({ citizen_bsn: bsn }).where('id', '=', caseId).execute();
+    const flags = [false, true];
+    let n = 0;
+    for (const emailOn of flags)
+      for (const emailVerified of flags)
+        for (const smsOn of flags)
+          for (const phoneVerified of flags) {
+            const row = {
+              language: 'nl' as const,
+              email: 'reach@example.org',
+              email_verified_at: emailVerified ? new Date() : null,
+              phone: '+31612345678',
+              phone_verified_at: phoneVerified ? new Date() : null,
+              email_on: emailOn,
+              sms_on: smsOn,
+            };
+            await db.deleteFrom('notice_preferences').where('customer_id', '=', bsn).execute();
+            await db
+              .insertInto('notice_preferences')
+              .values({ customer_kind: 'bsn', customer_id: bsn, ...row })
+              .execute();
+            await db.deleteFrom('jobs').where('kind', '=', NOTICE_PLAN_JOB).execute();
+            const event = await withTransaction(db, (trx) => addEventWithDeliveries(trx, notice(caseId, ++n)));
+            const outbox = await db.selectFrom('notice_outbox').select('event_id').where('event_id', '=', event!.id).execute();
+            const reachable = reachableChannels(preferencesOf(row)).length > 0;
+            expect({ combination: row, outbox: outbox.length, planJobs: (await queuedPlanJobs()).length }).toEqual({
+              combination: row,
+              outbox: reachable ? 1 : 0,
+              planJobs: reachable ? 1 : 0,
+            });
+          }
+    // Both outcomes occurred: the rule is not constant.
+    expect(await db.selectFrom('notice_outbox').select('event_id').where('case_id', '=', caseId).execute()).toHaveLength(7);
   });
 });
