@@ -138,7 +138,7 @@ export interface OrdersTable {
   next_poll_at: Date | null;
   created_at: Timestamp;
   updated_at: Timestamp;
-  // Also finished_at (generated from status) and phase_seconds (kept by a trigger on timeline_entries):
+  // Also finished_at (generated from status) and phase_seconds (kept by triggers for finished orders):
   // written by the database only and read in SQL by src/staff/repository.ts, so not typed here.
 }
 

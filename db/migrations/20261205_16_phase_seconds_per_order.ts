@@ -1,31 +1,47 @@
 // Frozen: never edit a migration that has shipped; add a new one.
 import { type Kysely, sql } from 'kysely';
 
-// The trigger's statement has no parameters, so PL/pgSQL plans it once per connection and keeps that
-// plan. Planned while timeline_entries was small, the 07_staff version joined the new entries to a
-// scan of the whole status index, and every later sync paid for all statuses there are. Here each
-// new entry's order is looked up by its own order_id, which only an index lookup can answer well.
+// orders.phase_seconds is read only for finished orders (lead times, src/staff/repository.ts). The
+// 07_staff trigger wrote it on every new status of every order: a second update of the order row in
+// each sync, never in place (the column is in orders_finished), and a statement planned once per
+// connection — while timeline_entries was small, as a scan of the whole status index, which every
+// later sync paid for. Now it is written when a finished order gets a status entry and when an
+// order becomes finished, one order at a time by its id, so each lookup is an index lookup.
 export async function up(db: Kysely<any>): Promise<void> {
+  // Seconds spent in each phase: from each status entry of the order to the next, summed per phase.
+  await sql`create function ks_phase_seconds(order_id uuid) returns jsonb language sql stable as $$
+    select jsonb_object_agg(phase, secs) from (
+      select phase, sum(secs) as secs from (
+        select te.phase, extract(epoch from lead(te.at) over (order by te.at, te.id) - te.at) as secs
+        from timeline_entries te
+        where te.kind = 'status' and te.order_id = ks_phase_seconds.order_id) w
+      where secs is not null and phase is not null group by phase) q
+    $$`.execute(db);
   await sql`create or replace function ks_timeline_phase_seconds() returns trigger language plpgsql as $$
+    declare
+      finished uuid;
     begin
-      update orders o set phase_seconds = p.seconds
-      from (
-        select n.order_id, s.seconds
-        from (select distinct order_id from new_entries where kind = 'status' and order_id is not null) n
-        cross join lateral (
-          select jsonb_object_agg(phase, secs) as seconds from (
-            select phase, sum(secs) as secs from (
-              select te.phase, extract(epoch from lead(te.at) over (order by te.at, te.id) - te.at) as secs
-              from timeline_entries te
-              where te.kind = 'status' and te.order_id = n.order_id) w
-            where secs is not null and phase is not null group by phase) q) s
-        where s.seconds is not null) p
-      where o.id = p.order_id and o.phase_seconds is distinct from p.seconds;
+      for finished in
+        select distinct n.order_id from new_entries n where n.kind = 'status' and n.order_id is not null
+      loop
+        update orders o set phase_seconds = ks_phase_seconds(o.id)
+        where o.id = finished and o.finished_at is not null and o.phase_seconds is distinct from ks_phase_seconds(o.id);
+      end loop;
       return null;
     end $$`.execute(db);
+  await sql`create function ks_order_phase_seconds() returns trigger language plpgsql as $$
+    begin
+      update orders o set phase_seconds = ks_phase_seconds(o.id)
+      where o.id = new.id and o.phase_seconds is distinct from ks_phase_seconds(o.id);
+      return null;
+    end $$`.execute(db);
+  await sql`create trigger order_finished_phase_seconds after update of status on orders for each row
+    when (old.finished_at is null and new.finished_at is not null) execute function ks_order_phase_seconds()`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop trigger if exists order_finished_phase_seconds on orders`.execute(db);
+  await sql`drop function if exists ks_order_phase_seconds()`.execute(db);
   await sql`create or replace function ks_timeline_phase_seconds() returns trigger language plpgsql as $$
     begin
       update orders o set phase_seconds = p.seconds
@@ -40,4 +56,5 @@ export async function down(db: Kysely<any>): Promise<void> {
       where o.id = p.order_id and o.phase_seconds is distinct from p.seconds;
       return null;
     end $$`.execute(db);
+  await sql`drop function if exists ks_phase_seconds(uuid)`.execute(db);
 }

@@ -1,6 +1,8 @@
 // Chain lead times against hand-made orders and status histories: exact counts, p50 and p90, the
 // median days in each phase, the open orders by age; grouped by subcontractor or by product; CSV.
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { json } from '../../src/db/json.ts';
 import { authHeader } from '../helpers/gateway.ts';
 import { daysAgo, handMade, startStaffGateway } from './helpers.ts';
 
@@ -209,6 +211,38 @@ describe('the time per phase', () => {
     };
     // received 0 → 2 (waiting) → 4 (in progress) → 6 done.
     expect(body.results[0].phaseMedianDays).toEqual({ ontvangen: 2, in_behandeling: 2, actie_vereist: 2 });
+  });
+
+  it('counts an order whose final status was on the timeline before the order showed it (the list read after the zaak)', async () => {
+    const { app: fresh, db: freshDb } = await startStaffGateway();
+    const placedAt = new Date(finishedAt.getTime() - 6 * DAY);
+    const history = [
+      { phase: 'ontvangen', at: placedAt },
+      { phase: 'in_behandeling', at: new Date(placedAt.getTime() + DAY) },
+      { phase: 'actie_vereist', at: new Date(placedAt.getTime() + 3 * DAY) },
+    ];
+    const [c] = await handMade(freshDb, [{ orders: [{ subcontractor: 'bouw-bv', product: 'aanpassing', placedAt, history }] }]);
+    // The final status reaches the timeline while the order still shows the one before: it is open.
+    await freshDb
+      .insertInto('timeline_entries')
+      .values({ case_id: c.id, order_id: c.orders[0], at: finishedAt, organisation_id: 'bouw-bv', kind: 'status', phase: 'afgerond', refs: json([]) })
+      .execute();
+    const open = await freshDb
+      .selectFrom('orders')
+      .select(['status', sql<Date | null>`finished_at`.as('finished_at')])
+      .where('id', '=', c.orders[0])
+      .executeTakeFirstOrThrow();
+    expect(open.finished_at).toBeNull();
+    // The next sync makes the final status current, with no new timeline entry.
+    await freshDb
+      .updateTable('orders')
+      .set({ status: json({ ...open.status, isEindstatus: true, datumStatusGezet: finishedAt.toISOString() }) })
+      .where('id', '=', c.orders[0])
+      .execute();
+    const body = (await (await fresh.request('/api/v1/analytics/lead-times', { headers: authHeader('zac') })).json()) as {
+      results: { finished: number; phaseMedianDays: Record<string, number | null> }[];
+    };
+    expect(body.results[0]).toMatchObject({ finished: 1, phaseMedianDays: { ontvangen: 1, in_behandeling: 2, actie_vereist: 3 } });
   });
 });
 
