@@ -27,6 +27,12 @@ export interface Database {
    * behind the job workers.
    */
   intakeDb: Db;
+  /**
+   * The job workers' claims and bookkeeping (PostgreSQL: one connection of its own; PGlite: `db`).
+   * A claim that queued for a connection behind the jobs it would start held every free worker slot
+   * idle for as long: the claim loop, not the database, then set how many jobs a second ran.
+   */
+  queueDb: Db;
   engine: 'pglite' | 'postgres';
   /** LISTEN on a channel (pg_notify wakes every process on PostgreSQL, the one process on PGlite). */
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
@@ -66,10 +72,12 @@ async function openPostgres(url: string, max: number, queryTimeoutMs: number): P
   // ON CONFLICT ... WHERE against a partial unique index.
   const main = connect(max, 'force_custom_plan');
   const intake = connect(INTAKE_CONNECTIONS, 'auto');
+  const queue = connect(QUEUE_CONNECTIONS, 'force_custom_plan');
   const { client, db } = main;
   return {
     db,
     intakeDb: intake.db,
+    queueDb: queue.db,
     engine: 'postgres',
     setQueryTimeout: (ms) => {
       deadline = ms;
@@ -83,8 +91,8 @@ async function openPostgres(url: string, max: number, queryTimeoutMs: number): P
       // postgres.js never resolves end() for a connection that was reserved (Kysely reserves one
       // per query) when end() began and released afterwards (porsager/postgres#925): a query still
       // in flight at shutdown would hang the process. Give stragglers a grace period, then cut.
-      await Promise.all([client.end({ timeout: CLOSE_GRACE_SECONDS }), intake.client.end({ timeout: CLOSE_GRACE_SECONDS })]);
-      await Promise.all([db.destroy(), intake.db.destroy()]);
+      await Promise.all([main, intake, queue].map((pool) => pool.client.end({ timeout: CLOSE_GRACE_SECONDS })));
+      await Promise.all([main, intake, queue].map((pool) => pool.db.destroy()));
     },
   };
 }
@@ -94,6 +102,9 @@ async function openPostgres(url: string, max: number, queryTimeoutMs: number): P
  * connections of its own pool: one can wait for its WAL flush while the next executes.
  */
 export const INTAKE_CONNECTIONS = 2;
+
+/** The job queue's own connections (claims, completions, retries; src/jobs). */
+export const QUEUE_CONNECTIONS = 1;
 
 /** How long close() lets queries still running finish before it cuts their connections. */
 const CLOSE_GRACE_SECONDS = 2;
@@ -118,6 +129,7 @@ async function openPglite(url: string): Promise<Database> {
   return {
     db,
     intakeDb: db,
+    queueDb: db,
     engine: 'pglite',
     setQueryTimeout: () => {}, // one in-process connection: nothing on the network to wait for
     async listen(channel, onNotify) {

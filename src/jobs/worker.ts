@@ -55,7 +55,7 @@ export class Worker {
       backoff: (a) => backoffMs(a),
       ...options,
     };
-    this.queue = new JobQueue(options.database.db);
+    this.queue = new JobQueue(options.database.queueDb);
   }
 
   async start(): Promise<void> {
