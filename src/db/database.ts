@@ -17,6 +17,16 @@ export function withTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promis
   return db.isTransaction ? fn(db as Trx) : db.transaction().execute(fn);
 }
 
+/**
+ * For the rest of `trx`, statements run with a cached generic plan once it is no worse than planning
+ * them with their values (plan_cache_mode `auto`; the pool's default is to plan every time, see
+ * openPostgres). Only for a transaction whose statements write their partial-index and ON CONFLICT
+ * predicates as literals: the sync's, whose statements otherwise cost more to plan than to run.
+ */
+export async function cachePlans(trx: Trx): Promise<void> {
+  await sql`set local plan_cache_mode = auto`.execute(trx);
+}
+
 export interface Database {
   db: Db;
   /**
@@ -72,7 +82,8 @@ async function openPostgres(url: string, max: number, queryTimeoutMs: number): P
   // ON CONFLICT ... WHERE against a partial unique index.
   const main = connect(max, 'force_custom_plan');
   const intake = connect(INTAKE_CONNECTIONS, 'auto');
-  const queue = connect(QUEUE_CONNECTIONS, 'force_custom_plan');
+  // The queue's claims and bookkeeping have no ON CONFLICT and no parameterised partial-index predicate.
+  const queue = connect(QUEUE_CONNECTIONS, 'auto');
   const { client, db } = main;
   return {
     db,

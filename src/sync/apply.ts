@@ -1,6 +1,6 @@
 // Writing what a re-query learnt, each in one short transaction (no network I/O inside).
 import { sql } from 'kysely';
-import type { Db, Trx } from '../db/database.ts';
+import { cachePlans, type Db, type Trx } from '../db/database.ts';
 import type { ZakenOrganisation } from '../network/types.ts';
 import { applyOrderStatus, type OrderStatus } from '../cases/order-status.ts';
 import * as repo from '../cases/repository.ts';
@@ -31,6 +31,7 @@ type CompleteJob = (trx: Trx) => Promise<void>;
 export async function applyFacts(deps: Deps, order: repo.OrderRow, org: ZakenOrganisation, facts: Facts, started: Date, completeJob?: CompleteJob) {
   const product = org.products.find((p) => p.code === order.product);
   await inCaseTransaction(deps.database.db, order.case_id, async (trx, lockedCase) => {
+    await cachePlans(trx);
     const current = currentOf(facts);
     await applyOrderStatus(
       trx,
