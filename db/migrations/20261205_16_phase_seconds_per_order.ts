@@ -42,19 +42,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop trigger if exists order_finished_phase_seconds on orders`.execute(db);
   await sql`drop function if exists ks_order_phase_seconds()`.execute(db);
+  // 07_staff's rule again (every order, on every status entry), written with ks_phase_seconds, which stays.
   await sql`create or replace function ks_timeline_phase_seconds() returns trigger language plpgsql as $$
     begin
       update orders o set phase_seconds = p.seconds
-      from (
-        select order_id, jsonb_object_agg(phase, secs) as seconds from (
-          select order_id, phase, sum(secs) as secs from (
-            select te.order_id, te.phase, extract(epoch from lead(te.at) over (partition by te.order_id order by te.at, te.id) - te.at) as secs
-            from timeline_entries te
-            where te.kind = 'status' and te.order_id in (select n.order_id from new_entries n where n.kind = 'status' and n.order_id is not null)) s
-          where secs is not null and phase is not null group by 1, 2) q
-        group by 1) p
-      where o.id = p.order_id and o.phase_seconds is distinct from p.seconds;
+      from (select n.order_id, ks_phase_seconds(n.order_id) as seconds
+        from (select distinct order_id from new_entries where kind = 'status' and order_id is not null) n) p
+      where o.id = p.order_id and p.seconds is not null and o.phase_seconds is distinct from p.seconds;
       return null;
     end $$`.execute(db);
-  await sql`drop function if exists ks_phase_seconds(uuid)`.execute(db);
 }
