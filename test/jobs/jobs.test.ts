@@ -257,15 +257,17 @@ describe('worker', () => {
     workers.push(w);
     await w.start();
     const id = await enqueue(db, 'fail', {});
-    const queued = await waitFor(
-      async () => {
-        const r = await row(id!);
-        return r?.state === 'queued' && r.attempts === 1 ? r : undefined;
+    // The worker logs once the reschedule has committed (on its own connection): wait for the line, then read the row.
+    const [retry] = await waitFor(
+      () => {
+        const lines = log.lines().filter((l) => l.msg === 'job will be retried');
+        return lines.length > 0 ? lines : undefined;
       },
       3000,
       'the first failure to be rescheduled',
     );
-    const [retry] = log.lines().filter((l) => l.msg === 'job will be retried');
+    const queued = (await row(id!))!;
+    expect(queued).toMatchObject({ state: 'queued', attempts: 1 });
     expect(retry).toMatchObject({ job_id: id, attempts: 1 });
     expect(retry.retry_in_ms).toBeGreaterThanOrEqual(500);
     expect(retry.retry_in_ms).toBeLessThanOrEqual(1000);
@@ -286,16 +288,19 @@ describe('worker', () => {
       },
     }).start();
     const id = await enqueue(db, 'busy', {});
-    const r = await waitFor(
-      async () => {
-        const current = await row(id!);
-        return current?.state === 'queued' && current.attempts === 1 ? current : undefined;
+    // The worker logs once the reschedule has committed (on its own connection): wait for the line, then read the row.
+    const retried = await waitFor(
+      () => {
+        const lines = log.lines().filter((l) => l.msg === 'job will be retried');
+        return lines.length > 0 ? lines : undefined;
       },
       3000,
       'the retry to be scheduled',
     );
+    const r = (await row(id!))!;
+    expect(r).toMatchObject({ state: 'queued', attempts: 1 });
     // The error's delay, not the worker's backoff (20 ms here).
-    expect(log.lines().filter((l) => l.msg === 'job will be retried')).toEqual([expect.objectContaining({ job_id: id, retry_in_ms: 800 })]);
+    expect(retried).toEqual([expect.objectContaining({ job_id: id, retry_in_ms: 800 })]);
     expect(r.errors).toEqual([expect.objectContaining({ attempt: 1, error: '429, Retry-After: 1' })]);
     await waitFor(() => runs.length === 2, 4000, 'the second attempt');
     expect(runs).toEqual([1, 2]);
