@@ -1,12 +1,9 @@
 // Frozen: never edit a migration that has shipped; add a new one.
 import { type Kysely, sql } from 'kysely';
 
-// orders.phase_seconds is read only for finished orders (lead times, src/staff/repository.ts). The
-// 07_staff trigger wrote it on every new status of every order: a second update of the order row in
-// each sync, never in place (the column is in orders_finished), and a statement planned once per
-// connection — while timeline_entries was small, as a scan of the whole status index, which every
-// later sync paid for. Now it is written when a finished order gets a status entry and when an
-// order becomes finished, one order at a time by its id, so each lookup is an index lookup.
+// orders.phase_seconds is read only for finished orders (src/staff/repository.ts), so it is written
+// only for them — an open order's sync no longer updates its row twice — and looked up by order id,
+// which no cached plan can turn into a scan of every status.
 export async function up(db: Kysely<any>): Promise<void> {
   // Seconds spent in each phase: from each status entry of the order to the next, summed per phase.
   await sql`create function ks_phase_seconds(order_id uuid) returns jsonb language sql stable as $$

@@ -18,10 +18,8 @@ export function withTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promis
 }
 
 /**
- * For the rest of `trx`, statements run with a cached generic plan once it is no worse than planning
- * them with their values (plan_cache_mode `auto`; the pool's default is to plan every time, see
- * openPostgres). Only for a transaction whose statements write their partial-index and ON CONFLICT
- * predicates as literals: the sync's, whose statements otherwise cost more to plan than to run.
+ * Lets the rest of `trx` keep generic plans (the pool plans every statement, see openPostgres). Only
+ * for a transaction whose partial-index and ON CONFLICT predicates are literals, as the sync's are.
  */
 export async function cachePlans(trx: Trx): Promise<void> {
   await sql`set local plan_cache_mode = auto`.execute(trx);
@@ -38,9 +36,8 @@ export interface Database {
    */
   intakeDb: Db;
   /**
-   * The job workers' claims and bookkeeping (PostgreSQL: one connection of its own; PGlite: `db`).
-   * A claim that queued for a connection behind the jobs it would start held every free worker slot
-   * idle for as long: the claim loop, not the database, then set how many jobs a second ran.
+   * The job workers' claims and bookkeeping (PostgreSQL: one connection of its own; PGlite: `db`),
+   * so a claim never waits for a connection behind the jobs it would start.
    */
   queueDb: Db;
   engine: 'pglite' | 'postgres';

@@ -107,7 +107,7 @@ export class NoticeService {
     const customer: Customer | undefined = row.citizen_bsn ? { bsn: row.citizen_bsn } : row.citizen_kvk ? { kvk: row.citizen_kvk } : undefined;
     const preferences = customer && (await findPreferences(trx, customer));
     if (!customer || !preferences) return 0;
-    // The outbox writes every citizen notice with the customer's language (src/cases/outbox.ts);
+    // The outbox writes each citizen notice with the customer's language (src/cases/outbox.ts);
     // render.ts reads an unknown one as Dutch.
     const language = row.language as Lang;
     const targets = reachableChannels(preferences);

@@ -56,6 +56,16 @@ function memoryLog() {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 const row = (id: number) => db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+/** The worker's 'job will be retried' lines, once there is one: it logs after the reschedule committed (on the queue's own connection). */
+const retriedLines = (log: ReturnType<typeof memoryLog>) =>
+  waitFor(
+    () => {
+      const lines = log.lines().filter((l) => l.msg === 'job will be retried');
+      return lines.length > 0 ? lines : undefined;
+    },
+    3000,
+    'the failure to be rescheduled',
+  );
 const allRows = () => db.selectFrom('jobs').selectAll().orderBy('id').execute();
 
 beforeEach(async () => {
@@ -257,15 +267,7 @@ describe('worker', () => {
     workers.push(w);
     await w.start();
     const id = await enqueue(db, 'fail', {});
-    // The worker logs once the reschedule has committed (on its own connection): wait for the line, then read the row.
-    const [retry] = await waitFor(
-      () => {
-        const lines = log.lines().filter((l) => l.msg === 'job will be retried');
-        return lines.length > 0 ? lines : undefined;
-      },
-      3000,
-      'the first failure to be rescheduled',
-    );
+    const [retry] = await retriedLines(log);
     const queued = (await row(id!))!;
     expect(queued).toMatchObject({ state: 'queued', attempts: 1 });
     expect(retry).toMatchObject({ job_id: id, attempts: 1 });
@@ -288,15 +290,7 @@ describe('worker', () => {
       },
     }).start();
     const id = await enqueue(db, 'busy', {});
-    // The worker logs once the reschedule has committed (on its own connection): wait for the line, then read the row.
-    const retried = await waitFor(
-      () => {
-        const lines = log.lines().filter((l) => l.msg === 'job will be retried');
-        return lines.length > 0 ? lines : undefined;
-      },
-      3000,
-      'the retry to be scheduled',
-    );
+    const retried = await retriedLines(log);
     const r = (await row(id!))!;
     expect(r).toMatchObject({ state: 'queued', attempts: 1 });
     // The error's delay, not the worker's backoff (20 ms here).
